@@ -1,0 +1,25 @@
+/*
+ * api.h: the HTTP surfaces joined: routing, methods, CORS, and the helpers
+ * every surface uses to answer.
+ */
+#ifndef LOCKGATE_API_H
+#define LOCKGATE_API_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "http.h"
+#include "store.h"
+
+struct api {
+	const struct config	*cfg;
+	struct store		*store;
+};
+
+void	api_handle(struct api *, struct request *, const char *, size_t,
+	    struct response *);
+void	api_json(struct response *, int);
+void	api_message(struct response *, int, const char *);
+void	api_store_error(struct response *, int);
+
+#endif

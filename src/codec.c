@@ -1,0 +1,220 @@
+/*
+ * codec.c: JSON in and out (see codec.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "codec.h"
+
+/*
+ * Parses a JSON body that must be one object, and adds each member to p as
+ * a PARAM_JSON parameter: strings as they are, numbers in their own
+ * spelling (so "ttl": 1e3 and "ttl": "1e3" are read alike), anything else
+ * as PARAM_OTHER. Nesting deeper than CODEC_MAX_DEPTH is refused.
+ * Returns 0, or -1 with a message for the client in err.
+ */
+int
+codec_parse_params(const char *body, size_t len, struct params *p, char *err,
+    size_t errlen)
+{
+	struct json_tokener	*tok;
+	struct json_object	*root = NULL;
+	enum json_tokener_error	 jerr;
+	enum param_type		 type;
+	const char		*value;
+	size_t			 value_len, used;
+	int			 rc = -1;
+
+	if ((tok = json_tokener_new_ex(CODEC_MAX_DEPTH)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, body, (int)len);
+	jerr = json_tokener_get_error(tok);
+	used = json_tokener_get_parse_end(tok);
+	/* Only blanks may follow the value. */
+	while (jerr == json_tokener_success && used < len &&
+	    strchr(" \t\r\n", body[used]) != NULL && body[used] != '\0')
+		used++;
+	if (jerr == json_tokener_continue)
+		snprintf(err, errlen, "invalid JSON body: unexpected end");
+	else if (jerr != json_tokener_success)
+		snprintf(err, errlen, "invalid JSON body: %s",
+		    json_tokener_error_desc(jerr));
+	else if (used != len)
+		snprintf(err, errlen, "invalid JSON body: "
+		    "unexpected data after the value");
+	else if (!json_object_is_type(root, json_type_object))
+		snprintf(err, errlen, "JSON body must be an object");
+	else
+		rc = 0;
+	if (rc == -1)
+		goto done;
+
+	json_object_object_foreach(root, key, val) {
+		switch (json_object_get_type(val)) {
+		case json_type_string:
+			value = json_object_get_string(val);
+			value_len = (size_t)json_object_get_string_len(val);
+			type = PARAM_TEXT;
+			break;
+		case json_type_int:
+		case json_type_double:
+			/* The number as the client wrote it. */
+			value = json_object_to_json_string_ext(val,
+			    JSON_C_TO_STRING_PLAIN);
+			value_len = strlen(value);
+			type = PARAM_TEXT;
+			break;
+		default:
+			value = "";
+			value_len = 0;
+			type = PARAM_OTHER;
+			break;
+		}
+		if (params_add(p, key, strlen(key), value, value_len,
+		    PARAM_JSON, type) == -1) {
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+			goto done;
+		}
+	}
+done:
+	json_object_put(root);
+	json_tokener_free(tok);
+	return rc;
+}
+
+void
+codec_writer_init(struct codec_writer *w, struct buf *out, int compact)
+{
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+	w->compact = compact;
+}
+
+/*
+ * Writes the separator before a member or a value: none right after a key,
+ * none before the first member of an object.
+ */
+static void
+separate(struct codec_writer *w)
+{
+	if (w->after_key)
+		w->after_key = 0;
+	else if (w->depth > 0 && w->count[w->depth - 1]++ > 0)
+		buf_puts(w->out, w->compact ? "," : ", ");
+}
+
+void
+codec_begin(struct codec_writer *w)
+{
+	separate(w);
+	buf_putc(w->out, '{');
+	if (w->depth < CODEC_MAX_DEPTH)
+		w->count[w->depth++] = 0;
+}
+
+void
+codec_end(struct codec_writer *w)
+{
+	buf_putc(w->out, '}');
+	if (w->depth > 0)
+		w->depth--;
+}
+
+/* Writes s as a JSON string. Bytes that are not printable ASCII are
+ * written as \u escapes (control bytes) or U+FFFD (anything above 0x7f):
+ * what we echo is validated ASCII, so this only guards odd input. */
+static void
+quote(struct buf *out, const char *s, size_t len)
+{
+	size_t		 i;
+	unsigned char	 c;
+
+	buf_putc(out, '"');
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			buf_putc(out, '\\');
+			buf_putc(out, (char)c);
+		} else if (c == '\n')
+			buf_puts(out, "\\n");
+		else if (c == '\t')
+			buf_puts(out, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			buf_printf(out, "\\u%04x", c);
+		else if (c > 0x7f)
+			buf_puts(out, "\\ufffd");
+		else
+			buf_putc(out, (char)c);
+	}
+	buf_putc(out, '"');
+}
+
+void
+codec_key(struct codec_writer *w, const char *key)
+{
+	separate(w);
+	quote(w->out, key, strlen(key));
+	buf_puts(w->out, w->compact ? ":" : ": ");
+	w->after_key = 1;
+}
+
+void
+codec_string(struct codec_writer *w, const char *s, size_t len)
+{
+	separate(w);
+	quote(w->out, s, len);
+}
+
+void
+codec_str(struct codec_writer *w, const char *s)
+{
+	codec_string(w, s, strlen(s));
+}
+
+void
+codec_bool(struct codec_writer *w, int v)
+{
+	separate(w);
+	buf_puts(w->out, v ? "true" : "false");
+}
+
+void
+codec_uint(struct codec_writer *w, uint64_t v)
+{
+	separate(w);
+	buf_printf(w->out, "%llu", (unsigned long long)v);
+}
+
+/*
+ * Formats milliseconds as seconds, short: 60000 -> "60.0", 500 -> "0.5",
+ * 1700000000123 -> "1700000000.123". Never %.17g noise (API.md section 0).
+ */
+void
+codec_format_seconds(int64_t ms, char *out, size_t outlen)
+{
+	unsigned long long	 a = ms < 0 ? 0ULL - (unsigned long long)ms :
+	    (unsigned long long)ms;
+	char			 frac[4];
+	int			 n;
+
+	snprintf(frac, sizeof(frac), "%03llu", a % 1000);
+	for (n = 2; n > 0 && frac[n] == '0'; n--)
+		frac[n] = '\0';
+	snprintf(out, outlen, "%s%llu.%s", ms < 0 ? "-" : "", a / 1000, frac);
+}
+
+void
+codec_seconds(struct codec_writer *w, int64_t ms)
+{
+	char	 s[32];
+
+	separate(w);
+	codec_format_seconds(ms, s, sizeof(s));
+	buf_puts(w->out, s);
+}

@@ -1,0 +1,190 @@
+/* config.c: the settings, read once from the environment at start. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "log.h"
+
+#define DEFAULT_DB		"/var/lib/lockgate"
+#define DEFAULT_MAP_SIZE	((size_t)1 << 30)
+#define DEFAULT_MAX_TTL_MS	(604800LL * 1000)
+#define DEFAULT_MAX_WAIT_MS	(60LL * 1000)
+#define DEFAULT_MAX_BODY	16384
+#define DEFAULT_MAX_RECORDS	1000000
+#define DEFAULT_MAX_READERS	1024
+
+/* Parses a whole unsigned decimal number, at most max. */
+static int
+parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long	 v;
+	char			*end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Parses bytes with an optional K, M, G or T suffix (powers of 1024). */
+static int
+parse_size(const char *s, uint64_t *out)
+{
+	char		 num[32], *suffix;
+	size_t		 len = strlen(s);
+	uint64_t	 v, mult = 1;
+
+	if (len == 0 || len >= sizeof(num))
+		return -1;
+	memcpy(num, s, len + 1);
+	suffix = num + len - 1;
+	switch (*suffix) {
+	case 'k': case 'K': mult = 1ULL << 10; break;
+	case 'm': case 'M': mult = 1ULL << 20; break;
+	case 'g': case 'G': mult = 1ULL << 30; break;
+	case 't': case 'T': mult = 1ULL << 40; break;
+	default: suffix = NULL; break;
+	}
+	if (suffix != NULL)
+		*suffix = '\0';
+	if (parse_uint(num, UINT64_MAX / mult, &v) == -1)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+/* Parses seconds (a decimal, fractions allowed) into milliseconds. */
+static int
+parse_seconds(const char *s, double max, int64_t *out)
+{
+	char	*end;
+	double	 v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) ||
+	    v <= 0 || v > max)
+		return -1;
+	*out = (int64_t)llround(v * 1000);
+	if (*out < 1)
+		*out = 1;
+	return 0;
+}
+
+/*
+ * Fills cfg from the variables that lookup finds, defaults for the rest.
+ * Returns 0, or -1 with a message naming the variable in err.
+ * The caller frees cfg with config_free().
+ */
+int
+config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
+    char *err, size_t errlen)
+{
+	const char	*v;
+	uint64_t	 u;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->map_size = DEFAULT_MAP_SIZE;
+	cfg->sync = CONFIG_SYNC_FULL;
+	cfg->max_ttl_ms = DEFAULT_MAX_TTL_MS;
+	cfg->max_wait_ms = DEFAULT_MAX_WAIT_MS;
+	cfg->max_body = DEFAULT_MAX_BODY;
+	cfg->max_records = DEFAULT_MAX_RECORDS;
+	cfg->max_readers = DEFAULT_MAX_READERS;
+	cfg->log_level = LOG_LEVEL_WARN;
+
+	v = lookup("LOCKGATE_DB", arg);
+	if (v != NULL && *v == '\0') {
+		snprintf(err, errlen, "LOCKGATE_DB: must not be empty");
+		return -1;
+	}
+	if ((cfg->db = strdup(v != NULL ? v : DEFAULT_DB)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((v = lookup("LOCKGATE_MAP_SIZE", arg)) != NULL) {
+		/* Below 1 MiB LMDB cannot hold even a small tree. */
+		if (parse_size(v, &u) == -1 || u < (1ULL << 20) ||
+		    u > (uint64_t)SIZE_MAX) {
+			snprintf(err, errlen, "LOCKGATE_MAP_SIZE: \"%s\" is not "
+			    "a size of at least 1M (bytes, or with K, M, G, T)", v);
+			goto fail;
+		}
+		cfg->map_size = (size_t)u;
+	}
+	if ((v = lookup("LOCKGATE_SYNC", arg)) != NULL) {
+		if (strcasecmp(v, "full") == 0)
+			cfg->sync = CONFIG_SYNC_FULL;
+		else if (strcasecmp(v, "nometasync") == 0)
+			cfg->sync = CONFIG_SYNC_NOMETASYNC;
+		else if (strcasecmp(v, "nosync") == 0)
+			cfg->sync = CONFIG_SYNC_NONE;
+		else {
+			snprintf(err, errlen, "LOCKGATE_SYNC: \"%s\" is not "
+			    "full, nometasync or nosync", v);
+			goto fail;
+		}
+	}
+	if ((v = lookup("LOCKGATE_MAX_TTL", arg)) != NULL &&
+	    parse_seconds(v, 1e9, &cfg->max_ttl_ms) == -1) {
+		snprintf(err, errlen, "LOCKGATE_MAX_TTL: \"%s\" is not a "
+		    "number of seconds above 0", v);
+		goto fail;
+	}
+	if ((v = lookup("LOCKGATE_MAX_WAIT", arg)) != NULL &&
+	    parse_seconds(v, 86400, &cfg->max_wait_ms) == -1) {
+		snprintf(err, errlen, "LOCKGATE_MAX_WAIT: \"%s\" is not a "
+		    "number of seconds above 0, at most 86400", v);
+		goto fail;
+	}
+	if ((v = lookup("LOCKGATE_MAX_BODY", arg)) != NULL) {
+		if (parse_size(v, &u) == -1 || u < 64 || u > (64ULL << 20)) {
+			snprintf(err, errlen, "LOCKGATE_MAX_BODY: \"%s\" is not "
+			    "a size from 64 bytes to 64M", v);
+			goto fail;
+		}
+		cfg->max_body = (size_t)u;
+	}
+	if ((v = lookup("LOCKGATE_MAX_RECORDS", arg)) != NULL) {
+		if (parse_uint(v, UINT64_MAX, &u) == -1 || u < 1) {
+			snprintf(err, errlen, "LOCKGATE_MAX_RECORDS: \"%s\" is "
+			    "not a whole number above 0", v);
+			goto fail;
+		}
+		cfg->max_records = u;
+	}
+	if ((v = lookup("LOCKGATE_MAX_READERS", arg)) != NULL) {
+		if (parse_uint(v, 65536, &u) == -1 || u < 8) {
+			snprintf(err, errlen, "LOCKGATE_MAX_READERS: \"%s\" is "
+			    "not a whole number from 8 to 65536", v);
+			goto fail;
+		}
+		cfg->max_readers = (unsigned int)u;
+	}
+	if ((v = lookup("LOCKGATE_LOG_LEVEL", arg)) != NULL &&
+	    log_level_parse(v, &cfg->log_level) == -1) {
+		snprintf(err, errlen, "LOCKGATE_LOG_LEVEL: \"%s\" is not "
+		    "error, warn, info or debug", v);
+		goto fail;
+	}
+	return 0;
+fail:
+	config_free(cfg);
+	return -1;
+}
+
+/* Frees what config_load() allocated; accepts a zeroed config. */
+void
+config_free(struct config *cfg)
+{
+	free(cfg->db);
+	cfg->db = NULL;
+}

@@ -1,0 +1,35 @@
+/* config.h: the settings, read once from the environment at start. */
+#ifndef LOCKGATE_CONFIG_H
+#define LOCKGATE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+
+enum config_sync {
+	CONFIG_SYNC_FULL,		/* fdatasync data and meta page: the default */
+	CONFIG_SYNC_NOMETASYNC,		/* may lose the last commit on an OS crash */
+	CONFIG_SYNC_NONE		/* may lose many commits on an OS crash */
+};
+
+struct config {
+	char			*db;		/* LMDB directory */
+	size_t			 map_size;	/* bytes */
+	enum config_sync	 sync;
+	int64_t			 max_ttl_ms;
+	int64_t			 max_wait_ms;
+	size_t			 max_body;	/* bytes */
+	uint64_t		 max_records;
+	unsigned int		 max_readers;
+	enum log_level		 log_level;
+};
+
+/* Looks a variable up by name; NULL when it is not set. */
+typedef const char *config_lookup_fn(const char *name, void *arg);
+
+int	config_load(struct config *, config_lookup_fn *, void *,
+	    char *, size_t);
+void	config_free(struct config *);
+
+#endif

@@ -1,0 +1,17 @@
+/* record.h: the stored form of a lock: a small versioned binary record. */
+#ifndef LOCKGATE_RECORD_H
+#define LOCKGATE_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lock.h"
+
+#define RECORD_VERSION	1
+#define RECORD_HEADER	36
+#define RECORD_MAX	(RECORD_HEADER + LOCK_SECRET_MAX)
+
+size_t	record_encode(const struct lock_record *, uint8_t [RECORD_MAX]);
+int	record_decode(const uint8_t *, size_t, struct lock_record *);
+
+#endif

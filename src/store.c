@@ -1,0 +1,558 @@
+/*
+ * store.c: locks in one LMDB environment shared by every responder process.
+ * The only file that includes lmdb.h.
+ *
+ * Layout: three named databases in one environment.
+ *	locks	kind (1 byte) + id (16 bytes) -> record (record.c)
+ *	expiry	sweep time (8 bytes, big-endian ms) + lock key -> empty;
+ *		sorted by time, so the sweeper reads the oldest first
+ *	meta	"fence" -> the last fence handed out (8 bytes, little-endian)
+ *
+ * Every decision is one write transaction: begin, read the clock, read the
+ * record, decide (a pure rule from lock.c), write, sweep a few expired
+ * records, commit. Nothing in between does I/O of its own or waits: a
+ * writer that stalls stalls every writer of every process (LMDB has one
+ * write lock per environment).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <lmdb.h>
+
+#include "log.h"
+#include "record.h"
+#include "store.h"
+
+#define KEY_LEN		17
+#define INDEX_KEY_LEN	(8 + KEY_LEN)
+/* New records are refused past this share of the map, leaving room for
+ * refreshes, deletes and sweeps, which must keep working when full. */
+#define FULL_PERCENT	90
+/* How often stale reader slots of dead processes are cleared. */
+#define READER_CHECK_MS	(10 * 1000)
+/* apply()'s answer when a new record does not fit; LMDB's errors are
+ * errno values or below -30000. */
+#define NO_ROOM		(-1)
+
+struct store {
+	MDB_env		*env;
+	MDB_dbi		 locks;
+	MDB_dbi		 expiry;
+	MDB_dbi		 meta;
+	uint64_t	 max_records;
+	size_t		 sweep_batch;
+	int64_t		(*clock)(void);
+	int64_t		 last_reader_check;
+};
+
+/* Wall-clock time in milliseconds: lock expiry is an instant, not a span. */
+int64_t
+store_clock_realtime(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+make_key(const struct store_key *k, uint8_t out[KEY_LEN])
+{
+	out[0] = (uint8_t)k->kind;
+	memcpy(out + 1, k->id, 16);
+}
+
+static void
+make_index_key(int64_t when, const uint8_t key[KEY_LEN],
+    uint8_t out[INDEX_KEY_LEN])
+{
+	int	 i;
+
+	for (i = 0; i < 8; i++)
+		out[i] = (uint8_t)((uint64_t)when >> (56 - 8 * i));
+	memcpy(out + 8, key, KEY_LEN);
+}
+
+static int64_t
+index_time(const uint8_t *p)
+{
+	uint64_t	 v = 0;
+	int		 i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return (int64_t)v;
+}
+
+/* Clears reader slots left by processes that died inside a read. */
+static void
+check_readers(struct store *s)
+{
+	int	 dead = 0, rc;
+
+	if ((rc = mdb_reader_check(s->env, &dead)) != 0)
+		log_warn("mdb_reader_check: %s", mdb_strerror(rc));
+	else if (dead > 0)
+		log_info("cleared %d stale reader slots", dead);
+	s->last_reader_check = s->clock();
+}
+
+/*
+ * Begins a transaction, adopting a map grown by another process
+ * (MDB_MAP_RESIZED) and clearing stale readers when the table is full.
+ * Returns 0 or an LMDB error, logged.
+ */
+static int
+begin(struct store *s, unsigned int flags, MDB_txn **txn)
+{
+	int	 rc, tries;
+
+	if (s->clock() - s->last_reader_check > READER_CHECK_MS)
+		check_readers(s);
+	for (tries = 0; tries < 3; tries++) {
+		rc = mdb_txn_begin(s->env, NULL, flags, txn);
+		if (rc == MDB_MAP_RESIZED) {
+			if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
+				break;
+			continue;
+		}
+		if (rc == MDB_READERS_FULL) {
+			check_readers(s);
+			continue;
+		}
+		break;
+	}
+	if (rc != 0)
+		log_error("mdb_txn_begin: %s", mdb_strerror(rc));
+	return rc;
+}
+
+/*
+ * Opens (creating when missing) the database directory and environment.
+ * Returns STORE_OK and sets *out, or STORE_ERROR, logged.
+ * The caller frees the store with store_close().
+ */
+int
+store_open(const struct store_options *opt, struct store **out)
+{
+	struct store	*s;
+	MDB_txn		*txn = NULL;
+	unsigned int	 flags = MDB_NOTLS;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		log_error("calloc: %s", strerror(errno));
+		return STORE_ERROR;
+	}
+	s->max_records = opt->max_records;
+	s->sweep_batch = opt->sweep_batch;
+	s->clock = opt->clock != NULL ? opt->clock : store_clock_realtime;
+
+	if (mkdir(opt->path, 0700) == -1 && errno != EEXIST) {
+		log_error("mkdir %s: %s", opt->path, strerror(errno));
+		goto fail;
+	}
+	if (opt->sync == CONFIG_SYNC_NOMETASYNC)
+		flags |= MDB_NOMETASYNC;
+	else if (opt->sync == CONFIG_SYNC_NONE)
+		flags |= MDB_NOSYNC;
+	if ((rc = mdb_env_create(&s->env)) != 0) {
+		log_error("mdb_env_create: %s", mdb_strerror(rc));
+		goto fail;
+	}
+	/* Every process sets the same map size: a smaller one would cut the
+	 * map for everyone to what is used now (RELIABILITY.md). */
+	if ((rc = mdb_env_set_mapsize(s->env, opt->map_size)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(s->env, opt->max_readers)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(s->env, 4)) != 0) {
+		log_error("mdb_env_set: %s", mdb_strerror(rc));
+		goto fail;
+	}
+	if ((rc = mdb_env_open(s->env, opt->path, flags, 0600)) != 0) {
+		log_error("mdb_env_open %s: %s", opt->path, mdb_strerror(rc));
+		goto fail;
+	}
+	check_readers(s);
+
+	if ((rc = begin(s, 0, &txn)) != 0)
+		goto fail;
+	if ((rc = mdb_dbi_open(txn, "locks", MDB_CREATE, &s->locks)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "expiry", MDB_CREATE, &s->expiry)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta)) != 0) {
+		log_error("mdb_dbi_open: %s", mdb_strerror(rc));
+		mdb_txn_abort(txn);
+		goto fail;
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0) {
+		log_error("mdb_txn_commit: %s", mdb_strerror(rc));
+		goto fail;
+	}
+	*out = s;
+	return STORE_OK;
+fail:
+	store_close(s);
+	return STORE_ERROR;
+}
+
+/* Closes the environment (releasing this process's reader slots). */
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->env != NULL)
+		mdb_env_close(s->env);
+	free(s);
+}
+
+/* Reads the record under key: 0, MDB_NOTFOUND, or an error (logged). */
+static int
+get_record(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
+    struct lock_record *rec)
+{
+	MDB_val	 k = { KEY_LEN, (void *)key }, v;
+	int	 rc;
+
+	if ((rc = mdb_get(txn, s->locks, &k, &v)) != 0) {
+		if (rc != MDB_NOTFOUND)
+			log_error("mdb_get: %s", mdb_strerror(rc));
+		return rc;
+	}
+	if (record_decode(v.mv_data, v.mv_size, rec) == -1) {
+		log_error("corrupt record of %zu bytes", v.mv_size);
+		return MDB_CORRUPTED;
+	}
+	return 0;
+}
+
+static int
+get_fence(struct store *s, MDB_txn *txn, uint64_t *fence)
+{
+	MDB_val		 k = { 5, (void *)"fence" }, v;
+	const uint8_t	*p;
+	int		 rc, i;
+
+	*fence = 0;
+	if ((rc = mdb_get(txn, s->meta, &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0) {
+		log_error("mdb_get fence: %s", mdb_strerror(rc));
+		return rc;
+	}
+	if (v.mv_size != 8) {
+		log_error("corrupt fence of %zu bytes", v.mv_size);
+		return MDB_CORRUPTED;
+	}
+	p = v.mv_data;
+	for (i = 7; i >= 0; i--)
+		*fence = *fence << 8 | p[i];
+	return 0;
+}
+
+static int
+put_fence(struct store *s, MDB_txn *txn, uint64_t fence)
+{
+	uint8_t	 buf[8];
+	MDB_val	 k = { 5, (void *)"fence" }, v = { 8, buf };
+	int	 i;
+
+	for (i = 0; i < 8; i++)
+		buf[i] = (uint8_t)(fence >> (8 * i));
+	return mdb_put(txn, s->meta, &k, &v, 0);
+}
+
+/* Bytes in pages that the trees use; free pages are not counted. */
+static size_t
+used_bytes(struct store *s, MDB_txn *txn)
+{
+	MDB_stat	 st;
+	MDB_dbi		 dbis[4] = { 0, s->locks, s->expiry, s->meta };
+	size_t		 pages = 2, i, psize = 4096;	/* 2 meta pages */
+
+	for (i = 0; i < 4; i++) {
+		if (mdb_stat(txn, dbis[i], &st) != 0)
+			continue;
+		psize = st.ms_psize;
+		pages += st.ms_branch_pages + st.ms_leaf_pages +
+		    st.ms_overflow_pages;
+	}
+	return pages * psize;
+}
+
+/*
+ * Refuses a new record when the configured number is reached or the map is
+ * nearly full. Returns 0 when there is room, else NO_ROOM.
+ */
+static int
+room_for_new(struct store *s, MDB_txn *txn)
+{
+	MDB_envinfo	 info;
+	MDB_stat	 st;
+
+	if (mdb_stat(txn, s->locks, &st) == 0 &&
+	    st.ms_entries >= s->max_records)
+		return NO_ROOM;
+	if (mdb_env_info(s->env, &info) == 0 &&
+	    used_bytes(s, txn) > info.me_mapsize / 100 * FULL_PERCENT)
+		return NO_ROOM;
+	return 0;
+}
+
+static int
+index_put(struct store *s, MDB_txn *txn, const struct lock_record *rec,
+    const uint8_t key[KEY_LEN])
+{
+	uint8_t	 ik[INDEX_KEY_LEN];
+	MDB_val	 k = { INDEX_KEY_LEN, ik }, v = { 0, ik };
+	int64_t	 when = lock_sweep_at(rec);
+
+	if (when <= 0)
+		return 0;
+	make_index_key(when, key, ik);
+	return mdb_put(txn, s->expiry, &k, &v, 0);
+}
+
+static int
+index_del(struct store *s, MDB_txn *txn, const struct lock_record *rec,
+    const uint8_t key[KEY_LEN])
+{
+	uint8_t	 ik[INDEX_KEY_LEN];
+	MDB_val	 k = { INDEX_KEY_LEN, ik };
+	int64_t	 when = lock_sweep_at(rec);
+	int	 rc;
+
+	if (when <= 0)
+		return 0;
+	make_index_key(when, key, ik);
+	rc = mdb_del(txn, s->expiry, &k, NULL);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * Removes up to max records whose sweep time has come, oldest first, in the
+ * caller's write transaction. A record is removed only when its own sweep
+ * time still matches the index entry (it may have been refreshed).
+ * Returns 0 or an LMDB error (not logged: the caller decides).
+ */
+static int
+sweep(struct store *s, MDB_txn *txn, int64_t now, size_t max, size_t *swept)
+{
+	MDB_cursor		*cur;
+	MDB_val			 k, v, lk;
+	struct lock_record	 rec;
+	int			 rc;
+
+	*swept = 0;
+	if (max == 0)
+		return 0;
+	if ((rc = mdb_cursor_open(txn, s->expiry, &cur)) != 0)
+		return rc;
+	while (*swept < max) {
+		if ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) != 0) {
+			if (rc == MDB_NOTFOUND)
+				rc = 0;
+			break;
+		}
+		if (k.mv_size != INDEX_KEY_LEN ||
+		    index_time(k.mv_data) > now)
+			break;
+		lk.mv_size = KEY_LEN;
+		lk.mv_data = (uint8_t *)k.mv_data + 8;
+		rc = mdb_get(txn, s->locks, &lk, &v);
+		if (rc == 0 && record_decode(v.mv_data, v.mv_size, &rec) == 0 &&
+		    lock_sweep_at(&rec) == index_time(k.mv_data) &&
+		    !lock_is_active(&rec, now) &&
+		    (rc = mdb_del(txn, s->locks, &lk, NULL)) != 0)
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+		(*swept)++;
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+/*
+ * Applies a decision's write to the open transaction. Returns 0,
+ * NO_ROOM, or an LMDB error.
+ */
+static int
+apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
+    const struct lock_record *cur, const struct lock_decision *d)
+{
+	uint8_t	 buf[RECORD_MAX];
+	MDB_val	 k = { KEY_LEN, (void *)key }, v;
+	int	 rc;
+
+	if (d->write == LOCK_WRITE_NONE)
+		return 0;
+	if (cur != NULL && (rc = index_del(s, txn, cur, key)) != 0)
+		return rc;
+	if (d->write == LOCK_WRITE_DELETE) {
+		rc = mdb_del(txn, s->locks, &k, NULL);
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	if (cur == NULL && (rc = room_for_new(s, txn)) != 0)
+		return rc;
+	v.mv_data = buf;
+	v.mv_size = record_encode(&d->record, buf);
+	if ((rc = mdb_put(txn, s->locks, &k, &v, 0)) != 0 ||
+	    (rc = index_put(s, txn, &d->record, key)) != 0)
+		return rc;
+	if (d->fence_used)
+		rc = put_fence(s, txn, d->record.fence);
+	return rc;
+}
+
+/*
+ * One decision in one write transaction. dofn sees the current record (or
+ * NULL), the time read after the transaction began and the next fence, and
+ * fills out; its write is applied and committed before this returns. A
+ * few expired records are swept first, in the same transaction.
+ * Returns STORE_OK (out is the decision), STORE_FULL or STORE_ERROR.
+ */
+static int
+change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
+    void *arg, struct lock_decision *out, int with_sweep)
+{
+	MDB_txn			*txn;
+	struct lock_record	 cur;
+	uint8_t			 k[KEY_LEN];
+	uint64_t		 fence;
+	int64_t			 now;
+	size_t			 swept = 0;
+	int			 rc, found;
+
+	make_key(key, k);
+	if (begin(s, 0, &txn) != 0)
+		return STORE_ERROR;
+	now = s->clock();
+	/* Sweep first: it may free the room this decision needs. */
+	if (with_sweep &&
+	    (rc = sweep(s, txn, now, s->sweep_batch, &swept)) != 0)
+		goto abort;
+	if ((rc = get_fence(s, txn, &fence)) != 0)
+		goto abort;
+	rc = get_record(s, txn, k, &cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		goto abort;
+	found = rc == 0;
+	dofn(found ? &cur : NULL, now, fence + 1, arg, out);
+	if ((rc = apply(s, txn, k, found ? &cur : NULL, out)) != 0)
+		goto abort;
+	if ((rc = mdb_txn_commit(txn)) != 0) {
+		if (rc == MDB_MAP_FULL)
+			return STORE_FULL;
+		log_error("mdb_txn_commit: %s", mdb_strerror(rc));
+		return STORE_ERROR;
+	}
+	if (swept > 0)
+		log_debug("swept %zu expired records", swept);
+	return STORE_OK;
+abort:
+	mdb_txn_abort(txn);
+	if (rc == NO_ROOM || rc == MDB_MAP_FULL)
+		return STORE_FULL;
+	log_error("write transaction: %s", mdb_strerror(rc));
+	return STORE_ERROR;
+}
+
+int
+store_change(struct store *s, const struct store_key *key,
+    store_decide_fn *dofn, void *arg, struct lock_decision *out)
+{
+	int	 rc;
+
+	/* A full map may still take the decision once the sweep's own page
+	 * changes are left out: a delete or refresh must not fail for them. */
+	if ((rc = change(s, key, dofn, arg, out, 1)) == STORE_FULL)
+		rc = change(s, key, dofn, arg, out, 0);
+	return rc;
+}
+
+/*
+ * Like store_change() but in a read-only transaction: the decision's write
+ * is ignored. For GET and HEAD, which never wait for the write lock.
+ */
+int
+store_view(struct store *s, const struct store_key *key,
+    store_decide_fn *dofn, void *arg, struct lock_decision *out)
+{
+	MDB_txn			*txn;
+	struct lock_record	 cur;
+	uint8_t			 k[KEY_LEN];
+	uint64_t		 fence;
+	int64_t			 now;
+	int			 rc;
+
+	make_key(key, k);
+	if (begin(s, MDB_RDONLY, &txn) != 0)
+		return STORE_ERROR;
+	now = s->clock();
+	if ((rc = get_fence(s, txn, &fence)) != 0)
+		goto done;
+	rc = get_record(s, txn, k, &cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		goto done;
+	dofn(rc == 0 ? &cur : NULL, now, fence + 1, arg, out);
+	rc = 0;
+done:
+	mdb_txn_abort(txn);
+	return rc == 0 ? STORE_OK : STORE_ERROR;
+}
+
+/*
+ * A write transaction that only sweeps, up to the batch size.
+ * Returns STORE_OK with the count in *swept, or STORE_ERROR.
+ */
+int
+store_sweep(struct store *s, size_t *swept)
+{
+	MDB_txn	*txn;
+	int	 rc;
+
+	*swept = 0;
+	if (begin(s, 0, &txn) != 0)
+		return STORE_ERROR;
+	if ((rc = sweep(s, txn, s->clock(), s->sweep_batch, swept)) != 0) {
+		mdb_txn_abort(txn);
+		log_error("sweep: %s", mdb_strerror(rc));
+		return STORE_ERROR;
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0) {
+		log_error("mdb_txn_commit: %s", mdb_strerror(rc));
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+/* Reads the counts in a read transaction: a real read, for health. */
+int
+store_stats(struct store *s, struct store_stats *st)
+{
+	MDB_txn		*txn;
+	MDB_stat	 ms;
+	MDB_envinfo	 info;
+	int		 rc;
+
+	memset(st, 0, sizeof(*st));
+	if (begin(s, MDB_RDONLY, &txn) != 0)
+		return STORE_ERROR;
+	if ((rc = mdb_stat(txn, s->locks, &ms)) != 0 ||
+	    (rc = get_fence(s, txn, &st->fence)) != 0 ||
+	    (rc = mdb_env_info(s->env, &info)) != 0) {
+		mdb_txn_abort(txn);
+		log_error("store_stats: %s", mdb_strerror(rc));
+		return STORE_ERROR;
+	}
+	st->records = ms.ms_entries;
+	st->map_size = info.me_mapsize;
+	st->used_bytes = used_bytes(s, txn);
+	mdb_txn_abort(txn);
+	return STORE_OK;
+}
