@@ -9,10 +9,13 @@
 #include "codec.h"
 #include "getlock.h"
 #include "log.h"
+#include "lss.h"
 #include "uuid.h"
 
 #define ALLOW_LOCK	"GET, HEAD, PUT, DELETE, OPTIONS"
 #define ALLOW_READ	"GET, HEAD, OPTIONS"
+#define ALLOW_CREATE	"POST, OPTIONS"
+#define ALLOW_PATCH	"PATCH, OPTIONS"
 
 /* Starts a JSON answer: the status and the headers every one carries. */
 void
@@ -99,6 +102,69 @@ preflight(struct response *resp, const char *allow)
 	http_header(resp, "Cache-Control", "no-store");
 }
 
+enum route_kind {
+	ROUTE_HEALTH,		/* /v1/health */
+	ROUTE_GETLOCK,		/* /v1/<uuid> */
+	ROUTE_GETLOCK_OTHER,	/* anything else under /v1 */
+	ROUTE_LSS,		/* /locks... known shapes */
+	ROUTE_LSS_OTHER,	/* anything else under /locks */
+	ROUTE_OTHER
+};
+
+struct route {
+	enum route_kind	 kind;
+	const char	*allow;
+	enum lss_action	 lss;
+	char		 id[64];	/* the id as written, for LSS */
+	uint8_t		 uuid[16];
+};
+
+/* Sorts the route into one of the shapes above. */
+static void
+match(const char *path, struct route *r)
+{
+	const char	*rest, *slash;
+	size_t		 n;
+
+	memset(r, 0, sizeof(*r));
+	r->kind = ROUTE_OTHER;
+	if (strcmp(path, "/v1/health") == 0) {
+		r->kind = ROUTE_HEALTH;
+		r->allow = ALLOW_READ;
+	} else if (strncmp(path, "/v1/", 4) == 0 &&
+	    uuid_parse(path + 4, strlen(path + 4), r->uuid) == 0) {
+		r->kind = ROUTE_GETLOCK;
+		r->allow = ALLOW_LOCK;
+	} else if (strcmp(path, "/v1") == 0 || strncmp(path, "/v1/", 4) == 0)
+		r->kind = ROUTE_GETLOCK_OTHER;
+	else if (strcmp(path, "/locks") == 0 || strcmp(path, "/locks/") == 0) {
+		r->kind = ROUTE_LSS;
+		r->lss = LSS_CREATE;
+		r->allow = ALLOW_CREATE;
+	} else if (strncmp(path, "/locks/", 7) == 0) {
+		r->kind = ROUTE_LSS_OTHER;
+		rest = path + 7;
+		slash = strchr(rest, '/');
+		n = slash != NULL ? (size_t)(slash - rest) : strlen(rest);
+		if (n == 0 || n >= sizeof(r->id))
+			return;
+		memcpy(r->id, rest, n);
+		r->id[n] = '\0';
+		r->kind = ROUTE_LSS;
+		if (slash == NULL) {
+			r->lss = LSS_GET;
+			r->allow = ALLOW_READ;
+		} else if (strcmp(slash, "/lock") == 0) {
+			r->lss = LSS_LOCK;
+			r->allow = ALLOW_PATCH;
+		} else if (strcmp(slash, "/unlock") == 0) {
+			r->lss = LSS_UNLOCK;
+			r->allow = ALLOW_PATCH;
+		} else
+			r->kind = ROUTE_LSS_OTHER;
+	}
+}
+
 /*
  * Answers one request into resp. The body (len bytes) has been read and
  * capped by the caller. Never fails: every problem becomes an answer.
@@ -107,41 +173,48 @@ void
 api_handle(struct api *api, struct request *req, const char *body,
     size_t len, struct response *resp)
 {
-	const char	*route = req->route, *allow;
+	struct route	 r;
 	char		 err[256];
-	uint8_t		 uuid[16];
-	int		 health = 0;
+	int		 lss;
 
-	resp->head = req->method == HTTP_HEAD;
-	if (strcmp(route, "/v1/health") == 0) {
-		health = 1;
-		allow = ALLOW_READ;
-	} else if (strncmp(route, "/v1/", 4) == 0 &&
-	    uuid_parse(route + 4, strlen(route + 4), uuid) == 0) {
-		allow = ALLOW_LOCK;
-	} else if (strcmp(route, "/v1") == 0 || strncmp(route, "/v1/", 4) == 0) {
+	match(req->route, &r);
+	switch (r.kind) {
+	case ROUTE_GETLOCK_OTHER:
 		getlock_not_found(resp);
 		return;
-	} else {
+	case ROUTE_LSS_OTHER:
+		lss_text(resp, 404, "Not Found");
+		return;
+	case ROUTE_OTHER:
 		api_message(resp, 404, "not found");
 		return;
+	default:
+		break;
 	}
-
+	lss = r.kind == ROUTE_LSS;
 	if (req->method == HTTP_OPTIONS) {
-		preflight(resp, allow);
+		preflight(resp, r.allow);
 		return;
 	}
-	if (!allowed(allow, req->method)) {
-		api_message(resp, 405, "method not allowed");
-		http_header(resp, "Allow", "%s", allow);
+	if (!allowed(r.allow, req->method)) {
+		if (lss)
+			lss_text(resp, 405, "Method Not Allowed");
+		else
+			api_message(resp, 405, "method not allowed");
+		http_header(resp, "Allow", "%s", r.allow);
 		return;
 	}
 	if (http_request_params(req, body, len, err, sizeof(err)) == -1) {
-		api_message(resp, 400, err);
+		if (lss)
+			lss_text(resp, 400, err);
+		else
+			api_message(resp, 400, err);
 		return;
 	}
-	if (health)
+	if (r.kind == ROUTE_HEALTH)
 		getlock_health(api, req, resp);
+	else if (r.kind == ROUTE_GETLOCK)
+		getlock_lock(api, req, r.uuid, resp);
 	else
-		getlock_lock(api, req, uuid, resp);
+		lss_handle(api, req, r.lss, r.id, resp);
 }

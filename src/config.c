@@ -169,6 +169,13 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 		}
 		cfg->max_readers = (unsigned int)u;
 	}
+	if ((v = lookup("LOCKGATE_LSS_RETENTION", arg)) != NULL &&
+	    strcmp(v, "0") != 0 && strcasecmp(v, "off") != 0 &&
+	    parse_seconds(v, 1e10, &cfg->lss_retention_ms) == -1) {
+		snprintf(err, errlen, "LOCKGATE_LSS_RETENTION: \"%s\" is not "
+		    "a number of seconds, or 0 or off", v);
+		goto fail;
+	}
 	if ((v = lookup("LOCKGATE_LOG_LEVEL", arg)) != NULL &&
 	    log_level_parse(v, &cfg->log_level) == -1) {
 		snprintf(err, errlen, "LOCKGATE_LOG_LEVEL: \"%s\" is not "

@@ -22,6 +22,7 @@ struct config {
 	size_t			 max_body;	/* bytes */
 	uint64_t		 max_records;
 	unsigned int		 max_readers;
+	int64_t			 lss_retention_ms;	/* 0: keep forever */
 	enum log_level		 log_level;
 };
 

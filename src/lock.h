@@ -12,17 +12,26 @@
 #define LOCK_SECRET_MAX	255
 
 enum lock_kind {
-	LOCK_KIND_GETLOCK = 1		/* /v1/<uuid> */
+	LOCK_KIND_GETLOCK = 1,		/* /v1/<uuid> */
+	LOCK_KIND_LSS = 2		/* /locks/<ulid> */
 };
 
-/* One stored lock. Times are milliseconds since the epoch. */
+/*
+ * One stored lock. Times are milliseconds since the epoch.
+ * getlock: held while now < expires_ms; secret is the owner token.
+ * LSS: locked while locked is set and (expires_ms is 0 or now <
+ * expires_ms); secret is the key; kept until keep_until_ms (0: forever).
+ */
 struct lock_record {
 	enum lock_kind	 kind;
-	int64_t		 created_ms;	/* first acquisition */
-	int64_t		 ttl_ms;	/* the lock's own ttl */
-	int64_t		 expires_ms;	/* active while now < expires_ms */
+	int		 locked;	/* LSS state flag */
+	int64_t		 created_ms;	/* first acquisition, or creation */
+	int64_t		 ttl_ms;	/* getlock: the lock's own ttl */
+	int64_t		 expires_ms;	/* end of the hold; LSS: 0 none */
 	uint64_t	 fence;		/* given at acquisition */
-	size_t		 secret_len;	/* owner token; 0 when none */
+	int64_t		 updated_ms;	/* last change */
+	int64_t		 keep_until_ms;	/* LSS retention; 0: forever */
+	size_t		 secret_len;	/* 0 when none */
 	char		 secret[LOCK_SECRET_MAX + 1];
 };
 
@@ -32,7 +41,14 @@ enum lock_verdict {
 	LOCK_ACTIVE,		/* 423: GET of a held lock */
 	LOCK_REMOVED,		/* 200: DELETE of a held lock */
 	LOCK_NOT_FOUND,		/* 404: no record */
-	LOCK_EXPIRED		/* 404: a record whose time has passed */
+	LOCK_EXPIRED,		/* 404: a record whose time has passed */
+	LOCK_LSS_CREATED,	/* 200: POST /locks */
+	LOCK_LSS_LOCKED,	/* 423: GET, or PATCH lock with nx */
+	LOCK_LSS_UNLOCKED,	/* 204: GET */
+	LOCK_LSS_CHANGED,	/* 204: PATCH lock or unlock */
+	LOCK_LSS_NOT_FOUND,	/* 404 */
+	LOCK_LSS_BAD_KEY,	/* 401 */
+	LOCK_LSS_EXISTS		/* a new id collided: draw another */
 };
 
 enum lock_write {
@@ -55,13 +71,33 @@ struct lock_put {
 	int64_t	 default_ttl_ms;
 };
 
+/* An LSS request: create (POST), or PATCH lock/unlock. */
+struct lock_lss {
+	int		 locked;	/* the state asked for */
+	int64_t		 ttl_ms;	/* e: 0 for no deadline */
+	int		 nx;		/* lock only if not locked */
+	const char	*key;
+	size_t		 key_len;
+	int64_t		 retention_ms;	/* 0: keep forever */
+};
+
 int	lock_is_active(const struct lock_record *, int64_t);
 int64_t	lock_sweep_at(const struct lock_record *);
+int	lock_sweepable(const struct lock_record *, int64_t);
+int	lock_key_equal(const char *, size_t, const char *, size_t);
 
 void	lock_put(const struct lock_record *, int64_t, uint64_t,
 	    const struct lock_put *, struct lock_decision *);
 void	lock_get(const struct lock_record *, int64_t, struct lock_decision *);
 void	lock_delete(const struct lock_record *, int64_t,
 	    struct lock_decision *);
+
+int	lock_lss_is_locked(const struct lock_record *, int64_t);
+void	lock_lss_create(const struct lock_record *, int64_t,
+	    const struct lock_lss *, struct lock_decision *);
+void	lock_lss_get(const struct lock_record *, int64_t,
+	    struct lock_decision *);
+void	lock_lss_set(const struct lock_record *, int64_t,
+	    const struct lock_lss *, struct lock_decision *);
 
 #endif

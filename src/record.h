@@ -8,7 +8,7 @@
 #include "lock.h"
 
 #define RECORD_VERSION	1
-#define RECORD_HEADER	36
+#define RECORD_HEADER	52
 #define RECORD_MAX	(RECORD_HEADER + LOCK_SECRET_MAX)
 
 size_t	record_encode(const struct lock_record *, uint8_t [RECORD_MAX]);

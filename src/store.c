@@ -366,7 +366,7 @@ sweep(struct store *s, MDB_txn *txn, int64_t now, size_t max, size_t *swept)
 		rc = mdb_get(txn, s->locks, &lk, &v);
 		if (rc == 0 && record_decode(v.mv_data, v.mv_size, &rec) == 0 &&
 		    lock_sweep_at(&rec) == index_time(k.mv_data) &&
-		    !lock_is_active(&rec, now) &&
+		    lock_sweepable(&rec, now) &&
 		    (rc = mdb_del(txn, s->locks, &lk, NULL)) != 0)
 			break;
 		if ((rc = mdb_cursor_del(cur, 0)) != 0)

@@ -1,6 +1,7 @@
 /* uuid.c: UUIDs as lock ids: parsing any case, printing lowercase. */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "uuid.h"
 
@@ -58,4 +59,16 @@ uuid_format(const uint8_t id[16], char out[UUID_TEXT_LEN + 1])
 		out[n++] = hex[id[i] & 0xf];
 	}
 	out[n] = '\0';
+}
+
+/*
+ * Makes a random (version 4) UUID from 16 random bytes, setting the version
+ * and variant bits (RFC 9562 section 5.4).
+ */
+void
+uuid_v4(const uint8_t rnd[16], uint8_t out[16])
+{
+	memcpy(out, rnd, 16);
+	out[6] = (uint8_t)((out[6] & 0x0f) | 0x40);
+	out[8] = (uint8_t)((out[8] & 0x3f) | 0x80);
 }

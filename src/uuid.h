@@ -9,5 +9,6 @@
 
 int	uuid_parse(const char *, size_t, uint8_t [16]);
 void	uuid_format(const uint8_t [16], char [UUID_TEXT_LEN + 1]);
+void	uuid_v4(const uint8_t [16], uint8_t [16]);
 
 #endif

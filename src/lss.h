@@ -1,0 +1,18 @@
+/* lss.h: the LSS (Lock State Service) surface, /locks. */
+#ifndef LOCKGATE_LSS_H
+#define LOCKGATE_LSS_H
+
+#include "api.h"
+
+enum lss_action {
+	LSS_CREATE,		/* POST /locks */
+	LSS_GET,		/* GET, HEAD /locks/<id> */
+	LSS_LOCK,		/* PATCH /locks/<id>/lock */
+	LSS_UNLOCK		/* PATCH /locks/<id>/unlock */
+};
+
+void	lss_handle(struct api *, struct request *, enum lss_action,
+	    const char *, struct response *);
+void	lss_text(struct response *, int, const char *);
+
+#endif
