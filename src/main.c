@@ -66,8 +66,8 @@ usage(FILE *f)
 	    "  --fastcgi      serve FastCGI on the socket passed as fd 0\n"
 	    "  --listen ADDR  open a FastCGI socket: HOST:PORT, PORT (on\n"
 	    "                 127.0.0.1), or a Unix socket path (mode 0660)\n"
-	    "Settings come from LOCKGATE_* environment variables; see\n"
-	    "lockgate.fcgi(8) and README.md.\n");
+	    "Settings come from LOCKGATE_* environment variables (see\n"
+	    "README.md).\n");
 }
 
 static const char *
@@ -385,6 +385,12 @@ main(int argc, char *argv[])
 	}
 	if (mode == MODE_AUTO)
 		mode = FCGX_IsCGI() ? MODE_CGI : MODE_FASTCGI;
+	if (mode == MODE_CGI && getenv("REQUEST_METHOD") == NULL) {
+		/* Started by hand, not by a web server. */
+		usage(stderr);
+		rc = 2;
+		goto done;
+	}
 	if (mode == MODE_LISTEN && (fd = open_listen(listen_addr)) < 0)
 		goto done;
 
