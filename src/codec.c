@@ -9,6 +9,61 @@
 #include "codec.h"
 
 /*
+ * Whether a single quote stands outside every double-quoted string:
+ * json-c accepts 'key' even in strict mode, JSON (RFC 8259) does not.
+ */
+static int
+has_bare_quote(const char *s, size_t len)
+{
+	size_t	 i;
+	int	 in_string = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in_string && s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			in_string = !in_string;
+		else if (!in_string && s[i] == '\'')
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Runs json-c over the whole of s and tells it the input ends there (a
+ * bare "3" is otherwise still waiting for more digits). Returns the value
+ * (the caller puts it) or NULL with *jerr set; *end is where parsing
+ * stopped.
+ */
+static struct json_object *
+parse_all(const char *s, size_t len, enum json_tokener_error *jerr,
+    size_t *end)
+{
+	struct json_tokener	*tok;
+	struct json_object	*root;
+
+	if ((tok = json_tokener_new_ex(CODEC_MAX_DEPTH)) == NULL) {
+		*jerr = json_tokener_error_size;	/* out of memory */
+		*end = 0;
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, s, (int)len);
+	*end = json_tokener_get_parse_end(tok);
+	if ((*jerr = json_tokener_get_error(tok)) == json_tokener_continue) {
+		/* The NUL marks the end of input for json-c; all of s was
+		 * taken by then. */
+		root = json_tokener_parse_ex(tok, "", 1);
+		*jerr = json_tokener_get_error(tok);
+		if (*jerr == json_tokener_continue)
+			*jerr = json_tokener_error_parse_eof;
+		*end = len;
+	}
+	json_tokener_free(tok);
+	return root;
+}
+
+/*
  * Parses a JSON body that must be one object, and adds each member to p as
  * a PARAM_JSON parameter: strings as they are, numbers in their own
  * spelling (so "ttl": 1e3 and "ttl": "1e3" are read alike), anything else
@@ -19,40 +74,48 @@ int
 codec_parse_params(const char *body, size_t len, struct params *p, char *err,
     size_t errlen)
 {
-	struct json_tokener	*tok;
-	struct json_object	*root = NULL;
-	enum json_tokener_error	 jerr;
+	struct json_object	*root = NULL, *prefix;
+	enum json_tokener_error	 jerr, perr;
 	enum param_type		 type;
 	const char		*value;
-	size_t			 value_len, used;
+	size_t			 value_len, end, pend;
 	int			 rc = -1;
 
-	if ((tok = json_tokener_new_ex(CODEC_MAX_DEPTH)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+	/* Blanks around the value are fine; json-c stops at them. */
+	while (len > 0 && strchr(" \t\r\n", body[len - 1]) != NULL &&
+	    body[len - 1] != '\0')
+		len--;
+	if (has_bare_quote(body, len)) {
+		snprintf(err, errlen, "invalid JSON body: unexpected character");
 		return -1;
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, body, (int)len);
-	jerr = json_tokener_get_error(tok);
-	used = json_tokener_get_parse_end(tok);
-	/* Only blanks may follow the value. */
-	while (jerr == json_tokener_success && used < len &&
-	    strchr(" \t\r\n", body[used]) != NULL && body[used] != '\0')
-		used++;
-	if (jerr == json_tokener_continue)
-		snprintf(err, errlen, "invalid JSON body: unexpected end");
-	else if (jerr != json_tokener_success)
-		snprintf(err, errlen, "invalid JSON body: %s",
-		    json_tokener_error_desc(jerr));
-	else if (used != len)
+	root = parse_all(body, len, &jerr, &end);
+	if (jerr == json_tokener_success && end < len) {
 		snprintf(err, errlen, "invalid JSON body: "
 		    "unexpected data after the value");
-	else if (!json_object_is_type(root, json_type_object))
-		snprintf(err, errlen, "JSON body must be an object");
-	else
-		rc = 0;
-	if (rc == -1)
 		goto done;
+	}
+	if (jerr != json_tokener_success) {
+		/* In strict mode json-c faults the first byte after a complete
+		 * value itself: tell that apart from a broken value. */
+		prefix = end > 0 && end < len ?
+		    parse_all(body, end, &perr, &pend) : NULL;
+		if (prefix != NULL && perr == json_tokener_success)
+			snprintf(err, errlen, "invalid JSON body: "
+			    "unexpected data after the value");
+		else if (jerr == json_tokener_error_parse_eof)
+			snprintf(err, errlen, "invalid JSON body: unexpected end");
+		else
+			snprintf(err, errlen, "invalid JSON body: %s",
+			    json_tokener_error_desc(jerr));
+		json_object_put(prefix);
+		goto done;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		snprintf(err, errlen, "JSON body must be an object");
+		goto done;
+	}
+	rc = 0;
 
 	json_object_object_foreach(root, key, val) {
 		switch (json_object_get_type(val)) {
@@ -84,7 +147,6 @@ codec_parse_params(const char *body, size_t len, struct params *p, char *err,
 	}
 done:
 	json_object_put(root);
-	json_tokener_free(tok);
 	return rc;
 }
 
@@ -145,6 +207,12 @@ quote(struct buf *out, const char *s, size_t len)
 			buf_puts(out, "\\n");
 		else if (c == '\t')
 			buf_puts(out, "\\t");
+		else if (c == '\r')
+			buf_puts(out, "\\r");
+		else if (c == '\b')
+			buf_puts(out, "\\b");
+		else if (c == '\f')
+			buf_puts(out, "\\f");
 		else if (c < 0x20 || c == 0x7f)
 			buf_printf(out, "\\u%04x", c);
 		else if (c > 0x7f)

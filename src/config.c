@@ -68,6 +68,9 @@ parse_seconds(const char *s, double max, int64_t *out)
 	char	*end;
 	double	 v;
 
+	/* Plain decimals only: strtod alone would take hex, inf and blanks. */
+	if (*s == '\0' || strspn(s, "0123456789.eE+-") != strlen(s))
+		return -1;
 	errno = 0;
 	v = strtod(s, &end);
 	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) ||

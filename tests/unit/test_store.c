@@ -1,0 +1,765 @@
+/*
+ * test_store.c: locks in LMDB (store.c), each test on a fresh temporary
+ * directory with the fake clock: decisions through store_change and
+ * store_view, fences that only grow (also across a reopen), reads that
+ * never write, expiry at the exact millisecond, the sweeper keeping the
+ * database small, and the limits (max_records, a full map).
+ */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "lock.h"
+#include "store.h"
+#include "tests.h"
+
+#define T0		1700000000000LL
+#define MIB		((size_t)1 << 20)
+/* As main.c's SWEEP_BATCH: expired records removed per write. */
+#define SWEEP_BATCH	16
+#define DEFAULT_TTL_MS	60000
+
+static struct store	*st;
+static const char	*dir;
+
+/* A fresh directory and clock for each test; nothing open yet. */
+static void
+setup(void)
+{
+	st = NULL;
+	test_now = T0;
+	dir = tmpdir_make();
+}
+
+static void
+teardown(void)
+{
+	store_close(st);
+	st = NULL;
+	tmpdir_remove();
+	dir = NULL;
+}
+
+/* Opens the store in this test's directory; returns store_open's answer. */
+static int
+open_store(size_t map_size, uint64_t max_records, size_t sweep_batch)
+{
+	struct store_options	 o;
+
+	memset(&o, 0, sizeof(o));
+	o.path = dir;
+	o.map_size = map_size;
+	o.sync = CONFIG_SYNC_NONE;
+	o.max_readers = 16;
+	o.max_records = max_records;
+	o.sweep_batch = sweep_batch;
+	o.clock = test_clock;
+	st = NULL;
+	if (dir == NULL)
+		return STORE_ERROR;
+	return store_open(&o, &st);
+}
+
+/* Lock number n as a key: n big-endian first, so keys sort by n. */
+static struct store_key
+key(uint32_t n)
+{
+	struct store_key	 k;
+
+	memset(&k, 0, sizeof(k));
+	k.kind = LOCK_KIND_GETLOCK;
+	k.id[0] = (uint8_t)(n >> 24);
+	k.id[1] = (uint8_t)(n >> 16);
+	k.id[2] = (uint8_t)(n >> 8);
+	k.id[3] = (uint8_t)n;
+	k.id[15] = 0x5a;
+	return k;
+}
+
+/* The adapters from store_decide_fn to lock.c's rules. */
+static void
+decide_put(const struct lock_record *cur, int64_t now, uint64_t next_fence,
+    void *arg, struct lock_decision *out)
+{
+	lock_put(cur, now, next_fence, arg, out);
+}
+
+static void
+decide_get(const struct lock_record *cur, int64_t now, uint64_t next_fence,
+    void *arg, struct lock_decision *out)
+{
+	(void)next_fence;
+	(void)arg;
+	lock_get(cur, now, out);
+}
+
+static void
+decide_delete(const struct lock_record *cur, int64_t now,
+    uint64_t next_fence, void *arg, struct lock_decision *out)
+{
+	(void)next_fence;
+	(void)arg;
+	lock_delete(cur, now, out);
+}
+
+/* PUT lock n with a ttl (0: the default) at test_now. */
+static int
+put(uint32_t n, int64_t ttl_ms, struct lock_decision *d)
+{
+	struct store_key	 k = key(n);
+	struct lock_put		 req;
+
+	req.ttl_ms = ttl_ms;
+	req.default_ttl_ms = DEFAULT_TTL_MS;
+	memset(d, 0xee, sizeof(*d));
+	return store_change(st, &k, decide_put, &req, d);
+}
+
+static int
+get(uint32_t n, struct lock_decision *d)
+{
+	struct store_key	 k = key(n);
+
+	memset(d, 0xee, sizeof(*d));
+	return store_view(st, &k, decide_get, NULL, d);
+}
+
+static int
+del(uint32_t n, struct lock_decision *d)
+{
+	struct store_key	 k = key(n);
+
+	memset(d, 0xee, sizeof(*d));
+	return store_change(st, &k, decide_delete, NULL, d);
+}
+
+/* The number of records, or UINT64_MAX when stats fail. */
+static uint64_t
+records(void)
+{
+	struct store_stats	 s;
+
+	if (store_stats(st, &s) != STORE_OK)
+		return UINT64_MAX;
+	return s.records;
+}
+
+static uint64_t
+last_fence(void)
+{
+	struct store_stats	 s;
+
+	if (store_stats(st, &s) != STORE_OK)
+		return UINT64_MAX;
+	return s.fence;
+}
+
+/* The size of data.mdb in bytes, or -1. */
+static long long
+file_size(void)
+{
+	char		 path[4096];
+	struct stat	 sb;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if (stat(path, &sb) == -1)
+		return -1;
+	return (long long)sb.st_size;
+}
+
+static void
+test_open_empty(void)
+{
+	struct store_stats	 s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, SWEEP_BATCH),
+	    STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(store_stats(st, &s), STORE_OK);
+	CU_ASSERT_EQUAL(s.records, 0);
+	CU_ASSERT_EQUAL(s.fence, 0);
+	CU_ASSERT_EQUAL(s.map_size, 4 * MIB);
+	CU_ASSERT(s.used_bytes > 0 && s.used_bytes < 64 * 1024);
+}
+
+static void
+test_acquire_refresh_get_delete(void)
+{
+	struct lock_decision	 d;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, SWEEP_BATCH),
+	    STORE_OK);
+
+	CU_ASSERT_EQUAL(put(1, 5000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.fence_used, 1);
+	CU_ASSERT_EQUAL(d.record.fence, 1);
+	CU_ASSERT_EQUAL(d.record.created_ms, T0);
+	CU_ASSERT_EQUAL(d.record.ttl_ms, 5000);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 5000);
+	CU_ASSERT_EQUAL(records(), 1);
+
+	test_now = T0 + 1000;
+	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	CU_ASSERT_EQUAL(d.fence_used, 0);
+	CU_ASSERT_EQUAL(d.record.fence, 1);
+	CU_ASSERT_EQUAL(d.record.created_ms, T0);
+	CU_ASSERT_EQUAL(d.record.ttl_ms, 5000);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 6000);
+
+	/* What was written is what is read back. */
+	test_now = T0 + 2000;
+	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	CU_ASSERT_EQUAL(d.has_record, 1);
+	CU_ASSERT_EQUAL(d.record.kind, LOCK_KIND_GETLOCK);
+	CU_ASSERT_EQUAL(d.record.fence, 1);
+	CU_ASSERT_EQUAL(d.record.created_ms, T0);
+	CU_ASSERT_EQUAL(d.record.ttl_ms, 5000);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 6000);
+	CU_ASSERT_EQUAL(d.record.secret_len, 0);
+
+	/* A refresh with a new ttl. */
+	CU_ASSERT_EQUAL(put(1, 20000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	CU_ASSERT_EQUAL(d.record.ttl_ms, 20000);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 22000);
+	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.ttl_ms, 20000);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 22000);
+
+	/* Another id is not this one. */
+	CU_ASSERT_EQUAL(get(2, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
+	CU_ASSERT_EQUAL(d.has_record, 0);
+
+	CU_ASSERT_EQUAL(del(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	CU_ASSERT_EQUAL(d.record.fence, 1);
+	CU_ASSERT_EQUAL(records(), 0);
+	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
+	CU_ASSERT_EQUAL(del(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	CU_ASSERT_EQUAL(last_fence(), 1);
+}
+
+static void
+test_fences(void)
+{
+	struct lock_decision	 d;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, SWEEP_BATCH),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.fence, 1);
+	CU_ASSERT_EQUAL(put(2, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.fence, 2);
+	CU_ASSERT_EQUAL(put(3, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.fence, 3);
+	test_now += 10;
+	CU_ASSERT_EQUAL(put(2, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	CU_ASSERT_EQUAL(d.record.fence, 2);
+	CU_ASSERT_EQUAL(last_fence(), 3);
+	/* GET and DELETE use no fence. */
+	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(del(3, &d), STORE_OK);
+	CU_ASSERT_EQUAL(last_fence(), 3);
+	CU_ASSERT_EQUAL(put(4, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.fence, 4);
+}
+
+static void
+test_fence_after_reopen(void)
+{
+	struct lock_decision	 d;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, SWEEP_BATCH),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(put(2, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(put(3, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.fence, 3);
+	store_close(st);
+	st = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, SWEEP_BATCH),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(records(), 3);
+	CU_ASSERT_EQUAL(last_fence(), 3);
+	CU_ASSERT_EQUAL(get(2, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	CU_ASSERT_EQUAL(d.record.fence, 2);
+	CU_ASSERT_EQUAL(put(4, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.record.fence, 4);
+
+	/* Even with every record gone before the restart. */
+	CU_ASSERT_EQUAL(del(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(del(2, &d), STORE_OK);
+	CU_ASSERT_EQUAL(del(3, &d), STORE_OK);
+	CU_ASSERT_EQUAL(del(4, &d), STORE_OK);
+	CU_ASSERT_EQUAL(records(), 0);
+	store_close(st);
+	st = NULL;
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, SWEEP_BATCH),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.fence, 5);
+}
+
+static void
+test_fence_after_delete_expiry_sweep(void)
+{
+	struct lock_decision	 d;
+	size_t			 swept = 99;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, SWEEP_BATCH),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.fence, 1);
+	CU_ASSERT_EQUAL(del(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.record.fence, 2);
+
+	CU_ASSERT_EQUAL(put(2, 10, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.fence, 3);
+	test_now += 10;
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 1);
+	CU_ASSERT_EQUAL(records(), 1);
+	CU_ASSERT_EQUAL(get(2, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
+	CU_ASSERT_EQUAL(put(3, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.fence, 4);
+	CU_ASSERT_EQUAL(put(2, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.record.fence, 5);
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 0);
+}
+
+/*
+ * An expired record that no sweep has removed yet is taken over by a new
+ * holder; its old sweep-index entry goes with it, so a later sweep neither
+ * finds it nor removes the new hold early.
+ */
+static void
+test_expired_record_reacquired(void)
+{
+	struct lock_decision	 d;
+	size_t			 swept = 99;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, 0), STORE_OK);
+	CU_ASSERT_EQUAL(put(1, 10, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.fence, 1);
+	test_now = T0 + 10;
+	CU_ASSERT_EQUAL(records(), 1);
+	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.record.fence, 2);
+	CU_ASSERT_EQUAL(d.record.created_ms, T0 + 10);
+	CU_ASSERT_EQUAL(d.record.ttl_ms, DEFAULT_TTL_MS);
+	CU_ASSERT_EQUAL(records(), 1);
+
+	/* Now with the sweeper. */
+	store_close(st);
+	st = NULL;
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, SWEEP_BATCH),
+	    STORE_OK);
+	test_now = T0 + 20;
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 0);
+	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	CU_ASSERT_EQUAL(d.record.fence, 2);
+	test_now = T0 + 10 + DEFAULT_TTL_MS;
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 1);
+	CU_ASSERT_EQUAL(records(), 0);
+}
+
+static void
+test_view_never_writes(void)
+{
+	struct lock_decision	 d;
+	int			 i;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, SWEEP_BATCH),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(put(1, 10, &d), STORE_OK);
+	test_now = T0 + 1000;
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+		CU_ASSERT_EQUAL(d.verdict, LOCK_EXPIRED);
+		CU_ASSERT_EQUAL(d.has_record, 1);
+		CU_ASSERT_EQUAL(d.record.fence, 1);
+		CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 10);
+		CU_ASSERT_EQUAL(records(), 1);
+	}
+	/* A view of a lock that is not there does not create it. */
+	CU_ASSERT_EQUAL(get(7, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
+	CU_ASSERT_EQUAL(records(), 1);
+	CU_ASSERT_EQUAL(last_fence(), 1);
+	/* The next write sweeps the expired record. */
+	CU_ASSERT_EQUAL(put(2, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(records(), 1);
+	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
+}
+
+static void
+test_expiry_exact_ms(void)
+{
+	struct lock_decision	 d;
+
+	/* No sweeping, so the record stays for GET to judge. */
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, 0), STORE_OK);
+	CU_ASSERT_EQUAL(put(1, 300, &d), STORE_OK);
+	test_now = T0 + 299;
+	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	test_now = T0 + 300;
+	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_EXPIRED);
+
+	/* DELETE one ms before: removed; at the instant: not found. */
+	test_now = T0;
+	CU_ASSERT_EQUAL(put(2, 300, &d), STORE_OK);
+	CU_ASSERT_EQUAL(put(3, 300, &d), STORE_OK);
+	test_now = T0 + 299;
+	CU_ASSERT_EQUAL(del(2, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	test_now = T0 + 300;
+	CU_ASSERT_EQUAL(del(3, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_DELETE);
+	CU_ASSERT_EQUAL(records(), 1);
+	CU_ASSERT_EQUAL(get(3, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
+
+	/* PUT at the instant: a new hold with a new fence. */
+	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.record.fence, 4);
+	CU_ASSERT_EQUAL(d.record.created_ms, T0 + 300);
+}
+
+/* The sweeper removes a record at its expiry instant, not before. */
+static void
+test_sweep_exact_ms(void)
+{
+	struct lock_decision	 d;
+	size_t			 swept = 99;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, SWEEP_BATCH),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(put(1, 300, &d), STORE_OK);
+	CU_ASSERT_EQUAL(put(2, 600, &d), STORE_OK);
+	test_now = T0 + 299;
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 0);
+	CU_ASSERT_EQUAL(records(), 2);
+	test_now = T0 + 300;
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 1);
+	CU_ASSERT_EQUAL(records(), 1);
+
+	/* A refreshed lock is not swept at its old expiry. */
+	test_now = T0 + 500;
+	CU_ASSERT_EQUAL(put(2, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 1100);
+	test_now = T0 + 1099;
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 0);
+	CU_ASSERT_EQUAL(get(2, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	test_now = T0 + 1100;
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 1);
+	CU_ASSERT_EQUAL(records(), 0);
+}
+
+/* store_sweep takes at most sweep_batch records per call. */
+static void
+test_sweep_batch(void)
+{
+	struct lock_decision	 d;
+	size_t			 swept = 99;
+	uint32_t		 i;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, SWEEP_BATCH),
+	    STORE_OK);
+	for (i = 0; i < 40; i++)
+		CU_ASSERT_EQUAL(put(i, 5, &d), STORE_OK);
+	test_now = T0 + 5;
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 16);
+	CU_ASSERT_EQUAL(records(), 24);
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 16);
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 8);
+	CU_ASSERT_EQUAL(records(), 0);
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 0);
+}
+
+/*
+ * 100,000 short-lived locks (ttl 1 ms), created in 1,000 rounds of 100 at
+ * one instant each; the clock moves 1 ms between rounds, so each round
+ * finds the previous one expired. Every write first sweeps up to 16
+ * expired records, then adds one: after write j of a round (j = 1..100)
+ * exactly max(0, 100 - 16 j) + j records remain, never more than the 100
+ * a round leaves behind. Without the sweeper 100,000 records (about 12 MB
+ * of pages, see test_full_map) could not fit the 4 MiB map at all, as
+ * test_no_sweep_fills shows.
+ */
+#define ROUNDS		1000
+#define PER_ROUND	100
+/* Measured: 26 pages (106,496 bytes with 4 KiB pages: a few pages per
+ * tree, the free list, two meta pages), and the same at the end; the
+ * bound is 64 pages, about 2.5 times that. */
+#define FILE_BOUND	(64LL * sysconf(_SC_PAGESIZE))
+
+static void
+test_sweep_keeps_up(void)
+{
+	struct lock_decision	 d;
+	uint64_t		 n, want, max_seen = 0;
+	unsigned int		 bad_rc = 0, bad_count = 0, bad_verdict = 0;
+	long long		 size, max_size = 0;
+	uint32_t		 r, j, id = 0;
+	static const uint64_t	 drain[] = { 85, 69, 53, 37, 21, 5, 1, 1 };
+
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000000, SWEEP_BATCH),
+	    STORE_OK);
+	for (r = 0; r < ROUNDS; r++) {
+		test_now = T0 + r;
+		for (j = 1; j <= PER_ROUND; j++) {
+			if (put(id++, 1, &d) != STORE_OK) {
+				bad_rc++;
+				continue;
+			}
+			if (d.verdict != LOCK_ACQUIRED ||
+			    d.record.fence != id)
+				bad_verdict++;
+			n = records();
+			if (n > max_seen)
+				max_seen = n;
+			want = r == 0 ? j : (PER_ROUND > 16 * j ?
+			    PER_ROUND - 16 * j : 0) + j;
+			if (n != want)
+				bad_count++;
+		}
+		if (r % 100 == 99) {
+			size = file_size();
+			if (size > max_size)
+				max_size = size;
+		}
+	}
+	CU_ASSERT_EQUAL(bad_rc, 0);
+	CU_ASSERT_EQUAL(bad_verdict, 0);
+	CU_ASSERT_EQUAL(bad_count, 0);
+	CU_ASSERT_EQUAL(max_seen, PER_ROUND);
+	CU_ASSERT_EQUAL(id, 100000);
+	CU_ASSERT_EQUAL(last_fence(), 100000);
+	CU_ASSERT(max_size > 0);
+	CU_ASSERT(max_size <= FILE_BOUND);
+
+	/* All expired; further writes drain the rest, 16 at a time. */
+	test_now = T0 + ROUNDS;
+	for (j = 0; j < sizeof(drain) / sizeof(drain[0]); j++) {
+		CU_ASSERT_EQUAL(put(999999999, 0, &d), STORE_OK);
+		CU_ASSERT_EQUAL(records(), drain[j]);
+	}
+	size = file_size();
+	CU_ASSERT(size > 0 && size <= FILE_BOUND);
+	fprintf(stderr, "[sweep: at most %llu records, data.mdb at most %lld "
+	    "bytes, %lld at the end] ", (unsigned long long)max_seen,
+	    max_size, size);
+}
+
+/* The control for the test above: the same load without sweeping fills
+ * the map long before 100,000 locks. */
+static void
+test_no_sweep_fills(void)
+{
+	struct lock_decision	 d;
+	uint32_t		 id;
+	int			 rc = STORE_OK;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000000, 0), STORE_OK);
+	for (id = 0; id < ROUNDS * PER_ROUND; id++) {
+		test_now = T0 + id / PER_ROUND;
+		if ((rc = put(id, 1, &d)) != STORE_OK)
+			break;
+	}
+	CU_ASSERT_EQUAL(rc, STORE_FULL);
+	CU_ASSERT(id < ROUNDS * PER_ROUND / 2);
+	CU_ASSERT_EQUAL(records(), id);
+	CU_ASSERT(file_size() > FILE_BOUND);
+}
+
+static void
+test_max_records(void)
+{
+	struct lock_decision	 d;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 3, SWEEP_BATCH), STORE_OK);
+	CU_ASSERT_EQUAL(put(1, 1000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(put(2, 1000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(put(3, 1000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.fence, 3);
+	CU_ASSERT_EQUAL(put(4, 1000, &d), STORE_FULL);
+	CU_ASSERT_EQUAL(records(), 3);
+	CU_ASSERT_EQUAL(last_fence(), 3);
+
+	/* Refresh, read and delete of existing ones still work. */
+	test_now = T0 + 10;
+	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	CU_ASSERT_EQUAL(get(2, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	CU_ASSERT_EQUAL(del(2, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	CU_ASSERT_EQUAL(records(), 2);
+
+	/* Room again; the refused attempt used no fence. */
+	CU_ASSERT_EQUAL(put(4, 1000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.record.fence, 4);
+	CU_ASSERT_EQUAL(put(5, 1000, &d), STORE_FULL);
+
+	/* Expired records make room: the write sweeps them first. */
+	test_now = T0 + 100000;
+	CU_ASSERT_EQUAL(put(5, 1000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.fence, 5);
+	CU_ASSERT_EQUAL(records(), 1);
+}
+
+/*
+ * A 1 MiB map (the smallest the configuration allows) filled until a new
+ * lock is refused; what is there must still be readable, refreshable and
+ * deletable, and room comes back once records go.
+ */
+static void
+test_full_map(void)
+{
+	struct lock_decision	 d;
+	struct store_stats	 s;
+	uint32_t		 n, i;
+	size_t			 swept;
+	unsigned int		 bad = 0;
+	int			 rc = STORE_OK;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(MIB, 1000000, SWEEP_BATCH),
+	    STORE_OK);
+	for (n = 0; n < 100000; n++)
+		if ((rc = put(n, 60000, &d)) != STORE_OK)
+			break;
+	CU_ASSERT_EQUAL(rc, STORE_FULL);
+	/* Each lock needs about 100 bytes in two trees: thousands fit. */
+	CU_ASSERT(n > 2000);
+	CU_ASSERT(n < 20000);
+	CU_ASSERT_EQUAL(records(), n);
+	CU_ASSERT_EQUAL(last_fence(), n);
+	CU_ASSERT_EQUAL(store_stats(st, &s), STORE_OK);
+	CU_ASSERT(s.used_bytes <= MIB);
+	/* Refused again, and the refusal changed nothing. */
+	CU_ASSERT_EQUAL(put(n, 60000, &d), STORE_FULL);
+	CU_ASSERT_EQUAL(records(), n);
+
+	test_now = T0 + 1000;
+	CU_ASSERT_EQUAL(get(0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	CU_ASSERT_EQUAL(d.record.fence, 1);
+	CU_ASSERT_EQUAL(put(0, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 61000);
+	CU_ASSERT_EQUAL(put(n / 2, 30000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	CU_ASSERT_EQUAL(del(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	CU_ASSERT_EQUAL(records(), n - 1);
+
+	/* Delete three quarters, let the rest expire, sweep them all. */
+	for (i = 2; i < n * 3 / 4; i++)
+		if (del(i, &d) != STORE_OK || d.verdict != LOCK_REMOVED)
+			bad++;
+	CU_ASSERT_EQUAL(bad, 0);
+	test_now = T0 + 3600000;
+	for (i = 0; i < n; i++) {
+		if (store_sweep(st, &swept) != STORE_OK) {
+			bad++;
+			break;
+		}
+		if (swept == 0)
+			break;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(records(), 0);
+
+	CU_ASSERT_EQUAL(put(n + 1, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.record.fence, (uint64_t)n + 1);
+	/* And the map holds as many again. */
+	for (i = 0; i < n / 2; i++)
+		if (put(200000 + i, 0, &d) != STORE_OK)
+			bad++;
+	CU_ASSERT_EQUAL(bad, 0);
+	fprintf(stderr, "[full after %u locks] ", (unsigned int)n);
+}
+
+int
+test_store_add(void)
+{
+	static const struct {
+		const char	*name;
+		CU_TestFunc	 fn;
+	} tests[] = {
+		{ "open an empty store", test_open_empty },
+		{ "acquire, refresh, get, delete",
+		    test_acquire_refresh_get_delete },
+		{ "fences 1, 2, 3; a refresh keeps its fence", test_fences },
+		{ "fence grows across close and open",
+		    test_fence_after_reopen },
+		{ "fence grows across delete, expiry, sweep",
+		    test_fence_after_delete_expiry_sweep },
+		{ "an expired record is acquired anew",
+		    test_expired_record_reacquired },
+		{ "store_view never writes", test_view_never_writes },
+		{ "expiry at the exact ms", test_expiry_exact_ms },
+		{ "sweep at the exact ms", test_sweep_exact_ms },
+		{ "sweep takes one batch per call", test_sweep_batch },
+		{ "sweep keeps up with 100,000 short locks",
+		    test_sweep_keeps_up },
+		{ "without the sweeper the same load fills the map",
+		    test_no_sweep_fills },
+		{ "max_records: new refused, old still served",
+		    test_max_records },
+		{ "full 1 MiB map: old still served, room comes back",
+		    test_full_map },
+	};
+	CU_pSuite	 s;
+	size_t		 i;
+
+	s = CU_add_suite_with_setup_and_teardown("store", NULL, NULL, setup,
+	    teardown);
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (CU_add_test(s, tests[i].name, tests[i].fn) == NULL)
+			return -1;
+	return 0;
+}
