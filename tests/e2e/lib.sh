@@ -1,0 +1,893 @@
+# tests/e2e/lib.sh: helpers the end-to-end scripts source: a temporary
+# directory, a free loopback port, a real lighttpd serving lockgate, requests
+# through curl (or a raw socket, or the program run as CGI), exact
+# assertions, and the closing "N passed, N failed" line.
+#
+# Every script does:
+#	. "$(dirname "$0")/lib.sh"
+#	lg_init curl lighttpd jq      # the commands it needs; missing: fail
+#	...checks...
+#	lg_finish                     # prints "N passed, N failed", exit 0 or 1
+#
+# make check exports LOCKGATE_FCGI (the built program) and LOCKGATE_SRCDIR
+# (the top source directory); export both to run a script by hand.  Set
+# LG_KEEP=1 to keep the temporary directory for a post-mortem, LG_VERBOSE=1
+# to see every response.
+#
+# A missing tool, a program that does not build or a server that does not
+# start is a failure (exit 1), never a skip (77): a test suite that skips
+# silently proves nothing.
+#
+# This file is bash: it uses arrays, [[ =~ ]] and /dev/tcp.
+
+# Globals set here are read by the scripts that source this file.
+# shellcheck disable=SC2034
+set -u
+# Byte semantics for ${#var} (Content-Length checks) and for sort and grep.
+LC_ALL=C
+export LC_ALL
+
+LG_PASS=0
+LG_FAIL=0
+LG_TMP=""		# this script's temporary directory; removed on exit
+LG_RUN=""		# lighttpd's run directory (config, logs, sockets)
+LG_PORT=""		# lighttpd's loopback port
+LG_URL=""		# http://127.0.0.1:PORT
+LG_HTTPD_PID=""		# lighttpd -D, our child
+LG_BG_PIDS=""		# other background processes to stop on exit
+LG_FCGI_REAL=""		# LOCKGATE_FCGI with symbolic links resolved
+
+# The last response (lg_curl, lg_raw, lg_cgi): status code, headers file,
+# body as a string (exact, trailing newline kept).
+LG_STATUS=""
+LG_HDRS=""
+LG_BODY=""
+
+# Standard JSON answer headers (API.md section 0 and contract.md).
+LG_CT="application/json"
+LG_CC="no-store"
+LG_ACAO="*"
+LG_ALLOW_LOCK="GET, HEAD, PUT, DELETE, OPTIONS"
+LG_ALLOW_HEALTH="GET, HEAD, OPTIONS"
+
+# A number as lockgate prints it: seconds with 1 to 3 decimals, no trailing
+# zero except the single ".0" (Python's json.dumps style: 60.0, 0.5, 0.25).
+LG_NUM='[0-9]+\.([0-9]{0,2}[1-9]|0)'
+LG_UUID_RE='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+
+# ---------------------------------------------------------------------------
+# Reporting
+
+# Prints a value for a failure report: each line prefixed, line ends shown
+# as "$" and carriage returns as "^M" so invisible differences are seen.
+lg_show()
+{
+	if [ -z "$2" ]; then
+		printf '#   %s (empty)\n' "$1"
+		return
+	fi
+	printf '#   %s\n' "$1"
+	printf '%s' "$2" | cat -A | sed 's/^/#     /'
+	case $2 in
+	*$'\n') ;;
+	*) printf '\n' ;;
+	esac
+}
+
+# lg_ok DESC: counts and prints one passed check.
+lg_ok()
+{
+	LG_PASS=$((LG_PASS + 1))
+	printf 'ok - %s\n' "$1"
+}
+
+# lg_not_ok DESC [EXPECTED GOT]: counts and prints one failed check with
+# what was expected and what came.
+lg_not_ok()
+{
+	LG_FAIL=$((LG_FAIL + 1))
+	printf 'not ok - %s\n' "$1"
+	if [ $# -ge 3 ]; then
+		lg_show "expected:" "$2"
+		lg_show "got:" "$3"
+	fi
+}
+
+# lg_note TEXT: a comment line in the output (TAP style).
+lg_note()
+{
+	printf '# %s\n' "$*"
+}
+
+# lg_is DESC EXPECTED GOT: exact string comparison.
+lg_is()
+{
+	if [ "$2" = "$3" ]; then
+		lg_ok "$1"
+	else
+		lg_not_ok "$1" "$2" "$3"
+	fi
+}
+
+# lg_like DESC ERE GOT: GOT must match the extended regular expression.
+lg_like()
+{
+	if [[ $3 =~ $2 ]]; then
+		lg_ok "$1"
+	else
+		lg_not_ok "$1" "a match for /$2/" "$3"
+	fi
+}
+
+# lg_true DESC COMMAND...: passes when COMMAND exits 0.
+lg_true()
+{
+	local d=$1
+	shift
+	if "$@"; then
+		lg_ok "$d"
+	else
+		lg_not_ok "$d" "command to succeed: $*" "exit status $?"
+	fi
+}
+
+# lg_cmp DESC A OP B: integer comparison (OP: -eq -ne -lt -le -gt -ge).
+lg_cmp()
+{
+	if test "$2" "$3" "$4" 2>/dev/null; then
+		lg_ok "$1"
+	else
+		lg_not_ok "$1" "$2 $3 $4" "false (left $2, right $4)"
+	fi
+}
+
+# lg_finish: the closing line; exit 1 when anything failed or nothing ran.
+lg_finish()
+{
+	printf '%d passed, %d failed\n' "$LG_PASS" "$LG_FAIL"
+	if [ "$LG_FAIL" -ne 0 ] || [ "$LG_PASS" -eq 0 ]; then
+		exit 1
+	fi
+	exit 0
+}
+
+# lg_bail DESC [DETAIL]: a failure the script cannot go on after.
+lg_bail()
+{
+	lg_not_ok "$1"
+	if [ $# -ge 2 ]; then
+		printf '%s\n' "$2" | sed 's/^/#   /'
+	fi
+	lg_note "stopping here"
+	lg_finish
+}
+
+# ---------------------------------------------------------------------------
+# Set-up and clean-up
+
+# lg_init [COMMAND...]: checks the environment and the commands the script
+# needs, makes the temporary directory and installs the clean-up trap.
+lg_init()
+{
+	local c missing=""
+
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
+	done
+	if [ -n "$missing" ]; then
+		lg_bail "required commands are installed" \
+		    "missing:$missing (Debian: lighttpd curl jq libfcgi-bin)"
+	fi
+	if [ -z "${LOCKGATE_FCGI:-}" ] || [ ! -x "$LOCKGATE_FCGI" ]; then
+		lg_bail "LOCKGATE_FCGI names the built program" \
+		    "LOCKGATE_FCGI='${LOCKGATE_FCGI:-}' is not an executable file"
+	fi
+	if [ -z "${LOCKGATE_SRCDIR:-}" ] || [ ! -d "$LOCKGATE_SRCDIR" ]; then
+		lg_bail "LOCKGATE_SRCDIR names the source directory" \
+		    "LOCKGATE_SRCDIR='${LOCKGATE_SRCDIR:-}' is not a directory"
+	fi
+	LG_FCGI_REAL=$(readlink -f "$LOCKGATE_FCGI")
+	LG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/lockgate-e2e.XXXXXX") ||
+	    lg_bail "mktemp -d works"
+	trap lg_cleanup EXIT
+	trap 'exit 1' HUP INT TERM
+	# Responders inherit this; every script gets its own fresh database.
+	LOCKGATE_DB=$LG_TMP/db
+	export LOCKGATE_DB
+	lg_note "program $LOCKGATE_FCGI, temporary directory $LG_TMP"
+}
+
+# lg_alive PID: true while PID exists and is not a zombie (the container's
+# init may never reap orphans, so "kill -0" alone is not enough).
+lg_alive()
+{
+	local st
+
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case $st in
+	"" | Z*) return 1 ;;
+	esac
+	return 0
+}
+
+# lg_wait_gone PID SECONDS: waits for PID to end; true if it did.
+lg_wait_gone()
+{
+	local n=$(($2 * 20))
+
+	while [ "$n" -gt 0 ]; do
+		lg_alive "$1" || return 0
+		sleep 0.05
+		n=$((n - 1))
+	done
+	! lg_alive "$1"
+}
+
+# lg_responders: prints the pids of this script's lockgate processes: the
+# program LOCKGATE_FCGI running with this script's LOCKGATE_DB (scripts run
+# in parallel under make check, so the program path alone is not enough).
+lg_responders()
+{
+	local d p
+
+	# shellcheck disable=SC2044 # /proc/PID/exe: no blanks in these names
+	for d in $(find /proc -mindepth 2 -maxdepth 2 -name exe \
+	    \( -lname "$LG_FCGI_REAL" -o -lname "$LG_FCGI_REAL (deleted)" \) \
+	    2>/dev/null); do
+		d=${d%/exe}
+		p=${d#/proc/}
+		tr '\0' '\n' <"$d/environ" 2>/dev/null |
+		    grep -qxF "LOCKGATE_DB=$LOCKGATE_DB" || continue
+		lg_alive "$p" && echo "$p"
+	done
+	return 0
+}
+
+# lg_wait_no_responders SECONDS: true once no responder of ours is left.
+lg_wait_no_responders()
+{
+	local n=$(($1 * 20))
+
+	while [ "$n" -gt 0 ]; do
+		[ -z "$(lg_responders)" ] && return 0
+		sleep 0.05
+		n=$((n - 1))
+	done
+	[ -z "$(lg_responders)" ]
+}
+
+# lg_cleanup: the EXIT trap. Stops whatever is still running, by pid, and
+# removes the temporary directory.
+lg_cleanup()
+{
+	local p
+
+	trap - EXIT
+	if [ -n "$LG_HTTPD_PID" ] && lg_alive "$LG_HTTPD_PID"; then
+		kill -TERM "$LG_HTTPD_PID" 2>/dev/null
+		lg_wait_gone "$LG_HTTPD_PID" 5 ||
+		    kill -KILL "$LG_HTTPD_PID" 2>/dev/null
+	fi
+	for p in $LG_BG_PIDS; do
+		lg_alive "$p" && kill -TERM "$p" 2>/dev/null
+	done
+	for p in $LG_BG_PIDS; do
+		lg_wait_gone "$p" 2 || kill -KILL "$p" 2>/dev/null
+	done
+	if [ -n "$LG_TMP" ]; then
+		if ! lg_wait_no_responders 5; then
+			for p in $(lg_responders); do
+				echo "# cleanup: killing leftover responder $p"
+				kill -KILL "$p" 2>/dev/null
+			done
+		fi
+		if [ "${LG_KEEP:-0}" = 1 ]; then
+			echo "# kept $LG_TMP"
+		else
+			rm -rf "$LG_TMP"
+		fi
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Ports and lighttpd
+
+# lg_port_busy PORT: true when something listens on 127.0.0.1:PORT.
+lg_port_busy()
+{
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# lg_free_port: prints a loopback TCP port nobody listens on. Another
+# process may still take it before we bind: callers retry on a bind error.
+lg_free_port()
+{
+	local used="" p i
+
+	if command -v ss >/dev/null 2>&1; then
+		used=$(ss -Htan 2>/dev/null | awk '{ n = split($4, a, ":");
+		    print a[n] }')
+	fi
+	for i in $(seq 1 100); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		printf '%s\n' "$used" | grep -qx "$p" && continue
+		lg_port_busy "$p" && continue
+		echo "$p"
+		return 0
+	done
+	return 1
+}
+
+# lg_wait_port PORT SECONDS: true once 127.0.0.1:PORT accepts connections.
+lg_wait_port()
+{
+	local n=$(($2 * 20))
+
+	while [ "$n" -gt 0 ]; do
+		lg_port_busy "$1" && return 0
+		sleep 0.05
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# lg_dump_logs: prints lighttpd's logs into the test output.
+lg_dump_logs()
+{
+	local f
+
+	for f in "$LG_RUN/error.log" "$LG_RUN/lighttpd.out"; do
+		[ -s "$f" ] || continue
+		echo "# ---- $f"
+		sed 's/^/#   /' "$f"
+	done
+}
+
+# lg_start_lighttpd [PROCS]: writes the configuration with lighttpd/mkconf
+# into a fresh run directory and starts lighttpd in the foreground (-D) as a
+# background child, with PROCS lockgate responders (default 4), then waits
+# up to 10 s for GET /v1/health to answer 200. Sets LG_PORT and LG_URL.
+# Failing to start is fatal for the script.
+lg_start_lighttpd()
+{
+	local procs=${1:-4} try n code
+
+	LG_RUN=$LG_TMP/run
+	mkdir -p "$LG_RUN" || lg_bail "mkdir $LG_RUN"
+	for try in 1 2 3; do
+		LG_PORT=$(lg_free_port) || lg_bail "found a free loopback port"
+		LG_URL="http://127.0.0.1:$LG_PORT"
+		rm -f "$LG_RUN/error.log" "$LG_RUN/lighttpd.out"
+		if ! "$LOCKGATE_SRCDIR/lighttpd/mkconf" "$LG_PORT" "$LG_RUN" \
+		    "$LOCKGATE_FCGI" "$procs" >"$LG_RUN/lighttpd.conf"; then
+			lg_bail "lighttpd/mkconf writes a configuration"
+		fi
+		lighttpd -D -f "$LG_RUN/lighttpd.conf" \
+		    >"$LG_RUN/lighttpd.out" 2>&1 </dev/null &
+		LG_HTTPD_PID=$!
+		n=200
+		code=000
+		while [ "$n" -gt 0 ]; do
+			lg_alive "$LG_HTTPD_PID" || break
+			code=$(curl -s -o /dev/null -w '%{http_code}' \
+			    --max-time 1 "$LG_URL/v1/health" 2>/dev/null)
+			[ "$code" = 200 ] && break
+			sleep 0.05
+			n=$((n - 1))
+		done
+		# Still ours: had the port gone to someone else meanwhile, our
+		# lighttpd would have failed to bind and exited.
+		if [ "$code" = 200 ] && lg_alive "$LG_HTTPD_PID"; then
+			lg_ok "lighttpd with $procs responders answers /v1/health on port $LG_PORT"
+			return 0
+		fi
+		if ! lg_alive "$LG_HTTPD_PID" &&
+		    grep -qi 'address already in use' "$LG_RUN/error.log" \
+		    "$LG_RUN/lighttpd.out" 2>/dev/null; then
+			lg_note "port $LG_PORT taken meanwhile, trying another"
+			continue
+		fi
+		break
+	done
+	lg_dump_logs
+	lg_bail "lighttpd with lockgate answers GET /v1/health with 200" \
+	    "last status $code after 10 s"
+}
+
+# lg_stop_lighttpd: stops lighttpd (SIGTERM, as an operator would) and
+# waits up to 5 s for it and up to 5 s more for every responder of ours.
+# Returns 0 when all are gone.
+lg_stop_lighttpd()
+{
+	local rc=0
+
+	[ -n "$LG_HTTPD_PID" ] || return 0
+	kill -TERM "$LG_HTTPD_PID" 2>/dev/null
+	lg_wait_gone "$LG_HTTPD_PID" 5 || rc=1
+	wait "$LG_HTTPD_PID" 2>/dev/null
+	LG_HTTPD_PID=""
+	lg_wait_no_responders 5 || rc=1
+	return $rc
+}
+
+# ---------------------------------------------------------------------------
+# Requests
+
+# lg_readfile FILE: prints nothing; sets LG_BODY to FILE's exact contents.
+lg_readfile()
+{
+	LG_BODY=""
+	# read -d '' stops at a NUL or the end: the whole file, newlines kept,
+	# without starting a process (this runs hundreds of times).
+	IFS= read -r -d '' LG_BODY <"$1" 2>/dev/null
+	return 0
+}
+
+# lg_curl METHOD PATH [CURL-ARGS...]: one request to lighttpd. Sets
+# LG_STATUS ("000" when the connection failed), LG_HDRS and LG_BODY, and
+# LG_T0 and LG_T1, the clock (ms) just before and just after.
+LG_T0=0
+LG_T1=0
+# HEAD is sent with curl -I; use lg_raw to see that a HEAD has no body.
+lg_curl()
+{
+	local method=$1 path=$2 m
+
+	shift 2
+	if [ "$method" = HEAD ]; then
+		m=(-I)
+	else
+		m=(-X "$method")
+	fi
+	LG_HDRS=$LG_TMP/last.hdr
+	: >"$LG_HDRS"
+	: >"$LG_TMP/last.body"
+	# "Expect:" off: curl would send "Expect: 100-continue" for bigger
+	# bodies and the headers file would hold two responses.
+	LG_T0=$(lg_now_ms)
+	LG_STATUS=$(curl -s --max-time 10 -H 'Expect:' "${m[@]}" \
+	    -D "$LG_HDRS" -o "$LG_TMP/last.body" -w '%{http_code}' \
+	    "$@" "$LG_URL$path" 2>"$LG_TMP/last.err")
+	LG_T1=$(lg_now_ms)
+	[ -n "$LG_STATUS" ] || LG_STATUS=000
+	if [ "$method" = HEAD ]; then
+		LG_BODY=""
+	else
+		lg_readfile "$LG_TMP/last.body"
+	fi
+	lg_parse_headers
+	if [ "${LG_VERBOSE:-0}" = 1 ]; then
+		lg_note "$method $path -> $LG_STATUS $LG_BODY"
+	fi
+}
+
+# lg_raw METHOD PATH [HEADER-LINE...]: one HTTP/1.1 request over a bare
+# socket (bash /dev/tcp) with "Connection: close", so whatever the server
+# sends after the headers is seen: a HEAD answer must have no body at all.
+# Sets LG_STATUS, LG_HDRS and LG_BODY (the raw bytes after the blank line).
+lg_raw()
+{
+	local method=$1 path=$2 h all
+
+	shift 2
+	LG_HDRS=$LG_TMP/last.hdr
+	{
+		printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\n' \
+		    "$method" "$path" "$LG_PORT"
+		for h in "$@"; do
+			printf '%s\r\n' "$h"
+		done
+		printf 'Connection: close\r\n\r\n'
+	} >"$LG_TMP/raw.req"
+	(
+		exec 3<>"/dev/tcp/127.0.0.1/$LG_PORT" || exit 1
+		cat "$LG_TMP/raw.req" >&3
+		timeout 10 cat <&3
+	) >"$LG_TMP/raw.resp" 2>/dev/null
+	all=$(cat "$LG_TMP/raw.resp"; printf x)
+	all=${all%x}
+	case $all in
+	*$'\r\n\r\n'*)
+		printf '%s\r\n\r\n' "${all%%$'\r\n\r\n'*}" >"$LG_HDRS"
+		LG_BODY=${all#*$'\r\n\r\n'}
+		;;
+	*)
+		printf '%s' "$all" >"$LG_HDRS"
+		LG_BODY=""
+		;;
+	esac
+	LG_STATUS=$(head -n 1 "$LG_HDRS" | awk '{ print $2 }')
+	[ -n "$LG_STATUS" ] || LG_STATUS=000
+	lg_parse_headers
+}
+
+# lg_parse_headers: reads LG_HDRS into LG_H (lower-case name -> value,
+# every occurrence on its own line), keeping only the last header block
+# (a "100 Continue" may come first). Surrounding blanks and CR removed.
+declare -A LG_H=()
+lg_parse_headers()
+{
+	local line name value
+
+	LG_H=()
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%$'\r'}
+		case $line in
+		HTTP/*)
+			LG_H=()
+			continue
+			;;
+		*:*) ;;
+		*) continue ;;
+		esac
+		name=${line%%:*}
+		name=${name,,}
+		value=${line#*:}
+		value=${value#"${value%%[! $'\t']*}"}
+		value=${value%"${value##*[! $'\t']}"}
+		if [ -n "${LG_H[$name]+set}" ]; then
+			LG_H[$name]=${LG_H[$name]}$'\n'$value
+		else
+			LG_H[$name]=$value
+		fi
+	done <"$LG_HDRS"
+}
+
+# lg_hdr NAME: prints the value of header NAME in the last response, every
+# occurrence on its own line, "<absent>" when there is none.
+lg_hdr()
+{
+	local n=${1,,}
+
+	if [ -n "${LG_H[$n]+set}" ]; then
+		printf '%s\n' "${LG_H[$n]}"
+	else
+		echo "<absent>"
+	fi
+}
+
+# lg_cgi_parse FILE: splits a CGI (or FastCGI stdout) answer in FILE into
+# LG_HDRS (the header lines, CRLF kept), LG_STATUS (the code of the Status
+# line, or "none") and LG_BODY. LG_STATUSLINE keeps the whole first line.
+LG_STATUSLINE=""
+lg_cgi_parse()
+{
+	local all
+
+	LG_HDRS=$LG_TMP/last.hdr
+	all=""
+	IFS= read -r -d '' all <"$1"
+	case $all in
+	*$'\r\n\r\n'*)
+		printf '%s\r\n' "${all%%$'\r\n\r\n'*}" >"$LG_HDRS"
+		LG_BODY=${all#*$'\r\n\r\n'}
+		;;
+	*)
+		printf '%s' "$all" >"$LG_HDRS"
+		LG_BODY=""
+		;;
+	esac
+	LG_STATUSLINE=${all%%$'\r\n'*}
+	lg_parse_headers
+	LG_STATUS=none
+	if [[ $LG_STATUSLINE =~ ^Status:\ ([0-9]{3}) ]]; then
+		LG_STATUS=${BASH_REMATCH[1]}
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Assertions on the last response
+
+# lg_std_headers: prints what is wrong with the standard JSON answer headers
+# (nothing when all three are right).
+lg_std_headers()
+{
+	local n want
+
+	for n in Content-Type Cache-Control Access-Control-Allow-Origin; do
+		case $n in
+		Content-Type) want=$LG_CT ;;
+		Cache-Control) want=$LG_CC ;;
+		*) want=$LG_ACAO ;;
+		esac
+		[ "${LG_H[${n,,}]-<absent>}" = "$want" ] ||
+		    printf '%s: %s (want %s)\n' "$n" \
+		    "${LG_H[${n,,}]-<absent>}" "$want"
+	done
+}
+
+# lg_expect DESC STATUS BODY: the last response has exactly this status,
+# the standard JSON headers and exactly this body (give the body without
+# its final newline: the contract's one "\n" is added here).
+lg_expect()
+{
+	local d=$1 want="$3"$'\n' bad=""
+
+	[ "$LG_STATUS" = "$2" ] ||
+	    bad="${bad}status $LG_STATUS, want $2"$'\n'
+	bad="$bad$(lg_std_headers)"
+	if [ "$LG_BODY" != "$want" ]; then
+		lg_not_ok "$d" "$2 $want" "$LG_STATUS $LG_BODY${bad:+$'\n'$bad}"
+	elif [ -n "$bad" ]; then
+		lg_not_ok "$d" "status $2, standard JSON headers" "$bad"
+	else
+		lg_ok "$d"
+	fi
+}
+
+# lg_expect_hdr DESC NAME VALUE: the last response's header NAME is VALUE.
+lg_expect_hdr()
+{
+	lg_is "$1" "$3" "$(lg_hdr "$2")"
+}
+
+# lg_ms NUMBER: prints a lockgate number (seconds, up to 3 decimals) as
+# integer milliseconds.
+lg_ms()
+{
+	local i=${1%%.*} f=""
+
+	case $1 in
+	*.*) f=${1#*.} ;;
+	esac
+	f=${f}000
+	f=${f:0:3}
+	echo $((10#$i * 1000 + 10#$f))
+}
+
+# lg_now_ms: the wall clock in milliseconds.
+lg_now_ms()
+{
+	local t=${EPOCHREALTIME:-}
+
+	if [ -n "$t" ]; then
+		t=${t/[.,]/}
+		echo $((10#$t / 1000))
+	else
+		date +%s%3N
+	fi
+}
+
+# lg_expect_lock DESC STATUS LOCKED MESSAGE ID TTL: the last response is
+#	{"locked": LOCKED, "message": "MESSAGE", "lock": {"id": "ID",
+#	 "timestamp": T, "ttl": TTL, "expires": E, "fence": F}}
+# exactly (key order, spacing, number format, one final newline), with the
+# standard JSON headers. TTL is the exact text ("30.0"). On success sets
+# LG_TS, LG_EXP, LG_FENCE (timestamp and expires in milliseconds) and
+# returns 0; on failure returns 1 and leaves them empty.
+LG_TS=""
+LG_EXP=""
+LG_FENCE=""
+lg_expect_lock()
+{
+	local d=$1 re bad=""
+
+	LG_TS=""
+	LG_EXP=""
+	LG_FENCE=""
+	re="^\{\"locked\": $3, \"message\": \"$4\", \"lock\": \{\"id\": \"$5\","
+	re="$re \"timestamp\": ($LG_NUM), \"ttl\": ${6//./\\.},"
+	re="$re \"expires\": ($LG_NUM), \"fence\": ([1-9][0-9]*)\}\}"$'\n$'
+	[ "$LG_STATUS" = "$2" ] ||
+	    bad="${bad}status $LG_STATUS, want $2"$'\n'
+	bad="$bad$(lg_std_headers)"
+	if ! [[ $LG_BODY =~ $re ]]; then
+		lg_not_ok "$d" "$2 {\"locked\": $3, \"message\": \"$4\", \"lock\": {\"id\": \"$5\", \"timestamp\": N, \"ttl\": $6, \"expires\": N, \"fence\": N}}" \
+		    "$LG_STATUS $LG_BODY${bad:+$'\n'$bad}"
+		return 1
+	fi
+	if [ -n "$bad" ]; then
+		lg_not_ok "$d" "status $2, standard JSON headers" "$bad"
+		return 1
+	fi
+	LG_TS=$(lg_ms "${BASH_REMATCH[1]}")
+	LG_EXP=$(lg_ms "${BASH_REMATCH[3]}")
+	LG_FENCE=${BASH_REMATCH[5]}
+	lg_ok "$d"
+	return 0
+}
+
+# lg_json_field FILTER: prints jq FILTER applied to the last body.
+lg_json_field()
+{
+	printf '%s' "$LG_BODY" | jq -c "$1" 2>&1
+}
+
+# lg_uuid: a fresh random lower-case UUID (the kernel's, else bash's).
+lg_uuid()
+{
+	local u
+
+	if [ -r /proc/sys/kernel/random/uuid ]; then
+		read -r u </proc/sys/kernel/random/uuid
+		echo "$u"
+	else
+		printf '%04x%04x-%04x-4%03x-8%03x-%04x%04x%04x\n' \
+		    $RANDOM $RANDOM $RANDOM $((RANDOM % 4096)) \
+		    $((RANDOM % 4096)) $RANDOM $RANDOM $RANDOM
+	fi
+}
+
+# lg_version: the package version from configure.ac (the health answer's
+# "version"), 0.1.0 when it cannot be read.
+lg_version()
+{
+	local v
+
+	v=$(sed -n 's/^AC_INIT(\[[^]]*\], *\[\([^]]*\)\].*/\1/p' \
+	    "$LOCKGATE_SRCDIR/configure.ac" 2>/dev/null | head -n 1)
+	echo "${v:-0.1.0}"
+}
+
+# lg_many METHOD PATH N [CURL-ARGS...]: N identical requests from one curl
+# process, up to 16 at a time (--parallel), so that lighttpd spreads them
+# over its responders. Status codes go to $LG_TMP/many.codes, one a line,
+# bodies to $LG_TMP/many.1 ... many.N.
+lg_many()
+{
+	local method=$1 path=$2 n=$3 i
+
+	shift 3
+	rm -f "$LG_TMP"/many.*
+	for i in $(seq 1 "$n"); do
+		printf 'url = "%s%s"\noutput = "%s/many.%d"\n' \
+		    "$LG_URL" "$path" "$LG_TMP" "$i"
+	done >"$LG_TMP/many.cfg"
+	curl -s --no-progress-meter --max-time 30 -H 'Expect:' \
+	    -X "$method" --parallel --parallel-max 16 -w '%{http_code}\n' \
+	    "$@" -K "$LG_TMP/many.cfg" >"$LG_TMP/many.codes" 2>"$LG_TMP/many.err"
+}
+
+# lg_io_counts: prints "PID SYSCALLS" for each responder of ours (read and
+# write system calls so far, from /proc/PID/io): a responder whose count
+# moved has served a request meanwhile.
+lg_io_counts()
+{
+	local p r w
+
+	for p in $(lg_responders); do
+		r=$(awk '$1 == "syscr:" { print $2 }' "/proc/$p/io" 2>/dev/null)
+		w=$(awk '$1 == "syscw:" { print $2 }' "/proc/$p/io" 2>/dev/null)
+		echo "$p $((${r:-0} + ${w:-0}))"
+	done
+}
+
+# ---------------------------------------------------------------------------
+# The program run directly
+
+# lg_cgi [NAME=VALUE...]: runs LOCKGATE_FCGI once as a plain CGI program
+# (RFC 3875) in an empty environment holding only the CGI basics,
+# LOCKGATE_DB and the given variables, with LG_CGI_IN on stdin (default
+# /dev/null) and the words of LG_CGI_ARGS as arguments. Bounded to 10 s.
+# Sets LG_RC (exit status), LG_ERR (its stderr) and, through lg_cgi_parse,
+# LG_STATUSLINE, LG_STATUS, LG_HDRS/LG_H and LG_BODY.
+LG_CGI_IN=/dev/null
+LG_CGI_ARGS=""
+LG_RC=0
+LG_ERR=""
+lg_cgi()
+{
+	# shellcheck disable=SC2086
+	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
+	    SERVER_PROTOCOL=HTTP/1.1 SERVER_NAME=localhost SERVER_PORT=80 \
+	    REMOTE_ADDR=127.0.0.1 LOCKGATE_DB="$LOCKGATE_DB" "$@" \
+	    timeout 10 "$LOCKGATE_FCGI" $LG_CGI_ARGS <"$LG_CGI_IN" \
+	    >"$LG_TMP/cgi.out" 2>"$LG_TMP/cgi.err"
+	LG_RC=$?
+	LG_ERR=""
+	IFS= read -r -d '' LG_ERR <"$LG_TMP/cgi.err"
+	lg_cgi_parse "$LG_TMP/cgi.out"
+}
+
+# lg_reason CODE: the reason phrase lockgate writes in its Status line
+# (RFC 9110 section 15, RFC 4918 for 423).
+lg_reason()
+{
+	case $1 in
+	200) echo "OK" ;;
+	201) echo "Created" ;;
+	204) echo "No Content" ;;
+	400) echo "Bad Request" ;;
+	404) echo "Not Found" ;;
+	405) echo "Method Not Allowed" ;;
+	411) echo "Length Required" ;;
+	413) echo "Content Too Large" ;;
+	423) echo "Locked" ;;
+	503) echo "Service Unavailable" ;;
+	507) echo "Insufficient Storage" ;;
+	*) echo "?" ;;
+	esac
+}
+
+# lg_cgi_problems STATUS: prints what is wrong with the framing of the last
+# CGI answer: exit status, the Status line, header syntax (each line
+# "Name: value" ended by CRLF, none twice), the standard JSON headers and,
+# when there is a Content-Length, that it counts the body's bytes.
+lg_cgi_problems()
+{
+	local want line n names=" "
+
+	[ "$LG_RC" = 0 ] || echo "exit status $LG_RC, want 0"
+	want="Status: $1 $(lg_reason "$1")"
+	[ "$LG_STATUSLINE" = "$want" ] ||
+	    echo "status line '$LG_STATUSLINE', want '$want'"
+	while IFS= read -r line; do
+		case $line in
+		*$'\r') line=${line%$'\r'} ;;
+		*) echo "header line without CR: '$line'" ;;
+		esac
+		if ! [[ $line =~ ^[A-Za-z][A-Za-z0-9-]*:\ [^\ ] ]]; then
+			echo "malformed header line: '$line'"
+			continue
+		fi
+		n=${line%%:*}
+		n=${n,,}
+		case $names in
+		*" $n "*) echo "header $n twice" ;;
+		esac
+		names="$names$n "
+	done <"$LG_HDRS"
+	[ "$1" = 204 ] || lg_std_headers
+	if [ -n "${LG_H[content-length]+set}" ] &&
+	    [ "${LG_H[content-length]}" != "${#LG_BODY}" ]; then
+		echo "Content-Length ${LG_H[content-length]}, body ${#LG_BODY} bytes"
+	fi
+}
+
+# lg_cgi_expect DESC STATUS BODY: the last CGI answer is exactly this
+# status and body (without its final newline) with proper framing.
+lg_cgi_expect()
+{
+	local bad want="$3"$'\n'
+
+	bad=$(lg_cgi_problems "$2")
+	if [ "$LG_BODY" != "$want" ]; then
+		lg_not_ok "$1" "$2 $want" "$LG_STATUSLINE $LG_BODY${bad:+$'\n'$bad}${LG_ERR:+$'\n'stderr: $LG_ERR}"
+	elif [ -n "$bad" ]; then
+		lg_not_ok "$1" "Status: $2 $(lg_reason "$2"), proper headers" "$bad"
+	else
+		lg_ok "$1"
+	fi
+}
+
+# lg_cgi_expect_lock DESC STATUS LOCKED MESSAGE ID TTL: lg_expect_lock for
+# the last CGI answer (status line and framing checked too).
+lg_cgi_expect_lock()
+{
+	local bad
+
+	bad=$(lg_cgi_problems "$2")
+	if [ -n "$bad" ]; then
+		lg_not_ok "$1: framing" "Status: $2 $(lg_reason "$2"), proper headers" \
+		    "$bad${LG_ERR:+$'\n'stderr: $LG_ERR}"
+		return 1
+	fi
+	lg_expect_lock "$@"
+}
+
+# lg_fcgi ADDR [NAME=VALUE...]: one FastCGI request to a listening lockgate
+# at ADDR (host:port or a Unix socket path) through cgi-fcgi -bind
+# (libfcgi-bin), with the CGI basics and the given variables as FastCGI
+# parameters and LG_CGI_IN as the body. Sets what lg_cgi sets (LG_RC is
+# cgi-fcgi's exit status).
+lg_fcgi()
+{
+	local addr=$1
+
+	shift
+	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
+	    SERVER_PROTOCOL=HTTP/1.1 SERVER_NAME=localhost SERVER_PORT=80 \
+	    REMOTE_ADDR=127.0.0.1 "$@" \
+	    timeout 10 cgi-fcgi -bind -connect "$addr" <"$LG_CGI_IN" \
+	    >"$LG_TMP/cgi.out" 2>"$LG_TMP/cgi.err"
+	LG_RC=$?
+	LG_ERR=""
+	IFS= read -r -d '' LG_ERR <"$LG_TMP/cgi.err"
+	lg_cgi_parse "$LG_TMP/cgi.out"
+}
+
+# lg_listeners PORT: prints the local addresses listening on TCP PORT.
+lg_listeners()
+{
+	ss -Hltn "sport = :$1" 2>/dev/null | awk '{ print $4 }' | sort | tr '\n' ' '
+}

@@ -1,0 +1,192 @@
+#!/bin/bash
+# tests/e2e/listen.sh: lockgate.fcgi --listen ADDR opening its own FastCGI
+# socket (TCP on the loopback, or a Unix socket of mode 0660), spoken to
+# with cgi-fcgi -bind (Debian's libfcgi-bin) as a web server would: exact
+# answers, the listening address, and a prompt stop on SIGTERM.
+# The READY tests given to start_listen are single-quoted on purpose: they
+# are evaluated later, again and again.
+# shellcheck disable=SC2016
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "${0%/*}/lib.sh" || {
+	echo "not ok - ${0%/*}/lib.sh loads"
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+lg_init cgi-fcgi ss timeout
+VERSION=$(lg_version)
+NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
+LPID=""
+
+# start_listen DESC ARG READY: starts lockgate.fcgi --listen ARG in the
+# background (stderr to $LG_TMP/listen.err) and waits up to 5 s until
+# READY (a shell test) holds. Sets LPID; returns 1 if it never got ready.
+start_listen()
+{
+	local n=100
+
+	"$LOCKGATE_FCGI" --listen "$2" 2>>"$LG_TMP/listen.err" </dev/null &
+	LPID=$!
+	LG_BG_PIDS="$LG_BG_PIDS $LPID"
+	while [ "$n" -gt 0 ]; do
+		if eval "$3"; then
+			lg_ok "$1"
+			return 0
+		fi
+		lg_alive "$LPID" || break
+		sleep 0.05
+		n=$((n - 1))
+	done
+	lg_not_ok "$1" "listening within 5 s" \
+	    "$(lg_alive "$LPID" && echo "running, not ready" ||
+	    echo "exited"); stderr: $(cat "$LG_TMP/listen.err")"
+	return 1
+}
+
+# stop_listen DESC: SIGTERM, then the process must be gone within 1 s and
+# no lockgate of this test may be left.
+stop_listen()
+{
+	local t0 t1 rc
+
+	t0=$(lg_now_ms)
+	kill -TERM "$LPID" 2>/dev/null
+	if lg_wait_gone "$LPID" 1; then
+		t1=$(lg_now_ms)
+		wait "$LPID" 2>/dev/null
+		rc=$?
+		lg_ok "$1: SIGTERM stops it in $((t1 - t0)) ms (exit status $rc)"
+	else
+		lg_not_ok "$1: SIGTERM stops it within 1 s" "gone" "still running"
+		kill -KILL "$LPID" 2>/dev/null
+	fi
+	lg_is "$1: no lockgate.fcgi of this test left" "" \
+	    "$(lg_responders | tr '\n' ' ')"
+	LPID=""
+}
+
+# conversation ADDR DESC: the same exchange over either kind of socket.
+conversation()
+{
+	local a=$1 d=$2 id f ts ex
+
+	LG_CGI_IN=/dev/null
+	lg_fcgi "$a" REQUEST_METHOD=GET PATH_INFO=/v1/health
+	lg_cgi_expect "$d: GET /v1/health" 200 \
+	    "{\"message\": \"okay\", \"version\": \"$VERSION\", \"records\": $RECORDS}"
+
+	id=$(lg_uuid)
+	lg_fcgi "$a" REQUEST_METHOD=GET PATH_INFO="/v1/$id"
+	lg_cgi_expect "$d: GET never existed: 404" 404 "$NOTFOUND"
+
+	# The body is the CONTENT_LENGTH bytes; cgi-fcgi sends what follows
+	# too, and the program must ignore it.
+	printf '{"ttl": 30}junk' >"$LG_TMP/in"
+	LG_CGI_IN=$LG_TMP/in
+	lg_fcgi "$a" REQUEST_METHOD=PUT PATH_INFO="/v1/$id" \
+	    CONTENT_TYPE=application/json CONTENT_LENGTH=11
+	LG_CGI_IN=/dev/null
+	lg_cgi_expect_lock "$d: PUT with a JSON body: 201" 201 true \
+	    "lock acquired" "$id" 30.0 || return
+	f=$LG_FENCE ts=$LG_TS ex=$LG_EXP
+	lg_is "$d: expires = timestamp + 30 s" 30000 "$((ex - ts))"
+	RECORDS=$((RECORDS + 1))
+
+	lg_fcgi "$a" REQUEST_METHOD=GET PATH_INFO="/v1/$id"
+	lg_cgi_expect_lock "$d: GET 423" 423 true "lock is active" "$id" 30.0 &&
+	    lg_is "$d: GET shows the acquired lock" "$f $ts $ex" \
+	    "$LG_FENCE $LG_TS $LG_EXP"
+	lg_fcgi "$a" REQUEST_METHOD=HEAD PATH_INFO="/v1/$id"
+	lg_is "$d: HEAD 423, JSON headers, no body" "|" \
+	    "$(lg_cgi_problems 423)|$LG_BODY"
+	lg_fcgi "$a" REQUEST_METHOD=PUT PATH_INFO="/v1/$id" QUERY_STRING=ttl=45
+	lg_cgi_expect_lock "$d: PUT again: 200 refreshed, ttl 45" 200 true \
+	    "lock refreshed" "$id" 45.0 &&
+	    lg_is "$d: refresh keeps fence and timestamp" "$f $ts" \
+	    "$LG_FENCE $LG_TS"
+	lg_fcgi "$a" REQUEST_METHOD=PUT PATH_INFO="/v1/$id" \
+	    QUERY_STRING='ttl=%zz'
+	lg_cgi_expect "$d: bad %-escape in the query: 400" 400 \
+	    '{"message": "invalid query string: bad percent-encoding"}'
+	lg_fcgi "$a" REQUEST_METHOD=POST PATH_INFO="/v1/$id" CONTENT_LENGTH=0
+	lg_cgi_expect "$d: POST 405" 405 '{"message": "method not allowed"}'
+	lg_expect_hdr "$d: POST 405 Allow" Allow "$LG_ALLOW_LOCK"
+	printf '%16385s' '' >"$LG_TMP/big"
+	LG_CGI_IN=$LG_TMP/big
+	lg_fcgi "$a" REQUEST_METHOD=PUT PATH_INFO="/v1/$id" \
+	    CONTENT_TYPE=application/json CONTENT_LENGTH=16385
+	LG_CGI_IN=/dev/null
+	lg_cgi_expect "$d: a 16385-byte body: 413" 413 \
+	    '{"message": "request body too large (limit 16384 bytes)"}'
+	lg_fcgi "$a" REQUEST_METHOD=DELETE PATH_INFO="/v1/$id"
+	lg_cgi_expect_lock "$d: DELETE 200" 200 false "lock has been removed" \
+	    "$id" 45.0 && lg_is "$d: DELETE shows fence $f" "$f" "$LG_FENCE"
+	RECORDS=$((RECORDS - 1))
+	lg_fcgi "$a" REQUEST_METHOD=GET PATH_INFO="/v1/$id"
+	lg_cgi_expect "$d: GET after DELETE: 404" 404 "$NOTFOUND"
+
+	# The process goes on serving one request after another.
+	lg_fcgi "$a" REQUEST_METHOD=PUT PATH_INFO="/v1/$id"
+	ok=0
+	for i in $(seq 1 10); do
+		lg_fcgi "$a" REQUEST_METHOD=GET PATH_INFO="/v1/$id"
+		[ "$LG_STATUS" = 423 ] && ok=$((ok + 1))
+	done
+	RECORDS=$((RECORDS + 1))
+	lg_is "$d: 10 more requests on the same process: all 423" 10 "$ok"
+}
+
+RECORDS=0
+
+# ---------------------------------------------------------------------------
+lg_note "--listen 127.0.0.1:PORT"
+
+PORT=$(lg_free_port) || lg_bail "found a free loopback port"
+if start_listen "--listen 127.0.0.1:$PORT listens" "127.0.0.1:$PORT" \
+    'lg_port_busy $PORT'; then
+	lg_is "it listens on 127.0.0.1:$PORT only" "127.0.0.1:$PORT " \
+	    "$(lg_listeners "$PORT")"
+	conversation "127.0.0.1:$PORT" "tcp"
+	stop_listen "tcp"
+	state=$(lg_port_busy "$PORT" && echo busy || echo free)
+	lg_is "the port is free again" free "$state"
+fi
+
+# "PORT" alone binds the loopback, never every interface.
+PORT=$(lg_free_port) || lg_bail "found a free loopback port"
+if start_listen "--listen $PORT listens" "$PORT" 'lg_port_busy $PORT'; then
+	lg_is "--listen PORT binds 127.0.0.1 only" "127.0.0.1:$PORT " \
+	    "$(lg_listeners "$PORT")"
+	stop_listen "--listen PORT"
+fi
+PORT=$(lg_free_port) || lg_bail "found a free loopback port"
+if start_listen "--listen :$PORT listens" ":$PORT" 'lg_port_busy $PORT'; then
+	lg_is "--listen :PORT binds 127.0.0.1 only" "127.0.0.1:$PORT " \
+	    "$(lg_listeners "$PORT")"
+	stop_listen "--listen :PORT"
+fi
+
+# ---------------------------------------------------------------------------
+lg_note "--listen /path/to/socket"
+
+SOCK=$LG_TMP/sock/lockgate.sock
+mkdir -p "$LG_TMP/sock"
+if start_listen "--listen $SOCK listens" "$SOCK" '[ -S "$SOCK" ]'; then
+	lg_is "the Unix socket's mode is 0660 (srw-rw----)" "srw-rw---- 660" \
+	    "$(stat -c '%A %a' "$SOCK")"
+	conversation "$SOCK" "unix"
+	stop_listen "unix"
+fi
+
+# A second start on the same database sees what the first stored.
+if start_listen "restart on the same database" "$SOCK" '[ -S "$SOCK" ]'; then
+	LG_CGI_IN=/dev/null
+	lg_fcgi "$SOCK" REQUEST_METHOD=GET PATH_INFO=/v1/health
+	lg_cgi_expect "after a restart: health shows the $RECORDS records" 200 \
+	    "{\"message\": \"okay\", \"version\": \"$VERSION\", \"records\": $RECORDS}"
+	stop_listen "restarted unix"
+fi
+lg_is "the listeners' stderr has no line with error" "" \
+    "$(grep -i error "$LG_TMP/listen.err")"
+
+lg_finish
