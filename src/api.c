@@ -211,7 +211,11 @@ api_handle(struct api *api, struct request *req, const char *body,
 			api_message(resp, 400, err);
 		return;
 	}
-	if (r.kind == ROUTE_HEALTH)
+	if (api->store == NULL && r.kind != ROUTE_HEALTH) {
+		/* CGI mode whose database could not be opened (logged): the
+		 * client still gets an answer, not the web server's page. */
+		api_store_error(resp, STORE_ERROR);
+	} else if (r.kind == ROUTE_HEALTH)
 		getlock_health(api, req, resp);
 	else if (r.kind == ROUTE_GETLOCK)
 		getlock_lock(api, req, r.uuid, resp);

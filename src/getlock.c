@@ -179,7 +179,7 @@ getlock_health(struct api *api, struct request *req, struct response *resp)
 
 	if (refuse_unknown(req, no_params, resp))
 		return;
-	if (store_stats(api->store, &st) != STORE_OK) {
+	if (api->store == NULL || store_stats(api->store, &st) != STORE_OK) {
 		api_json(resp, 503);
 		codec_writer_init(&w, &resp->body, 0);
 		codec_begin(&w);

@@ -408,6 +408,10 @@ main(int argc, char *argv[])
 	if (store_open(&so, &api.store) != STORE_OK) {
 		fprintf(stderr, "lockgate.fcgi: cannot open the database in "
 		    "%s (LOCKGATE_DB); see the log above\n", cfg.db);
+		/* A CGI request still gets its 503; a FastCGI responder
+		 * stops, so the operator sees it at start. */
+		if (mode == MODE_CGI)
+			rc = run_cgi(&api);
 		goto done;
 	}
 	if (mode == MODE_CGI)
