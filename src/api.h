@@ -11,9 +11,12 @@
 #include "http.h"
 #include "store.h"
 
+struct wake;
+
 struct api {
 	const struct config	*cfg;
 	struct store		*store;
+	struct wake		*wake;	/* NULL: requests do not wait */
 };
 
 void	api_handle(struct api *, struct request *, const char *, size_t,

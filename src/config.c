@@ -16,6 +16,7 @@
 #define DEFAULT_MAX_BODY	16384
 #define DEFAULT_MAX_RECORDS	1000000
 #define DEFAULT_MAX_READERS	1024
+#define DEFAULT_THREADS		8
 
 /* Parses a whole unsigned decimal number, at most max. */
 static int
@@ -103,6 +104,7 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 	cfg->max_records = DEFAULT_MAX_RECORDS;
 	cfg->max_readers = DEFAULT_MAX_READERS;
 	cfg->log_level = LOG_LEVEL_WARN;
+	cfg->threads = DEFAULT_THREADS;
 
 	v = lookup("LOCKGATE_DB", arg);
 	if (v != NULL && *v == '\0') {
@@ -178,6 +180,26 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 		snprintf(err, errlen, "LOCKGATE_LSS_RETENTION: \"%s\" is not "
 		    "a number of seconds, or 0 or off", v);
 		goto fail;
+	}
+	if ((v = lookup("LOCKGATE_THREADS", arg)) != NULL) {
+		if (parse_uint(v, 256, &u) == -1 || u < 1) {
+			snprintf(err, errlen, "LOCKGATE_THREADS: \"%s\" is not "
+			    "a whole number from 1 to 256", v);
+			goto fail;
+		}
+		cfg->threads = (unsigned int)u;
+	}
+	/* Keep two threads (or the only one) for requests that do not wait. */
+	cfg->max_waiters = cfg->threads > 2 ? cfg->threads - 2 :
+	    cfg->threads - 1;
+	if ((v = lookup("LOCKGATE_MAX_WAITERS", arg)) != NULL) {
+		if (parse_uint(v, 255, &u) == -1 || u >= cfg->threads) {
+			snprintf(err, errlen, "LOCKGATE_MAX_WAITERS: \"%s\" is "
+			    "not a whole number below LOCKGATE_THREADS (%u)", v,
+			    cfg->threads);
+			goto fail;
+		}
+		cfg->max_waiters = (unsigned int)u;
 	}
 	if ((v = lookup("LOCKGATE_LOG_LEVEL", arg)) != NULL &&
 	    log_level_parse(v, &cfg->log_level) == -1) {

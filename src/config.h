@@ -23,6 +23,8 @@ struct config {
 	uint64_t		 max_records;
 	unsigned int		 max_readers;
 	int64_t			 lss_retention_ms;	/* 0: keep forever */
+	unsigned int		 threads;	/* request threads per process */
+	unsigned int		 max_waiters;	/* per process */
 	enum log_level		 log_level;
 };
 

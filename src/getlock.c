@@ -4,6 +4,7 @@
  * rules, the store and the JSON writer.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codec.h"
@@ -11,6 +12,7 @@
 #include "lock.h"
 #include "store.h"
 #include "uuid.h"
+#include "wake.h"
 
 #define DEFAULT_TTL_MS	(60 * 1000)
 
@@ -36,11 +38,14 @@ decide_delete(const struct lock_record *cur, int64_t now,
     uint64_t next_fence, void *arg, struct lock_decision *out)
 {
 	(void)next_fence;
-	(void)arg;
-	lock_delete(cur, now, out);
+	lock_delete(cur, now, arg, out);
 }
 
-/* The answer to a decision, in the contract's key order. */
+/*
+ * The answer to a decision, in the contract's key order. A semaphore's
+ * lock object also carries its holders and limit; no answer ever shows an
+ * owner token.
+ */
 static void
 answer(struct response *resp, const uint8_t id[16],
     const struct lock_decision *d)
@@ -56,31 +61,53 @@ answer(struct response *resp, const uint8_t id[16],
 		[LOCK_REMOVED] = { 200, 0, "lock has been removed" },
 		[LOCK_NOT_FOUND] = { 404, 0, "lock not found or expired" },
 		[LOCK_EXPIRED] = { 404, 0, "lock has expired" },
+		[LOCK_HELD_OTHER] = { 423, 1, "lock is held by another owner" },
+		[LOCK_LIMIT_CONFLICT] = { 409, 1,
+		    "limit differs from the held lock's" },
+		[LOCK_FREE_SLOTS] = { 200, 0, "lock has free slots" },
 	};
 	struct codec_writer	 w;
 	char			 text[UUID_TEXT_LEN + 1];
+	int64_t			 wait_ms;
 
+	if (d->verdict >= sizeof(verdicts) / sizeof(verdicts[0]) ||
+	    verdicts[d->verdict].status == 0) {
+		api_message(resp, 503, "out of memory");
+		return;
+	}
 	api_json(resp, verdicts[d->verdict].status);
+	if (d->verdict == LOCK_HELD_OTHER) {
+		/* Seconds until the hold that ends first ends, rounded up. */
+		wait_ms = d->retry_at_ms - store_clock_realtime();
+		http_header(resp, "Retry-After", "%lld",
+		    wait_ms <= 0 ? 1LL : (long long)((wait_ms + 999) / 1000));
+	}
 	codec_writer_init(&w, &resp->body, 0);
 	codec_begin(&w);
 	codec_key(&w, "locked");
 	codec_bool(&w, verdicts[d->verdict].locked);
 	codec_key(&w, "message");
 	codec_str(&w, verdicts[d->verdict].message);
-	if (d->has_record) {
+	if (d->has_shown) {
 		uuid_format(id, text);
 		codec_key(&w, "lock");
 		codec_begin(&w);
 		codec_key(&w, "id");
 		codec_str(&w, text);
 		codec_key(&w, "timestamp");
-		codec_seconds(&w, d->record.created_ms);
+		codec_seconds(&w, d->shown.created_ms);
 		codec_key(&w, "ttl");
-		codec_seconds(&w, d->record.ttl_ms);
+		codec_seconds(&w, d->shown.ttl_ms);
 		codec_key(&w, "expires");
-		codec_seconds(&w, d->record.expires_ms);
+		codec_seconds(&w, d->shown.expires_ms);
 		codec_key(&w, "fence");
-		codec_uint(&w, d->record.fence);
+		codec_uint(&w, d->shown.fence);
+		if (d->limit > 1) {
+			codec_key(&w, "holders");
+			codec_uint(&w, d->holders);
+			codec_key(&w, "limit");
+			codec_uint(&w, d->limit);
+		}
 		codec_end(&w);
 	}
 	codec_end(&w);
@@ -119,54 +146,157 @@ refuse_unknown(struct request *req, const char *const *known,
 	return 1;
 }
 
-/* PUT, GET, HEAD or DELETE of one lock; the method is known to fit. */
+/*
+ * Reads owner, limit and wait (API.md section 1 extensions) into put and
+ * *wait_ms. Answers 400 and returns -1 on a bad value.
+ */
+static int
+read_extensions(struct api *api, struct request *req, struct lock_put *put,
+    int64_t *wait_ms, struct response *resp)
+{
+	const struct param	*p;
+	char			 why[64], *end;
+	unsigned long		 v;
+
+	if ((p = params_get(&req->params, "owner")) != NULL) {
+		if (p->type != PARAM_TEXT ||
+		    !lock_owner_valid(p->value, p->value_len)) {
+			bad_param(resp, "owner", "must be 1 to 128 characters of "
+			    "A-Z a-z 0-9 . _ ~ : @ + = / -");
+			return -1;
+		}
+		put->owner = p->value;
+		put->owner_len = p->value_len;
+	}
+	if ((p = params_get(&req->params, "limit")) != NULL) {
+		v = 0;
+		if (p->type == PARAM_TEXT && p->value[0] >= '0' &&
+		    p->value[0] <= '9' && strlen(p->value) <= 4)
+			v = strtoul(p->value, &end, 10);
+		if (v < 1 || v > LOCK_LIMIT_MAX || *end != '\0') {
+			bad_param(resp, "limit", "must be a whole number from 1 "
+			    "to 1000");
+			return -1;
+		}
+		if (put->owner_len == 0) {
+			bad_param(resp, "limit", "needs an owner");
+			return -1;
+		}
+		put->limit = (unsigned int)v;
+	}
+	*wait_ms = 0;
+	if ((p = params_get(&req->params, "wait")) != NULL) {
+		if (p->type == PARAM_TEXT && strspn(p->value, " \t0.") ==
+		    p->value_len && strchr(p->value, '0') != NULL)
+			*wait_ms = 0;	/* "0": do not wait */
+		else if (params_seconds(p, api->cfg->max_wait_ms, wait_ms,
+		    why, sizeof(why)) == -1) {
+			bad_param(resp, "wait", why);
+			return -1;
+		}
+		if (req->method == HTTP_PUT && put->owner_len == 0) {
+			bad_param(resp, "wait", "needs an owner");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Whether a waiting request has what it waits for. */
+static int
+settled(enum http_method method, const struct lock_decision *d)
+{
+	if (method == HTTP_PUT)
+		return d->verdict != LOCK_HELD_OTHER;
+	return d->verdict != LOCK_ACTIVE;
+}
+
+/*
+ * PUT, GET, HEAD or DELETE of one lock; the method is known to fit.
+ * A PUT or GET with wait looks again whenever a release anywhere wakes it,
+ * or the hold in its way ends, until it has its answer or its time is up;
+ * it never holds a transaction while it sleeps.
+ */
 void
 getlock_lock(struct api *api, struct request *req, const uint8_t id[16],
     struct response *resp)
 {
-	static const char *const put_params[] = { "ttl", NULL };
-	static const char *const no_params[] = { NULL };
+	static const char *const put_params[] = { "ttl", "owner", "limit",
+	    "wait", NULL };
+	static const char *const delete_params[] = { "owner", NULL };
+	static const char *const get_params[] = { "wait", NULL };
 	const struct param	*p;
 	struct store_key	 key;
 	struct lock_decision	 d;
 	struct lock_put		 put;
+	int64_t			 wait_ms = 0, deadline, now, until;
+	uint32_t		 seen = 0;
 	char			 why[64];
-	int			 rc;
+	int			 rc, waiting = 0;
 
 	key.kind = LOCK_KIND_GETLOCK;
 	memcpy(key.id, id, sizeof(key.id));
-	switch (req->method) {
-	case HTTP_PUT:
-		if (refuse_unknown(req, put_params, resp))
-			return;
-		memset(&put, 0, sizeof(put));
-		put.default_ttl_ms = DEFAULT_TTL_MS;
-		if (put.default_ttl_ms > api->cfg->max_ttl_ms)
-			put.default_ttl_ms = api->cfg->max_ttl_ms;
-		if ((p = params_get(&req->params, "ttl")) != NULL &&
-		    params_seconds(p, api->cfg->max_ttl_ms, &put.ttl_ms, why,
-		    sizeof(why)) == -1) {
-			bad_param(resp, "ttl", why);
-			return;
-		}
-		rc = store_change(api->store, &key, decide_put, &put, &d);
-		break;
-	case HTTP_DELETE:
-		if (refuse_unknown(req, no_params, resp))
-			return;
-		rc = store_change(api->store, &key, decide_delete, NULL, &d);
-		break;
-	default:
-		if (refuse_unknown(req, no_params, resp))
-			return;
-		rc = store_view(api->store, &key, decide_get, NULL, &d);
-		break;
+	memset(&put, 0, sizeof(put));
+	put.default_ttl_ms = DEFAULT_TTL_MS;
+	if (put.default_ttl_ms > api->cfg->max_ttl_ms)
+		put.default_ttl_ms = api->cfg->max_ttl_ms;
+	if (refuse_unknown(req, req->method == HTTP_PUT ? put_params :
+	    req->method == HTTP_DELETE ? delete_params : get_params, resp))
+		return;
+	if (read_extensions(api, req, &put, &wait_ms, resp) == -1)
+		return;
+	if (req->method == HTTP_PUT &&
+	    (p = params_get(&req->params, "ttl")) != NULL &&
+	    params_seconds(p, api->cfg->max_ttl_ms, &put.ttl_ms, why,
+	    sizeof(why)) == -1) {
+		bad_param(resp, "ttl", why);
+		return;
 	}
+	deadline = store_clock_realtime() + wait_ms;
+	for (;;) {
+		if (api->wake != NULL)
+			seen = wake_seen(api->wake);
+		if (req->method == HTTP_PUT)
+			rc = store_change(api->store, &key, decide_put, &put,
+			    &d);
+		else if (req->method == HTTP_DELETE)
+			rc = store_change(api->store, &key, decide_delete, &put,
+			    &d);
+		else
+			rc = store_view(api->store, &key, decide_get, NULL, &d);
+		if (rc != STORE_OK)
+			break;
+		now = store_clock_realtime();
+		if (wait_ms == 0 || settled(req->method, &d) ||
+		    now >= deadline || api->wake == NULL ||
+		    wake_stopping(api->wake))
+			break;
+		if (!waiting) {
+			if (!wake_enter(api->wake)) {
+				lock_decision_free(&d);
+				api_message(resp, 503,
+				    "too many waiting requests");
+				http_header(resp, "Retry-After", "1");
+				return;
+			}
+			waiting = 1;
+		}
+		/* Until the hold in the way ends, at the latest. */
+		until = d.retry_at_ms > now && d.retry_at_ms < deadline ?
+		    d.retry_at_ms : deadline;
+		lock_decision_free(&d);
+		wake_wait(api->wake, seen, until - now);
+	}
+	if (waiting)
+		wake_leave(api->wake);
 	if (rc != STORE_OK) {
 		api_store_error(resp, rc);
 		return;
 	}
+	if (d.verdict == LOCK_REMOVED && api->wake != NULL)
+		wake_all(api->wake);
 	answer(resp, id, &d);
+	lock_decision_free(&d);
 }
 
 /* /v1/health: a real read of the database, not a canned answer. */

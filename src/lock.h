@@ -10,15 +10,29 @@
 #include <stdint.h>
 
 #define LOCK_SECRET_MAX	255
+#define LOCK_OWNER_MAX	128
+#define LOCK_LIMIT_MAX	1000
 
 enum lock_kind {
 	LOCK_KIND_GETLOCK = 1,		/* /v1/<uuid> */
 	LOCK_KIND_LSS = 2		/* /locks/<ulid> */
 };
 
+/* One hold of a getlock lock: a semaphore has up to its limit of them. */
+struct lock_holder {
+	int64_t		 created_ms;
+	int64_t		 ttl_ms;
+	int64_t		 expires_ms;	/* held while now < expires_ms */
+	uint64_t	 fence;		/* given at acquisition */
+	size_t		 owner_len;	/* 0: held without an owner */
+	char		 owner[LOCK_OWNER_MAX + 1];
+};
+
 /*
  * One stored lock. Times are milliseconds since the epoch.
- * getlock: held while now < expires_ms; secret is the owner token.
+ * getlock: the first holder lives in the record's own fields (secret is
+ * its owner token), any further ones in more[]; limit is the number of
+ * holders allowed (1: a mutex).
  * LSS: locked while locked is set and (expires_ms is 0 or now <
  * expires_ms); secret is the key; kept until keep_until_ms (0: forever).
  */
@@ -33,6 +47,9 @@ struct lock_record {
 	int64_t		 keep_until_ms;	/* LSS retention; 0: forever */
 	size_t		 secret_len;	/* 0 when none */
 	char		 secret[LOCK_SECRET_MAX + 1];
+	unsigned int	 limit;		/* getlock: 1 mutex, N semaphore */
+	size_t		 nmore;		/* getlock: holders after the first */
+	struct lock_holder *more;	/* owned by the record: lock_record_free */
 };
 
 enum lock_verdict {
@@ -42,6 +59,10 @@ enum lock_verdict {
 	LOCK_REMOVED,		/* 200: DELETE of a held lock */
 	LOCK_NOT_FOUND,		/* 404: no record */
 	LOCK_EXPIRED,		/* 404: a record whose time has passed */
+	LOCK_HELD_OTHER,	/* 423: held by another owner, nothing changed */
+	LOCK_LIMIT_CONFLICT,	/* 409: another limit while held */
+	LOCK_FREE_SLOTS,	/* 200: GET of a semaphore with free slots */
+	LOCK_NO_MEMORY,		/* 503: nothing changed */
 	LOCK_LSS_CREATED,	/* 200: POST /locks */
 	LOCK_LSS_LOCKED,	/* 423: GET, or PATCH lock with nx */
 	LOCK_LSS_UNLOCKED,	/* 204: GET */
@@ -60,15 +81,29 @@ enum lock_write {
 struct lock_decision {
 	enum lock_verdict	 verdict;
 	enum lock_write		 write;
-	int			 fence_used;	/* record.fence is next_fence */
+	int			 fence_used;	/* next_fence was handed out */
 	int			 has_record;	/* record is set */
-	struct lock_record	 record;
+	struct lock_record	 record;	/* to write, or as found */
+	/* getlock answers: the hold to show (the request's own, else the one
+	 * that ends first), how many holders there are, and when the lock
+	 * may be had (423: the earliest end of a hold). */
+	int			 has_shown;
+	struct lock_holder	 shown;
+	size_t			 holders;
+	unsigned int		 limit;
+	int64_t			 retry_at_ms;
 };
 
-/* A getlock PUT: ttl_ms is 0 when the request names no ttl. */
+/*
+ * A getlock PUT or DELETE: ttl_ms is 0 when the request names no ttl,
+ * owner_len 0 when it names no owner, limit 0 when it names none.
+ */
 struct lock_put {
-	int64_t	 ttl_ms;
-	int64_t	 default_ttl_ms;
+	int64_t		 ttl_ms;
+	int64_t		 default_ttl_ms;
+	const char	*owner;
+	size_t		 owner_len;
+	unsigned int	 limit;
 };
 
 /* An LSS request: create (POST), or PATCH lock/unlock. */
@@ -90,7 +125,11 @@ void	lock_put(const struct lock_record *, int64_t, uint64_t,
 	    const struct lock_put *, struct lock_decision *);
 void	lock_get(const struct lock_record *, int64_t, struct lock_decision *);
 void	lock_delete(const struct lock_record *, int64_t,
-	    struct lock_decision *);
+	    const struct lock_put *, struct lock_decision *);
+void	lock_record_free(struct lock_record *);
+int	lock_record_copy(struct lock_record *, const struct lock_record *);
+void	lock_decision_free(struct lock_decision *);
+int	lock_owner_valid(const char *, size_t);
 
 int	lock_lss_is_locked(const struct lock_record *, int64_t);
 void	lock_lss_create(const struct lock_record *, int64_t,

@@ -188,6 +188,7 @@ create(struct api *api, struct request *req, struct response *resp)
 			api_store_error(resp, rc);
 			return;
 		}
+		lock_decision_free(&d);
 		if (d.verdict == LOCK_LSS_CREATED)
 			break;
 	}
@@ -241,6 +242,7 @@ lss_handle(struct api *api, struct request *req, enum lss_action action,
 		api_store_error(resp, rc);
 		return;
 	}
+	lock_decision_free(&d);
 	switch (d.verdict) {
 	case LOCK_LSS_LOCKED:
 		empty(resp, 423);

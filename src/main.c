@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +22,13 @@
 #include "http.h"
 #include "log.h"
 #include "store.h"
+#include "wake.h"
 
 /* Expired records removed by each write transaction: enough to outpace
  * creation, few enough that no single write gets noticeably slower. */
 #define SWEEP_BATCH	16
+/* Request threads need little stack: nothing large lives on it. */
+#define THREAD_STACK	((size_t)256 << 10)
 /* Past the cap a FastCGI body is still read, up to this, and dropped, so
  * the web server is not cut off mid-send and shows our 413. */
 #define DRAIN_MAX	((size_t)64 << 20)
@@ -36,22 +40,16 @@ enum mode {
 	MODE_LISTEN
 };
 
-static volatile sig_atomic_t stopping;
-
 /*
- * SIGTERM (lighttpd, mod_fcgid, systemd) and SIGUSR1 (libfcgi's own
- * "finish and exit") ask an idle process to stop. They are blocked while a
- * request is served and let in only inside ppoll(), so a request in
- * progress is always finished and libfcgi's reads and writes are never
- * cut short by EINTR (RELIABILITY.md).
+ * Set by the signal thread on SIGTERM (lighttpd, mod_fcgid, systemd),
+ * SIGUSR1 (libfcgi's "finish and exit") or SIGINT. Those signals are
+ * blocked in every thread and taken by sigwait() in the main thread, so
+ * they never interrupt a request: a request in progress is finished, and
+ * libfcgi's reads and writes are never cut short by EINTR
+ * (RELIABILITY.md). Idle threads see the stop pipe become readable.
  */
-static void
-on_stop(int sig)
-{
-	(void)sig;
-	stopping = 1;
-	FCGX_ShutdownPending();
-}
+static volatile int stopping;
+static int stop_pipe[2] = { -1, -1 };
 
 static void
 usage(FILE *f)
@@ -233,61 +231,127 @@ run_cgi(struct api *api)
 }
 
 /*
- * Waits for a connection on fd with the stop signals let in, so that an
- * idle process stops at once. Returns 1 when a connection may be waiting,
- * 0 when asked to stop.
+ * Waits until a connection may be waiting on fd, or the process is asked
+ * to stop. Returns 1 for a connection, 0 to stop.
  */
 static int
-wait_for_work(int fd, const sigset_t *idle_mask)
+wait_for_work(int fd)
 {
-	struct pollfd	 pfd = { fd, POLLIN, 0 };
+	struct pollfd	 pfd[2] = { { fd, POLLIN, 0 }, { -1, POLLIN, 0 } };
 
-	while (!stopping) {
-		if (ppoll(&pfd, 1, NULL, idle_mask) > 0)
-			return 1;
-		if (errno != EINTR) {
-			log_error("ppoll: %s", strerror(errno));
+	pfd[1].fd = stop_pipe[0];
+	while (!__atomic_load_n(&stopping, __ATOMIC_SEQ_CST)) {
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll: %s", strerror(errno));
 			return 0;
 		}
+		if (pfd[1].revents != 0)
+			return 0;
+		if (pfd[0].revents != 0)
+			return 1;
 	}
 	return 0;
 }
 
-/* The FastCGI responder loop on listening socket fd. */
-static int
-run_fastcgi(struct api *api, int fd, const sigset_t *idle_mask)
+struct worker {
+	struct api	*api;
+	int		 fd;
+	pthread_t	 thread;
+};
+
+/*
+ * One request thread: accepts on the shared socket, serves, repeats. A
+ * thread may sit in a waiting request (wait=S); the others go on.
+ */
+static void *
+work(void *arg)
 {
+	struct worker	*w = arg;
 	FCGX_Request	 req;
 	struct buf	 out;
-	int		 rc, flags;
+	int		 rc;
 
-	/* Several processes may share one socket (spawn-fcgi -F): when
-	 * another took the connection, accept must not block with the stop
-	 * signals held off. */
-	if ((flags = fcntl(fd, F_GETFL)) != -1)
-		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-	if (FCGX_InitRequest(&req, fd, 0) != 0) {
+	if (FCGX_InitRequest(&req, w->fd, 0) != 0) {
 		log_error("FCGX_InitRequest failed");
-		return 1;
+		kill(getpid(), SIGTERM);
+		return NULL;
 	}
 	buf_init(&out);
-	while (wait_for_work(fd, idle_mask)) {
+	while (wait_for_work(w->fd)) {
 		rc = FCGX_Accept_r(&req);
 		if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR)
 			continue;
 		if (rc < 0) {
-			if (!stopping)
+			if (!__atomic_load_n(&stopping, __ATOMIC_SEQ_CST)) {
 				log_error("FCGX_Accept_r: %s", strerror(-rc));
+				/* Let the main thread stop the others. */
+				kill(getpid(), SIGTERM);
+			}
 			break;
 		}
 		buf_reset(&out);
-		serve(api, fcgi_lookup, req.envp, 0, fcgi_read, req.in, &out);
+		serve(w->api, fcgi_lookup, req.envp, 0, fcgi_read, req.in,
+		    &out);
 		FCGX_PutStr(out.data, (int)out.len, req.out);
 		FCGX_Finish_r(&req);
 	}
 	FCGX_Free(&req, 1);
 	buf_free(&out);
-	return 0;
+	return NULL;
+}
+
+/*
+ * The FastCGI responder on listening socket fd: nthreads request threads,
+ * and this thread waiting for a stop signal.
+ */
+static int
+run_fastcgi(struct api *api, int fd, unsigned int nthreads,
+    const sigset_t *stops)
+{
+	struct worker	*workers;
+	pthread_attr_t	 attr;
+	unsigned int	 i, started = 0;
+	int		 flags, sig;
+
+	/* Several threads and processes (spawn-fcgi -F) share the socket:
+	 * when another took the connection, accept must not block. */
+	if ((flags = fcntl(fd, F_GETFL)) != -1)
+		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	if (pipe2(stop_pipe, O_CLOEXEC) == -1) {
+		log_error("pipe2: %s", strerror(errno));
+		return 1;
+	}
+	if ((workers = calloc(nthreads, sizeof(*workers))) == NULL) {
+		log_error("calloc: %s", strerror(errno));
+		return 1;
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, THREAD_STACK);
+	for (i = 0; i < nthreads; i++) {
+		workers[i].api = api;
+		workers[i].fd = fd;
+		if (pthread_create(&workers[i].thread, &attr, work,
+		    &workers[i]) != 0) {
+			log_error("pthread_create failed");
+			break;
+		}
+		started++;
+	}
+	pthread_attr_destroy(&attr);
+	if (started > 0)
+		while (sigwait(stops, &sig) != 0)
+			continue;
+	__atomic_store_n(&stopping, 1, __ATOMIC_SEQ_CST);
+	if (api->wake != NULL)
+		wake_stop(api->wake);
+	if (write(stop_pipe[1], "x", 1) == -1)
+		log_error("write: %s", strerror(errno));
+	for (i = 0; i < started; i++)
+		pthread_join(workers[i].thread, NULL);
+	free(workers);
+	return started == nthreads ? 0 : 1;
 }
 
 /*
@@ -329,8 +393,7 @@ main(int argc, char *argv[])
 	struct config		 cfg;
 	struct store_options	 so;
 	struct api		 api;
-	struct sigaction	 sa;
-	sigset_t		 stops, idle_mask;
+	sigset_t		 stops;
 	const char		*listen_addr = NULL;
 	char			 err[512];
 	enum mode		 mode = MODE_AUTO;
@@ -361,23 +424,13 @@ main(int argc, char *argv[])
 	}
 	log_set_level(cfg.log_level);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: ppoll must return */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 	/* A client gone mid-answer is an EPIPE, never a dead process. */
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGTERM);
 	sigaddset(&stops, SIGUSR1);
 	sigaddset(&stops, SIGINT);
-	sigprocmask(SIG_BLOCK, &stops, &idle_mask);
-	sigdelset(&idle_mask, SIGTERM);
-	sigdelset(&idle_mask, SIGUSR1);
-	sigdelset(&idle_mask, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stops, NULL);
 
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed");
@@ -404,6 +457,7 @@ main(int argc, char *argv[])
 	so.max_records = cfg.max_records;
 	so.sweep_batch = SWEEP_BATCH;
 	so.clock = store_clock_realtime;
+	memset(&api, 0, sizeof(api));
 	api.cfg = &cfg;
 	if (store_open(&so, &api.store) != STORE_OK) {
 		fprintf(stderr, "lockgate.fcgi: cannot open the database in "
@@ -414,10 +468,16 @@ main(int argc, char *argv[])
 			rc = run_cgi(&api);
 		goto done;
 	}
+	/* Waiting needs the shared wake-up file beside the database; one CGI
+	 * process is one request, so there is no bound to keep there. */
+	if ((api.wake = wake_open(cfg.db, mode == MODE_CGI ? 1 :
+	    cfg.max_waiters)) == NULL)
+		log_warn("requests with wait will not wait");
 	if (mode == MODE_CGI)
 		rc = run_cgi(&api);
 	else
-		rc = run_fastcgi(&api, fd, &idle_mask);
+		rc = run_fastcgi(&api, fd, cfg.threads, &stops);
+	wake_close(api.wake);
 	store_close(api.store);
 	if (mode == MODE_LISTEN && strchr(listen_addr, '/') != NULL)
 		unlink(listen_addr);

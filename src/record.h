@@ -9,9 +9,12 @@
 
 #define RECORD_VERSION	1
 #define RECORD_HEADER	52
-#define RECORD_MAX	(RECORD_HEADER + LOCK_SECRET_MAX)
 
-size_t	record_encode(const struct lock_record *, uint8_t [RECORD_MAX]);
+/* The largest record with no further holders (all LSS records). */
+#define RECORD_MAX	(RECORD_HEADER + LOCK_SECRET_MAX + 4)
+
+size_t	record_size(const struct lock_record *);
+size_t	record_encode(const struct lock_record *, uint8_t *);
 int	record_decode(const uint8_t *, size_t, struct lock_record *);
 
 #endif

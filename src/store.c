@@ -364,11 +364,14 @@ sweep(struct store *s, MDB_txn *txn, int64_t now, size_t max, size_t *swept)
 		lk.mv_size = KEY_LEN;
 		lk.mv_data = (uint8_t *)k.mv_data + 8;
 		rc = mdb_get(txn, s->locks, &lk, &v);
-		if (rc == 0 && record_decode(v.mv_data, v.mv_size, &rec) == 0 &&
-		    lock_sweep_at(&rec) == index_time(k.mv_data) &&
-		    lock_sweepable(&rec, now) &&
-		    (rc = mdb_del(txn, s->locks, &lk, NULL)) != 0)
-			break;
+		if (rc == 0 && record_decode(v.mv_data, v.mv_size, &rec) == 0) {
+			if (lock_sweep_at(&rec) == index_time(k.mv_data) &&
+			    lock_sweepable(&rec, now))
+				rc = mdb_del(txn, s->locks, &lk, NULL);
+			lock_record_free(&rec);
+			if (rc != 0)
+				break;
+		}
 		if ((rc = mdb_cursor_del(cur, 0)) != 0)
 			break;
 		(*swept)++;
@@ -378,14 +381,15 @@ sweep(struct store *s, MDB_txn *txn, int64_t now, size_t max, size_t *swept)
 }
 
 /*
- * Applies a decision's write to the open transaction. Returns 0,
+ * Applies a decision's write to the open transaction; next_fence is the
+ * fence the decision may have handed out. Returns 0,
  * NO_ROOM, or an LMDB error.
  */
 static int
 apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
-    const struct lock_record *cur, const struct lock_decision *d)
+    const struct lock_record *cur, const struct lock_decision *d,
+    uint64_t next_fence)
 {
-	uint8_t	 buf[RECORD_MAX];
 	MDB_val	 k = { KEY_LEN, (void *)key }, v;
 	int	 rc;
 
@@ -399,13 +403,17 @@ apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
 	}
 	if (cur == NULL && (rc = room_for_new(s, txn)) != 0)
 		return rc;
-	v.mv_data = buf;
-	v.mv_size = record_encode(&d->record, buf);
-	if ((rc = mdb_put(txn, s->locks, &k, &v, 0)) != 0 ||
-	    (rc = index_put(s, txn, &d->record, key)) != 0)
+	/* Encoded straight into the page LMDB reserves for it. */
+	v.mv_size = record_size(&d->record);
+	if ((rc = mdb_put(txn, s->locks, &k, &v, MDB_RESERVE)) != 0)
 		return rc;
+	record_encode(&d->record, v.mv_data);
+	if ((rc = index_put(s, txn, &d->record, key)) != 0)
+		return rc;
+	/* The counter records the fence handed out, whichever holder of
+	 * the record took it. */
 	if (d->fence_used)
-		rc = put_fence(s, txn, d->record.fence);
+		rc = put_fence(s, txn, next_fence);
 	return rc;
 }
 
@@ -414,7 +422,8 @@ apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
  * NULL), the time read after the transaction began and the next fence, and
  * fills out; its write is applied and committed before this returns. A
  * few expired records are swept first, in the same transaction.
- * Returns STORE_OK (out is the decision), STORE_FULL or STORE_ERROR.
+ * Returns STORE_OK (out is the decision; the caller frees it with
+ * lock_decision_free()), STORE_FULL or STORE_ERROR (out holds nothing).
  */
 static int
 change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
@@ -443,9 +452,15 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 		goto abort;
 	found = rc == 0;
 	dofn(found ? &cur : NULL, now, fence + 1, arg, out);
-	if ((rc = apply(s, txn, k, found ? &cur : NULL, out)) != 0)
+	rc = apply(s, txn, k, found ? &cur : NULL, out, fence + 1);
+	if (found)
+		lock_record_free(&cur);
+	if (rc != 0) {
+		lock_decision_free(out);
 		goto abort;
+	}
 	if ((rc = mdb_txn_commit(txn)) != 0) {
+		lock_decision_free(out);
 		if (rc == MDB_MAP_FULL)
 			return STORE_FULL;
 		log_error("mdb_txn_commit: %s", mdb_strerror(rc));
@@ -500,6 +515,8 @@ store_view(struct store *s, const struct store_key *key,
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		goto done;
 	dofn(rc == 0 ? &cur : NULL, now, fence + 1, arg, out);
+	if (rc == 0)
+		lock_record_free(&cur);
 	rc = 0;
 done:
 	mdb_txn_abort(txn);

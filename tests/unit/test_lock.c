@@ -41,7 +41,7 @@ test_is_active_boundary(void)
 static void
 test_put_none(void)
 {
-	struct lock_put		 req = { 5000, 60000 };
+	struct lock_put		 req = { .ttl_ms = 5000, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
 	lock_put(NULL, T0, 42, &req, &d);
@@ -61,7 +61,7 @@ test_put_none(void)
 static void
 test_put_default_ttl(void)
 {
-	struct lock_put		 req = { 0, 60000 };
+	struct lock_put		 req = { .ttl_ms = 0, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
 	lock_put(NULL, T0, 1, &req, &d);
@@ -75,7 +75,7 @@ static void
 test_put_refresh_keeps_ttl(void)
 {
 	struct lock_record	 r = held();
-	struct lock_put		 req = { 0, 60000 };
+	struct lock_put		 req = { .ttl_ms = 0, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
 	lock_put(&r, T0 + 10000, 99, &req, &d);
@@ -94,7 +94,7 @@ static void
 test_put_refresh_new_ttl(void)
 {
 	struct lock_record	 r = held();
-	struct lock_put		 req = { 2500, 60000 };
+	struct lock_put		 req = { .ttl_ms = 2500, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
 	lock_put(&r, T0 + 10000, 99, &req, &d);
@@ -111,7 +111,7 @@ static void
 test_put_last_active_ms(void)
 {
 	struct lock_record	 r = held();
-	struct lock_put		 req = { 0, 60000 };
+	struct lock_put		 req = { .ttl_ms = 0, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
 	lock_put(&r, T0 + 29999, 8, &req, &d);
@@ -125,7 +125,7 @@ static void
 test_put_expired_at_boundary(void)
 {
 	struct lock_record	 r = held();
-	struct lock_put		 req = { 0, 60000 };
+	struct lock_put		 req = { .ttl_ms = 0, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
 	lock_put(&r, T0 + 30000, 8, &req, &d);
@@ -143,7 +143,7 @@ static void
 test_put_expired_long_ago(void)
 {
 	struct lock_record	 r = held();
-	struct lock_put		 req = { 1000, 60000 };
+	struct lock_put		 req = { .ttl_ms = 1000, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
 	lock_put(&r, T0 + 86400000, 12, &req, &d);
@@ -202,7 +202,7 @@ test_delete_none(void)
 {
 	struct lock_decision	 d;
 
-	lock_delete(NULL, T0, &d);
+	lock_delete(NULL, T0, NULL, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	CU_ASSERT_EQUAL(d.has_record, 0);
@@ -214,14 +214,17 @@ test_delete_active(void)
 	struct lock_record	 r = held();
 	struct lock_decision	 d;
 
-	lock_delete(&r, T0 + 29999, &d);
+	lock_delete(&r, T0 + 29999, NULL, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_DELETE);
-	CU_ASSERT_EQUAL(d.has_record, 1);
+	CU_ASSERT_EQUAL(d.has_record, 0);
 	CU_ASSERT_EQUAL(d.fence_used, 0);
-	CU_ASSERT_EQUAL(d.record.fence, 7);
-	CU_ASSERT_EQUAL(d.record.created_ms, T0);
-	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 30000);
+	/* The answer shows the hold that was removed. */
+	CU_ASSERT_EQUAL(d.has_shown, 1);
+	CU_ASSERT_EQUAL(d.shown.fence, 7);
+	CU_ASSERT_EQUAL(d.shown.created_ms, T0);
+	CU_ASSERT_EQUAL(d.shown.expires_ms, T0 + 30000);
+	CU_ASSERT_EQUAL(d.holders, 0);
 }
 
 static void
@@ -230,7 +233,7 @@ test_delete_expired(void)
 	struct lock_record	 r = held();
 	struct lock_decision	 d;
 
-	lock_delete(&r, T0 + 30000, &d);
+	lock_delete(&r, T0 + 30000, NULL, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_DELETE);
 	CU_ASSERT_EQUAL(d.has_record, 0);
@@ -269,6 +272,233 @@ test_key_equal(void)
 	CU_ASSERT_EQUAL(lock_key_equal("ab", 2, "ab\0", 3), 0);
 }
 
+/*
+ * Owners and semaphores (API.md section 1 extensions). A tiny stand-in
+ * for the store: the current record and the fence counter, changed by each
+ * decision as store.c would.
+ */
+static struct lock_record	 cur_rec;
+static int			 cur_has;
+static uint64_t			 fence_counter;
+
+static void
+reset(void)
+{
+	if (cur_has)
+		lock_record_free(&cur_rec);
+	memset(&cur_rec, 0, sizeof(cur_rec));
+	cur_has = 0;
+	fence_counter = 0;
+}
+
+/* Applies d to the stand-in store and keeps it for the caller to check. */
+static void
+apply(struct lock_decision *d)
+{
+	if (d->fence_used)
+		fence_counter++;
+	if (d->write == LOCK_WRITE_PUT) {
+		if (cur_has)
+			lock_record_free(&cur_rec);
+		CU_ASSERT_EQUAL(lock_record_copy(&cur_rec, &d->record), 0);
+		cur_has = 1;
+	} else if (d->write == LOCK_WRITE_DELETE && cur_has) {
+		lock_record_free(&cur_rec);
+		cur_has = 0;
+	}
+}
+
+static void
+oput(const char *owner, unsigned int limit, int64_t ttl_ms, int64_t now,
+    struct lock_decision *d)
+{
+	struct lock_put	 req;
+
+	memset(&req, 0, sizeof(req));
+	req.ttl_ms = ttl_ms;
+	req.default_ttl_ms = 60000;
+	req.owner = owner;
+	req.owner_len = owner != NULL ? strlen(owner) : 0;
+	req.limit = limit;
+	lock_put(cur_has ? &cur_rec : NULL, now, fence_counter + 1, &req, d);
+	apply(d);
+}
+
+static void
+odel(const char *owner, int64_t now, struct lock_decision *d)
+{
+	struct lock_put	 req;
+
+	memset(&req, 0, sizeof(req));
+	req.owner = owner;
+	req.owner_len = owner != NULL ? strlen(owner) : 0;
+	lock_delete(cur_has ? &cur_rec : NULL, now, &req, d);
+	apply(d);
+}
+
+static void
+test_owner_mutex(void)
+{
+	struct lock_decision	 d;
+
+	reset();
+	oput("ann", 0, 10000, T0, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.shown.fence, 1);
+	CU_ASSERT_EQUAL(d.holders, 1);
+	CU_ASSERT_EQUAL(d.limit, 1);
+	lock_decision_free(&d);
+	/* Ours again: a refresh with the same fence. */
+	oput("ann", 0, 0, T0 + 4000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	CU_ASSERT_EQUAL(d.shown.fence, 1);
+	CU_ASSERT_EQUAL(d.shown.expires_ms, T0 + 14000);
+	CU_ASSERT_EQUAL(d.shown.created_ms, T0);
+	lock_decision_free(&d);
+	/* Anyone else, with or without an owner: 423, nothing written, and
+	 * the lock may be had when the hold ends. */
+	oput("bob", 0, 0, T0 + 5000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	CU_ASSERT_EQUAL(d.fence_used, 0);
+	CU_ASSERT_EQUAL(d.retry_at_ms, T0 + 14000);
+	lock_decision_free(&d);
+	oput(NULL, 0, 0, T0 + 5000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	odel("bob", T0 + 5000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	odel(NULL, T0 + 5000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
+	lock_decision_free(&d);
+	CU_ASSERT_EQUAL(cur_has, 1);
+	/* At the expiry instant it is anyone's, with a new fence. */
+	oput("bob", 0, 0, T0 + 14000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.shown.fence, 2);
+	lock_decision_free(&d);
+	odel("bob", T0 + 15000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_DELETE);
+	CU_ASSERT_EQUAL(d.shown.fence, 2);
+	lock_decision_free(&d);
+	odel("bob", T0 + 15000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
+	lock_decision_free(&d);
+	reset();
+}
+
+/* A lock held without an owner cannot be taken by one. */
+static void
+test_owner_vs_plain(void)
+{
+	struct lock_decision	 d;
+
+	reset();
+	oput(NULL, 0, 10000, T0, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	lock_decision_free(&d);
+	oput("ann", 0, 0, T0 + 1, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
+	lock_decision_free(&d);
+	odel("ann", T0 + 1, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
+	lock_decision_free(&d);
+	/* Plain PUT and DELETE keep getlock's behaviour. */
+	oput(NULL, 0, 0, T0 + 2, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	lock_decision_free(&d);
+	odel(NULL, T0 + 3, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	lock_decision_free(&d);
+	reset();
+}
+
+static void
+test_semaphore(void)
+{
+	struct lock_decision	 d;
+	static const char *const who[] = { "a", "b", "c" };
+	size_t			 i;
+
+	reset();
+	for (i = 0; i < 3; i++) {
+		oput(who[i], 3, i == 0 ? 1000 : 10000, T0, &d);
+		CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+		CU_ASSERT_EQUAL(d.shown.fence, i + 1);
+		CU_ASSERT_EQUAL(d.holders, i + 1);
+		CU_ASSERT_EQUAL(d.limit, 3);
+		lock_decision_free(&d);
+	}
+	CU_ASSERT_EQUAL(lock_sweep_at(&cur_rec), T0 + 10000);
+	/* Full: the fourth waits for the hold that ends first. */
+	oput("d", 3, 0, T0 + 1, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
+	CU_ASSERT_EQUAL(d.retry_at_ms, T0 + 1000);
+	lock_decision_free(&d);
+	lock_get(&cur_rec, T0 + 1, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	CU_ASSERT_EQUAL(d.holders, 3);
+	lock_decision_free(&d);
+	/* Another limit while held: 409. */
+	oput("d", 2, 0, T0 + 1, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LIMIT_CONFLICT);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	/* Each holder has its own expiry: a's ends, a slot is free. */
+	lock_get(&cur_rec, T0 + 1000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_FREE_SLOTS);
+	CU_ASSERT_EQUAL(d.holders, 2);
+	lock_decision_free(&d);
+	oput("d", 0, 0, T0 + 1000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.shown.fence, 4);
+	CU_ASSERT_EQUAL(d.holders, 3);
+	CU_ASSERT_EQUAL(d.record.nmore, 2);
+	lock_decision_free(&d);
+	/* Releasing one hold keeps the others. */
+	odel("b", T0 + 2000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
+	CU_ASSERT_EQUAL(d.shown.fence, 2);
+	CU_ASSERT_EQUAL(d.holders, 2);
+	lock_decision_free(&d);
+	odel("b", T0 + 2000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
+	lock_decision_free(&d);
+	oput("c", 0, 0, T0 + 3000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	CU_ASSERT_EQUAL(d.shown.fence, 3);
+	lock_decision_free(&d);
+	/* When every hold has ended the first owner sets a new limit. */
+	oput("e", 5, 0, T0 + 100000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.limit, 5);
+	CU_ASSERT_EQUAL(d.holders, 1);
+	CU_ASSERT_EQUAL(d.shown.fence, 5);
+	lock_decision_free(&d);
+	reset();
+}
+
+static void
+test_owner_valid(void)
+{
+	char	 max[LOCK_OWNER_MAX + 1];
+
+	memset(max, 'x', sizeof(max));
+	CU_ASSERT_EQUAL(lock_owner_valid("job-1.a_b~c:d@e+f=g/h", 21), 1);
+	CU_ASSERT_EQUAL(lock_owner_valid(max, LOCK_OWNER_MAX), 1);
+	CU_ASSERT_EQUAL(lock_owner_valid(max, LOCK_OWNER_MAX + 1), 0);
+	CU_ASSERT_EQUAL(lock_owner_valid("", 0), 0);
+	CU_ASSERT_EQUAL(lock_owner_valid("a b", 3), 0);
+	CU_ASSERT_EQUAL(lock_owner_valid("a\nb", 3), 0);
+	CU_ASSERT_EQUAL(lock_owner_valid("a\0b", 3), 0);
+	CU_ASSERT_EQUAL(lock_owner_valid("\xc3\xa9", 2), 0);
+}
+
 int
 test_lock_add(void)
 {
@@ -277,6 +507,10 @@ test_lock_add(void)
 		CU_TestFunc	 fn;
 	} tests[] = {
 		{ "is_active at the ms boundary", test_is_active_boundary },
+		{ "owner: mutex with an owner", test_owner_mutex },
+		{ "owner: held without an owner", test_owner_vs_plain },
+		{ "owner: semaphore of 3", test_semaphore },
+		{ "owner: token characters", test_owner_valid },
 		{ "PUT, no record: acquired", test_put_none },
 		{ "PUT, no ttl: the default", test_put_default_ttl },
 		{ "PUT, active, no ttl: refreshed, ttl kept",

@@ -15,8 +15,9 @@ sample(size_t secret_len)
 	struct lock_record	 r;
 	size_t			 i;
 
+	/* LSS: the fixed header and the secret, nothing after them. */
 	memset(&r, 0, sizeof(r));
-	r.kind = LOCK_KIND_GETLOCK;
+	r.kind = LOCK_KIND_LSS;
 	r.created_ms = 1700000000123LL;
 	r.ttl_ms = 60000;
 	r.expires_ms = 1700000060123LL;
@@ -68,7 +69,7 @@ test_round_trip_max_secret(void)
 
 	n = record_encode(&in, buf);
 	CU_ASSERT_EQUAL(n, 52 + 255);
-	CU_ASSERT_EQUAL(RECORD_MAX, 307);
+	CU_ASSERT_EQUAL(RECORD_MAX, 311);
 	CU_ASSERT_EQUAL(buf[3], 255);
 	CU_ASSERT_EQUAL(buf[52], 'A');
 	CU_ASSERT_EQUAL(buf[52 + 254], 'A' + 254 % 26);
@@ -256,6 +257,64 @@ test_decode_length(void)
 	CU_ASSERT_EQUAL(record_decode(buf, n, &out), -1);
 }
 
+/* A getlock record: limit and further holders after the first. */
+static void
+test_round_trip_holders(void)
+{
+	struct lock_record	 in, out;
+	struct lock_holder	 more[2];
+	uint8_t			 buf[1024];
+	size_t			 n;
+
+	memset(&in, 0, sizeof(in));
+	memset(more, 0, sizeof(more));
+	in.kind = LOCK_KIND_GETLOCK;
+	in.created_ms = 1700000000123LL;
+	in.ttl_ms = 5000;
+	in.expires_ms = 1700000005123LL;
+	in.fence = 9;
+	in.secret_len = 3;
+	memcpy(in.secret, "ann", 3);
+	in.limit = 3;
+	more[0].created_ms = 1700000001000LL;
+	more[0].ttl_ms = 1000;
+	more[0].expires_ms = 1700000002000LL;
+	more[0].fence = 10;
+	more[0].owner_len = 128;
+	memset(more[0].owner, 'b', 128);
+	more[1].fence = 11;
+	more[1].owner_len = 1;
+	more[1].owner[0] = 'c';
+	in.more = more;
+	in.nmore = 2;
+	n = record_encode(&in, buf);
+	CU_ASSERT_EQUAL(n, record_size(&in));
+	CU_ASSERT_EQUAL(n, 52 + 3 + 4 + (33 + 128) + (33 + 1));
+	CU_ASSERT_EQUAL(buf[55], 3);	/* limit, little-endian */
+	CU_ASSERT_EQUAL(buf[57], 2);	/* further holders */
+	CU_ASSERT_EQUAL(record_decode(buf, n, &out), 0);
+	CU_ASSERT_EQUAL(out.limit, 3);
+	CU_ASSERT_EQUAL(out.nmore, 2);
+	CU_ASSERT_EQUAL(out.fence, 9);
+	if (out.nmore == 2) {
+		CU_ASSERT_EQUAL(out.more[0].fence, 10);
+		CU_ASSERT_EQUAL(out.more[0].expires_ms, 1700000002000LL);
+		CU_ASSERT_EQUAL(out.more[0].owner_len, 128);
+		CU_ASSERT_EQUAL(memcmp(out.more[0].owner, more[0].owner, 128), 0);
+		CU_ASSERT_EQUAL(out.more[1].fence, 11);
+		CU_ASSERT_STRING_EQUAL(out.more[1].owner, "c");
+	}
+	lock_record_free(&out);
+	/* Cut short inside the last holder, or with a byte too many. */
+	CU_ASSERT_EQUAL(record_decode(buf, n - 1, &out), -1);
+	CU_ASSERT_EQUAL(record_decode(buf, n + 1, &out), -1);
+	/* A getlock owner over 128 characters. */
+	in.nmore = 0;
+	in.secret_len = 129;
+	n = record_encode(&in, buf);
+	CU_ASSERT_EQUAL(record_decode(buf, n, &out), -1);
+}
+
 int
 test_record_add(void)
 {
@@ -273,6 +332,7 @@ test_record_add(void)
 		{ "decode refuses a wrong kind", test_decode_kind },
 		{ "decode refuses unknown flags", test_decode_flags },
 		{ "decode refuses a length mismatch", test_decode_length },
+		{ "round trip, semaphore holders", test_round_trip_holders },
 	};
 	CU_pSuite	 s;
 	size_t		 i;

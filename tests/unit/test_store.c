@@ -103,7 +103,7 @@ decide_delete(const struct lock_record *cur, int64_t now,
 {
 	(void)next_fence;
 	(void)arg;
-	lock_delete(cur, now, out);
+	lock_delete(cur, now, NULL, out);
 }
 
 /* PUT lock n with a ttl (0: the default) at test_now. */
@@ -113,6 +113,7 @@ put(uint32_t n, int64_t ttl_ms, struct lock_decision *d)
 	struct store_key	 k = key(n);
 	struct lock_put		 req;
 
+	memset(&req, 0, sizeof(req));
 	req.ttl_ms = ttl_ms;
 	req.default_ttl_ms = DEFAULT_TTL_MS;
 	memset(d, 0xee, sizeof(*d));
@@ -240,7 +241,7 @@ test_acquire_refresh_get_delete(void)
 
 	CU_ASSERT_EQUAL(del(1, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
-	CU_ASSERT_EQUAL(d.record.fence, 1);
+	CU_ASSERT_EQUAL(d.shown.fence, 1);
 	CU_ASSERT_EQUAL(records(), 0);
 	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
@@ -721,6 +722,46 @@ test_full_map(void)
 	fprintf(stderr, "[full after %u locks] ", (unsigned int)n);
 }
 
+static void
+decide_owner_put(const struct lock_record *cur, int64_t now,
+    uint64_t next_fence, void *arg, struct lock_decision *out)
+{
+	lock_put(cur, now, next_fence, arg, out);
+}
+
+/* Every holder of a semaphore takes its own fence from the counter. */
+static void
+test_semaphore_fences(void)
+{
+	static const char *const who[] = { "a", "b", "c" };
+	struct store_key	 k = key(7);
+	struct lock_decision	 d;
+	struct lock_put		 req;
+	size_t			 i;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, SWEEP_BATCH),
+	    STORE_OK);
+	test_now = T0;
+	for (i = 0; i < 3; i++) {
+		memset(&req, 0, sizeof(req));
+		req.default_ttl_ms = DEFAULT_TTL_MS;
+		req.owner = who[i];
+		req.owner_len = 1;
+		req.limit = 3;
+		CU_ASSERT_EQUAL(store_change(st, &k, decide_owner_put, &req, &d),
+		    STORE_OK);
+		CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+		CU_ASSERT_EQUAL(d.shown.fence, i + 1);
+		CU_ASSERT_EQUAL(d.holders, i + 1);
+		lock_decision_free(&d);
+	}
+	/* Another lock after them: the counter went on. */
+	CU_ASSERT_EQUAL(put(8, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.shown.fence, 4);
+	lock_decision_free(&d);
+	CU_ASSERT_EQUAL(records(), 2);
+}
+
 int
 test_store_add(void)
 {
@@ -729,6 +770,8 @@ test_store_add(void)
 		CU_TestFunc	 fn;
 	} tests[] = {
 		{ "open an empty store", test_open_empty },
+		{ "semaphore holders each take a fence",
+		    test_semaphore_fences },
 		{ "acquire, refresh, get, delete",
 		    test_acquire_refresh_get_delete },
 		{ "fences 1, 2, 3; a refresh keeps its fence", test_fences },

@@ -1,0 +1,163 @@
+/*
+ * wake.c: a release wakes the waiters of every responder process.
+ *
+ * The file "wake" in the database directory holds one 32-bit counter,
+ * mapped shared by every process. A release adds one and wakes every
+ * futex waiter on it (futex(2): a shared file mapping is a shared futex);
+ * a waiter reads the counter before it looks at the lock, and sleeps only
+ * while the counter still has that value, so a release between its look
+ * and its sleep is never missed. A waiter also wakes by itself when the
+ * hold it waits behind expires, and when its own wait is over: nothing
+ * depends on a wake-up arriving.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <linux/futex.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "wake.h"
+
+#define WAKE_FILE	"wake"
+#define WAKE_SIZE	4096
+
+struct wake {
+	uint32_t	*counter;	/* in the shared mapping */
+	uint32_t	 local;		/* stands in when the file is missing */
+	unsigned int	 max_waiters;
+	unsigned int	 waiters;	/* in this process */
+	int		 stopping;
+};
+
+/*
+ * Maps dir/wake (creating it). max_waiters bounds the requests of this
+ * process that wait at once. Returns the handle, or NULL (logged); the
+ * caller frees it with wake_close().
+ */
+struct wake *
+wake_open(const char *dir, unsigned int max_waiters)
+{
+	struct wake	*w;
+	struct stat	 st;
+	char		 path[4096];
+	void		*p;
+	int		 fd;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		log_error("calloc: %s", strerror(errno));
+		return NULL;
+	}
+	w->max_waiters = max_waiters;
+	w->counter = &w->local;
+	snprintf(path, sizeof(path), "%s/%s", dir, WAKE_FILE);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		log_error("open %s: %s", path, strerror(errno));
+		free(w);
+		return NULL;
+	}
+	if (fstat(fd, &st) == 0 && st.st_size < WAKE_SIZE &&
+	    ftruncate(fd, WAKE_SIZE) == -1) {
+		log_error("ftruncate %s: %s", path, strerror(errno));
+		close(fd);
+		free(w);
+		return NULL;
+	}
+	p = mmap(NULL, WAKE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		log_error("mmap %s: %s", path, strerror(errno));
+		free(w);
+		return NULL;
+	}
+	w->counter = p;
+	return w;
+}
+
+void
+wake_close(struct wake *w)
+{
+	if (w == NULL)
+		return;
+	if (w->counter != &w->local)
+		munmap(w->counter, WAKE_SIZE);
+	free(w);
+}
+
+/* The counter now: read it before looking at the lock. */
+uint32_t
+wake_seen(struct wake *w)
+{
+	return __atomic_load_n(w->counter, __ATOMIC_SEQ_CST);
+}
+
+/* After a release has been committed: wakes every waiter everywhere. */
+void
+wake_all(struct wake *w)
+{
+	__atomic_add_fetch(w->counter, 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, w->counter, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/*
+ * Sleeps up to ms milliseconds, or less when the counter moves on from
+ * seen (or already has), or the process is stopping.
+ */
+void
+wake_wait(struct wake *w, uint32_t seen, int64_t ms)
+{
+	struct timespec	 ts;
+
+	if (ms <= 0 || __atomic_load_n(&w->stopping, __ATOMIC_SEQ_CST))
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	syscall(SYS_futex, w->counter, FUTEX_WAIT, seen, &ts, NULL, 0);
+}
+
+/*
+ * Takes one of this process's waiting places. Returns 1, or 0 when all are
+ * taken (the request answers 503 rather than tie up the last threads that
+ * serve requests that do not wait).
+ */
+int
+wake_enter(struct wake *w)
+{
+	unsigned int	 n = __atomic_load_n(&w->waiters, __ATOMIC_SEQ_CST);
+
+	do {
+		if (n >= w->max_waiters)
+			return 0;
+	} while (!__atomic_compare_exchange_n(&w->waiters, &n, n + 1, 0,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	return 1;
+}
+
+void
+wake_leave(struct wake *w)
+{
+	__atomic_sub_fetch(&w->waiters, 1, __ATOMIC_SEQ_CST);
+}
+
+/* On SIGTERM: waiting requests answer now with what they have. */
+void
+wake_stop(struct wake *w)
+{
+	__atomic_store_n(&w->stopping, 1, __ATOMIC_SEQ_CST);
+	wake_all(w);
+}
+
+int
+wake_stopping(struct wake *w)
+{
+	return __atomic_load_n(&w->stopping, __ATOMIC_SEQ_CST);
+}

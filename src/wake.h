@@ -1,0 +1,23 @@
+/*
+ * wake.h: lets a request that waits for a lock sleep until some process
+ * releases one, instead of polling: a counter in a small file shared by
+ * every responder process, waited on with a futex.
+ */
+#ifndef LOCKGATE_WAKE_H
+#define LOCKGATE_WAKE_H
+
+#include <stdint.h>
+
+struct wake;
+
+struct wake	*wake_open(const char *, unsigned int);
+void		 wake_close(struct wake *);
+uint32_t	 wake_seen(struct wake *);
+void		 wake_all(struct wake *);
+void		 wake_wait(struct wake *, uint32_t, int64_t);
+int		 wake_enter(struct wake *);
+void		 wake_leave(struct wake *);
+void		 wake_stop(struct wake *);
+int		 wake_stopping(struct wake *);
+
+#endif
