@@ -362,12 +362,18 @@ run_fastcgi(struct api *api, int fd, unsigned int nthreads,
 static int
 open_listen(const char *addr)
 {
-	char	 spec[512];
-	mode_t	 old;
-	int	 fd;
+	struct stat	 st;
+	char		 spec[512];
+	mode_t		 old;
+	int		 fd;
 
 	if (strchr(addr, '/') != NULL) {
-		unlink(addr);
+		/* libfcgi unlinks the path before it binds: never let that
+		 * be anything but a socket left by an earlier run. */
+		if (lstat(addr, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+			log_error("%s exists and is not a socket", addr);
+			return -1;
+		}
 		old = umask(0117);
 		fd = FCGX_OpenSocket(addr, 128);
 		umask(old);
@@ -393,6 +399,7 @@ main(int argc, char *argv[])
 	struct config		 cfg;
 	struct store_options	 so;
 	struct api		 api;
+	struct stat		 st;
 	sigset_t		 stops;
 	const char		*listen_addr = NULL;
 	char			 err[512];
@@ -479,7 +486,8 @@ main(int argc, char *argv[])
 		rc = run_fastcgi(&api, fd, cfg.threads, &stops);
 	wake_close(api.wake);
 	store_close(api.store);
-	if (mode == MODE_LISTEN && strchr(listen_addr, '/') != NULL)
+	if (mode == MODE_LISTEN && strchr(listen_addr, '/') != NULL &&
+	    lstat(listen_addr, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(listen_addr);
 done:
 	config_free(&cfg);
