@@ -15,6 +15,8 @@
 #include "wake.h"
 
 #define DEFAULT_TTL_MS	(60 * 1000)
+/* How often a waiting request looks whether its client is still there. */
+#define CLIENT_CHECK_MS	100
 
 /* Adapters from store_decide_fn to the rules of lock.c. */
 static void
@@ -212,6 +214,31 @@ settled(enum http_method method, const struct lock_decision *d)
 }
 
 /*
+ * Sleeps until a release anywhere (the wake counter moves on from seen),
+ * or until the instant until, looking every CLIENT_CHECK_MS whether the
+ * client is still there. Returns 0, or -1 when the client has gone: a
+ * waiting PUT must not be granted a lock that nobody will release.
+ */
+static int
+sleep_until(struct api *api, const struct request *req, uint32_t seen,
+    int64_t until)
+{
+	int64_t	 now, slice;
+
+	for (;;) {
+		if (http_client_gone(req))
+			return -1;
+		now = store_clock_realtime();
+		if (now >= until || wake_seen(api->wake) != seen ||
+		    wake_stopping(api->wake))
+			return 0;
+		slice = until - now < CLIENT_CHECK_MS ? until - now :
+		    CLIENT_CHECK_MS;
+		wake_wait(api->wake, seen, slice);
+	}
+}
+
+/*
  * PUT, GET, HEAD or DELETE of one lock; the method is known to fit.
  * A PUT or GET with wait looks again whenever a release anywhere wakes it,
  * or the hold in its way ends, until it has its answer or its time is up;
@@ -284,8 +311,9 @@ getlock_lock(struct api *api, struct request *req, const uint8_t id[16],
 		/* Until the hold in the way ends, at the latest. */
 		until = d.retry_at_ms > now && d.retry_at_ms < deadline ?
 		    d.retry_at_ms : deadline;
+		if (sleep_until(api, req, seen, until) == -1)
+			break;	/* the client left: take nothing for it */
 		lock_decision_free(&d);
-		wake_wait(api->wake, seen, until - now);
 	}
 	if (waiting)
 		wake_leave(api->wake);

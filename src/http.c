@@ -2,6 +2,7 @@
  * http.c: CGI/FastCGI parameters and a body in, a request out; a response
  * in, CGI output (RFC 3875 section 6) out.
  */
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,7 @@ http_request_init(struct request *req, http_env_fn *env, void *arg)
 
 	memset(req, 0, sizeof(*req));
 	params_init(&req->params);
+	req->conn_fd = -1;
 	req->method = HTTP_OTHER;
 	for (i = 0; m != NULL && i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strcmp(m, methods[i].name) == 0)
@@ -223,6 +225,26 @@ http_request_params(struct request *req, const char *body, size_t len,
 		return codec_parse_params(body, len, &req->params, err, errlen);
 	return params_parse_urlencoded(&req->params, body, len, PARAM_FORM,
 	    err, errlen);
+}
+
+/*
+ * Whether the web server has closed the connection of this request (its
+ * client went away: lighttpd then closes the FastCGI connection). Data
+ * waiting to be read does not count: that may be the end of the body.
+ */
+int
+http_client_gone(const struct request *req)
+{
+	struct pollfd	 pfd;
+
+	if (req->conn_fd < 0)
+		return 0;
+	pfd.fd = req->conn_fd;
+	pfd.events = POLLRDHUP;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	return (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
 void

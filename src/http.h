@@ -31,6 +31,7 @@ struct request {
 	char			*query;		/* raw, without the '?' */
 	char			*content_type;
 	struct params		 params;
+	int			 conn_fd;	/* to the web server; -1: none */
 };
 
 struct response {
@@ -45,6 +46,7 @@ int	http_request_params(struct request *, const char *, size_t, char *,
 	    size_t);
 void	http_request_free(struct request *);
 int	http_route_is_api(const char *);
+int	http_client_gone(const struct request *);
 
 void	http_response_init(struct response *);
 void	http_response_free(struct response *);

@@ -156,13 +156,14 @@ read_body(struct response *resp, const char *cl, const char *te, int cgi,
 }
 
 /*
- * Serves one request whose CGI variables env finds. Returns the rendered
- * answer in out.
+ * Serves one request whose CGI variables env finds; conn_fd is the
+ * FastCGI connection (-1 in CGI mode). Returns the rendered answer in out.
  */
 static void
-serve(struct api *api, http_env_fn *env, void *envarg, int cgi,
+serve(struct api *api, http_env_fn *env, void *envarg, int conn_fd,
     int (*readfn)(void *, char *, size_t), void *readarg, struct buf *out)
 {
+	int		 cgi = conn_fd < 0;
 	struct request	 req;
 	struct response	 resp;
 	char		*body = NULL;
@@ -171,10 +172,13 @@ serve(struct api *api, http_env_fn *env, void *envarg, int cgi,
 	http_response_init(&resp);
 	if (http_request_init(&req, env, envarg) == -1)
 		api_message(&resp, 400, "malformed request path");
-	else if (read_body(&resp, env("CONTENT_LENGTH", envarg),
-	    env("HTTP_TRANSFER_ENCODING", envarg), cgi, api->cfg->max_body,
-	    readfn, readarg, &body, &len) == 0)
-		api_handle(api, &req, body, len, &resp);
+	else {
+		req.conn_fd = conn_fd;
+		if (read_body(&resp, env("CONTENT_LENGTH", envarg),
+		    env("HTTP_TRANSFER_ENCODING", envarg), cgi,
+		    api->cfg->max_body, readfn, readarg, &body, &len) == 0)
+			api_handle(api, &req, body, len, &resp);
+	}
 	if (buf_failed(&resp.body) || buf_failed(&resp.headers)) {
 		http_response_free(&resp);
 		http_response_init(&resp);
@@ -217,7 +221,7 @@ run_cgi(struct api *api)
 	ssize_t		 w;
 
 	buf_init(&out);
-	serve(api, env_lookup, NULL, 1, stdin_read, NULL, &out);
+	serve(api, env_lookup, NULL, -1, stdin_read, NULL, &out);
 	while (off < out.len) {
 		w = write(STDOUT_FILENO, out.data + off, out.len - off);
 		if (w == -1 && errno == EINTR)
@@ -292,7 +296,7 @@ work(void *arg)
 			break;
 		}
 		buf_reset(&out);
-		serve(w->api, fcgi_lookup, req.envp, 0, fcgi_read, req.in,
+		serve(w->api, fcgi_lookup, req.envp, req.ipcFd, fcgi_read, req.in,
 		    &out);
 		FCGX_PutStr(out.data, (int)out.len, req.out);
 		FCGX_Finish_r(&req);

@@ -93,9 +93,11 @@ main(void)
 		test_config_add,
 		test_http_add,
 		test_lock_add,
+		test_lss_add,
 		test_params_add,
 		test_record_add,
 		test_store_add,
+		test_ulid_add,
 		test_uuid_add,
 	};
 	unsigned int	 failures, failed_tests;

@@ -14,9 +14,11 @@ int	test_codec_add(void);
 int	test_config_add(void);
 int	test_http_add(void);
 int	test_lock_add(void);
+int	test_lss_add(void);
 int	test_params_add(void);
 int	test_record_add(void);
 int	test_store_add(void);
+int	test_ulid_add(void);
 int	test_uuid_add(void);
 
 /*

@@ -1,0 +1,1377 @@
+/*
+ * test_lss.c: the LSS surface (API.md section 2). Generated keys (random
+ * UUID v4), the constant-time key comparison, the LSS rules of lock.c
+ * called directly with an injected "now" (create, deadlines at the exact
+ * millisecond, lock and unlock with a key, nx, retention and the
+ * sweeper), then whole requests through api_handle on a store in a
+ * temporary directory with the fake clock: the parameter rules for l, e
+ * and k with their exact messages, state changes over time, retention and
+ * the record limit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <CUnit/CUnit.h>
+
+#include "api.h"
+#include "config.h"
+#include "http.h"
+#include "lock.h"
+#include "random.h"
+#include "store.h"
+#include "tests.h"
+#include "ulid.h"
+#include "uuid.h"
+
+#define T0		1700000000000LL	/* an instant, ms since the epoch */
+#define DRAWS		10000
+#define MIB		((size_t)1 << 20)
+#define MAX_TTL_MS	(604800LL * 1000)
+#define TEXT_CT		"text/plain; charset=utf-8"
+#define LMSG		"l must be one of true, t, 1, yes, on, false, f, 0, " \
+			"no, off"
+#define KMSG		"k must be 1 to 255 printable characters"
+#define NOLOCK		"Lock not found"
+#define BADKEY		"key is not valid"
+#define KEYBUF		(LOCK_SECRET_MAX + 1)	/* a key as answered */
+#define QBUF		(LOCK_SECRET_MAX + 128)	/* a query with a key */
+#define KEY		"3f1c0a52-9b1e-4c7d-8e2f-0a1b2c3d4e5f"
+
+/* ------------------------------------------------------------------ */
+/* Generated keys */
+
+static void
+test_v4_random(void)
+{
+	uint8_t	 rnd[16], id[16], all_or[16], all_and[16];
+	char	 text[UUID_TEXT_LEN + 1];
+	int	 i, j, bad_bits = 0, bad_text = 0, bad_kept = 0;
+
+	memset(all_or, 0, sizeof(all_or));
+	memset(all_and, 0xff, sizeof(all_and));
+	for (i = 0; i < DRAWS; i++) {
+		CU_ASSERT_FATAL(random_bytes(rnd, sizeof(rnd)) == 0);
+		uuid_v4(rnd, id);
+		/* Version 4 in the top nibble of byte 6, variant 10 in the
+		 * top bits of byte 8 (RFC 9562 section 5.4). */
+		if (id[6] >> 4 != 4 || id[8] >> 6 != 2)
+			bad_bits++;
+		/* Every other bit as drawn. */
+		for (j = 0; j < 16; j++) {
+			uint8_t	 mask = j == 6 ? 0x0f : j == 8 ? 0x3f : 0xff;
+
+			if ((id[j] & mask) != (rnd[j] & mask))
+				bad_kept++;
+			all_or[j] |= id[j];
+			all_and[j] &= id[j];
+		}
+		uuid_format(id, text);
+		if (strlen(text) != 36 || text[14] != '4' ||
+		    strchr("89ab", text[19]) == NULL ||
+		    strspn(text, "0123456789abcdef-") != 36)
+			bad_text++;
+	}
+	test_assert(bad_bits == 0, TEST_HERE,
+	    "%d of %d keys without version 4 and variant 10", bad_bits, DRAWS);
+	test_assert(bad_kept == 0, TEST_HERE,
+	    "%d bytes of random input changed beyond version and variant",
+	    bad_kept);
+	test_assert(bad_text == 0, TEST_HERE,
+	    "%d of %d keys not a lowercase ...-4...-[89ab]... text", bad_text,
+	    DRAWS);
+	/* The 122 free bits all vary: each was seen as 0 and as 1. */
+	for (j = 0; j < 16; j++) {
+		uint8_t	 fixed = j == 6 ? 0xf0 : j == 8 ? 0xc0 : 0x00;
+
+		test_assert((all_or[j] | fixed) == 0xff &&
+		    (all_and[j] & (uint8_t)~fixed) == 0, TEST_HERE,
+		    "byte %d: bits that never change (or %02x, and %02x)", j,
+		    all_or[j], all_and[j]);
+	}
+}
+
+static int
+compare_text(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void
+test_v4_unique(void)
+{
+	char	(*texts)[UUID_TEXT_LEN + 1];
+	uint8_t	 rnd[16], id[16];
+	int	 i, same = 0;
+
+	texts = calloc(DRAWS, sizeof(*texts));
+	CU_ASSERT_FATAL(texts != NULL);
+	for (i = 0; i < DRAWS; i++) {
+		if (random_bytes(rnd, sizeof(rnd)) != 0) {
+			CU_FAIL("random_bytes failed");
+			free(texts);
+			return;
+		}
+		uuid_v4(rnd, id);
+		uuid_format(id, texts[i]);
+	}
+	qsort(texts, DRAWS, sizeof(*texts), compare_text);
+	for (i = 1; i < DRAWS; i++)
+		if (strcmp(texts[i - 1], texts[i]) == 0)
+			same++;
+	test_assert(same == 0, TEST_HERE, "%d duplicates among %d keys", same,
+	    DRAWS);
+	free(texts);
+}
+
+/* ------------------------------------------------------------------ */
+/* Keys compared */
+
+/* lock_key_equal on two NUL-terminated texts. */
+static int
+key_eq(const char *a, const char *b)
+{
+	return lock_key_equal(a, strlen(a), b, strlen(b));
+}
+
+static void
+test_key_equal(void)
+{
+	static const char	 nul_a[] = { 'a', '\0', 'b' };
+	static const char	 nul_b[] = { 'a', '\0', 'c' };
+
+	CU_ASSERT_EQUAL(key_eq(KEY, KEY), 1);
+	CU_ASSERT_EQUAL(key_eq("x", "x"), 1);
+	/* Same length, one byte differs: first, middle, last. */
+	CU_ASSERT_EQUAL(key_eq("xbcd", "abcd"), 0);
+	CU_ASSERT_EQUAL(key_eq("abxd", "abcd"), 0);
+	CU_ASSERT_EQUAL(key_eq("abcx", "abcd"), 0);
+	/* Case matters. */
+	CU_ASSERT_EQUAL(key_eq("ABCD", "abcd"), 0);
+	/* A prefix either way round. */
+	CU_ASSERT_EQUAL(key_eq("abc", "abcd"), 0);
+	CU_ASSERT_EQUAL(key_eq("abcd", "abc"), 0);
+	CU_ASSERT_EQUAL(key_eq("", "abcd"), 0);
+	CU_ASSERT_EQUAL(key_eq("abcd", ""), 0);
+	/* Different lengths even when the extra bytes are NUL. */
+	CU_ASSERT_EQUAL(lock_key_equal("ab\0", 3, "ab", 2), 0);
+	CU_ASSERT_EQUAL(lock_key_equal("ab", 2, "ab\0", 3), 0);
+	/* Lengths, not NULs, end the keys. */
+	CU_ASSERT_EQUAL(lock_key_equal(nul_a, 3, nul_b, 3), 0);
+	CU_ASSERT_EQUAL(lock_key_equal(nul_a, 3, nul_a, 3), 1);
+	CU_ASSERT_EQUAL(lock_key_equal("abX", 2, "abY", 2), 1);
+	/* Two empty keys are alike (the rules never store one). */
+	CU_ASSERT_EQUAL(lock_key_equal("", 0, "", 0), 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* The LSS rules of lock.c, with an injected now */
+
+/* A stored LSS record: key KEY, created at T0, unlocked. */
+static struct lock_record
+lss_record(int locked, int64_t expires_ms)
+{
+	struct lock_record	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = LOCK_KIND_LSS;
+	r.locked = locked;
+	r.created_ms = T0;
+	r.updated_ms = T0;
+	r.expires_ms = expires_ms;
+	r.secret_len = strlen(KEY);
+	memcpy(r.secret, KEY, r.secret_len);
+	return r;
+}
+
+/* A request with the right key. */
+static struct lock_lss
+lss_req(int locked, int64_t ttl_ms, int nx)
+{
+	struct lock_lss	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.locked = locked;
+	q.ttl_ms = ttl_ms;
+	q.nx = nx;
+	q.key = KEY;
+	q.key_len = strlen(KEY);
+	return q;
+}
+
+static void
+test_create_unlocked(void)
+{
+	struct lock_lss		 q = lss_req(0, 0, 0);
+	struct lock_decision	 d;
+
+	lock_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
+	CU_ASSERT_EQUAL(d.has_record, 1);
+	CU_ASSERT_EQUAL(d.fence_used, 0);
+	CU_ASSERT_EQUAL(d.record.kind, LOCK_KIND_LSS);
+	CU_ASSERT_EQUAL(d.record.locked, 0);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	CU_ASSERT_EQUAL(d.record.created_ms, T0);
+	CU_ASSERT_EQUAL(d.record.updated_ms, T0);
+	CU_ASSERT_EQUAL(d.record.keep_until_ms, 0);
+	CU_ASSERT_EQUAL(d.record.secret_len, strlen(KEY));
+	CU_ASSERT_EQUAL(memcmp(d.record.secret, KEY, strlen(KEY)), 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0), 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_create_locked_forever(void)
+{
+	struct lock_lss		 q = lss_req(1, 0, 0);
+	struct lock_decision	 d;
+
+	lock_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + MAX_TTL_MS * 100),
+	    1);
+	lock_decision_free(&d);
+}
+
+static void
+test_create_locked_deadline(void)
+{
+	struct lock_lss		 q = lss_req(1, 500, 0);
+	struct lock_decision	 d;
+
+	lock_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 500);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 499), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 500), 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_create_e_unlocked(void)
+{
+	struct lock_lss		 q = lss_req(0, 500, 0);
+	struct lock_decision	 d;
+
+	/* e only counts for a lock created locked. */
+	lock_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
+	CU_ASSERT_EQUAL(d.record.locked, 0);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_create_collision(void)
+{
+	struct lock_record	 r = lss_record(1, 0);
+	struct lock_lss		 q = lss_req(0, 0, 0);
+	struct lock_decision	 d;
+
+	lock_lss_create(&r, T0 + 5, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_EXISTS);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	CU_ASSERT_EQUAL(d.has_record, 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_create_retention(void)
+{
+	struct lock_lss		 q = lss_req(1, 500, 0);
+	struct lock_decision	 d;
+
+	q.retention_ms = 86400000;
+	lock_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.record.keep_until_ms, T0 + 86400000);
+	CU_ASSERT_EQUAL(lock_sweep_at(&d.record), T0 + 86400000);
+	lock_decision_free(&d);
+	q.retention_ms = 0;
+	lock_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.record.keep_until_ms, 0);
+	CU_ASSERT_EQUAL(lock_sweep_at(&d.record), 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_create_long_key(void)
+{
+	char			 key[LOCK_SECRET_MAX + 1];
+	struct lock_lss		 q = lss_req(0, 0, 0);
+	struct lock_decision	 d;
+
+	memset(key, 'k', LOCK_SECRET_MAX);
+	key[LOCK_SECRET_MAX - 1] = 'z';
+	q.key = key;
+	q.key_len = LOCK_SECRET_MAX;
+	lock_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.record.secret_len, LOCK_SECRET_MAX);
+	CU_ASSERT_EQUAL(memcmp(d.record.secret, key, LOCK_SECRET_MAX), 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_is_locked_boundary(void)
+{
+	struct lock_record	 r = lss_record(1, T0 + 1000);
+	struct lock_record	 forever = lss_record(1, 0);
+	struct lock_record	 off = lss_record(0, 0);
+	struct lock_record	 off_deadline = lss_record(0, T0 + 1000);
+
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&r, T0), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&r, T0 + 999), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&r, T0 + 1000), 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&r, T0 + 1001), 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&forever, T0 + 1000000000), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&off, T0), 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&off_deadline, T0), 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(NULL, T0), 0);
+}
+
+static void
+test_get(void)
+{
+	struct lock_record	 r = lss_record(1, T0 + 1000);
+	struct lock_record	 off = lss_record(0, 0);
+	struct lock_decision	 d;
+
+	lock_lss_get(NULL, T0, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	lock_lss_get(&r, T0 + 999, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	/* At the deadline it is unlocked; the record stays as it is. */
+	lock_lss_get(&r, T0 + 1000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_UNLOCKED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	lock_lss_get(&off, T0 + 5, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_UNLOCKED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+}
+
+static void
+test_set_not_found_first(void)
+{
+	struct lock_lss		 q = lss_req(1, 0, 0);
+	struct lock_decision	 d;
+
+	/* No record: 404 whatever the key, even none. */
+	q.key = "wrong";
+	q.key_len = 5;
+	lock_lss_set(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	q.key = NULL;
+	q.key_len = 0;
+	lock_lss_set(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	lock_decision_free(&d);
+	q.locked = 0;
+	lock_lss_set(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	lock_decision_free(&d);
+}
+
+static void
+test_set_bad_key(void)
+{
+	static const char *const wrong[] = {
+		"3f1c0a52-9b1e-4c7d-8e2f-0a1b2c3d4e5e",	/* last differs */
+		"3f1c0a52-9b1e-4c7d-8e2f-0a1b2c3d4e5",	/* a prefix */
+		"3f1c0a52-9b1e-4c7d-8e2f-0a1b2c3d4e5f0",	/* longer */
+		"3F1C0A52-9B1E-4C7D-8E2F-0A1B2C3D4E5F",	/* other case */
+		"",
+	};
+	struct lock_record	 r = lss_record(0, 0);
+	struct lock_lss		 q;
+	struct lock_decision	 d;
+	size_t			 i;
+	int			 locked;
+
+	for (locked = 0; locked <= 1; locked++) {
+		for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+			q = lss_req(locked, 0, 0);
+			q.key = wrong[i];
+			q.key_len = strlen(wrong[i]);
+			lock_lss_set(&r, T0, &q, &d);
+			test_assert(d.verdict == LOCK_LSS_BAD_KEY &&
+			    d.write == LOCK_WRITE_NONE, TEST_HERE,
+			    "%s with key '%s': verdict %d, write %d",
+			    locked ? "lock" : "unlock", wrong[i], d.verdict,
+			    d.write);
+			lock_decision_free(&d);
+		}
+		/* No key at all. */
+		q = lss_req(locked, 0, 0);
+		q.key = NULL;
+		q.key_len = 0;
+		lock_lss_set(&r, T0, &q, &d);
+		CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_BAD_KEY);
+		CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+		lock_decision_free(&d);
+	}
+}
+
+static void
+test_set_lock_forever(void)
+{
+	struct lock_record	 r = lss_record(1, T0 + 500);
+	struct lock_lss		 q = lss_req(1, 0, 0);
+	struct lock_decision	 d;
+
+	/* Locked with a deadline; lock without e: the deadline goes. */
+	lock_lss_set(&r, T0 + 100, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
+	CU_ASSERT_EQUAL(d.has_record, 1);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 500), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 100000000), 1);
+	/* What a change keeps and what it sets. */
+	CU_ASSERT_EQUAL(d.record.kind, LOCK_KIND_LSS);
+	CU_ASSERT_EQUAL(d.record.created_ms, T0);
+	CU_ASSERT_EQUAL(d.record.updated_ms, T0 + 100);
+	CU_ASSERT_EQUAL(d.record.secret_len, strlen(KEY));
+	CU_ASSERT_EQUAL(memcmp(d.record.secret, KEY, strlen(KEY)), 0);
+	lock_decision_free(&d);
+	/* The same once the old deadline has passed. */
+	lock_lss_set(&r, T0 + 800, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_set_lock_deadline(void)
+{
+	struct lock_record	 off = lss_record(0, 0);
+	struct lock_record	 long_one = lss_record(1, T0 + 60000);
+	struct lock_lss		 q = lss_req(1, 250, 0);
+	struct lock_decision	 d;
+
+	lock_lss_set(&off, T0 + 1000, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 1250);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 1249), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 1250), 0);
+	lock_decision_free(&d);
+	/* A shorter e replaces a longer deadline. */
+	lock_lss_set(&long_one, T0 + 1000, &q, &d);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 1250);
+	lock_decision_free(&d);
+}
+
+static void
+test_set_unlock(void)
+{
+	struct lock_record	 r = lss_record(1, T0 + 60000);
+	struct lock_record	 forever = lss_record(1, 0);
+	struct lock_lss		 q = lss_req(0, 0, 0);
+	struct lock_decision	 d;
+
+	lock_lss_set(&r, T0 + 10, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
+	CU_ASSERT_EQUAL(d.record.locked, 0);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	CU_ASSERT_EQUAL(d.record.updated_ms, T0 + 10);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 10), 0);
+	lock_decision_free(&d);
+	lock_lss_set(&forever, T0 + 10, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.record.locked, 0);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	lock_decision_free(&d);
+	/* An e sent with unlock sets no deadline. */
+	q.ttl_ms = 5000;
+	lock_lss_set(&r, T0 + 10, &q, &d);
+	CU_ASSERT_EQUAL(d.record.locked, 0);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	lock_decision_free(&d);
+	/* Unlocking an unlocked lock is a change all the same. */
+	r = lss_record(0, 0);
+	q.ttl_ms = 0;
+	lock_lss_set(&r, T0 + 10, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.record.locked, 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_set_nx(void)
+{
+	struct lock_record	 locked = lss_record(1, T0 + 500);
+	struct lock_record	 forever = lss_record(1, 0);
+	struct lock_record	 off = lss_record(0, 0);
+	struct lock_lss		 q = lss_req(1, 0, 1);
+	struct lock_decision	 d;
+
+	/* Locked: 423, nothing written, the deadline left as it is. */
+	lock_lss_set(&locked, T0 + 499, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	q.ttl_ms = 60000;
+	lock_lss_set(&locked, T0 + 100, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	lock_lss_set(&forever, T0 + 100, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	/* Past its deadline (at the very millisecond): taken. */
+	q.ttl_ms = 0;
+	lock_lss_set(&locked, T0 + 500, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	lock_decision_free(&d);
+	q.ttl_ms = 2000;
+	lock_lss_set(&locked, T0 + 600, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 2600);
+	lock_decision_free(&d);
+	/* Unlocked: taken. */
+	q.ttl_ms = 0;
+	lock_lss_set(&off, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	lock_decision_free(&d);
+	/* The key still comes first. */
+	q.key = "wrong";
+	q.key_len = 5;
+	lock_lss_set(&locked, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_BAD_KEY);
+	lock_decision_free(&d);
+	lock_lss_set(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	lock_decision_free(&d);
+}
+
+static void
+test_set_retention(void)
+{
+	struct lock_record	 r = lss_record(1, 0);
+	struct lock_lss		 q = lss_req(0, 0, 0);
+	struct lock_decision	 d;
+
+	r.keep_until_ms = T0 + 1000;
+	q.retention_ms = 1000;
+	/* A change keeps the record for the retention from now. */
+	lock_lss_set(&r, T0 + 600, &q, &d);
+	CU_ASSERT_EQUAL(d.record.keep_until_ms, T0 + 1600);
+	CU_ASSERT_EQUAL(d.record.updated_ms, T0 + 600);
+	lock_decision_free(&d);
+	/* Retention turned off: kept forever. */
+	q.retention_ms = 0;
+	lock_lss_set(&r, T0 + 600, &q, &d);
+	CU_ASSERT_EQUAL(d.record.keep_until_ms, 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_sweep(void)
+{
+	struct lock_record	 r = lss_record(1, T0 + 500);
+	struct lock_record	 g;
+
+	/* No retention: an LSS record is never swept, whatever its deadline. */
+	CU_ASSERT_EQUAL(lock_sweep_at(&r), 0);
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 500), 0);
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 100LL * 365 * 86400000), 0);
+	r.locked = 0;
+	r.expires_ms = 0;
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 100LL * 365 * 86400000), 0);
+	/* With retention: swept from keep_until on, not by the deadline. */
+	r = lss_record(1, T0 + 500);
+	r.keep_until_ms = T0 + 1000;
+	CU_ASSERT_EQUAL(lock_sweep_at(&r), T0 + 1000);
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 500), 0);
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 999), 0);
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 1000), 1);
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 5000), 1);
+	/* A getlock record with the same fields goes by its expiry. */
+	g = r;
+	g.kind = LOCK_KIND_GETLOCK;
+	g.secret_len = 0;
+	CU_ASSERT_EQUAL(lock_sweep_at(&g), T0 + 500);
+}
+
+/* ------------------------------------------------------------------ */
+/* Whole requests through api_handle, on a store with the fake clock */
+
+static struct config	 cfg;
+static struct store	*st;
+static struct api	 api;
+
+/* Opens a store in a fresh directory; the fake clock starts at T0. */
+static int
+surface_open(int64_t retention_ms, uint64_t max_records)
+{
+	struct store_options	 o;
+	const char		*dir;
+
+	st = NULL;
+	test_now = T0;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.map_size = 16 * MIB;
+	cfg.sync = CONFIG_SYNC_NONE;
+	cfg.max_ttl_ms = MAX_TTL_MS;
+	cfg.max_wait_ms = 60000;
+	cfg.max_body = 16384;
+	cfg.max_records = max_records;
+	cfg.max_readers = 16;
+	cfg.lss_retention_ms = retention_ms;
+	if ((dir = tmpdir_make()) == NULL)
+		return -1;
+	memset(&o, 0, sizeof(o));
+	o.path = dir;
+	o.map_size = cfg.map_size;
+	o.sync = cfg.sync;
+	o.max_readers = cfg.max_readers;
+	o.max_records = max_records;
+	o.sweep_batch = 16;
+	o.clock = test_clock;
+	if (store_open(&o, &st) != STORE_OK) {
+		st = NULL;
+		tmpdir_remove();
+		return -1;
+	}
+	memset(&api, 0, sizeof(api));
+	api.cfg = &cfg;
+	api.store = st;
+	return 0;
+}
+
+static void
+surface_close(void)
+{
+	store_close(st);
+	st = NULL;
+	tmpdir_remove();
+}
+
+static uint64_t
+records(void)
+{
+	struct store_stats	 s;
+
+	if (store_stats(st, &s) != STORE_OK)
+		return UINT64_MAX;
+	return s.records;
+}
+
+struct fake_req {
+	const char	*method;
+	const char	*path;
+	const char	*query;
+	const char	*ctype;
+};
+
+static const char *
+lookup(const char *name, void *arg)
+{
+	const struct fake_req	*f = arg;
+
+	if (strcmp(name, "REQUEST_METHOD") == 0)
+		return f->method;
+	if (strcmp(name, "PATH_INFO") == 0)
+		return f->path;
+	if (strcmp(name, "QUERY_STRING") == 0)
+		return f->query;
+	if (strcmp(name, "CONTENT_TYPE") == 0)
+		return f->ctype;
+	return NULL;
+}
+
+/* One answer: status, two headers and the body. */
+struct answer {
+	int	 status;
+	char	 ctype[64];
+	char	 allow[64];
+	char	 body[1024];
+};
+
+/* Copies the value of header name from "Name: value\r\n" lines. */
+static void
+header_value(const char *headers, const char *name, char *out, size_t len)
+{
+	const char	*p = headers, *eol;
+	size_t		 n = strlen(name), vlen;
+
+	snprintf(out, len, "<absent>");
+	while (*p != '\0') {
+		eol = strstr(p, "\r\n");
+		if (eol == NULL)
+			eol = p + strlen(p);
+		if ((size_t)(eol - p) > n + 1 && strncasecmp(p, name, n) == 0 &&
+		    p[n] == ':') {
+			p += n + 1;
+			while (*p == ' ')
+				p++;
+			vlen = (size_t)(eol - p);
+			snprintf(out, len, "%.*s", (int)vlen, p);
+			return;
+		}
+		p = *eol != '\0' ? eol + 2 : eol;
+	}
+}
+
+/* METHOD PATH?QUERY with an optional form body, at test_now. */
+static void
+call(const char *method, const char *path, const char *query,
+    const char *form, struct answer *a)
+{
+	struct fake_req		 f = { method, path, query != NULL ? query : "",
+	    form != NULL ? "application/x-www-form-urlencoded" : NULL };
+	struct request		 req;
+	struct response		 resp;
+
+	memset(a, 0, sizeof(*a));
+	a->status = -1;
+	if (http_request_init(&req, lookup, &f) != 0) {
+		http_request_free(&req);
+		return;
+	}
+	http_response_init(&resp);
+	api_handle(&api, &req, form != NULL ? form : "",
+	    form != NULL ? strlen(form) : 0, &resp);
+	a->status = resp.status;
+	header_value(buf_str(&resp.headers), "Content-Type", a->ctype,
+	    sizeof(a->ctype));
+	header_value(buf_str(&resp.headers), "Allow", a->allow,
+	    sizeof(a->allow));
+	snprintf(a->body, sizeof(a->body), "%s", buf_str(&resp.body));
+	http_response_free(&resp);
+	http_request_free(&req);
+}
+
+/*
+ * Checks the last answer: status, Content-Type (NULL: none) and body,
+ * reported at the caller's line with the request.
+ */
+static void
+check(const char *file, unsigned int line, const char *what,
+    const struct answer *a, int status, const char *ctype, const char *body)
+{
+	const char	*want_ct = ctype != NULL ? ctype : "<absent>";
+
+	test_assert(a->status == status && strcmp(a->ctype, want_ct) == 0 &&
+	    strcmp(a->body, body) == 0, file, line,
+	    "%s: got %d [%s] '%s', want %d [%s] '%s'", what, a->status,
+	    a->ctype, a->body, status, want_ct, body);
+}
+
+/* GET /locks/ID at test_now is STATUS (423, 204 or 404). */
+static void
+state(const char *file, unsigned int line, const char *id, int status)
+{
+	struct answer	 a;
+	char		 path[128], what[160];
+
+	snprintf(path, sizeof(path), "/locks/%s", id);
+	snprintf(what, sizeof(what), "GET %s at T0+%lld", path,
+	    (long long)(test_now - T0));
+	call("GET", path, NULL, NULL, &a);
+	if (status == 404)
+		check(file, line, what, &a, 404, TEXT_CT, NOLOCK);
+	else
+		check(file, line, what, &a, status, NULL, "");
+}
+
+/* PATCH /locks/ID/ACTION?QUERY at test_now answers STATUS. */
+static void
+patch(const char *file, unsigned int line, const char *id,
+    const char *action, const char *query, int status)
+{
+	struct answer	 a;
+	char		 path[128], what[512];
+
+	snprintf(path, sizeof(path), "/locks/%s/%s", id, action);
+	snprintf(what, sizeof(what), "PATCH %s?%s at T0+%lld", path, query,
+	    (long long)(test_now - T0));
+	call("PATCH", path, query, NULL, &a);
+	if (status == 404)
+		check(file, line, what, &a, 404, TEXT_CT, NOLOCK);
+	else if (status == 401)
+		check(file, line, what, &a, 401, TEXT_CT, BADKEY);
+	else
+		check(file, line, what, &a, status, NULL, "");
+}
+
+/*
+ * POST /locks?QUERY (form body FORM) must answer 200 with exactly
+ * {"lockId":"<ulid>","lockKey":"<key>"}, the key being want_key (JSON
+ * text) or, when NULL, a generated lowercase UUID v4. Copies the id and
+ * the key out; returns 0, or -1 (reported) when the answer is not that.
+ */
+static int
+create(const char *file, unsigned int line, const char *query,
+    const char *form, const char *want_key, char id[ULID_TEXT_LEN + 1],
+    char *key, size_t keylen)
+{
+	static const char	 head[] = "{\"lockId\":\"";
+	static const char	 mid[] = "\",\"lockKey\":\"";
+	struct answer		 a;
+	uint8_t			 bin[16], u[16];
+	const char		*k;
+	size_t			 n;
+	int			 ok;
+
+	id[0] = '\0';
+	call("POST", "/locks", query, form, &a);
+	n = strlen(a.body);
+	ok = a.status == 200 && strcmp(a.ctype, "application/json") == 0 &&
+	    n > sizeof(head) - 1 + ULID_TEXT_LEN + sizeof(mid) - 1 + 2 &&
+	    strncmp(a.body, head, sizeof(head) - 1) == 0 &&
+	    strncmp(a.body + sizeof(head) - 1 + ULID_TEXT_LEN, mid,
+	    sizeof(mid) - 1) == 0 && strcmp(a.body + n - 2, "\"}") == 0;
+	if (ok) {
+		memcpy(id, a.body + sizeof(head) - 1, ULID_TEXT_LEN);
+		id[ULID_TEXT_LEN] = '\0';
+		k = a.body + sizeof(head) - 1 + ULID_TEXT_LEN + sizeof(mid) - 1;
+		snprintf(key, keylen, "%.*s", (int)(a.body + n - 2 - k), k);
+		ok = strspn(id, "0123456789abcdefghjkmnpqrstvwxyz") ==
+		    ULID_TEXT_LEN && ulid_parse(id, ULID_TEXT_LEN, bin) == 0;
+		if (ok && want_key != NULL)
+			ok = strcmp(key, want_key) == 0;
+		else if (ok)
+			ok = uuid_parse(key, strlen(key), u) == 0 &&
+			    u[6] >> 4 == 4 && u[8] >> 6 == 2 &&
+			    strspn(key, "0123456789abcdef-") == UUID_TEXT_LEN;
+	}
+	test_assert(ok, file, line, "POST /locks?%s [%s]: got %d [%s] '%s', "
+	    "want 200 [application/json] {\"lockId\":\"<ulid>\",\"lockKey\":"
+	    "\"%s\"}", query != NULL ? query : "", form != NULL ? form : "",
+	    a.status, a.ctype, a.body, want_key != NULL ? want_key :
+	    "<uuid v4>");
+	if (!ok)
+		id[0] = '\0';
+	return ok ? 0 : -1;
+}
+
+/* POST refused with 400 and the text msg; no record more. */
+static void
+refused(const char *file, unsigned int line, const char *query,
+    const char *form, const char *msg)
+{
+	struct answer	 a;
+	uint64_t	 before = records();
+	char		 what[512];
+
+	snprintf(what, sizeof(what), "POST /locks?%s [%s]", query,
+	    form != NULL ? form : "");
+	call("POST", "/locks", query, form, &a);
+	check(file, line, what, &a, 400, TEXT_CT, msg);
+	test_assert(records() == before, file, line,
+	    "%s: %llu records after, %llu before", what,
+	    (unsigned long long)records(), (unsigned long long)before);
+}
+
+#define STATE(id, status)	state(TEST_HERE, (id), (status))
+#define PATCH(id, action, query, status) \
+	patch(TEST_HERE, (id), (action), (query), (status))
+#define CREATE(query, form, want, id, key) \
+	create(TEST_HERE, (query), (form), (want), (id), (key), sizeof(key))
+#define REFUSED(query, form, msg) refused(TEST_HERE, (query), (form), (msg))
+
+static void
+test_surface_create(void)
+{
+	char		 id[ULID_TEXT_LEN + 1], id2[ULID_TEXT_LEN + 1];
+	char		 key[KEYBUF], key2[KEYBUF];
+	uint8_t		 bin[16];
+	int64_t		 t0, t1, ms;
+	struct answer	 a;
+	int		 i;
+
+	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
+	t0 = store_clock_realtime();
+	if (CREATE(NULL, NULL, NULL, id, key) == 0) {
+		t1 = store_clock_realtime();
+		/* The id's time is the wall clock's (not the store's). */
+		CU_ASSERT_EQUAL(ulid_parse(id, ULID_TEXT_LEN, bin), 0);
+		for (ms = 0, i = 0; i < 6; i++)
+			ms = ms << 8 | bin[i];
+		test_assert(ms >= t0 && ms <= t1, TEST_HERE,
+		    "id %s has time %lld, outside [%lld, %lld]", id,
+		    (long long)ms, (long long)t0, (long long)t1);
+		CU_ASSERT_EQUAL(records(), 1);
+		STATE(id, 204);
+	}
+	/* The trailing slash. */
+	call("POST", "/locks/", NULL, NULL, &a);
+	test_assert(a.status == 200 && strncmp(a.body, "{\"lockId\":\"", 11)
+	    == 0, TEST_HERE, "POST /locks/: %d '%s'", a.status, a.body);
+	CU_ASSERT_EQUAL(records(), 2);
+	if (CREATE(NULL, NULL, NULL, id2, key2) == 0) {
+		CU_ASSERT_STRING_NOT_EQUAL(id, id2);
+		CU_ASSERT_STRING_NOT_EQUAL(key, key2);
+	}
+	if (CREATE("k=mykey", NULL, "mykey", id, key) == 0)
+		PATCH(id, "lock", "k=mykey", 204);
+	if (CREATE(NULL, "k=mykey", "mykey", id, key) == 0)
+		STATE(id, 204);
+	if (CREATE(NULL, "l=true&k=x", "x", id, key) == 0) {
+		STATE(id, 423);
+		PATCH(id, "unlock", "k=x", 204);
+		STATE(id, 204);
+	}
+	/* Quote and backslash come back escaped, the key works as sent. */
+	if (CREATE("k=a%22b%5Cc%20d", NULL, "a\\\"b\\\\c d", id, key) == 0)
+		PATCH(id, "lock", "k=a%22b%5Cc%20d", 204);
+	surface_close();
+}
+
+static void
+test_surface_l(void)
+{
+	static const char *const yes[] = {
+		"true", "t", "1", "yes", "on", "TRUE", "Yes", "T", "ON", "oN",
+	};
+	static const char *const no[] = {
+		"false", "f", "0", "no", "off", "FALSE", "No", "F", "OFF",
+	};
+	static const char *const bad[] = {
+		"maybe", "", "2", "truee", "tru", "yes!", "-1", "y", "n",
+		"%20true", "true%20", "nil",
+	};
+	char	 id[ULID_TEXT_LEN + 1], key[KEYBUF], q[64];
+	size_t	 i;
+
+	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		snprintf(q, sizeof(q), "l=%s", yes[i]);
+		if (CREATE(q, NULL, NULL, id, key) == 0)
+			STATE(id, 423);
+		if (CREATE(NULL, q, NULL, id, key) == 0)
+			STATE(id, 423);
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		snprintf(q, sizeof(q), "l=%s", no[i]);
+		if (CREATE(q, NULL, NULL, id, key) == 0)
+			STATE(id, 204);
+	}
+	if (CREATE("", NULL, NULL, id, key) == 0)
+		STATE(id, 204);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(q, sizeof(q), "l=%s", bad[i]);
+		REFUSED(q, NULL, LMSG);
+		REFUSED("", q, LMSG);
+	}
+	surface_close();
+}
+
+static void
+test_surface_e(void)
+{
+	static const struct {
+		const char	*e;
+		const char	*msg;
+	} bad[] = {
+		{ "0", "e must be greater than 0" },
+		{ "0.0", "e must be greater than 0" },
+		{ "-1", "e must be greater than 0" },
+		{ "-0.5", "e must be greater than 0" },
+		{ "abc", "e must be a number" },
+		{ "", "e must be a number" },
+		{ "inf", "e must be a number" },
+		{ "nan", "e must be a number" },
+		{ "0x10", "e must be a number" },
+		{ "1s", "e must be a number" },
+		{ "1e400", "e must be a finite number" },
+		{ "604801", "e must be at most 604800" },
+		{ "604800.5", "e must be at most 604800" },
+		{ "1e6", "e must be at most 604800" },
+	};
+	char	 id[ULID_TEXT_LEN + 1], key[KEYBUF], q[64];
+	size_t	 i;
+
+	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(q, sizeof(q), "l=true&e=%s", bad[i].e);
+		REFUSED(q, NULL, bad[i].msg);
+		REFUSED("", q, bad[i].msg);
+	}
+	/* The maximum and spellings of a number. */
+	if (CREATE("l=true&e=604800", NULL, NULL, id, key) == 0) {
+		test_now = T0 + MAX_TTL_MS - 1;
+		STATE(id, 423);
+		test_now = T0 + MAX_TTL_MS;
+		STATE(id, 204);
+		test_now = T0;
+	}
+	if (CREATE("l=true&e=1e3", NULL, NULL, id, key) == 0) {
+		test_now = T0 + 999999;
+		STATE(id, 423);
+		test_now = T0 + 1000000;
+		STATE(id, 204);
+		test_now = T0;
+	}
+	if (CREATE("l=true&e=0.001", NULL, NULL, id, key) == 0) {
+		STATE(id, 423);
+		test_now = T0 + 1;
+		STATE(id, 204);
+		test_now = T0;
+	}
+	surface_close();
+}
+
+static void
+test_surface_k(void)
+{
+	char	 id[ULID_TEXT_LEN + 1], key[KEYBUF], q[QBUF], k255[256];
+
+	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
+	memset(k255, 'k', 255);
+	k255[255] = '\0';
+	snprintf(q, sizeof(q), "k=%s", k255);
+	if (CREATE(q, NULL, k255, id, key) == 0) {
+		PATCH(id, "lock", q, 204);
+		STATE(id, 423);
+	}
+	snprintf(q, sizeof(q), "k=%sk", k255);
+	REFUSED(q, NULL, KMSG);
+	REFUSED("", q, KMSG);
+	REFUSED("k=", NULL, KMSG);
+	REFUSED("k=a%01b", NULL, KMSG);
+	REFUSED("k=a%00b", NULL, KMSG);
+	REFUSED("k=a%09b", NULL, KMSG);
+	REFUSED("k=a%0Ab", NULL, KMSG);
+	REFUSED("k=a%7Fb", NULL, KMSG);
+	REFUSED("k=a%C3%A9b", NULL, KMSG);
+	REFUSED("", "k=a%01b", KMSG);
+	/* Blank and tilde are the ends of printable ASCII. */
+	if (CREATE("k=%20~", NULL, " ~", id, key) == 0)
+		PATCH(id, "lock", "k=%20~", 204);
+	surface_close();
+}
+
+static void
+test_surface_deadlines(void)
+{
+	char	 id[ULID_TEXT_LEN + 1], key[KEYBUF], q[QBUF], other[QBUF + 32];
+
+	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
+	if (CREATE("l=true&e=0.5", NULL, NULL, id, key) != 0) {
+		surface_close();
+		return;
+	}
+	snprintf(q, sizeof(q), "k=%s", key);
+	STATE(id, 423);
+	test_now = T0 + 499;
+	STATE(id, 423);
+	test_now = T0 + 500;
+	STATE(id, 204);
+	/* Lock with e: the deadline is now + e. */
+	test_now = T0 + 1000;
+	snprintf(other, sizeof(other), "%s&e=0.25", q);
+	PATCH(id, "lock", other, 204);
+	test_now = T0 + 1249;
+	STATE(id, 423);
+	test_now = T0 + 1250;
+	STATE(id, 204);
+	/* A deadline, then lock without e: locked forever. */
+	test_now = T0 + 2000;
+	PATCH(id, "lock", other, 204);
+	test_now = T0 + 2100;
+	PATCH(id, "lock", q, 204);
+	test_now = T0 + 2250;
+	STATE(id, 423);
+	test_now = T0 + 100LL * 86400000;
+	STATE(id, 423);
+	/* Unlock clears it; the record stays. */
+	PATCH(id, "unlock", q, 204);
+	STATE(id, 204);
+	/* nx: locked with a deadline, nx leaves it (and the deadline). */
+	test_now = T0 + 200LL * 86400000;
+	snprintf(other, sizeof(other), "%s&e=1", q);
+	PATCH(id, "lock", other, 204);
+	snprintf(other, sizeof(other), "%s&nx=1", q);
+	PATCH(id, "lock", other, 423);
+	snprintf(other, sizeof(other), "%s&nx=1&e=100", q);
+	test_now += 500;
+	PATCH(id, "lock", other, 423);
+	test_now += 499;
+	STATE(id, 423);
+	test_now += 1;
+	STATE(id, 204);
+	/* Past the deadline nx takes it. */
+	snprintf(other, sizeof(other), "%s&nx=true", q);
+	PATCH(id, "lock", other, 204);
+	test_now += 1000000;
+	STATE(id, 423);
+	snprintf(other, sizeof(other), "%s&nx=maybe", q);
+	{
+		struct answer	 a;
+		char		 path[64];
+
+		snprintf(path, sizeof(path), "/locks/%s/lock", id);
+		call("PATCH", path, other, NULL, &a);
+		check(TEST_HERE, "nx=maybe", &a, 400, TEXT_CT,
+		    "nx must be one of true, t, 1, yes, on, false, f, 0, no, "
+		    "off");
+		snprintf(other, sizeof(other), "%s&e=0", q);
+		call("PATCH", path, other, NULL, &a);
+		check(TEST_HERE, "lock e=0", &a, 400, TEXT_CT,
+		    "e must be greater than 0");
+	}
+	STATE(id, 423);
+	surface_close();
+}
+
+static void
+test_surface_keys(void)
+{
+	char	 id[ULID_TEXT_LEN + 1], key[KEYBUF], q[QBUF], upper[32];
+	char	 wrong[QBUF + 32];
+	size_t	 i;
+
+	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
+	if (CREATE(NULL, NULL, NULL, id, key) != 0) {
+		surface_close();
+		return;
+	}
+	snprintf(q, sizeof(q), "k=%s", key);
+	for (i = 0; i <= ULID_TEXT_LEN; i++)
+		upper[i] = (char)(id[i] >= 'a' && id[i] <= 'z' ?
+		    id[i] - 'a' + 'A' : id[i]);
+	/* Unknown id: 404 before the key is looked at. */
+	PATCH("00000000000000000000000000", "lock", q, 404);
+	PATCH("00000000000000000000000000", "lock", "", 404);
+	PATCH("00000000000000000000000000", "unlock", "k=wrong", 404);
+	PATCH("nosuchlock", "lock", "", 404);
+	STATE("00000000000000000000000000", 404);
+	STATE("80000000000000000000000000", 404);
+	STATE("nosuchlock", 404);
+	/* Known id: a wrong or missing key is 401, nothing changes. */
+	PATCH(id, "lock", "k=wrong", 401);
+	PATCH(id, "lock", "", 401);
+	snprintf(wrong, sizeof(wrong), "k=%.*s", (int)strlen(key) - 1, key);
+	PATCH(id, "lock", wrong, 401);
+	snprintf(wrong, sizeof(wrong), "k=%s0", key);
+	PATCH(id, "lock", wrong, 401);
+	STATE(id, 204);
+	/* Any case of the id. */
+	PATCH(upper, "lock", q, 204);
+	STATE(id, 423);
+	STATE(upper, 423);
+	PATCH(id, "unlock", "k=wrong", 401);
+	PATCH(id, "unlock", "", 401);
+	STATE(id, 423);
+	PATCH(upper, "unlock", q, 204);
+	STATE(id, 204);
+	STATE(upper, 204);
+	surface_close();
+}
+
+static void
+test_surface_routes(void)
+{
+	static const struct {
+		const char	*method;
+		const char	*path;
+		int		 status;
+		const char	*allow;
+		const char	*body;
+	} cases[] = {
+		{ "DELETE", "/locks/01hf7yat3v04hmasw9nf6yzzpw", 405,
+		    "GET, HEAD, OPTIONS", "Method Not Allowed" },
+		{ "PUT", "/locks/01hf7yat3v04hmasw9nf6yzzpw", 405,
+		    "GET, HEAD, OPTIONS", "Method Not Allowed" },
+		{ "GET", "/locks", 405, "POST, OPTIONS", "Method Not Allowed" },
+		{ "GET", "/locks/", 405, "POST, OPTIONS",
+		    "Method Not Allowed" },
+		{ "POST", "/locks/01hf7yat3v04hmasw9nf6yzzpw/lock", 405,
+		    "PATCH, OPTIONS", "Method Not Allowed" },
+		{ "GET", "/locks/01hf7yat3v04hmasw9nf6yzzpw/unlock", 405,
+		    "PATCH, OPTIONS", "Method Not Allowed" },
+		{ "GET", "/locks/01hf7yat3v04hmasw9nf6yzzpw/other", 404,
+		    "<absent>", "Not Found" },
+		{ "PATCH", "/locks/01hf7yat3v04hmasw9nf6yzzpw/lock/x", 404,
+		    "<absent>", "Not Found" },
+		{ "OPTIONS", "/locks", 204, "POST, OPTIONS", "" },
+		{ "OPTIONS", "/locks/01hf7yat3v04hmasw9nf6yzzpw", 204,
+		    "GET, HEAD, OPTIONS", "" },
+		{ "OPTIONS", "/locks/01hf7yat3v04hmasw9nf6yzzpw/lock", 204,
+		    "PATCH, OPTIONS", "" },
+	};
+	struct answer	 a;
+	size_t		 i;
+
+	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		call(cases[i].method, cases[i].path, NULL, NULL, &a);
+		test_assert(a.status == cases[i].status &&
+		    strcmp(a.allow, cases[i].allow) == 0 &&
+		    strcmp(a.body, cases[i].body) == 0, TEST_HERE,
+		    "%s %s: got %d Allow [%s] '%s', want %d [%s] '%s'",
+		    cases[i].method, cases[i].path, a.status, a.allow, a.body,
+		    cases[i].status, cases[i].allow, cases[i].body);
+	}
+	CU_ASSERT_EQUAL(records(), 0);
+	surface_close();
+}
+
+static void
+test_surface_retention(void)
+{
+	char	 a[ULID_TEXT_LEN + 1], b[ULID_TEXT_LEN + 1];
+	char	 c[ULID_TEXT_LEN + 1], d[ULID_TEXT_LEN + 1];
+	char	 key[KEYBUF], ckey[KEYBUF], q[QBUF];
+
+	/* Off by default: ten years later, after writes, still there. */
+	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
+	if (CREATE(NULL, NULL, NULL, a, key) == 0) {
+		test_now = T0 + 3650LL * 86400000;
+		CREATE(NULL, NULL, NULL, d, key);
+		CREATE(NULL, NULL, NULL, d, key);
+		STATE(a, 204);
+		CU_ASSERT_EQUAL(records(), 3);
+	}
+	surface_close();
+
+	/* 1 s: swept once unchanged for 1 s, by the next write. */
+	CU_ASSERT_FATAL(surface_open(1000, 1000) == 0);
+	if (CREATE(NULL, NULL, NULL, a, key) != 0 ||
+	    CREATE("l=true", NULL, NULL, b, key) != 0 ||
+	    CREATE(NULL, NULL, NULL, c, ckey) != 0) {
+		surface_close();
+		return;
+	}
+	snprintf(q, sizeof(q), "k=%s", ckey);
+	test_now = T0 + 600;
+	PATCH(c, "lock", q, 204);
+	/* Reads do not keep a lock. */
+	test_now = T0 + 900;
+	STATE(a, 204);
+	test_now = T0 + 999;
+	CREATE(NULL, NULL, NULL, d, key);
+	STATE(a, 204);
+	STATE(b, 423);
+	CU_ASSERT_EQUAL(records(), 4);
+	/* Unchanged for 1000 ms: a and b go with the next write. */
+	test_now = T0 + 1000;
+	STATE(a, 204);
+	CREATE(NULL, NULL, NULL, d, key);
+	STATE(a, 404);
+	STATE(b, 404);
+	PATCH(a, "unlock", "k=none", 404);
+	STATE(c, 423);
+	CU_ASSERT_EQUAL(records(), 3);
+	/* c was changed at T0+600: kept until T0+1600. */
+	test_now = T0 + 1599;
+	CREATE(NULL, NULL, NULL, d, key);
+	STATE(c, 423);
+	test_now = T0 + 1600;
+	CREATE(NULL, NULL, NULL, d, key);
+	STATE(c, 404);
+	surface_close();
+}
+
+static void
+test_surface_full(void)
+{
+	char		 a[ULID_TEXT_LEN + 1], b[ULID_TEXT_LEN + 1];
+	char		 akey[KEYBUF], bkey[KEYBUF], q[QBUF];
+	struct answer	 r;
+
+	CU_ASSERT_FATAL(surface_open(0, 2) == 0);
+	if (CREATE(NULL, NULL, NULL, a, akey) != 0 ||
+	    CREATE("l=1", NULL, NULL, b, bkey) != 0) {
+		surface_close();
+		return;
+	}
+	call("POST", "/locks", NULL, NULL, &r);
+	check(TEST_HERE, "POST /locks, full", &r, 507, "application/json",
+	    "{\"message\": \"storage full\"}\n");
+	call("POST", "/locks", "l=true&k=k3", NULL, &r);
+	check(TEST_HERE, "POST /locks?l=true&k=k3, full", &r, 507,
+	    "application/json", "{\"message\": \"storage full\"}\n");
+	CU_ASSERT_EQUAL(records(), 2);
+	STATE(a, 204);
+	STATE(b, 423);
+	snprintf(q, sizeof(q), "k=%s", akey);
+	PATCH(a, "lock", q, 204);
+	STATE(a, 423);
+	snprintf(q, sizeof(q), "k=%s", bkey);
+	PATCH(b, "unlock", q, 204);
+	STATE(b, 204);
+	CU_ASSERT_EQUAL(records(), 2);
+	surface_close();
+}
+
+int
+test_lss_add(void)
+{
+	static const struct {
+		const char	*name;
+		CU_TestFunc	 fn;
+	} tests[] = {
+		{ "generated keys: version 4, variant 10, the rest random",
+		    test_v4_random },
+		{ "generated keys: 10000 all different", test_v4_unique },
+		{ "key_equal", test_key_equal },
+		{ "create: unlocked", test_create_unlocked },
+		{ "create: locked forever", test_create_locked_forever },
+		{ "create: locked with a deadline", test_create_locked_deadline },
+		{ "create: e ignored when not locked", test_create_e_unlocked },
+		{ "create: a collision writes nothing", test_create_collision },
+		{ "create: retention sets keep_until", test_create_retention },
+		{ "create: a 255-character key", test_create_long_key },
+		{ "is_locked at the ms boundary", test_is_locked_boundary },
+		{ "get: 404, 423, 204, never a write", test_get },
+		{ "set: unknown id is 404 before the key",
+		    test_set_not_found_first },
+		{ "set: wrong or missing key is 401", test_set_bad_key },
+		{ "set: lock without e clears the deadline",
+		    test_set_lock_forever },
+		{ "set: lock with e sets now + e", test_set_lock_deadline },
+		{ "set: unlock clears locked and the deadline",
+		    test_set_unlock },
+		{ "set: nx", test_set_nx },
+		{ "set: retention from the change", test_set_retention },
+		{ "sweep_at, sweepable for LSS records", test_sweep },
+		{ "POST /locks: the answer, k, form bodies",
+		    test_surface_create },
+		{ "POST /locks: l spellings", test_surface_l },
+		{ "POST /locks: e values", test_surface_e },
+		{ "POST /locks: k values", test_surface_k },
+		{ "deadlines, lock forever, nx on the clock",
+		    test_surface_deadlines },
+		{ "404 before 401, keys, id case", test_surface_keys },
+		{ "405 with Allow, 404, OPTIONS", test_surface_routes },
+		{ "retention with the sweeper", test_surface_retention },
+		{ "max records: 507, the rest still works",
+		    test_surface_full },
+	};
+	CU_pSuite	 s;
+	size_t		 i;
+
+	if ((s = CU_add_suite("lss", NULL, NULL)) == NULL)
+		return -1;
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (CU_add_test(s, tests[i].name, tests[i].fn) == NULL)
+			return -1;
+	return 0;
+}
