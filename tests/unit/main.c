@@ -94,6 +94,7 @@ main(void)
 		test_http_add,
 		test_lock_add,
 		test_lss_add,
+		test_operator_add,
 		test_params_add,
 		test_record_add,
 		test_store_add,

@@ -15,6 +15,7 @@ int	test_config_add(void);
 int	test_http_add(void);
 int	test_lock_add(void);
 int	test_lss_add(void);
+int	test_operator_add(void);
 int	test_params_add(void);
 int	test_record_add(void);
 int	test_store_add(void);
