@@ -3,7 +3,8 @@
 # lockgate.fcgi --listen on a Unix socket: a real nginx on a free loopback
 # port, with a minimal nginx.conf that includes the example (only its
 # port and socket path replaced), then the getlock table, the LSS calls, a
-# JSON body, a chunked body and HEAD through it with curl. Run as root,
+# JSON body, a chunked body and HEAD through it with curl, then the same
+# with the example's location moved to /lockgate/. Run as root,
 # nginx's workers are nobody:nogroup and reach the socket (mode 0660)
 # through its group, as www-data would; run as anyone else, nginx runs as
 # that user. nginx that cannot start is a failure.
@@ -63,17 +64,27 @@ lg_is "the socket is mode 0660" srw-rw---- "$(stat -c %A "$SOCK")"
 lg_note "nginx with the shipped examples/nginx.conf"
 
 cp "$PARAMS" "$N/fastcgi_params"
-for try in 1 2 3; do
-	LG_PORT=$(lg_free_port) || lg_bail "found a free loopback port"
-	LG_URL="http://127.0.0.1:$LG_PORT"
-	sed -e "s|listen 127.0.0.1:8080;|listen 127.0.0.1:$LG_PORT;|" \
-	    -e "s|unix:/run/lockgate/lockgate.sock|unix:$SOCK|" \
-	    "$EXAMPLE" >"$N/lockgate.conf"
-	if ! grep -q "listen 127.0.0.1:$LG_PORT;" "$N/lockgate.conf" ||
-	    ! grep -q "unix:$SOCK;" "$N/lockgate.conf"; then
-		lg_bail "examples/nginx.conf has the listen and fastcgi_pass lines to replace"
-	fi
-	cat >"$N/nginx.conf" <<EOF
+
+# start_nginx MOUNT: starts nginx with the example, its location moved to
+# MOUNT ("/" as shipped), on a free port; waits for MOUNT/v1/health to
+# answer 200. Failing to start is fatal.
+start_nginx()
+{
+	local m=$1 try n code f
+
+	for try in 1 2 3; do
+		LG_PORT=$(lg_free_port) || lg_bail "found a free loopback port"
+		LG_URL="http://127.0.0.1:$LG_PORT"
+		sed -e "s|listen 127.0.0.1:8080;|listen 127.0.0.1:$LG_PORT;|" \
+		    -e "s|unix:/run/lockgate/lockgate.sock|unix:$SOCK|" \
+		    -e "s|^\tlocation / {|\tlocation $m {|" \
+		    "$EXAMPLE" >"$N/lockgate.conf"
+		if ! grep -q "listen 127.0.0.1:$LG_PORT;" "$N/lockgate.conf" ||
+		    ! grep -q "unix:$SOCK;" "$N/lockgate.conf" ||
+		    ! grep -q "location $m {" "$N/lockgate.conf"; then
+			lg_bail "examples/nginx.conf has the listen, location and fastcgi_pass lines to replace"
+		fi
+		cat >"$N/nginx.conf" <<EOF
 $USERLINE
 worker_processes 1;
 daemon off;
@@ -90,38 +101,50 @@ http {
 	include $N/lockgate.conf;
 }
 EOF
-	rm -f "$N/error.log"
-	nginx -t -p "$N" -e "$N/error.log" -c "$N/nginx.conf" \
-	    >"$N/test.out" 2>&1 ||
-	    lg_bail "nginx -t accepts the configuration" "$(cat "$N/test.out")"
-	nginx -p "$N" -e "$N/error.log" -c "$N/nginx.conf" \
-	    </dev/null >"$N/nginx.out" 2>&1 &
-	LG_HTTPD_PID=$!
-	n=200
-	code=000
-	while [ "$n" -gt 0 ] && lg_alive "$LG_HTTPD_PID"; do
-		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 \
-		    "$LG_URL/v1/health" 2>/dev/null)
-		[ "$code" = 200 ] && break
-		sleep 0.05
-		n=$((n - 1))
-	done
-	if [ "$code" = 200 ] && lg_alive "$LG_HTTPD_PID"; then
-		lg_ok "nginx on port $LG_PORT answers /v1/health through lockgate"
+		nginx -t -p "$N" -e "$N/error.log" -c "$N/nginx.conf" \
+		    >"$N/test.out" 2>&1 ||
+		    lg_bail "nginx -t accepts the configuration" "$(cat "$N/test.out")"
+		nginx -p "$N" -e "$N/error.log" -c "$N/nginx.conf" \
+		    </dev/null >"$N/nginx.out" 2>&1 &
+		LG_HTTPD_PID=$!
+		n=200
+		code=000
+		while [ "$n" -gt 0 ] && lg_alive "$LG_HTTPD_PID"; do
+			code=$(curl -s -o /dev/null -w '%{http_code}' \
+			    --max-time 1 "$LG_URL${m%/}/v1/health" 2>/dev/null)
+			[ "$code" = 200 ] && break
+			sleep 0.05
+			n=$((n - 1))
+		done
+		if [ "$code" = 200 ] && lg_alive "$LG_HTTPD_PID"; then
+			lg_ok "nginx on port $LG_PORT answers ${m%/}/v1/health through lockgate"
+			return 0
+		fi
+		if ! lg_alive "$LG_HTTPD_PID" &&
+		    grep -qi 'address already in use' "$N/error.log" \
+		    "$N/nginx.out" 2>/dev/null; then
+			lg_note "port $LG_PORT taken meanwhile, trying another"
+			continue
+		fi
 		break
-	fi
-	if ! lg_alive "$LG_HTTPD_PID" &&
-	    grep -qi 'address already in use' "$N/error.log" "$N/nginx.out" \
-	    2>/dev/null; then
-		lg_note "port $LG_PORT taken meanwhile, trying another"
-		continue
-	fi
+	done
 	for f in "$N/nginx.out" "$N/error.log" "$LG_TMP/lockgate.err"; do
 		[ -s "$f" ] && sed "s|^|# $f: |" "$f"
 	done
-	lg_bail "nginx starts and answers GET /v1/health with 200" \
+	lg_bail "nginx starts and answers GET ${m%/}/v1/health with 200" \
 	    "last status $code"
-done
+}
+
+# stop_nginx: SIGTERM, and waits for nginx to be gone.
+stop_nginx()
+{
+	kill -TERM "$LG_HTTPD_PID"
+	lg_wait_gone "$LG_HTTPD_PID" 5
+	wait "$LG_HTTPD_PID" 2>/dev/null
+	LG_HTTPD_PID=""
+}
+
+start_nginx /
 lg_is "nginx's own headers: Server is nginx" nginx \
     "$(curl -s -D - -o /dev/null "$LG_URL/v1/health" | tr -d '\r' |
     sed -n 's/^Server: \(nginx\).*/\1/p')"
@@ -132,13 +155,23 @@ surface_all ""
 lg_curl GET /nothing-here
 lg_expect "GET /nothing-here: lockgate's 404" 404 '{"message": "not found"}'
 
+stop_nginx
+
 # ---------------------------------------------------------------------------
-kill -TERM "$LG_HTTPD_PID"
-lg_wait_gone "$LG_HTTPD_PID" 5
-wait "$LG_HTTPD_PID" 2>/dev/null
-LG_HTTPD_PID=""
+lg_note "the example's location moved to /lockgate/ (a sub-path)"
+
+start_nginx /lockgate/
+surface_all /lockgate
+lg_curl GET /v1/health
+lg_is "outside the mount: nginx's own 404, not lockgate's" "404|<absent>" \
+    "$LG_STATUS|$(lg_hdr Cache-Control)"
+stop_nginx
+
+# ---------------------------------------------------------------------------
+# (but for the missing file behind the 404 outside the mount)
 lg_is "nginx's error log: no [error] or [crit] line" "" \
-    "$(grep -E '\[(error|crit|alert|emerg)\]' "$N/error.log")"
+    "$(grep -E '\[(error|crit|alert|emerg)\]' "$N/error.log" |
+    grep -v 'open() "[^"]*/html/v1/health" failed (2: No such file')"
 lg_is "lockgate's stderr: no error line" "" \
     "$(grep -i error "$LG_TMP/lockgate.err")"
 lg_finish
