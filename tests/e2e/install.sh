@@ -13,9 +13,10 @@
 
 lg_init make find mandoc
 B=${LOCKGATE_BUILDDIR:-}
-[ -n "$B" ] && [ -f "$B/Makefile" ] ||
-    lg_bail "LOCKGATE_BUILDDIR names the build directory" \
-    "LOCKGATE_BUILDDIR='$B' has no Makefile"
+if [ -z "$B" ] || [ ! -f "$B/Makefile" ]; then
+	lg_bail "LOCKGATE_BUILDDIR names the build directory" \
+	    "LOCKGATE_BUILDDIR='$B' has no Makefile"
+fi
 VERSION=$(lg_version)
 
 # mk ARGS...: make in the build directory, outside the jobserver of the
@@ -87,10 +88,10 @@ for v in $(grep -o '"LOCKGATE_[A-Z_]*"' "$LOCKGATE_SRCDIR/src/config.c" |
 	lg_true "lockgate.fcgi(8) documents $v" grep -q "^\.It Ev $v\$" "$MAN8"
 done
 # ... and lockgate(1) every option of the client.
-for o in $(sed -n 's/^\t--\([a-z]*\) |.*/\1/p; s/^\t--\([a-z]*\)) .*/\1/p' \
-    "$LOCKGATE_SRCDIR/src/lockgate" | sort -u); do
+while read -r o; do
 	lg_true "lockgate(1) documents --$o" \
 	    grep -q "^\.It Fl \\\\-$o" "$LOCKGATE_SRCDIR/man/lockgate.1"
-done
+done < <(sed -n 's/^\t--\([a-z]*\) |.*/\1/p; s/^\t--\([a-z]*\)) .*/\1/p' \
+    "$LOCKGATE_SRCDIR/src/lockgate" | sort -u)
 
 lg_finish

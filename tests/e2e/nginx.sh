@@ -34,8 +34,10 @@ mkdir -p "$N/tmp" "$S" || lg_bail "mkdir $N $S"
 
 USERLINE=""
 if [ "$(id -u)" -eq 0 ]; then
-	getent passwd nobody >/dev/null && getent group nogroup >/dev/null ||
-	    lg_bail "user nobody and group nogroup exist (for nginx's workers)"
+	if ! getent passwd nobody >/dev/null ||
+	    ! getent group nogroup >/dev/null; then
+		lg_bail "user nobody and group nogroup exist (for nginx's workers)"
+	fi
 	USERLINE="user nobody nogroup;"
 	# The workers reach the socket through its group, as www-data would
 	# in a real set-up; the database stays root's alone.
@@ -70,18 +72,18 @@ cp "$PARAMS" "$N/fastcgi_params"
 # answer 200. Failing to start is fatal.
 start_nginx()
 {
-	local m=$1 try n code f
+	local mount=$1 n code f
 
-	for try in 1 2 3; do
+	for _ in 1 2 3; do
 		LG_PORT=$(lg_free_port) || lg_bail "found a free loopback port"
 		LG_URL="http://127.0.0.1:$LG_PORT"
 		sed -e "s|listen 127.0.0.1:8080;|listen 127.0.0.1:$LG_PORT;|" \
 		    -e "s|unix:/run/lockgate/lockgate.sock|unix:$SOCK|" \
-		    -e "s|^\tlocation / {|\tlocation $m {|" \
+		    -e "s|^\tlocation / {|\tlocation $mount {|" \
 		    "$EXAMPLE" >"$N/lockgate.conf"
 		if ! grep -q "listen 127.0.0.1:$LG_PORT;" "$N/lockgate.conf" ||
 		    ! grep -q "unix:$SOCK;" "$N/lockgate.conf" ||
-		    ! grep -q "location $m {" "$N/lockgate.conf"; then
+		    ! grep -q "location $mount {" "$N/lockgate.conf"; then
 			lg_bail "examples/nginx.conf has the listen, location and fastcgi_pass lines to replace"
 		fi
 		cat >"$N/nginx.conf" <<EOF
@@ -111,13 +113,13 @@ EOF
 		code=000
 		while [ "$n" -gt 0 ] && lg_alive "$LG_HTTPD_PID"; do
 			code=$(curl -s -o /dev/null -w '%{http_code}' \
-			    --max-time 1 "$LG_URL${m%/}/v1/health" 2>/dev/null)
+			    --max-time 1 "$LG_URL${mount%/}/v1/health" 2>/dev/null)
 			[ "$code" = 200 ] && break
 			sleep 0.05
 			n=$((n - 1))
 		done
 		if [ "$code" = 200 ] && lg_alive "$LG_HTTPD_PID"; then
-			lg_ok "nginx on port $LG_PORT answers ${m%/}/v1/health through lockgate"
+			lg_ok "nginx on port $LG_PORT answers ${mount%/}/v1/health through lockgate"
 			return 0
 		fi
 		if ! lg_alive "$LG_HTTPD_PID" &&
@@ -131,7 +133,7 @@ EOF
 	for f in "$N/nginx.out" "$N/error.log" "$LG_TMP/lockgate.err"; do
 		[ -s "$f" ] && sed "s|^|# $f: |" "$f"
 	done
-	lg_bail "nginx starts and answers GET ${m%/}/v1/health with 200" \
+	lg_bail "nginx starts and answers GET ${mount%/}/v1/health with 200" \
 	    "last status $code"
 }
 

@@ -5,6 +5,7 @@
 # the deployment tests (nginx.sh, subpath.sh):
 #	surface_all PREFIX        # "" for a server mounted at "/"
 # This file is bash.
+# shellcheck shell=bash
 
 # shellcheck disable=SC2034 # read by the scripts that source this file
 SF_NOTFOUND='{"locked": false, "message": "lock not found or expired"}'

@@ -37,6 +37,22 @@ unit_value()
 	unit_values "$1" "$2" | tail -n 1
 }
 
+# shipped_argv LINE: sets ARGV to the words of an ExecStart= LINE with
+# only the paths replaced: the installed program by the built one, the
+# socket by $SOCK.
+shipped_argv()
+{
+	local i
+
+	read -r -a ARGV <<<"$1"
+	for i in "${!ARGV[@]}"; do
+		case ${ARGV[i]} in
+		/usr/local/sbin/lockgate.fcgi) ARGV[i]=$LOCKGATE_FCGI ;;
+		"$SOCKET_PATH") ARGV[i]=$SOCK ;;
+		esac
+	done
+}
+
 # ---------------------------------------------------------------------------
 lg_note "the unit files as shipped"
 
@@ -107,13 +123,7 @@ RUN=$LG_TMP/run
 mkdir -p "$RUN"
 SOCK=$RUN/lockgate.sock
 # The shipped line, word by word, with only the paths replaced.
-read -r -a ARGV <<<"$EXEC"
-for i in "${!ARGV[@]}"; do
-	case ${ARGV[$i]} in
-	/usr/local/sbin/lockgate.fcgi) ARGV[$i]=$LOCKGATE_FCGI ;;
-	"$SOCKET_PATH") ARGV[$i]=$SOCK ;;
-	esac
-done
+shipped_argv "$EXEC"
 # Environment= as systemd would set it, LOCKGATE_DB pointing here.
 ENVS=()
 while IFS= read -r e; do
@@ -250,6 +260,7 @@ else
 	lg_not_ok "systemd-socket-activate --accept starts"
 fi
 # fd 3 a plain file, the variables naming this very process.
+# shellcheck disable=SC2016 # $$ is the inner sh's own pid
 LISTEN_FDS=1 timeout 10 sh -c 'LISTEN_PID=$$ exec "$0" --listen "$1"' \
     "$LOCKGATE_FCGI" "$SOCK" 3</dev/null 2>"$LG_TMP/nosock.err"
 lg_is "LISTEN_FDS=1 but fd 3 is no socket: exit status 1" 1 "$?"
@@ -313,13 +324,7 @@ lg_cmp "SystemCallFilter= allows some hundred system calls" \
 
 # The shipped command again, traced from the start to the end: requests
 # of every kind, a waiting one, and a stop while one waits.
-read -r -a ARGV <<<"$EXEC"
-for i in "${!ARGV[@]}"; do
-	case ${ARGV[$i]} in
-	/usr/local/sbin/lockgate.fcgi) ARGV[$i]=$LOCKGATE_FCGI ;;
-	"$SOCKET_PATH") ARGV[$i]=$SOCK ;;
-	esac
-done
+shipped_argv "$EXEC"
 strace -f -qq -o "$LG_TMP/trace" systemd-socket-activate -l "$SOCK" \
     "${ENVS[@]}" "${ARGV[@]}" </dev/null >/dev/null 2>"$LG_TMP/st.err" &
 STPID=$!
@@ -381,13 +386,7 @@ rm -f "$SOCK"
 # ---------------------------------------------------------------------------
 lg_note "ExecStart= of lockgate-standalone.service: its own socket"
 
-read -r -a ARGV <<<"$EXEC_SA"
-for i in "${!ARGV[@]}"; do
-	case ${ARGV[$i]} in
-	/usr/local/sbin/lockgate.fcgi) ARGV[$i]=$LOCKGATE_FCGI ;;
-	"$SOCKET_PATH") ARGV[$i]=$SOCK ;;
-	esac
-done
+shipped_argv "$EXEC_SA"
 env LOCKGATE_DB="$LOCKGATE_DB" "${ARGV[@]}" </dev/null \
     2>"$LG_TMP/standalone.err" &
 OPID=$!
