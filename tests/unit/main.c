@@ -89,6 +89,7 @@ int
 main(void)
 {
 	static int (*const adds[])(void) = {
+		test_activation_add,
 		test_codec_add,
 		test_config_add,
 		test_http_add,

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 /* Each adds one suite to the current registry; returns 0, or -1. */
+int	test_activation_add(void);
 int	test_codec_add(void);
 int	test_config_add(void);
 int	test_http_add(void);
