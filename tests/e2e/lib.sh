@@ -349,7 +349,8 @@ lg_dump_logs()
 # background child, with PROCS lockgate responders (default 4), then waits
 # up to 10 s for GET /v1/health to answer 200. With LG_MOUNT set (e.g.
 # /lockgate), lockgate is mounted there (mkconf -m) and the health check is
-# $LG_MOUNT/v1/health. Sets LG_PORT and LG_URL.
+# $LG_MOUNT/v1/health, sent with LG_TOKEN as its bearer token when that is
+# set (for LOCKGATE_API_TOKENS). Sets LG_PORT and LG_URL.
 # Failing to start is fatal for the script.
 lg_start_lighttpd()
 {
@@ -374,6 +375,7 @@ lg_start_lighttpd()
 		while [ "$n" -gt 0 ]; do
 			lg_alive "$LG_HTTPD_PID" || break
 			code=$(curl -s -o /dev/null -w '%{http_code}' \
+			    ${LG_TOKEN:+-H "Authorization: Bearer $LG_TOKEN"} \
 			    --max-time 1 "$LG_URL$LG_MOUNT/v1/health" 2>/dev/null)
 			[ "$code" = 200 ] && break
 			sleep 0.05

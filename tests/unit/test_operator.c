@@ -228,14 +228,16 @@ test_home(void)
 	check_home(TEST_HERE, "/", "/lockgate", "/lockgate/", "/lockgate");
 	check_home(TEST_HERE, NULL, "/lockgate/", "/lockgate/", "/lockgate");
 	check_home(TEST_HERE, "/x", "/lockgate", "/lockgate/x", "(none)");
-	/* A CGI or mod_fcgid script named in the URL. */
+	/* A CGI or mod_fcgid script named in the URL: its "directory". */
+	check_home(TEST_HERE, "/", "/cgi-bin/lockgate.cgi",
+	    "/cgi-bin/lockgate.cgi/", "/cgi-bin/lockgate.cgi");
 	check_home(TEST_HERE, NULL, "/cgi-bin/lockgate.cgi",
-	    "/cgi-bin/lockgate.cgi", "/cgi-bin/lockgate.cgi");
-	check_home(TEST_HERE, NULL, "/cgi-bin/lockgate.cgi",
-	    "/cgi-bin/lockgate.cgi?x=1", "/cgi-bin/lockgate.cgi");
-	/* mod_proxy_fcgi: no PATH_INFO, only the root is home. */
+	    "/cgi-bin/lockgate.cgi?x=1", "(none)");
+	/* mod_proxy_fcgi, nginx: no PATH_INFO, a path ending with '/'. */
 	check_home(TEST_HERE, NULL, NULL, "/", "");
-	check_home(TEST_HERE, NULL, NULL, "/other", "(none)");
+	check_home(TEST_HERE, NULL, "/x", "/?a=b", "");
+	check_home(TEST_HERE, NULL, "/lockgate/", "/lockgate/", "/lockgate");
+	check_home(TEST_HERE, NULL, "/other", "/other", "(none)");
 	check_home(TEST_HERE, NULL, NULL, "/metrics", "(none)");
 	check_home(TEST_HERE, NULL, NULL, "/locks", "(none)");
 }
