@@ -28,6 +28,18 @@ test_clock(void)
 	return test_now;
 }
 
+const char *
+test_env_lookup(const char *name, void *arg)
+{
+	const struct test_env	*e = arg;
+	size_t			 i;
+
+	for (i = 0; i < TEST_ENV_MAX && e->vars[i][0] != NULL; i++)
+		if (strcmp(e->vars[i][0], name) == 0)
+			return e->vars[i][1];
+	return NULL;
+}
+
 /* CUnit copies the condition text, so a local buffer will do. */
 void
 test_assert(int ok, const char *file, unsigned int line, const char *fmt,

@@ -12,46 +12,29 @@
 #include "log.h"
 #include "tests.h"
 
-/* A fake environment: at most a few variables, NULL-terminated. */
-struct fake_env {
-	const char	*vars[8][2];
-};
-
-static const char *
-fake_lookup(const char *name, void *arg)
-{
-	const struct fake_env	*e = arg;
-	size_t			 i;
-
-	for (i = 0; i < 8 && e->vars[i][0] != NULL; i++)
-		if (strcmp(e->vars[i][0], name) == 0)
-			return e->vars[i][1];
-	return NULL;
-}
-
 /* Loads one variable; returns config_load's answer, cfg filled. */
 static int
 load1(struct config *cfg, const char *name, const char *value, char *err,
     size_t errlen)
 {
-	struct fake_env	 e;
+	struct test_env	 e;
 
 	memset(&e, 0, sizeof(e));
 	e.vars[0][0] = name;
 	e.vars[0][1] = value;
 	err[0] = '\0';
-	return config_load(cfg, fake_lookup, &e, err, errlen);
+	return config_load(cfg, test_env_lookup, &e, err, errlen);
 }
 
 static void
 test_defaults(void)
 {
-	struct fake_env	 e;
+	struct test_env	 e;
 	struct config	 cfg;
 	char		 err[256] = "";
 
 	memset(&e, 0, sizeof(e));
-	CU_ASSERT_EQUAL_FATAL(config_load(&cfg, fake_lookup, &e, err,
+	CU_ASSERT_EQUAL_FATAL(config_load(&cfg, test_env_lookup, &e, err,
 	    sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(err, "");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg.db);
@@ -74,7 +57,7 @@ test_defaults(void)
 static void
 test_each_variable(void)
 {
-	struct fake_env	 e = { {
+	struct test_env	 e = { {
 		{ "LOCKGATE_DB", "/srv/locks" },
 		{ "LOCKGATE_MAP_SIZE", "64M" },
 		{ "LOCKGATE_SYNC", "nosync" },
@@ -87,7 +70,7 @@ test_each_variable(void)
 	struct config	 cfg;
 	char		 err[256] = "";
 
-	CU_ASSERT_EQUAL_FATAL(config_load(&cfg, fake_lookup, &e, err,
+	CU_ASSERT_EQUAL_FATAL(config_load(&cfg, test_env_lookup, &e, err,
 	    sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(cfg.db, "/srv/locks");
 	CU_ASSERT_EQUAL(cfg.map_size, 64 * 1024 * 1024);

@@ -14,46 +14,29 @@
 
 #define ID	"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 
-/* A fake environment: name, value pairs ending with a NULL name. */
-struct fake_env {
-	const char	*vars[16][2];
-};
-
-static const char *
-fake_lookup(const char *name, void *arg)
-{
-	const struct fake_env	*e = arg;
-	size_t			 i;
-
-	for (i = 0; i < 16 && e->vars[i][0] != NULL; i++)
-		if (strcmp(e->vars[i][0], name) == 0)
-			return e->vars[i][1];
-	return NULL;
-}
-
 /*
  * Runs http_request_init on the environment and checks its answer and,
  * when it succeeded, the route.
  */
 static void
-check_route(const char *file, unsigned int line, const struct fake_env *e,
+check_route(const char *file, unsigned int line, const struct test_env *e,
     int want_rc, const char *want_route)
 {
 	struct request	 req;
 	const char	*route;
 	int		 rc;
 
-	rc = http_request_init(&req, fake_lookup, (void *)e);
+	rc = http_request_init(&req, test_env_lookup, (void *)e);
 	route = rc == 0 && req.route != NULL ? req.route : "(none)";
 	test_assert(rc == want_rc && (want_route == NULL ||
 	    strcmp(route, want_route) == 0), file, line,
 	    "PATH_INFO %s, SCRIPT_NAME %s, REQUEST_URI %s: rc %d, route %s; "
-	    "want %d, %s", fake_lookup("PATH_INFO", (void *)e) ?
-	    fake_lookup("PATH_INFO", (void *)e) : "(unset)",
-	    fake_lookup("SCRIPT_NAME", (void *)e) ?
-	    fake_lookup("SCRIPT_NAME", (void *)e) : "(unset)",
-	    fake_lookup("REQUEST_URI", (void *)e) ?
-	    fake_lookup("REQUEST_URI", (void *)e) : "(unset)", rc, route,
+	    "want %d, %s", test_env_lookup("PATH_INFO", (void *)e) ?
+	    test_env_lookup("PATH_INFO", (void *)e) : "(unset)",
+	    test_env_lookup("SCRIPT_NAME", (void *)e) ?
+	    test_env_lookup("SCRIPT_NAME", (void *)e) : "(unset)",
+	    test_env_lookup("REQUEST_URI", (void *)e) ?
+	    test_env_lookup("REQUEST_URI", (void *)e) : "(unset)", rc, route,
 	    want_rc, want_route != NULL ? want_route : "(any)");
 	http_request_free(&req);
 }
@@ -61,7 +44,7 @@ check_route(const char *file, unsigned int line, const struct fake_env *e,
 static void
 test_route_lighttpd_root(void)
 {
-	struct fake_env	 e = { {
+	struct test_env	 e = { {
 		{ "REQUEST_METHOD", "PUT" },
 		{ "SCRIPT_NAME", "" },
 		{ "PATH_INFO", "/v1/" ID },
@@ -75,13 +58,13 @@ test_route_lighttpd_root(void)
 static void
 test_route_lighttpd_v1(void)
 {
-	struct fake_env	 e = { {
+	struct test_env	 e = { {
 		{ "REQUEST_METHOD", "GET" },
 		{ "SCRIPT_NAME", "/v1" },
 		{ "PATH_INFO", "/" ID },
 		{ "REQUEST_URI", "/v1/" ID },
 	} };
-	struct fake_env	 health = { {
+	struct test_env	 health = { {
 		{ "REQUEST_METHOD", "GET" },
 		{ "SCRIPT_NAME", "/v1" },
 		{ "PATH_INFO", "/health" },
@@ -95,7 +78,7 @@ test_route_lighttpd_v1(void)
 static void
 test_route_fcgid(void)
 {
-	struct fake_env	 e = { {
+	struct test_env	 e = { {
 		{ "REQUEST_METHOD", "GET" },
 		{ "SCRIPT_NAME", "/cgi-bin/lockgate.fcgi" },
 		{ "PATH_INFO", "/v1/" ID },
@@ -108,13 +91,13 @@ test_route_fcgid(void)
 static void
 test_route_proxy_fcgi(void)
 {
-	struct fake_env	 e = { {
+	struct test_env	 e = { {
 		{ "REQUEST_METHOD", "PUT" },
 		{ "SCRIPT_NAME", "/pf/v1/" ID },
 		{ "REQUEST_URI", "/pf/v1/" ID "?ttl=3" },
 		{ "QUERY_STRING", "ttl=3" },
 	} };
-	struct fake_env	 encoded = { {
+	struct test_env	 encoded = { {
 		{ "REQUEST_METHOD", "GET" },
 		{ "REQUEST_URI", "/pf/v1/%30f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 		    "?x=%zz" },
@@ -122,7 +105,7 @@ test_route_proxy_fcgi(void)
 	struct request	 req;
 
 	check_route(TEST_HERE, &e, 0, "/v1/" ID);
-	CU_ASSERT_EQUAL(http_request_init(&req, fake_lookup, &e), 0);
+	CU_ASSERT_EQUAL(http_request_init(&req, test_env_lookup, &e), 0);
 	CU_ASSERT_STRING_EQUAL(req.query, "ttl=3");
 	http_request_free(&req);
 	/* The path is decoded; the query is not part of it. */
@@ -132,7 +115,7 @@ test_route_proxy_fcgi(void)
 static void
 test_route_cgi_scriptalias(void)
 {
-	struct fake_env	 e = { {
+	struct test_env	 e = { {
 		{ "REQUEST_METHOD", "DELETE" },
 		{ "SCRIPT_NAME", "/cgi/v1" },
 		{ "PATH_INFO", "/" ID },
@@ -145,15 +128,15 @@ test_route_cgi_scriptalias(void)
 static void
 test_route_root(void)
 {
-	struct fake_env	 uri = { {
+	struct test_env	 uri = { {
 		{ "REQUEST_METHOD", "GET" },
 		{ "SCRIPT_NAME", "" },
 		{ "REQUEST_URI", "/" },
 	} };
-	struct fake_env	 nothing = { {
+	struct test_env	 nothing = { {
 		{ "REQUEST_METHOD", "GET" },
 	} };
-	struct fake_env	 other = { {
+	struct test_env	 other = { {
 		{ "REQUEST_METHOD", "GET" },
 		{ "PATH_INFO", "/elsewhere" },
 	} };
@@ -170,7 +153,7 @@ test_route_bad_uri(void)
 		"/v1/%zz", "/v1/%", "/v1/%4", "/v1/%00", "/v1/a%00b?x=1",
 		"/v1/%4?x=1"
 	};
-	struct fake_env	 e = { {
+	struct test_env	 e = { {
 		{ "REQUEST_METHOD", "GET" },
 		{ "REQUEST_URI", NULL },
 	} };
@@ -196,7 +179,7 @@ test_methods(void)
 		{ "get", HTTP_OTHER }, { "", HTTP_OTHER },
 		{ "GETX", HTTP_OTHER }, { NULL, HTTP_OTHER },
 	};
-	struct fake_env	 e = { {
+	struct test_env	 e = { {
 		{ "PATH_INFO", "/v1/" ID },
 		{ "REQUEST_METHOD", NULL },
 	} };
@@ -205,7 +188,7 @@ test_methods(void)
 
 	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		e.vars[1][1] = m[i].name;
-		CU_ASSERT_EQUAL(http_request_init(&req, fake_lookup, &e), 0);
+		CU_ASSERT_EQUAL(http_request_init(&req, test_env_lookup, &e), 0);
 		CU_ASSERT_EQUAL(req.method, m[i].method);
 		http_request_free(&req);
 	}
@@ -219,7 +202,7 @@ static int
 read_params(struct request *req, const char *ctype, const char *query,
     const char *body, char *err, size_t errlen)
 {
-	struct fake_env	 e = { {
+	struct test_env	 e = { {
 		{ "REQUEST_METHOD", "PUT" },
 		{ "PATH_INFO", "/v1/" ID },
 		{ "CONTENT_TYPE", ctype },
@@ -227,7 +210,7 @@ read_params(struct request *req, const char *ctype, const char *query,
 	} };
 
 	err[0] = '\0';
-	if (http_request_init(req, fake_lookup, &e) != 0)
+	if (http_request_init(req, test_env_lookup, &e) != 0)
 		return -99;
 	return http_request_params(req, body, strlen(body), err, errlen);
 }

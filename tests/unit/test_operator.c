@@ -22,29 +22,12 @@
 #define TOKEN_B	"bbbbbbbbbbbbbbbb+2/="
 #define ADMIN	"admin-admin-admin-admin"
 
-/* A fake environment: name, value pairs ending with a NULL name. */
-struct fake_env {
-	const char	*vars[8][2];
-};
-
-static const char *
-fake_lookup(const char *name, void *arg)
-{
-	const struct fake_env	*e = arg;
-	size_t			 i;
-
-	for (i = 0; i < 8 && e->vars[i][0] != NULL; i++)
-		if (strcmp(e->vars[i][0], name) == 0)
-			return e->vars[i][1];
-	return NULL;
-}
-
 /* Loads a configuration with the API tokens and admin token given. */
 static int
 load(struct config *cfg, const char *tokens, const char *admin,
     const char *metrics, char *err, size_t errlen)
 {
-	struct fake_env	 e;
+	struct test_env	 e;
 	size_t		 n = 0;
 
 	memset(&e, 0, sizeof(e));
@@ -61,7 +44,7 @@ load(struct config *cfg, const char *tokens, const char *admin,
 		e.vars[n][1] = metrics;
 	}
 	err[0] = '\0';
-	return config_load(cfg, fake_lookup, &e, err, errlen);
+	return config_load(cfg, test_env_lookup, &e, err, errlen);
 }
 
 static void
@@ -124,7 +107,7 @@ test_tokens_refused(void)
 static int
 passes(const struct config *cfg, const char *authorization)
 {
-	struct fake_env	 e;
+	struct test_env	 e;
 	struct request	 req;
 	int		 r = 0;
 
@@ -135,7 +118,7 @@ passes(const struct config *cfg, const char *authorization)
 	e.vars[1][1] = "/v1/health";
 	e.vars[2][0] = "HTTP_AUTHORIZATION";
 	e.vars[2][1] = authorization;
-	if (http_request_init(&req, fake_lookup, &e) != 0) {
+	if (http_request_init(&req, test_env_lookup, &e) != 0) {
 		http_request_free(&req);
 		return -1;
 	}
@@ -186,7 +169,7 @@ static void
 check_home(const char *file, unsigned int line, const char *pi,
     const char *sn, const char *uri, const char *want)
 {
-	struct fake_env	 e;
+	struct test_env	 e;
 	struct request	 req;
 	const char	*got;
 	size_t		 n = 0;
@@ -206,7 +189,7 @@ check_home(const char *file, unsigned int line, const char *pi,
 		e.vars[n][0] = "REQUEST_URI";
 		e.vars[n][1] = uri;
 	}
-	if (http_request_init(&req, fake_lookup, &e) != 0)
+	if (http_request_init(&req, test_env_lookup, &e) != 0)
 		got = "(failed)";
 	else
 		got = req.home != NULL ? req.home : "(none)";

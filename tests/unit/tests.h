@@ -41,6 +41,17 @@ void	test_assert(int, const char *, unsigned int, const char *, ...)
 #define TEST_HERE	__FILE__, __LINE__
 
 /*
+ * A fake environment for the code that reads variables through a lookup
+ * function (config.c, http.c): name, value pairs, ending at the first
+ * NULL name. test_env_lookup is that function; arg is the test_env.
+ */
+#define TEST_ENV_MAX	16
+struct test_env {
+	const char	*vars[TEST_ENV_MAX][2];
+};
+const char	*test_env_lookup(const char *, void *);
+
+/*
  * A fresh directory made with mkdtemp under $TMPDIR (or /tmp), for one
  * test's LMDB environment. tmpdir_make returns its path (static storage,
  * valid until tmpdir_remove) or NULL; tmpdir_remove deletes the files in
