@@ -63,7 +63,8 @@ usage(FILE *f)
 	    "  --cgi          serve one CGI request from the environment\n"
 	    "  --fastcgi      serve FastCGI on the socket passed as fd 0\n"
 	    "  --listen ADDR  open a FastCGI socket: HOST:PORT, PORT (on\n"
-	    "                 127.0.0.1), or a Unix socket path (mode 0660)\n"
+	    "                 127.0.0.1), or a Unix socket path (mode 0660,\n"
+	    "                 written PATH or unix:PATH)\n"
 	    "Settings come from LOCKGATE_* environment variables (see\n"
 	    "README.md).\n");
 }
@@ -418,6 +419,16 @@ main(int argc, char *argv[])
 		else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
 			mode = MODE_LISTEN;
 			listen_addr = argv[++i];
+			/* Apache's spelling of a socket path (ProxyPass
+			 * "unix:/path|fcgi://..."), accepted as the path. */
+			if (strncmp(listen_addr, "unix:", 5) == 0) {
+				listen_addr += 5;
+				if (strchr(listen_addr, '/') == NULL) {
+					fprintf(stderr, "lockgate.fcgi: --listen "
+					    "unix:PATH needs a path with a '/'\n");
+					return 2;
+				}
+			}
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("lockgate.fcgi %s\n", LOCKGATE_VERSION);
 			return 0;
