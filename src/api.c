@@ -5,11 +5,14 @@
  */
 #include <string.h>
 
+#include "admin.h"
 #include "api.h"
+#include "auth.h"
 #include "codec.h"
 #include "getlock.h"
 #include "log.h"
 #include "lss.h"
+#include "metrics.h"
 #include "uuid.h"
 
 #define ALLOW_LOCK	"GET, HEAD, PUT, DELETE, OPTIONS"
@@ -108,6 +111,9 @@ enum route_kind {
 	ROUTE_GETLOCK_OTHER,	/* anything else under /v1 */
 	ROUTE_LSS,		/* /locks... known shapes */
 	ROUTE_LSS_OTHER,	/* anything else under /locks */
+	ROUTE_ADMIN_LOCKS,	/* /v1/locks */
+	ROUTE_METRICS,		/* /metrics */
+	ROUTE_HOME,		/* the mount point itself */
 	ROUTE_OTHER
 };
 
@@ -121,14 +127,23 @@ struct route {
 
 /* Sorts the route into one of the shapes above. */
 static void
-match(const char *path, struct route *r)
+match(const struct request *req, struct route *r)
 {
-	const char	*rest, *slash;
+	const char	*path = req->route, *rest, *slash;
 	size_t		 n;
 
 	memset(r, 0, sizeof(*r));
 	r->kind = ROUTE_OTHER;
-	if (strcmp(path, "/v1/health") == 0) {
+	if (req->home != NULL) {
+		r->kind = ROUTE_HOME;
+		r->allow = ALLOW_READ;
+	} else if (strcmp(path, "/metrics") == 0) {
+		r->kind = ROUTE_METRICS;
+		r->allow = ALLOW_READ;
+	} else if (strcmp(path, "/v1/locks") == 0) {
+		r->kind = ROUTE_ADMIN_LOCKS;
+		r->allow = ALLOW_READ;
+	} else if (strcmp(path, "/v1/health") == 0) {
 		r->kind = ROUTE_HEALTH;
 		r->allow = ALLOW_READ;
 	} else if (strncmp(path, "/v1/", 4) == 0 &&
@@ -165,20 +180,79 @@ match(const char *path, struct route *r)
 	}
 }
 
-/*
- * Answers one request into resp. The body (len bytes) has been read and
- * capped by the caller. Never fails: every problem becomes an answer.
- */
-void
-api_handle(struct api *api, struct request *req, const char *body,
-    size_t len, struct response *resp)
+/* 401 for a missing or wrong bearer token (RFC 6750 section 3). */
+static void
+unauthorized(struct response *resp)
 {
-	struct route	 r;
+	api_message(resp, 401, "a valid token is needed: send "
+	    "Authorization: Bearer <token>");
+	http_header(resp, "WWW-Authenticate", "Bearer realm=\"lockgate\"");
+}
+
+/*
+ * Turns away what the configuration hides or the token does not allow:
+ * the listing exists only with an admin token configured, /metrics only
+ * when not off. Returns 1 when resp holds the answer.
+ */
+static int
+refuse(struct api *api, struct request *req, struct route *r,
+    struct response *resp)
+{
+	const struct config	*cfg = api->cfg;
+
+	if (r->kind == ROUTE_ADMIN_LOCKS && cfg->admin_token == NULL) {
+		/* As if the route did not exist: what getlock's 404 says. */
+		r->kind = ROUTE_GETLOCK_OTHER;
+		getlock_not_found(resp);
+		return 1;
+	}
+	if (r->kind == ROUTE_METRICS && cfg->metrics == CONFIG_METRICS_OFF) {
+		r->kind = ROUTE_OTHER;
+		api_message(resp, 404, "not found");
+		return 1;
+	}
+	if (req->method == HTTP_OPTIONS)
+		return 0;
+	if (!auth_api(cfg, req) || ((r->kind == ROUTE_ADMIN_LOCKS ||
+	    (r->kind == ROUTE_METRICS &&
+	    cfg->metrics == CONFIG_METRICS_ADMIN)) && !auth_admin(cfg, req))) {
+		unauthorized(resp);
+		return 1;
+	}
+	return 0;
+}
+
+/* The surface a route is counted under in /metrics. */
+static enum metrics_surface
+surface(enum route_kind kind)
+{
+	switch (kind) {
+	case ROUTE_HEALTH:
+		return METRICS_HEALTH;
+	case ROUTE_GETLOCK:
+		return METRICS_GETLOCK;
+	case ROUTE_LSS:
+		return METRICS_LSS;
+	case ROUTE_ADMIN_LOCKS:
+	case ROUTE_METRICS:
+		return METRICS_ADMIN;
+	case ROUTE_HOME:
+		return METRICS_HOME;
+	default:
+		return METRICS_OTHER;
+	}
+}
+
+static void
+handle(struct api *api, struct request *req, const char *body, size_t len,
+    struct route *r, struct response *resp)
+{
 	char		 err[256];
 	int		 lss;
 
-	match(req->route, &r);
-	switch (r.kind) {
+	if (refuse(api, req, r, resp))
+		return;
+	switch (r->kind) {
 	case ROUTE_GETLOCK_OTHER:
 		getlock_not_found(resp);
 		return;
@@ -191,17 +265,17 @@ api_handle(struct api *api, struct request *req, const char *body,
 	default:
 		break;
 	}
-	lss = r.kind == ROUTE_LSS;
+	lss = r->kind == ROUTE_LSS;
 	if (req->method == HTTP_OPTIONS) {
-		preflight(resp, r.allow);
+		preflight(resp, r->allow);
 		return;
 	}
-	if (!allowed(r.allow, req->method)) {
+	if (!allowed(r->allow, req->method)) {
 		if (lss)
 			lss_text(resp, 405, "Method Not Allowed");
 		else
 			api_message(resp, 405, "method not allowed");
-		http_header(resp, "Allow", "%s", r.allow);
+		http_header(resp, "Allow", "%s", r->allow);
 		return;
 	}
 	if (http_request_params(req, body, len, err, sizeof(err)) == -1) {
@@ -211,14 +285,35 @@ api_handle(struct api *api, struct request *req, const char *body,
 			api_message(resp, 400, err);
 		return;
 	}
-	if (api->store == NULL && r.kind != ROUTE_HEALTH) {
+	if (r->kind == ROUTE_HOME)
+		admin_home(api, req, resp);
+	else if (api->store == NULL && r->kind != ROUTE_HEALTH) {
 		/* CGI mode whose database could not be opened (logged): the
 		 * client still gets an answer, not the web server's page. */
 		api_store_error(resp, STORE_ERROR);
-	} else if (r.kind == ROUTE_HEALTH)
+	} else if (r->kind == ROUTE_HEALTH)
 		getlock_health(api, req, resp);
-	else if (r.kind == ROUTE_GETLOCK)
-		getlock_lock(api, req, r.uuid, resp);
+	else if (r->kind == ROUTE_GETLOCK)
+		getlock_lock(api, req, r->uuid, resp);
+	else if (r->kind == ROUTE_ADMIN_LOCKS)
+		admin_locks(api, req, resp);
+	else if (r->kind == ROUTE_METRICS)
+		admin_metrics(api, req, resp);
 	else
-		lss_handle(api, req, r.lss, r.id, resp);
+		lss_handle(api, req, r->lss, r->id, resp);
+}
+
+/*
+ * Answers one request into resp. The body (len bytes) has been read and
+ * capped by the caller. Never fails: every problem becomes an answer.
+ */
+void
+api_handle(struct api *api, struct request *req, const char *body,
+    size_t len, struct response *resp)
+{
+	struct route	 r;
+
+	match(req, &r);
+	handle(api, req, body, len, &r, resp);
+	metrics_request(api->metrics, surface(r.kind), resp->status);
 }

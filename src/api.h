@@ -11,12 +11,14 @@
 #include "http.h"
 #include "store.h"
 
+struct metrics;
 struct wake;
 
 struct api {
 	const struct config	*cfg;
 	struct store		*store;
 	struct wake		*wake;	/* NULL: requests do not wait */
+	struct metrics		*metrics;	/* NULL: nothing is counted */
 };
 
 void	api_handle(struct api *, struct request *, const char *, size_t,

@@ -188,6 +188,31 @@ codec_end(struct codec_writer *w)
 		w->depth--;
 }
 
+/* Opens an array; its values are separated like an object's members. */
+void
+codec_array_begin(struct codec_writer *w)
+{
+	separate(w);
+	buf_putc(w->out, '[');
+	if (w->depth < CODEC_MAX_DEPTH)
+		w->count[w->depth++] = 0;
+}
+
+void
+codec_array_end(struct codec_writer *w)
+{
+	buf_putc(w->out, ']');
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void
+codec_null(struct codec_writer *w)
+{
+	separate(w);
+	buf_puts(w->out, "null");
+}
+
 /* Writes s as a JSON string. Bytes that are not printable ASCII are
  * written as \u escapes (control bytes) or U+FFFD (anything above 0x7f):
  * what we echo is validated ASCII, so this only guards odd input. */

@@ -30,6 +30,9 @@ struct codec_writer {
 void	codec_writer_init(struct codec_writer *, struct buf *, int);
 void	codec_begin(struct codec_writer *);
 void	codec_end(struct codec_writer *);
+void	codec_array_begin(struct codec_writer *);
+void	codec_array_end(struct codec_writer *);
+void	codec_null(struct codec_writer *);
 void	codec_key(struct codec_writer *, const char *);
 void	codec_string(struct codec_writer *, const char *, size_t);
 void	codec_str(struct codec_writer *, const char *);

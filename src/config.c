@@ -83,6 +83,61 @@ parse_seconds(const char *s, double max, int64_t *out)
 	return 0;
 }
 
+/* Whether s can be a bearer token: RFC 6750's token68 characters. */
+static int
+token_valid(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len < CONFIG_TOKEN_MIN || len > CONFIG_TOKEN_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789-._~+/=", s[i]) == NULL || s[i] == '\0')
+			return 0;
+	return 1;
+}
+
+/*
+ * Splits a comma-separated list of tokens (blanks around each ignored)
+ * into cfg->api_tokens. Returns 0, or -1 with a message in err.
+ */
+static int
+parse_tokens(struct config *cfg, const char *v, char *err, size_t errlen)
+{
+	const char	*p = v, *end;
+	size_t		 n = 1, len;
+
+	for (end = v; *end != '\0'; end++)
+		n += *end == ',';
+	if ((cfg->api_tokens = calloc(n + 1, sizeof(char *))) == NULL) {
+		snprintf(err, errlen, "LOCKGATE_API_TOKENS: out of memory");
+		return -1;
+	}
+	for (n = 0; ; p = end + 1) {
+		p += strspn(p, " \t");
+		end = p + strcspn(p, ",");
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (!token_valid(p, len)) {
+			snprintf(err, errlen, "LOCKGATE_API_TOKENS: token %zu "
+			    "is not %d to %d characters of A-Z a-z 0-9 "
+			    "-._~+/= (make one with: head -c 24 /dev/urandom "
+			    "| base64)", n + 1, CONFIG_TOKEN_MIN,
+			    CONFIG_TOKEN_MAX);
+			return -1;
+		}
+		if ((cfg->api_tokens[n++] = strndup(p, len)) == NULL) {
+			snprintf(err, errlen, "LOCKGATE_API_TOKENS: out of "
+			    "memory");
+			return -1;
+		}
+		if (*end == '\0')
+			return 0;
+	}
+}
+
 /*
  * Fills cfg from the variables that lookup finds, defaults for the rest.
  * Returns 0, or -1 with a message naming the variable in err.
@@ -207,6 +262,42 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 		    "error, warn, info or debug", v);
 		goto fail;
 	}
+	if ((v = lookup("LOCKGATE_API_TOKENS", arg)) != NULL && *v != '\0' &&
+	    parse_tokens(cfg, v, err, errlen) == -1)
+		goto fail;
+	if ((v = lookup("LOCKGATE_ADMIN_TOKEN", arg)) != NULL && *v != '\0') {
+		if (!token_valid(v, strlen(v))) {
+			snprintf(err, errlen, "LOCKGATE_ADMIN_TOKEN: not %d to "
+			    "%d characters of A-Z a-z 0-9 -._~+/= (make one "
+			    "with: head -c 24 /dev/urandom | base64)",
+			    CONFIG_TOKEN_MIN, CONFIG_TOKEN_MAX);
+			goto fail;
+		}
+		if ((cfg->admin_token = strdup(v)) == NULL) {
+			snprintf(err, errlen, "LOCKGATE_ADMIN_TOKEN: out of "
+			    "memory");
+			goto fail;
+		}
+	}
+	if ((v = lookup("LOCKGATE_METRICS", arg)) != NULL) {
+		if (strcasecmp(v, "open") == 0)
+			cfg->metrics = CONFIG_METRICS_OPEN;
+		else if (strcasecmp(v, "admin") == 0)
+			cfg->metrics = CONFIG_METRICS_ADMIN;
+		else if (strcasecmp(v, "off") == 0)
+			cfg->metrics = CONFIG_METRICS_OFF;
+		else {
+			snprintf(err, errlen, "LOCKGATE_METRICS: \"%s\" is not "
+			    "open, admin or off", v);
+			goto fail;
+		}
+		if (cfg->metrics == CONFIG_METRICS_ADMIN &&
+		    cfg->admin_token == NULL) {
+			snprintf(err, errlen, "LOCKGATE_METRICS: admin needs "
+			    "LOCKGATE_ADMIN_TOKEN");
+			goto fail;
+		}
+	}
 	return 0;
 fail:
 	config_free(cfg);
@@ -217,6 +308,14 @@ fail:
 void
 config_free(struct config *cfg)
 {
+	char	**t;
+
 	free(cfg->db);
 	cfg->db = NULL;
+	for (t = cfg->api_tokens; t != NULL && *t != NULL; t++)
+		free(*t);
+	free(cfg->api_tokens);
+	cfg->api_tokens = NULL;
+	free(cfg->admin_token);
+	cfg->admin_token = NULL;
 }

@@ -13,6 +13,16 @@ enum config_sync {
 	CONFIG_SYNC_NONE		/* may lose many commits on an OS crash */
 };
 
+enum config_metrics {
+	CONFIG_METRICS_OPEN,		/* GET /metrics for anyone: the default */
+	CONFIG_METRICS_ADMIN,		/* only with the admin token */
+	CONFIG_METRICS_OFF		/* no /metrics */
+};
+
+/* Bearer tokens are at least this long, so none can be guessed. */
+#define CONFIG_TOKEN_MIN	16
+#define CONFIG_TOKEN_MAX	256
+
 struct config {
 	char			*db;		/* LMDB directory */
 	size_t			 map_size;	/* bytes */
@@ -26,6 +36,9 @@ struct config {
 	unsigned int		 threads;	/* request threads per process */
 	unsigned int		 max_waiters;	/* per process */
 	enum log_level		 log_level;
+	char			**api_tokens;	/* NULL-terminated; NULL: open */
+	char			*admin_token;	/* NULL: no admin surface */
+	enum config_metrics	 metrics;
 };
 
 /* Looks a variable up by name; NULL when it is not set. */

@@ -10,6 +10,7 @@
 #include "codec.h"
 #include "getlock.h"
 #include "lock.h"
+#include "metrics.h"
 #include "store.h"
 #include "uuid.h"
 #include "wake.h"
@@ -18,12 +19,30 @@
 /* How often a waiting request looks whether its client is still there. */
 #define CLIENT_CHECK_MS	100
 
+/* A PUT, and for a waiting one what tells whether it was cancelled. */
+struct put_ctx {
+	struct lock_put	 put;
+	struct wake	*wake;		/* NULL: not a waiting PUT */
+	uint64_t	 tag;		/* wake_tag() of the lock and owner */
+	uint64_t	 mark;		/* wake_cancel_mark() at the start */
+	int		 cancelled;
+};
+
 /* Adapters from store_decide_fn to the rules of lock.c. */
 static void
 decide_put(const struct lock_record *cur, int64_t now, uint64_t next_fence,
     void *arg, struct lock_decision *out)
 {
-	lock_put(cur, now, next_fence, arg, out);
+	struct put_ctx	*c = arg;
+
+	/* Looked at inside the transaction: a release by this owner that
+	 * came first (wake.c) is never overtaken by this request. */
+	if (c->wake != NULL && wake_cancelled(c->wake, c->tag, c->mark)) {
+		c->cancelled = 1;
+		lock_get(cur, now, out);
+		return;
+	}
+	lock_put(cur, now, next_fence, &c->put, out);
 }
 
 static void
@@ -255,7 +274,8 @@ getlock_lock(struct api *api, struct request *req, const uint8_t id[16],
 	const struct param	*p;
 	struct store_key	 key;
 	struct lock_decision	 d;
-	struct lock_put		 put;
+	struct put_ctx		 ctx;
+	struct lock_put		*put = &ctx.put;
 	int64_t			 wait_ms = 0, deadline, now, until;
 	uint32_t		 seen = 0;
 	char			 why[64];
@@ -263,38 +283,47 @@ getlock_lock(struct api *api, struct request *req, const uint8_t id[16],
 
 	key.kind = LOCK_KIND_GETLOCK;
 	memcpy(key.id, id, sizeof(key.id));
-	memset(&put, 0, sizeof(put));
-	put.default_ttl_ms = DEFAULT_TTL_MS;
-	if (put.default_ttl_ms > api->cfg->max_ttl_ms)
-		put.default_ttl_ms = api->cfg->max_ttl_ms;
+	memset(&ctx, 0, sizeof(ctx));
+	put->default_ttl_ms = DEFAULT_TTL_MS;
+	if (put->default_ttl_ms > api->cfg->max_ttl_ms)
+		put->default_ttl_ms = api->cfg->max_ttl_ms;
 	if (refuse_unknown(req, req->method == HTTP_PUT ? put_params :
 	    req->method == HTTP_DELETE ? delete_params : get_params, resp))
 		return;
-	if (read_extensions(api, req, &put, &wait_ms, resp) == -1)
+	if (read_extensions(api, req, put, &wait_ms, resp) == -1)
 		return;
 	if (req->method == HTTP_PUT &&
 	    (p = params_get(&req->params, "ttl")) != NULL &&
-	    params_seconds(p, api->cfg->max_ttl_ms, &put.ttl_ms, why,
+	    params_seconds(p, api->cfg->max_ttl_ms, &put->ttl_ms, why,
 	    sizeof(why)) == -1) {
 		bad_param(resp, "ttl", why);
 		return;
+	}
+	if (api->wake != NULL && put->owner_len > 0) {
+		ctx.tag = wake_tag(id, put->owner, put->owner_len);
+		if (req->method == HTTP_PUT && wait_ms > 0) {
+			ctx.wake = api->wake;
+			ctx.mark = wake_cancel_mark(api->wake);
+		} else if (req->method == HTTP_DELETE)
+			/* Before the transaction: see decide_put(). */
+			wake_cancel(api->wake, ctx.tag);
 	}
 	deadline = store_clock_realtime() + wait_ms;
 	for (;;) {
 		if (api->wake != NULL)
 			seen = wake_seen(api->wake);
 		if (req->method == HTTP_PUT)
-			rc = store_change(api->store, &key, decide_put, &put,
+			rc = store_change(api->store, &key, decide_put, &ctx,
 			    &d);
 		else if (req->method == HTTP_DELETE)
-			rc = store_change(api->store, &key, decide_delete, &put,
+			rc = store_change(api->store, &key, decide_delete, put,
 			    &d);
 		else
 			rc = store_view(api->store, &key, decide_get, NULL, &d);
 		if (rc != STORE_OK)
 			break;
 		now = store_clock_realtime();
-		if (wait_ms == 0 || settled(req->method, &d) ||
+		if (wait_ms == 0 || ctx.cancelled || settled(req->method, &d) ||
 		    now >= deadline || api->wake == NULL ||
 		    wake_stopping(api->wake))
 			break;
@@ -307,6 +336,7 @@ getlock_lock(struct api *api, struct request *req, const uint8_t id[16],
 				return;
 			}
 			waiting = 1;
+			metrics_wait(api->metrics);
 		}
 		/* Until the hold in the way ends, at the latest. */
 		until = d.retry_at_ms > now && d.retry_at_ms < deadline ?
@@ -321,8 +351,16 @@ getlock_lock(struct api *api, struct request *req, const uint8_t id[16],
 		api_store_error(resp, rc);
 		return;
 	}
+	if (ctx.cancelled) {
+		lock_decision_free(&d);
+		api_message(resp, 409, "the wait was cancelled: this owner "
+		    "released the lock");
+		return;
+	}
 	if (d.verdict == LOCK_REMOVED && api->wake != NULL)
 		wake_all(api->wake);
+	if (d.verdict == LOCK_ACQUIRED)
+		metrics_grant(api->metrics);
 	answer(resp, id, &d);
 	lock_decision_free(&d);
 }

@@ -37,7 +37,8 @@ starts_segment(const char *s, const char *seg)
 int
 http_route_is_api(const char *path)
 {
-	return starts_segment(path, "/v1") || starts_segment(path, "/locks");
+	return starts_segment(path, "/v1") || starts_segment(path, "/locks") ||
+	    strcmp(path, "/metrics") == 0;
 }
 
 /*
@@ -147,6 +148,37 @@ find_route(http_env_fn *env, void *arg)
 	return route;
 }
 
+/*
+ * The home page's place: when the request names the mount point itself
+ * (no PATH_INFO or "/" below it), the URL path of the mount point without
+ * its trailing '/' ("" at the root), for links to the API. Else NULL.
+ */
+static char *
+find_home(http_env_fn *env, void *arg, const char *route)
+{
+	const char	*pi = env("PATH_INFO", arg);
+	const char	*sn = env("SCRIPT_NAME", arg);
+	size_t		 n;
+
+	if (http_route_is_api(route) || strchr(route, '?') != NULL)
+		return NULL;
+	if (pi != NULL && *pi != '\0' && strcmp(pi, "/") != 0)
+		return NULL;
+	if (sn == NULL)
+		sn = "";
+	/* Without PATH_INFO the route is the whole path: it must be the
+	 * script's own (a CGI) or the root (a proxy at "/"). */
+	if ((pi == NULL || *pi == '\0') && strcmp(route, "/") != 0 &&
+	    strcmp(route, sn) != 0)
+		return NULL;
+	if (strcmp(route, "/") == 0)
+		return strdup("");
+	n = strlen(sn);
+	while (n > 0 && sn[n - 1] == '/')
+		n--;
+	return strndup(sn, n);
+}
+
 static char *
 dup_or_empty(const char *s)
 {
@@ -161,7 +193,7 @@ dup_or_empty(const char *s)
 int
 http_request_init(struct request *req, http_env_fn *env, void *arg)
 {
-	const char	*m = env("REQUEST_METHOD", arg);
+	const char	*m = env("REQUEST_METHOD", arg), *v;
 	size_t		 i;
 
 	memset(req, 0, sizeof(*req));
@@ -177,6 +209,18 @@ http_request_init(struct request *req, http_env_fn *env, void *arg)
 	if (req->query == NULL || req->content_type == NULL ||
 	    req->route == NULL)
 		return -1;
+	if ((v = env("HTTP_AUTHORIZATION", arg)) != NULL &&
+	    (req->authorization = strdup(v)) == NULL)
+		return -1;
+	v = env("HTTP_HOST", arg);
+	if ((req->host = dup_or_empty(v)) == NULL)
+		return -1;
+	v = env("HTTPS", arg);
+	req->https = v != NULL && strcasecmp(v, "on") == 0;
+	v = env("REQUEST_SCHEME", arg);
+	if (v != NULL && strcasecmp(v, "https") == 0)
+		req->https = 1;
+	req->home = find_home(env, arg, req->route);
 	return 0;
 }
 
@@ -253,6 +297,9 @@ http_request_free(struct request *req)
 	free(req->route);
 	free(req->query);
 	free(req->content_type);
+	free(req->authorization);
+	free(req->home);
+	free(req->host);
 	params_free(&req->params);
 	memset(req, 0, sizeof(*req));
 }

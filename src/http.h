@@ -32,6 +32,13 @@ struct request {
 	char			*content_type;
 	struct params		 params;
 	int			 conn_fd;	/* to the web server; -1: none */
+	char			*authorization;	/* the header; NULL: none */
+	char			*home;		/* the mount point's URL path when
+						 * the request is for the home
+						 * page ("" at the root); else
+						 * NULL */
+	char			*host;		/* Host as the client sent it */
+	int			 https;		/* the client used TLS */
 };
 
 struct response {

@@ -18,6 +18,7 @@
 #include <fcgiapp.h>
 
 #include "api.h"
+#include "metrics.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -490,6 +491,8 @@ main(int argc, char *argv[])
 			rc = run_cgi(&api);
 		goto done;
 	}
+	api.metrics = metrics_open(cfg.db);
+	store_on_commit(api.store, metrics_commit, api.metrics);
 	/* Waiting needs the shared wake-up file beside the database; one CGI
 	 * process is one request, so there is no bound to keep there. */
 	if ((api.wake = wake_open(cfg.db, mode == MODE_CGI ? 1 :
@@ -501,6 +504,7 @@ main(int argc, char *argv[])
 		rc = run_fastcgi(&api, fd, cfg.threads, &stops);
 	wake_close(api.wake);
 	store_close(api.store);
+	metrics_close(api.metrics);
 	if (mode == MODE_LISTEN && strchr(listen_addr, '/') != NULL &&
 	    lstat(listen_addr, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(listen_addr);

@@ -47,7 +47,18 @@ struct store {
 	size_t		 sweep_batch;
 	int64_t		(*clock)(void);
 	int64_t		 last_reader_check;
+	void		(*on_commit)(uint64_t, void *);
+	void		*on_commit_arg;
 };
+
+static uint64_t
+monotonic_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 /* Wall-clock time in milliseconds: lock expiry is an instant, not a span. */
 int64_t
@@ -208,6 +219,17 @@ store_close(struct store *s)
 	if (s->env != NULL)
 		mdb_env_close(s->env);
 	free(s);
+}
+
+/*
+ * Has fn told the duration of each write commit, in microseconds (for the
+ * metrics); fn must not block.
+ */
+void
+store_on_commit(struct store *s, void (*fn)(uint64_t, void *), void *arg)
+{
+	s->on_commit = fn;
+	s->on_commit_arg = arg;
 }
 
 /* Reads the record under key: 0, MDB_NOTFOUND, or an error (logged). */
@@ -432,7 +454,7 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 	MDB_txn			*txn;
 	struct lock_record	 cur;
 	uint8_t			 k[KEY_LEN];
-	uint64_t		 fence;
+	uint64_t		 fence, t0;
 	int64_t			 now;
 	size_t			 swept = 0;
 	int			 rc, found;
@@ -459,7 +481,11 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 		lock_decision_free(out);
 		goto abort;
 	}
-	if ((rc = mdb_txn_commit(txn)) != 0) {
+	t0 = monotonic_us();
+	rc = mdb_txn_commit(txn);
+	if (s->on_commit != NULL)
+		s->on_commit(monotonic_us() - t0, s->on_commit_arg);
+	if (rc != 0) {
 		lock_decision_free(out);
 		if (rc == MDB_MAP_FULL)
 			return STORE_FULL;
@@ -571,5 +597,79 @@ store_stats(struct store *s, struct store_stats *st)
 	st->map_size = info.me_mapsize;
 	st->used_bytes = used_bytes(s, txn);
 	mdb_txn_abort(txn);
+	return STORE_OK;
+}
+
+/*
+ * Calls fn for each live lock (not expired at the time read once), in key
+ * order, starting after the key "after" when it is not NULL, at most max
+ * of them, in one read transaction. *more is set when locks remain.
+ * Returns STORE_OK or STORE_ERROR (logged).
+ */
+int
+store_list(struct store *s, const struct store_key *after, size_t max,
+    store_list_fn *fn, void *arg, int *more)
+{
+	MDB_txn			*txn;
+	MDB_cursor		*cur;
+	MDB_val			 k, v;
+	struct lock_record	 rec;
+	struct store_item	 item;
+	uint8_t			 start[KEY_LEN];
+	const uint8_t		*kp;
+	int64_t			 now;
+	size_t			 n = 0;
+	int			 rc, stop;
+
+	*more = 0;
+	if (begin(s, MDB_RDONLY, &txn) != 0)
+		return STORE_ERROR;
+	now = s->clock();
+	if ((rc = mdb_cursor_open(txn, s->locks, &cur)) != 0) {
+		mdb_txn_abort(txn);
+		log_error("mdb_cursor_open: %s", mdb_strerror(rc));
+		return STORE_ERROR;
+	}
+	if (after != NULL) {
+		make_key(after, start);
+		k.mv_size = KEY_LEN;
+		k.mv_data = start;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		if (rc == 0 && k.mv_size == KEY_LEN &&
+		    memcmp(k.mv_data, start, KEY_LEN) == 0)
+			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	} else
+		rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != KEY_LEN ||
+		    record_decode(v.mv_data, v.mv_size, &rec) == -1) {
+			log_error("corrupt record of %zu bytes", v.mv_size);
+			continue;
+		}
+		if (lock_sweepable(&rec, now)) {
+			lock_record_free(&rec);
+			continue;
+		}
+		if (n == max) {
+			lock_record_free(&rec);
+			*more = 1;
+			break;
+		}
+		kp = k.mv_data;
+		item.key.kind = (enum lock_kind)kp[0];
+		memcpy(item.key.id, kp + 1, 16);
+		item.rec = &rec;
+		stop = fn(&item, now, arg);
+		lock_record_free(&rec);
+		n++;
+		if (stop)
+			break;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		log_error("mdb_cursor_get: %s", mdb_strerror(rc));
+		return STORE_ERROR;
+	}
 	return STORE_OK;
 }

@@ -30,11 +30,21 @@ struct store_options {
 	int64_t			(*clock)(void);	/* ms since the epoch */
 };
 
+
 /* A lock's name: its surface and its 128-bit id. */
 struct store_key {
 	enum lock_kind	 kind;
 	uint8_t		 id[16];
 };
+
+/* One lock as the operator's listing shows it. */
+struct store_item {
+	struct store_key		 key;
+	const struct lock_record	*rec;
+};
+
+/* Called for each live lock by store_list(); returns 0 to go on. */
+typedef int store_list_fn(const struct store_item *, int64_t now, void *);
 
 struct store_stats {
 	uint64_t	 records;
@@ -54,11 +64,14 @@ int64_t	store_clock_realtime(void);
 
 int	store_open(const struct store_options *, struct store **);
 void	store_close(struct store *);
+void	store_on_commit(struct store *, void (*)(uint64_t, void *), void *);
 int	store_change(struct store *, const struct store_key *,
 	    store_decide_fn *, void *, struct lock_decision *);
 int	store_view(struct store *, const struct store_key *,
 	    store_decide_fn *, void *, struct lock_decision *);
 int	store_sweep(struct store *, size_t *);
 int	store_stats(struct store *, struct store_stats *);
+int	store_list(struct store *, const struct store_key *, size_t,
+	    store_list_fn *, void *, int *);
 
 #endif

@@ -9,6 +9,14 @@
  * and its sleep is never missed. A waiter also wakes by itself when the
  * hold it waits behind expires, and when its own wait is over: nothing
  * depends on a wake-up arriving.
+ *
+ * The same file keeps the last CANCEL_SLOTS cancellations: a DELETE with
+ * an owner marks (lock, owner) before its transaction, and a request of
+ * that owner that waits for that lock, and began before the mark, gives
+ * up instead of taking the lock. A waiting request has no other way to
+ * learn that its client has gone when the web server does not say so
+ * (lighttpd keeps the FastCGI connection open), and the client's release
+ * must not be overtaken by its own abandoned wait.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -30,10 +38,25 @@
 
 #define WAKE_FILE	"wake"
 #define WAKE_SIZE	4096
+#define CANCEL_SLOTS	128
+
+/* The shared file's layout: the counter stays at offset 0. */
+struct shared {
+	uint32_t	 counter;
+	uint32_t	 unused;
+	uint64_t	 cancel_seq;	/* cancellations so far */
+	struct {
+		uint64_t	 seq;	/* 0: empty */
+		uint64_t	 tag;
+	}		 slots[CANCEL_SLOTS];
+};
+
+_Static_assert(sizeof(struct shared) <= WAKE_SIZE, "wake file too small");
 
 struct wake {
 	uint32_t	*counter;	/* in the shared mapping */
-	uint32_t	 local;		/* stands in when the file is missing */
+	struct shared	*sh;		/* the mapping, or local */
+	struct shared	 local;		/* stands in when the file is missing */
 	unsigned int	 max_waiters;
 	unsigned int	 waiters;	/* in this process */
 	int		 stopping;
@@ -58,7 +81,8 @@ wake_open(const char *dir, unsigned int max_waiters)
 		return NULL;
 	}
 	w->max_waiters = max_waiters;
-	w->counter = &w->local;
+	w->sh = &w->local;
+	w->counter = &w->sh->counter;
 	snprintf(path, sizeof(path), "%s/%s", dir, WAKE_FILE);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
 		log_error("open %s: %s", path, strerror(errno));
@@ -79,7 +103,8 @@ wake_open(const char *dir, unsigned int max_waiters)
 		free(w);
 		return NULL;
 	}
-	w->counter = p;
+	w->sh = p;
+	w->counter = &w->sh->counter;
 	return w;
 }
 
@@ -88,8 +113,8 @@ wake_close(struct wake *w)
 {
 	if (w == NULL)
 		return;
-	if (w->counter != &w->local)
-		munmap(w->counter, WAKE_SIZE);
+	if (w->sh != &w->local)
+		munmap(w->sh, WAKE_SIZE);
 	free(w);
 }
 
@@ -160,4 +185,60 @@ int
 wake_stopping(struct wake *w)
 {
 	return __atomic_load_n(&w->stopping, __ATOMIC_SEQ_CST);
+}
+
+/* The tag of an owner's wait for a lock: a 64-bit FNV-1a hash, never 0. */
+uint64_t
+wake_tag(const uint8_t id[16], const char *owner, size_t len)
+{
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+	size_t		 i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ id[i]) * 0x100000001b3ULL;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)owner[i]) * 0x100000001b3ULL;
+	return h != 0 ? h : 1;
+}
+
+/* The number of cancellations so far: a request notes it when it begins. */
+uint64_t
+wake_cancel_mark(struct wake *w)
+{
+	return __atomic_load_n(&w->sh->cancel_seq, __ATOMIC_SEQ_CST);
+}
+
+/* Cancels the waits of tag that began before now, and wakes them. */
+void
+wake_cancel(struct wake *w, uint64_t tag)
+{
+	uint64_t	 seq;
+	size_t		 i;
+
+	seq = __atomic_add_fetch(&w->sh->cancel_seq, 1, __ATOMIC_SEQ_CST);
+	i = seq % CANCEL_SLOTS;
+	/* The tag before the sequence: a reader that sees the new sequence
+	 * sees its tag. */
+	__atomic_store_n(&w->sh->slots[i].tag, tag, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&w->sh->slots[i].seq, seq, __ATOMIC_SEQ_CST);
+	wake_all(w);
+}
+
+/*
+ * Whether the waits of tag have been cancelled since the mark. A wait
+ * that outlives CANCEL_SLOTS later cancellations may miss its own.
+ */
+int
+wake_cancelled(struct wake *w, uint64_t tag, uint64_t mark)
+{
+	uint64_t	 seq;
+	size_t		 i;
+
+	for (i = 0; i < CANCEL_SLOTS; i++) {
+		seq = __atomic_load_n(&w->sh->slots[i].seq, __ATOMIC_SEQ_CST);
+		if (seq > mark && __atomic_load_n(&w->sh->slots[i].tag,
+		    __ATOMIC_SEQ_CST) == tag)
+			return 1;
+	}
+	return 0;
 }

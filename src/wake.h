@@ -6,6 +6,7 @@
 #ifndef LOCKGATE_WAKE_H
 #define LOCKGATE_WAKE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct wake;
@@ -19,5 +20,9 @@ int		 wake_enter(struct wake *);
 void		 wake_leave(struct wake *);
 void		 wake_stop(struct wake *);
 int		 wake_stopping(struct wake *);
+uint64_t	 wake_tag(const uint8_t [16], const char *, size_t);
+uint64_t	 wake_cancel_mark(struct wake *);
+void		 wake_cancel(struct wake *, uint64_t);
+int		 wake_cancelled(struct wake *, uint64_t, uint64_t);
 
 #endif

@@ -1,0 +1,287 @@
+/*
+ * admin.c: the operator's surface (API.md section 3): GET /v1/locks lists
+ * the live locks for the holder of the admin token, GET /metrics shows the
+ * counters in the Prometheus text format, and GET / is a short page with
+ * the curl lines for this server. No answer shows an owner token or an
+ * LSS key.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "codec.h"
+#include "lock.h"
+#include "metrics.h"
+#include "random.h"
+#include "store.h"
+#include "ulid.h"
+#include "uuid.h"
+
+#define LIST_DEFAULT	1000
+#define LIST_MAX	10000
+
+struct listing {
+	struct codec_writer	 w;
+	char			 last[80];	/* the cursor of the last lock */
+};
+
+/* One hold of a getlock lock, without its owner token. */
+static void
+holder(struct codec_writer *w, int64_t created, int64_t ttl, int64_t expires,
+    uint64_t fence, int owned)
+{
+	codec_begin(w);
+	codec_key(w, "timestamp");
+	codec_seconds(w, created);
+	codec_key(w, "ttl");
+	codec_seconds(w, ttl);
+	codec_key(w, "expires");
+	codec_seconds(w, expires);
+	codec_key(w, "fence");
+	codec_uint(w, fence);
+	codec_key(w, "owned");
+	codec_bool(w, owned);
+	codec_end(w);
+}
+
+static int
+list_one(const struct store_item *it, int64_t now, void *arg)
+{
+	struct listing			*l = arg;
+	struct codec_writer		*w = &l->w;
+	const struct lock_record	*r = it->rec;
+	const struct lock_holder	*h;
+	char				 id[UUID_TEXT_LEN + ULID_TEXT_LEN + 1];
+	size_t				 i;
+
+	codec_begin(w);
+	if (it->key.kind == LOCK_KIND_LSS) {
+		ulid_format(it->key.id, id);
+		snprintf(l->last, sizeof(l->last), "lss:%s", id);
+		codec_key(w, "id");
+		codec_str(w, id);
+		codec_key(w, "surface");
+		codec_str(w, "lss");
+		codec_key(w, "locked");
+		codec_bool(w, r->locked &&
+		    (r->expires_ms == 0 || now < r->expires_ms));
+		codec_key(w, "created");
+		codec_seconds(w, r->created_ms);
+		codec_key(w, "expires");
+		if (r->locked && r->expires_ms != 0)
+			codec_seconds(w, r->expires_ms);
+		else
+			codec_null(w);
+		codec_end(w);
+		return 0;
+	}
+	uuid_format(it->key.id, id);
+	snprintf(l->last, sizeof(l->last), "getlock:%s", id);
+	codec_key(w, "id");
+	codec_str(w, id);
+	codec_key(w, "surface");
+	codec_str(w, "getlock");
+	codec_key(w, "locked");
+	codec_bool(w, lock_is_active(r, now));
+	codec_key(w, "limit");
+	codec_uint(w, r->limit);
+	codec_key(w, "holders");
+	codec_array_begin(w);
+	if (now < r->expires_ms)
+		holder(w, r->created_ms, r->ttl_ms, r->expires_ms, r->fence,
+		    r->secret_len > 0);
+	for (i = 0; i < r->nmore; i++) {
+		h = &r->more[i];
+		if (now < h->expires_ms)
+			holder(w, h->created_ms, h->ttl_ms, h->expires_ms,
+			    h->fence, h->owner_len > 0);
+	}
+	codec_array_end(w);
+	codec_end(w);
+	return 0;
+}
+
+/* Reads "getlock:<uuid>" or "lss:<ulid>" into key. */
+static int
+parse_cursor(const char *s, size_t len, struct store_key *key)
+{
+	if (len > 8 && strncmp(s, "getlock:", 8) == 0) {
+		key->kind = LOCK_KIND_GETLOCK;
+		return uuid_parse(s + 8, len - 8, key->id);
+	}
+	if (len > 4 && strncmp(s, "lss:", 4) == 0) {
+		key->kind = LOCK_KIND_LSS;
+		return ulid_parse(s + 4, len - 4, key->id);
+	}
+	return -1;
+}
+
+/*
+ * GET /v1/locks[?limit=N][&after=<cursor>]: live locks in key order, at
+ * most limit of them; "next" is the cursor to ask for the following page,
+ * null on the last one.
+ */
+void
+admin_locks(struct api *api, struct request *req, struct response *resp)
+{
+	static const char *const known[] = { "limit", "after", NULL };
+	const struct param	*p;
+	struct listing		 l;
+	struct store_key	 after;
+	char			 names[200], msg[240], *end;
+	unsigned long		 max = LIST_DEFAULT;
+	int			 more, rc;
+
+	if (params_unknown(&req->params, known, names, sizeof(names)) != 0) {
+		snprintf(msg, sizeof(msg), "Unknown arguments: %s", names);
+		api_message(resp, 400, msg);
+		return;
+	}
+	if ((p = params_get(&req->params, "limit")) != NULL) {
+		max = strtoul(p->value, &end, 10);
+		if (p->value[0] < '0' || p->value[0] > '9' || *end != '\0' ||
+		    max < 1 || max > LIST_MAX) {
+			api_message(resp, 400, "limit: expected a whole number "
+			    "from 1 to 10000");
+			return;
+		}
+	}
+	if ((p = params_get(&req->params, "after")) != NULL &&
+	    parse_cursor(p->value, p->value_len, &after) == -1) {
+		api_message(resp, 400, "after: expected the \"next\" value of "
+		    "an earlier page");
+		return;
+	}
+	api_json(resp, 200);
+	memset(&l, 0, sizeof(l));
+	codec_writer_init(&l.w, &resp->body, 0);
+	codec_begin(&l.w);
+	codec_key(&l.w, "locks");
+	codec_array_begin(&l.w);
+	rc = store_list(api->store, p != NULL ? &after : NULL, max, list_one,
+	    &l, &more);
+	if (rc != STORE_OK) {
+		buf_reset(&resp->body);
+		buf_reset(&resp->headers);
+		api_store_error(resp, rc);
+		return;
+	}
+	codec_array_end(&l.w);
+	codec_key(&l.w, "next");
+	if (more)
+		codec_str(&l.w, l.last);
+	else
+		codec_null(&l.w);
+	codec_end(&l.w);
+	buf_putc(&resp->body, '\n');
+}
+
+/* GET /metrics: the Prometheus text exposition format, version 0.0.4. */
+void
+admin_metrics(struct api *api, struct request *req, struct response *resp)
+{
+	struct store_stats	 st;
+
+	if (req->params.n > 0) {
+		api_message(resp, 400, "/metrics takes no parameters");
+		return;
+	}
+	if (store_stats(api->store, &st) != STORE_OK) {
+		api_store_error(resp, STORE_ERROR);
+		return;
+	}
+	resp->status = 200;
+	http_header(resp, "Content-Type", "text/plain; version=0.0.4; "
+	    "charset=utf-8");
+	http_header(resp, "Cache-Control", "no-store");
+	metrics_render(api->metrics, &st, LOCKGATE_VERSION, &resp->body);
+}
+
+/* Appends s with the characters HTML gives a meaning escaped. */
+static void
+html(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++)
+		switch (*s) {
+		case '&': buf_puts(b, "&amp;"); break;
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\'': buf_puts(b, "&#39;"); break;
+		default:
+			/* Control bytes have no place in a Host header. */
+			if ((unsigned char)*s >= 0x20 && *s != 0x7f)
+				buf_putc(b, *s);
+			break;
+		}
+}
+
+/*
+ * GET /: names the service and its version, and shows the curl lines for
+ * this server's own URL (as LSS served its docs at its root).
+ */
+void
+admin_home(struct api *api, struct request *req, struct response *resp)
+{
+	/* Each line: a comment, then curl, the URL, the path after it with
+	 * the example id where "@" stands, and the rest of the line. */
+	static const struct {
+		const char	*comment, *before, *path, *after;
+	} lines[] = {
+	    { "acquire or refresh for 60 s: 201 new, 200 refreshed",
+	      "curl -X PUT '", "/v1/@", "?ttl=60'" },
+	    { "423 while held, 404 when free", "curl -i ", "/v1/@", "" },
+	    { "release", "curl -X DELETE ", "/v1/@", "" },
+	    { "with an owner, waiting up to 30 s for the lock",
+	      "curl -X PUT '", "/v1/@", "?owner=my-job&amp;wait=30'" },
+	    { NULL, "curl -X DELETE '", "/v1/@", "?owner=my-job'" },
+	    { "an LSS lock: create it locked, then read its state",
+	      "curl -X POST -d '' '", "/locks", "?l=true'" },
+	    { NULL, "curl -i ", "/locks/", "&lt;lockId&gt;" },
+	    { "is the service up?", "curl ", "/v1/health", "" },
+	};
+	struct buf	 url, *b = &resp->body;
+	uint8_t		 rnd[16], id[16];
+	char		 uuid[UUID_TEXT_LEN + 1];
+	const char	*at;
+	size_t		 i;
+
+	(void)api;
+	/* A fresh example id each time, ready to be copied. */
+	if (random_bytes(rnd, sizeof(rnd)) == -1)
+		memset(rnd, 0x42, sizeof(rnd));
+	uuid_v4(rnd, id);
+	uuid_format(id, uuid);
+	buf_init(&url);
+	buf_puts(&url, req->https ? "https://" : "http://");
+	html(&url, req->host[0] != '\0' ? req->host : "localhost");
+	html(&url, req->home != NULL ? req->home : "");
+
+	resp->status = 200;
+	http_header(resp, "Content-Type", "text/html; charset=utf-8");
+	http_header(resp, "Cache-Control", "no-store");
+	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n<title>lockgate</title>\n</head>\n"
+	    "<body>\n");
+	buf_printf(b, "<h1>lockgate %s</h1>\n", LOCKGATE_VERSION);
+	buf_puts(b, "<p>A lock service for CI jobs, cron and scripts. It "
+	    "speaks the getlock.tech API (<code>/v1/&lt;uuid&gt;</code>) and "
+	    "the LSS API (<code>/locks</code>).</p>\n<pre>\n");
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		if (lines[i].comment != NULL)
+			buf_printf(b, "# %s\n", lines[i].comment);
+		buf_puts(b, lines[i].before);
+		buf_puts(b, buf_str(&url));
+		if ((at = strchr(lines[i].path, '@')) != NULL) {
+			buf_append(b, lines[i].path,
+			    (size_t)(at - lines[i].path));
+			buf_puts(b, uuid);
+		} else
+			buf_puts(b, lines[i].path);
+		buf_puts(b, lines[i].after);
+		buf_putc(b, '\n');
+	}
+	buf_puts(b, "</pre>\n</body>\n</html>\n");
+	buf_free(&url);
+}

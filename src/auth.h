@@ -1,0 +1,14 @@
+/*
+ * auth.h: bearer tokens (RFC 6750): the API tokens every request must
+ * carry when some are configured, and the operator's admin token.
+ */
+#ifndef LOCKGATE_AUTH_H
+#define LOCKGATE_AUTH_H
+
+#include "config.h"
+#include "http.h"
+
+int	auth_api(const struct config *, const struct request *);
+int	auth_admin(const struct config *, const struct request *);
+
+#endif
