@@ -325,6 +325,15 @@ not_ours()
 	    "404 text/html" "$LG_STATUS $(lg_hdr Content-Type | cut -d';' -f1)"
 }
 
+# metrics DESC: GET /metrics is lockgate's Prometheus page.
+metrics()
+{
+	lg_curl GET "$P/metrics" "${AUTH[@]}"
+	lg_is "$1: GET /metrics: 200, text/plain; version=0.0.4, lockgate_records" \
+	    "200 text/plain; version=0.0.4 1" \
+	    "$LG_STATUS $(lg_hdr Content-Type | cut -d';' -f1-2) $(printf '%s' "$LG_BODY" | grep -c '^lockgate_records ')"
+}
+
 # protocol DESC: everything every configuration must answer alike.
 protocol()
 {
@@ -332,6 +341,7 @@ protocol()
 	getlock "$1"
 	lss "$1"
 	tokens "$1"
+	metrics "$1"
 }
 
 # stop DESC: stops Apache; nothing of ours is left; the error log has no
