@@ -150,33 +150,45 @@ find_route(http_env_fn *env, void *arg)
 
 /*
  * The home page's place: when the request names the mount point itself
- * (no PATH_INFO or "/" below it), the URL path of the mount point without
- * its trailing '/' ("" at the root), for links to the API. Else NULL.
+ * ("/" below it), the URL path of the mount point without its trailing
+ * '/' ("" at the root), for the links on the page. Else NULL. Without
+ * PATH_INFO (a proxy, nginx) the mount point cannot be told from any
+ * other path, so a path that ends with '/' counts as one.
  */
 static char *
 find_home(http_env_fn *env, void *arg, const char *route)
 {
 	const char	*pi = env("PATH_INFO", arg);
 	const char	*sn = env("SCRIPT_NAME", arg);
+	const char	*uri = env("REQUEST_URI", arg);
+	char		*path;
 	size_t		 n;
 
-	if (http_route_is_api(route) || strchr(route, '?') != NULL)
+	if (http_route_is_api(route))
 		return NULL;
-	if (pi != NULL && *pi != '\0' && strcmp(pi, "/") != 0)
+	if (pi != NULL && *pi != '\0') {
+		if (strcmp(pi, "/") != 0)
+			return NULL;
+		if (sn == NULL)
+			sn = "";
+		n = strlen(sn);
+		while (n > 0 && sn[n - 1] == '/')
+			n--;
+		return strndup(sn, n);
+	}
+	if (uri != NULL && *uri != '\0')
+		path = decode_path(uri);
+	else
+		path = strdup(sn != NULL && *sn != '\0' ? sn : "/");
+	if (path == NULL)
 		return NULL;
-	if (sn == NULL)
-		sn = "";
-	/* Without PATH_INFO the route is the whole path: it must be the
-	 * script's own (a CGI) or the root (a proxy at "/"). */
-	if ((pi == NULL || *pi == '\0') && strcmp(route, "/") != 0 &&
-	    strcmp(route, sn) != 0)
+	n = strlen(path);
+	if (n == 0 || path[n - 1] != '/') {
+		free(path);
 		return NULL;
-	if (strcmp(route, "/") == 0)
-		return strdup("");
-	n = strlen(sn);
-	while (n > 0 && sn[n - 1] == '/')
-		n--;
-	return strndup(sn, n);
+	}
+	path[n - 1] = '\0';
+	return path;
 }
 
 static char *

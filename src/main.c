@@ -3,6 +3,7 @@
  * --listen socket, signals, and the accept loop. The only file that
  * includes fcgiapp.h.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -17,11 +18,12 @@
 
 #include <fcgiapp.h>
 
+#include "activation.h"
 #include "api.h"
-#include "metrics.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "wake.h"
 
@@ -65,9 +67,12 @@ usage(FILE *f)
 	    "  --fastcgi      serve FastCGI on the socket passed as fd 0\n"
 	    "  --listen ADDR  open a FastCGI socket: HOST:PORT, PORT (on\n"
 	    "                 127.0.0.1), or a Unix socket path (mode 0660,\n"
-	    "                 written PATH or unix:PATH)\n"
+	    "                 written PATH or unix:PATH); started by systemd\n"
+	    "                 socket activation (LISTEN_PID is this process,\n"
+	    "                 LISTEN_FDS=1), serve the passed fd 3 instead\n"
+	    "                 and bind nothing\n"
 	    "Settings come from LOCKGATE_* environment variables (see\n"
-	    "README.md).\n");
+	    "lockgate.fcgi(8)).\n");
 }
 
 static const char *
@@ -402,6 +407,47 @@ open_listen(const char *addr)
 	return fd;
 }
 
+/*
+ * The listening socket systemd passed (sd_listen_fds(3)), for --listen:
+ * returns ACTIVATION_FD, -1 when none was passed, or -2 after logging why
+ * the passed ones cannot be used. The variables are removed either way,
+ * so nothing started later mistakes them for its own.
+ */
+static int
+activated_fd(void)
+{
+	struct stat	 st;
+	socklen_t	 len;
+	char		 err[256];
+	int		 fd, listening = 0;
+
+	fd = activation_listen_fd(getenv("LISTEN_PID"), getenv("LISTEN_FDS"),
+	    (long)getpid(), err, sizeof(err));
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (fd == -2)
+		log_error("socket activation: %s", err);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+		log_error("socket activation: LISTEN_FDS=1 but fd %d is not "
+		    "a socket", fd);
+		return -2;
+	}
+	/* Accept=yes would pass one connection, not the listening socket. */
+	len = sizeof(listening);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == -1 ||
+	    !listening) {
+		log_error("socket activation: fd %d is not a listening socket "
+		    "(the .socket unit needs Accept=no)", fd);
+		return -2;
+	}
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		log_warn("fcntl: %s", strerror(errno));
+	return fd;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -413,7 +459,7 @@ main(int argc, char *argv[])
 	const char		*listen_addr = NULL;
 	char			 err[512];
 	enum mode		 mode = MODE_AUTO;
-	int			 i, fd = 0, rc = 1;
+	int			 i, fd = 0, rc = 1, activated = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--cgi") == 0)
@@ -470,8 +516,18 @@ main(int argc, char *argv[])
 		rc = 2;
 		goto done;
 	}
-	if (mode == MODE_LISTEN && (fd = open_listen(listen_addr)) < 0)
-		goto done;
+	if (mode == MODE_LISTEN) {
+		/* systemd owns an activated socket: it is not ours to bind,
+		 * chmod or unlink; ADDR only documents where it is. */
+		if ((fd = activated_fd()) == -2)
+			goto done;
+		if (fd >= 0) {
+			activated = 1;
+			log_info("serving the socket passed by systemd "
+			    "(fd %d), not binding %s", fd, listen_addr);
+		} else if ((fd = open_listen(listen_addr)) < 0)
+			goto done;
+	}
 
 	/* Opened here, after the exec by the web server, never before a
 	 * fork: each process has its own environment handle. */
@@ -508,7 +564,8 @@ main(int argc, char *argv[])
 	wake_close(api.wake);
 	store_close(api.store);
 	metrics_close(api.metrics);
-	if (mode == MODE_LISTEN && strchr(listen_addr, '/') != NULL &&
+	if (mode == MODE_LISTEN && !activated &&
+	    strchr(listen_addr, '/') != NULL &&
 	    lstat(listen_addr, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(listen_addr);
 done:

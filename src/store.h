@@ -61,6 +61,7 @@ typedef void store_decide_fn(const struct lock_record *cur, int64_t now,
     uint64_t next_fence, void *arg, struct lock_decision *out);
 
 int64_t	store_clock_realtime(void);
+const char *store_network_fs(long);
 
 int	store_open(const struct store_options *, struct store **);
 void	store_close(struct store *);

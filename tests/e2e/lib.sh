@@ -36,6 +36,7 @@ LG_URL=""		# http://127.0.0.1:PORT
 LG_HTTPD_PID=""		# lighttpd -D, our child
 LG_BG_PIDS=""		# other background processes to stop on exit
 LG_FCGI_REAL=""		# LOCKGATE_FCGI with symbolic links resolved
+LG_MOUNT=""		# set before lg_start_lighttpd: serve under this sub-path
 
 # The last response (lg_curl, lg_raw, lg_cgi): status code, headers file,
 # body as a string (exact, trailing newline kept).
@@ -346,7 +347,10 @@ lg_dump_logs()
 # lg_start_lighttpd [PROCS]: writes the configuration with lighttpd/mkconf
 # into a fresh run directory and starts lighttpd in the foreground (-D) as a
 # background child, with PROCS lockgate responders (default 4), then waits
-# up to 10 s for GET /v1/health to answer 200. Sets LG_PORT and LG_URL.
+# up to 10 s for GET /v1/health to answer 200. With LG_MOUNT set (e.g.
+# /lockgate), lockgate is mounted there (mkconf -m) and the health check is
+# $LG_MOUNT/v1/health, sent with LG_TOKEN as its bearer token when that is
+# set (for LOCKGATE_API_TOKENS). Sets LG_PORT and LG_URL.
 # Failing to start is fatal for the script.
 lg_start_lighttpd()
 {
@@ -358,7 +362,8 @@ lg_start_lighttpd()
 		LG_PORT=$(lg_free_port) || lg_bail "found a free loopback port"
 		LG_URL="http://127.0.0.1:$LG_PORT"
 		rm -f "$LG_RUN/error.log" "$LG_RUN/lighttpd.out"
-		if ! "$LOCKGATE_SRCDIR/lighttpd/mkconf" "$LG_PORT" "$LG_RUN" \
+		if ! "$LOCKGATE_SRCDIR/lighttpd/mkconf" \
+		    ${LG_MOUNT:+-m "$LG_MOUNT"} "$LG_PORT" "$LG_RUN" \
 		    "$LOCKGATE_FCGI" "$procs" >"$LG_RUN/lighttpd.conf"; then
 			lg_bail "lighttpd/mkconf writes a configuration"
 		fi
@@ -370,7 +375,8 @@ lg_start_lighttpd()
 		while [ "$n" -gt 0 ]; do
 			lg_alive "$LG_HTTPD_PID" || break
 			code=$(curl -s -o /dev/null -w '%{http_code}' \
-			    --max-time 1 "$LG_URL/v1/health" 2>/dev/null)
+			    ${LG_TOKEN:+-H "Authorization: Bearer $LG_TOKEN"} \
+			    --max-time 1 "$LG_URL$LG_MOUNT/v1/health" 2>/dev/null)
 			[ "$code" = 200 ] && break
 			sleep 0.05
 			n=$((n - 1))
@@ -378,7 +384,7 @@ lg_start_lighttpd()
 		# Still ours: had the port gone to someone else meanwhile, our
 		# lighttpd would have failed to bind and exited.
 		if [ "$code" = 200 ] && lg_alive "$LG_HTTPD_PID"; then
-			lg_ok "lighttpd with $procs responders answers /v1/health on port $LG_PORT"
+			lg_ok "lighttpd with $procs responders answers $LG_MOUNT/v1/health on port $LG_PORT"
 			return 0
 		fi
 		if ! lg_alive "$LG_HTTPD_PID" &&

@@ -89,11 +89,13 @@ int
 main(void)
 {
 	static int (*const adds[])(void) = {
+		test_activation_add,
 		test_codec_add,
 		test_config_add,
 		test_http_add,
 		test_lock_add,
 		test_lss_add,
+		test_operator_add,
 		test_params_add,
 		test_record_add,
 		test_store_add,

@@ -762,6 +762,73 @@ test_semaphore_fences(void)
 	CU_ASSERT_EQUAL(records(), 2);
 }
 
+/* Collects the ids (their last byte) store_list() hands over. */
+struct seen {
+	int		 n;
+	uint8_t		 last[16];
+};
+
+static int
+collect(const struct store_item *it, int64_t now, void *arg)
+{
+	struct seen	*s = arg;
+
+	(void)now;
+	if (s->n < 16)
+		s->last[s->n] = it->key.id[15];
+	s->n++;
+	return 0;
+}
+
+static void
+test_list_pages(void)
+{
+	struct lock_decision	 d;
+	struct store_key	 after;
+	struct seen		 s;
+	uint32_t		 n;
+	int			 more;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(MIB, 1000, SWEEP_BATCH), STORE_OK);
+	for (n = 1; n <= 5; n++) {
+		CU_ASSERT_EQUAL_FATAL(put(n, n == 3 ? 1000 : 0, &d), STORE_OK);
+		lock_decision_free(&d);
+	}
+	test_now += 1000;	/* lock 3 has expired: not listed */
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL(store_list(st, NULL, 2, collect, &s, &more), STORE_OK);
+	CU_ASSERT_EQUAL(s.n, 2);
+	CU_ASSERT_EQUAL(s.last[0], key(1).id[15]);
+	CU_ASSERT_EQUAL(s.last[1], key(2).id[15]);
+	CU_ASSERT_EQUAL(more, 1);
+	after = key(2);
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL(store_list(st, &after, 2, collect, &s, &more),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(s.n, 2);
+	CU_ASSERT_EQUAL(s.last[0], key(4).id[15]);
+	CU_ASSERT_EQUAL(s.last[1], key(5).id[15]);
+	CU_ASSERT_EQUAL(more, 0);
+	/* A cursor whose lock has gone since still finds the next ones. */
+	after = key(3);
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL(store_list(st, &after, 10, collect, &s, &more),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(s.n, 2);
+	CU_ASSERT_EQUAL(more, 0);
+}
+
+static void
+test_network_fs(void)
+{
+	CU_ASSERT_STRING_EQUAL(store_network_fs(0x6969), "nfs");
+	CU_ASSERT_STRING_EQUAL(store_network_fs((long)0xff534d42), "cifs");
+	CU_ASSERT_STRING_EQUAL(store_network_fs((long)0xfe534d42), "smb2");
+	CU_ASSERT_PTR_NULL(store_network_fs(0xef53));		/* ext4 */
+	CU_ASSERT_PTR_NULL(store_network_fs(0x58465342));	/* xfs */
+	CU_ASSERT_PTR_NULL(store_network_fs(0x01021994));	/* tmpfs */
+}
+
 int
 test_store_add(void)
 {
@@ -793,6 +860,8 @@ test_store_add(void)
 		    test_max_records },
 		{ "full 1 MiB map: old still served, room comes back",
 		    test_full_map },
+		{ "the listing: live locks only, in pages", test_list_pages },
+		{ "network filesystems are known", test_network_fs },
 	};
 	CU_pSuite	 s;
 	size_t		 i;

@@ -10,11 +10,13 @@
 #include <stdint.h>
 
 /* Each adds one suite to the current registry; returns 0, or -1. */
+int	test_activation_add(void);
 int	test_codec_add(void);
 int	test_config_add(void);
 int	test_http_add(void);
 int	test_lock_add(void);
 int	test_lss_add(void);
+int	test_operator_add(void);
 int	test_params_add(void);
 int	test_record_add(void);
 int	test_store_add(void);
