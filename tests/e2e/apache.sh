@@ -18,6 +18,9 @@
 #   cgi               apache/lockgate-cgi.conf, ScriptAlias
 #   htaccess          apache/htaccess in a directory of a "shared host"
 #
+# The READY tests given to start_bg are single-quoted on purpose: they are
+# evaluated later, again and again.
+# shellcheck disable=SC2016
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
@@ -372,7 +375,7 @@ start_bg()
 	local d=$1 ready=$2 n=200
 
 	shift 2
-	(export LOCKGATE_API_TOKENS=$TOKENS; lg_as_apache_user "$@") \
+	lg_as_apache_user env LOCKGATE_API_TOKENS="$TOKENS" "$@" \
 	    2>>"$LG_TMP/bg.err" </dev/null &
 	BG_PID=$!
 	LG_BG_PIDS="$LG_BG_PIDS $BG_PID"
@@ -497,7 +500,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	# As root, spawn-fcgi binds the port and then becomes the user.
 	SPAWN=(spawn-fcgi -n -a 127.0.0.1 -p "$BPORT" -u "$LG_APACHE_USER"
 	    -g "$LG_APACHE_GROUP" -- "$LOCKGATE_FCGI")
-	(export LOCKGATE_API_TOKENS=$TOKENS; exec "${SPAWN[@]}") \
+	env LOCKGATE_API_TOKENS="$TOKENS" "${SPAWN[@]}" \
 	    2>>"$LG_TMP/bg.err" </dev/null &
 	BG_PID=$!
 	LG_BG_PIDS="$LG_BG_PIDS $BG_PID"
@@ -569,8 +572,10 @@ LOCKGATE_DB=$LG_TMP/home/lockgate-db
 export LOCKGATE_DB
 PUB=$LG_TMP/apache-htaccess/htdocs/lockgate
 mkdir -p "$PUB" || lg_bail "mkdir $PUB"
-cp "$LOCKGATE_FCGI" "$PUB/lockgate.cgi" && chmod 0755 "$PUB" "$PUB/lockgate.cgi" ||
-    lg_bail "copy the program to $PUB/lockgate.cgi"
+if ! cp "$LOCKGATE_FCGI" "$PUB/lockgate.cgi" ||
+    ! chmod 0755 "$PUB" "$PUB/lockgate.cgi"; then
+	lg_bail "copy the program to $PUB/lockgate.cgi"
+fi
 sed -e "s|^SetEnv LOCKGATE_DB /home/USER/lockgate-db\$|SetEnv LOCKGATE_DB $LOCKGATE_DB|" \
     -e "s|^#SetEnv LOCKGATE_API_TOKENS .*|SetEnv LOCKGATE_API_TOKENS \"$TOKENS\"|" \
     "$SHIPPED/htaccess" >"$PUB/.htaccess" || lg_bail "write $PUB/.htaccess"

@@ -937,7 +937,9 @@ lg_apache_dir()
 	local d
 
 	for d in "$@"; do
-		mkdir -p "$d" && chmod 0700 "$d" || lg_bail "mkdir $d"
+		if ! mkdir -p "$d" || ! chmod 0700 "$d"; then
+			lg_bail "mkdir $d"
+		fi
 		if [ "$(id -u)" -eq 0 ]; then
 			chown "$LG_APACHE_USER:$LG_APACHE_GROUP" "$d" ||
 			    lg_bail "chown $LG_APACHE_USER $d"
@@ -945,8 +947,9 @@ lg_apache_dir()
 	done
 }
 
-# lg_as_apache_user COMMAND...: runs COMMAND (exec, same pid) as the user
-# Apache's children run as: through setpriv when we are root.
+# lg_as_apache_user COMMAND...: execs COMMAND as the user Apache's children
+# run as (through setpriv when we are root), so it replaces the shell: run
+# it in the background (&) or a subshell; $! is then COMMAND's pid.
 lg_as_apache_user()
 {
 	if [ "$(id -u)" -eq 0 ]; then
