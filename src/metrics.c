@@ -25,7 +25,7 @@
 
 #define METRICS_FILE	"metrics"
 #define METRICS_MAGIC	0x6c67746dU	/* "lgtm" */
-#define METRICS_LAYOUT	1
+#define METRICS_LAYOUT	2
 
 /* The statuses counted one by one; any other is counted as "other". */
 static const int codes[] = {
@@ -56,6 +56,7 @@ struct shared {
 	uint64_t	 commit_buckets[NBOUNDS + 1];	/* last: +Inf */
 	uint64_t	 commit_sum_us;
 	uint64_t	 commit_count;
+	uint64_t	 commit_decisions;
 };
 
 struct metrics {
@@ -173,9 +174,12 @@ metrics_wait(struct metrics *m)
 		add(&m->sh->waits, 1);
 }
 
-/* Records one commit's duration; the store calls it (arg: the metrics). */
+/*
+ * Records one commit's duration and the number of decisions it made
+ * durable; the store calls it (arg: the metrics).
+ */
 void
-metrics_commit(uint64_t us, void *arg)
+metrics_commit(uint64_t us, size_t decisions, void *arg)
 {
 	struct metrics	*m = arg;
 	size_t		 i;
@@ -187,6 +191,7 @@ metrics_commit(uint64_t us, void *arg)
 	add(&m->sh->commit_buckets[i], 1);
 	add(&m->sh->commit_sum_us, us);
 	add(&m->sh->commit_count, 1);
+	add(&m->sh->commit_decisions, decisions);
 }
 
 static void
@@ -274,4 +279,8 @@ metrics_render(struct metrics *m, const struct store_stats *st,
 	/* The +Inf bucket, read once, so the histogram adds up. */
 	buf_printf(b, "lockgate_commit_seconds_count %llu\n",
 	    (unsigned long long)cum);
+	help(b, "lockgate_commit_decisions_total", "counter", "Decisions made "
+	    "durable by those commits (group commit: several per commit).");
+	buf_printf(b, "lockgate_commit_decisions_total %llu\n",
+	    (unsigned long long)get(&m->sh->commit_decisions));
 }

@@ -6,6 +6,7 @@
 #ifndef LOCKGATE_METRICS_H
 #define LOCKGATE_METRICS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -28,7 +29,7 @@ void		 metrics_close(struct metrics *);
 void		 metrics_request(struct metrics *, enum metrics_surface, int);
 void		 metrics_grant(struct metrics *);
 void		 metrics_wait(struct metrics *);
-void		 metrics_commit(uint64_t, void *);
+void		 metrics_commit(uint64_t, size_t, void *);
 void		 metrics_render(struct metrics *, const struct store_stats *,
 		    const char *, struct buf *);
 

@@ -8,16 +8,24 @@
  *		sorted by time, so the sweeper reads the oldest first
  *	meta	"fence" -> the last fence handed out (8 bytes, little-endian)
  *
- * Every decision is one write transaction: begin, read the clock, read the
- * record, decide (a pure rule from lock.c), write, sweep a few expired
- * records, commit. Nothing in between does I/O of its own or waits: a
- * writer that stalls stalls every writer of every process (LMDB has one
- * write lock per environment).
+ * Every decision is made inside a write transaction: begin, read the
+ * clock, sweep a few expired records, read the record, decide (a pure rule
+ * from lock.c), write, commit. Nothing in between does I/O of its own or
+ * waits: a writer that stalls stalls every writer of every process (LMDB
+ * has one write lock per environment).
+ *
+ * Group commit: the request threads of a process hand their decisions to
+ * whichever of them runs the next write transaction; it takes every
+ * decision queued by then, makes them one after the other in one
+ * transaction (each sees the writes of those before it), commits once,
+ * and only then are their answers given. One durable commit (one fsync
+ * pair) serves many requests, and each decision is still atomic.
  */
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,8 +57,27 @@ struct store {
 	size_t		 sweep_batch;
 	int64_t		(*clock)(void);
 	int64_t		 last_reader_check;
-	void		(*on_commit)(uint64_t, void *);
+	void		(*on_commit)(uint64_t, size_t, void *);
 	void		*on_commit_arg;
+
+	/* Group commit (store_change): the decisions waiting for the next
+	 * write transaction, and whether a thread is running one. */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct pending	*head;
+	struct pending	**tail;
+	int		 leading;
+};
+
+/* A decision waiting for its write transaction: on its caller's stack. */
+struct pending {
+	const struct store_key	*key;
+	store_decide_fn		*dofn;
+	void			*arg;
+	struct lock_decision	*out;
+	int			 rc;
+	int			 done;
+	struct pending		*next;
 };
 
 static uint64_t
@@ -229,6 +256,13 @@ store_open(const struct store_options *opt, struct store **out)
 	s->max_records = opt->max_records;
 	s->sweep_batch = opt->sweep_batch;
 	s->clock = opt->clock != NULL ? opt->clock : store_clock_realtime;
+	s->tail = &s->head;
+	if (pthread_mutex_init(&s->mu, NULL) != 0 ||
+	    pthread_cond_init(&s->cv, NULL) != 0) {
+		log_error("pthread_mutex_init failed");
+		free(s);
+		return STORE_ERROR;
+	}
 
 	if (mkdir(opt->path, 0700) == -1 && errno != EEXIST) {
 		log_error("mkdir %s: %s", opt->path, strerror(errno));
@@ -286,15 +320,19 @@ store_close(struct store *s)
 		return;
 	if (s->env != NULL)
 		mdb_env_close(s->env);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
 
 /*
- * Has fn told the duration of each write commit, in microseconds (for the
- * metrics); fn must not block.
+ * Has fn told the duration of each write commit, in microseconds, and the
+ * number of decisions it made durable (for the metrics); fn must not
+ * block.
  */
 void
-store_on_commit(struct store *s, void (*fn)(uint64_t, void *), void *arg)
+store_on_commit(struct store *s, void (*fn)(uint64_t, size_t, void *),
+    void *arg)
 {
 	s->on_commit = fn;
 	s->on_commit_arg = arg;
@@ -552,7 +590,7 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 	t0 = monotonic_us();
 	rc = mdb_txn_commit(txn);
 	if (s->on_commit != NULL)
-		s->on_commit(monotonic_us() - t0, s->on_commit_arg);
+		s->on_commit(monotonic_us() - t0, 1, s->on_commit_arg);
 	if (rc != 0) {
 		lock_decision_free(out);
 		if (rc == MDB_MAP_FULL)
@@ -571,8 +609,9 @@ abort:
 	return STORE_ERROR;
 }
 
-int
-store_change(struct store *s, const struct store_key *key,
+/* One decision alone, as a batch of one. */
+static int
+change_one(struct store *s, const struct store_key *key,
     store_decide_fn *dofn, void *arg, struct lock_decision *out)
 {
 	int	 rc;
@@ -582,6 +621,137 @@ store_change(struct store *s, const struct store_key *key,
 	if ((rc = change(s, key, dofn, arg, out, 1)) == STORE_FULL)
 		rc = change(s, key, dofn, arg, out, 0);
 	return rc;
+}
+
+/*
+ * The decisions of a batch in one write transaction, in the order they
+ * came. Returns 0 with every decision made and durable, or -1 when the
+ * transaction was given up (nothing of it written, no decision kept): the
+ * caller then makes them one by one, which also sorts out which of them
+ * find no room.
+ */
+static int
+change_batch(struct store *s, struct pending *batch, size_t n)
+{
+	MDB_txn			*txn;
+	struct lock_record	 cur;
+	struct pending		*q, *r;
+	uint8_t			 k[KEY_LEN];
+	uint64_t		 fence, t0;
+	int64_t			 now;
+	size_t			 swept = 0;
+	int			 rc, found;
+
+	if (begin(s, 0, &txn) != 0)
+		return -1;
+	now = s->clock();
+	if ((rc = sweep(s, txn, now, s->sweep_batch, &swept)) != 0 ||
+	    (rc = get_fence(s, txn, &fence)) != 0) {
+		mdb_txn_abort(txn);
+		return -1;
+	}
+	for (q = batch; q != NULL; q = q->next) {
+		make_key(q->key, k);
+		rc = get_record(s, txn, k, &cur);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			break;
+		found = rc == 0;
+		q->dofn(found ? &cur : NULL, now, fence + 1, q->arg, q->out);
+		rc = apply(s, txn, k, found ? &cur : NULL, q->out, fence + 1);
+		if (found)
+			lock_record_free(&cur);
+		if (rc != 0) {
+			lock_decision_free(q->out);
+			break;
+		}
+		if (q->out->fence_used)
+			fence++;
+	}
+	if (rc == 0) {
+		t0 = monotonic_us();
+		rc = mdb_txn_commit(txn);
+		if (s->on_commit != NULL)
+			s->on_commit(monotonic_us() - t0, n, s->on_commit_arg);
+		if (rc == 0) {
+			for (r = batch; r != NULL; r = r->next)
+				r->rc = STORE_OK;
+			if (swept > 0)
+				log_debug("swept %zu expired records", swept);
+			return 0;
+		}
+		q = NULL;	/* every decision was made: free them all */
+	} else
+		mdb_txn_abort(txn);
+	for (r = batch; r != q; r = r->next)
+		lock_decision_free(r->out);
+	if (rc != NO_ROOM && rc != MDB_MAP_FULL)
+		log_warn("batch of %zu decisions: %s; one by one", n,
+		    mdb_strerror(rc));
+	return -1;
+}
+
+/* Runs a batch taken from the queue: together, or one by one. */
+static void
+run_batch(struct store *s, struct pending *batch)
+{
+	struct pending	*q;
+	size_t		 n = 0;
+
+	for (q = batch; q != NULL; q = q->next)
+		n++;
+	if (n > 1 && change_batch(s, batch, n) == 0)
+		return;
+	for (q = batch; q != NULL; q = q->next)
+		q->rc = change_one(s, q->key, q->dofn, q->arg, q->out);
+}
+
+/*
+ * Makes one decision (dofn, with arg, on the lock under key) durable, in a
+ * write transaction shared with the decisions other threads of this
+ * process hand in meanwhile (group commit). Returns STORE_OK (out is the
+ * decision; the caller frees it with lock_decision_free()), STORE_FULL or
+ * STORE_ERROR (out holds nothing). dofn may run in another thread, while
+ * this one waits.
+ */
+int
+store_change(struct store *s, const struct store_key *key,
+    store_decide_fn *dofn, void *arg, struct lock_decision *out)
+{
+	struct pending	 p, *batch, *q, *next;
+
+	memset(&p, 0, sizeof(p));
+	p.key = key;
+	p.dofn = dofn;
+	p.arg = arg;
+	p.out = out;
+	pthread_mutex_lock(&s->mu);
+	*s->tail = &p;
+	s->tail = &p.next;
+	while (!p.done) {
+		if (s->leading) {
+			pthread_cond_wait(&s->cv, &s->mu);
+			continue;
+		}
+		/* Lead: take everything queued, run it unlocked, so that
+		 * the next batch gathers meanwhile. */
+		s->leading = 1;
+		batch = s->head;
+		s->head = NULL;
+		s->tail = &s->head;
+		pthread_mutex_unlock(&s->mu);
+		run_batch(s, batch);
+		pthread_mutex_lock(&s->mu);
+		/* A waiter may return as soon as it is done: read next
+		 * first. */
+		for (q = batch; q != NULL; q = next) {
+			next = q->next;
+			q->done = 1;
+		}
+		s->leading = 0;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return p.rc;
 }
 
 /*

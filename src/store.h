@@ -65,7 +65,8 @@ const char *store_network_fs(long);
 
 int	store_open(const struct store_options *, struct store **);
 void	store_close(struct store *);
-void	store_on_commit(struct store *, void (*)(uint64_t, void *), void *);
+void	store_on_commit(struct store *, void (*)(uint64_t, size_t, void *),
+	    void *);
 int	store_change(struct store *, const struct store_key *,
 	    store_decide_fn *, void *, struct lock_decision *);
 int	store_view(struct store *, const struct store_key *,

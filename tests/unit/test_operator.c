@@ -273,9 +273,9 @@ test_metrics(void)
 	metrics_request(m, METRICS_OTHER, 418);
 	metrics_grant(m2);
 	metrics_wait(m);
-	metrics_commit(200, m);
-	metrics_commit(3000, m2);
-	metrics_commit(5000000, m);
+	metrics_commit(200, 1, m);
+	metrics_commit(3000, 4, m2);
+	metrics_commit(5000000, 2, m);
 	memset(&st, 0, sizeof(st));
 	st.records = 7;
 	st.fence = 42;
@@ -309,6 +309,7 @@ test_metrics(void)
 	    "lockgate_commit_seconds_bucket{le=\"+Inf\"} 3"));
 	CU_ASSERT(has_line(buf_str(&b), "lockgate_commit_seconds_sum 5.003200"));
 	CU_ASSERT(has_line(buf_str(&b), "lockgate_commit_seconds_count 3"));
+	CU_ASSERT(has_line(buf_str(&b), "lockgate_commit_decisions_total 7"));
 	/* No series for what never happened. */
 	CU_ASSERT_PTR_NULL(strstr(buf_str(&b), "surface=\"health\""));
 	buf_free(&b);
@@ -326,7 +327,7 @@ test_metrics(void)
 
 	/* No file: nothing counted, nothing fails. */
 	metrics_request(NULL, METRICS_GETLOCK, 200);
-	metrics_commit(1, NULL);
+	metrics_commit(1, 1, NULL);
 	CU_ASSERT_PTR_NULL(metrics_open("/nonexistent/lockgate-unit"));
 }
 

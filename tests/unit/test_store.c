@@ -7,7 +7,9 @@
  */
 #include <sys/stat.h>
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -762,6 +764,144 @@ test_semaphore_fences(void)
 	CU_ASSERT_EQUAL(records(), 2);
 }
 
+/* Group commit: threads that change locks at once. */
+#define GC_THREADS	8
+#define GC_ROUNDS	150
+
+struct gc_thread {
+	pthread_t	 tid;
+	unsigned int	 n;		/* the thread's number */
+	unsigned int	 ok;		/* store_change calls that succeeded */
+	unsigned int	 grants;	/* 201s on the shared lock */
+	uint64_t	 fences[GC_ROUNDS * 2];
+	unsigned int	 nfences;
+	int		 bad;		/* a decision that makes no sense */
+};
+
+static size_t	gc_commits, gc_decisions;
+
+static void
+gc_count(uint64_t us, size_t n, void *arg)
+{
+	(void)us;
+	(void)arg;
+	__atomic_add_fetch(&gc_commits, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&gc_decisions, n, __ATOMIC_SEQ_CST);
+}
+
+static void
+decide_put_owner(const struct lock_record *cur, int64_t now,
+    uint64_t next_fence, void *arg, struct lock_decision *out)
+{
+	lock_put(cur, now, next_fence, arg, out);
+}
+
+static void
+decide_delete_owner(const struct lock_record *cur, int64_t now,
+    uint64_t next_fence, void *arg, struct lock_decision *out)
+{
+	(void)next_fence;
+	lock_delete(cur, now, arg, out);
+}
+
+/* Each round: a lock of its own, then the shared lock 0 with its owner,
+ * released again when it got it. */
+static void *
+gc_run(void *arg)
+{
+	struct gc_thread	*t = arg;
+	struct lock_decision	 d;
+	struct lock_put		 req;
+	struct store_key	 k;
+	char			 owner[16];
+	unsigned int		 i;
+
+	snprintf(owner, sizeof(owner), "t%u", t->n);
+	for (i = 0; i < GC_ROUNDS; i++) {
+		memset(&req, 0, sizeof(req));
+		req.default_ttl_ms = DEFAULT_TTL_MS;
+		req.owner = owner;
+		req.owner_len = strlen(owner);
+		k = key(1 + t->n * GC_ROUNDS + i);
+		if (store_change(st, &k, decide_put_owner, &req, &d) ==
+		    STORE_OK) {
+			t->ok++;
+			if (d.verdict != LOCK_ACQUIRED)
+				t->bad = 1;
+			t->fences[t->nfences++] = d.shown.fence;
+			lock_decision_free(&d);
+		}
+		k = key(0);
+		if (store_change(st, &k, decide_put_owner, &req, &d) !=
+		    STORE_OK)
+			continue;
+		t->ok++;
+		if (d.verdict == LOCK_ACQUIRED) {
+			t->grants++;
+			t->fences[t->nfences++] = d.shown.fence;
+			lock_decision_free(&d);
+			if (store_change(st, &k, decide_delete_owner, &req,
+			    &d) != STORE_OK)
+				continue;
+			t->ok++;
+			if (d.verdict != LOCK_REMOVED)
+				t->bad = 1;
+		} else if (d.verdict != LOCK_HELD_OTHER)
+			t->bad = 1;
+		lock_decision_free(&d);
+	}
+	return NULL;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+test_group_commit(void)
+{
+	static struct gc_thread	 t[GC_THREADS];
+	static uint64_t		 all[GC_THREADS * GC_ROUNDS * 2];
+	size_t			 n = 0, i, j, ok = 0, grants = 0;
+	int			 bad = 0, dup = 0;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(16 * MIB, 100000, SWEEP_BATCH),
+	    STORE_OK);
+	gc_commits = gc_decisions = 0;
+	store_on_commit(st, gc_count, NULL);
+	for (i = 0; i < GC_THREADS; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].n = (unsigned int)i;
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i].tid, NULL, gc_run,
+		    &t[i]), 0);
+	}
+	for (i = 0; i < GC_THREADS; i++) {
+		pthread_join(t[i].tid, NULL);
+		ok += t[i].ok;
+		grants += t[i].grants;
+		bad |= t[i].bad;
+		for (j = 0; j < t[i].nfences; j++)
+			all[n++] = t[i].fences[j];
+	}
+	CU_ASSERT_FALSE(bad);
+	/* Every call was answered, and every answer was committed. */
+	CU_ASSERT_EQUAL(ok, GC_THREADS * GC_ROUNDS * 2 + grants);
+	CU_ASSERT_EQUAL(gc_decisions, ok);
+	CU_ASSERT(gc_commits <= gc_decisions);
+	/* Each grant took its own fence: 1 to n, none twice. */
+	qsort(all, n, sizeof(all[0]), cmp_u64);
+	for (i = 0; i < n; i++)
+		dup |= all[i] != i + 1;
+	CU_ASSERT_FALSE(dup);
+	CU_ASSERT_EQUAL(last_fence(), n);
+	CU_ASSERT_EQUAL(records(), GC_THREADS * GC_ROUNDS);
+	CU_ASSERT(grants > 0);
+}
+
 /* Collects the ids (their last byte) store_list() hands over. */
 struct seen {
 	int		 n;
@@ -861,6 +1001,8 @@ test_store_add(void)
 		{ "full 1 MiB map: old still served, room comes back",
 		    test_full_map },
 		{ "the listing: live locks only, in pages", test_list_pages },
+		{ "group commit: threads at once, fences unique",
+		    test_group_commit },
 		{ "network filesystems are known", test_network_fs },
 	};
 	CU_pSuite	 s;
