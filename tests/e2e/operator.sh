@@ -222,6 +222,23 @@ lg_is "the 401s are counted" 3 \
 lg_curl GET /v1/locks -H "Authorization: Bearer $TOKEN_A"
 unauthorized "the listing with an API token"
 
+CLIENT=$LOCKGATE_SRCDIR/src/lockgate
+ID4=00000000-0000-4000-8000-00000000000e
+out=$(LOCKGATE_URL=$LG_URL "$CLIENT" acquire "$ID4" --owner cli 2>&1)
+lg_is "the client without LOCKGATE_TOKEN: exit 3" 3 "$?"
+lg_like "and it says why" 'HTTP 401: a valid token is needed' "$out"
+out=$(LOCKGATE_URL=$LG_URL LOCKGATE_TOKEN=$TOKEN_B "$CLIENT" acquire "$ID4" \
+    --owner cli 2>&1)
+lg_is "the client with LOCKGATE_TOKEN: exit 0" 0 "$?"
+lg_like "and the fence" '^LOCKGATE_FENCE=[0-9]+' "$out"
+lg_curl GET "/v1/$ID4" -H "Authorization: Bearer $TOKEN_A"
+lg_is "the lock is held" 423 "$LG_STATUS"
+out=$(LOCKGATE_URL=$LG_URL LOCKGATE_TOKEN=$TOKEN_B "$CLIENT" release "$ID4" \
+    --owner cli 2>&1)
+lg_is "the client releases with the token: exit 0" 0 "$?"
+out=$(LOCKGATE_URL=$LG_URL LOCKGATE_TOKEN='bad token' "$CLIENT" status "$ID4" 2>&1)
+lg_is "a token with a blank: usage error" 2 "$?"
+
 # ---------------------------------------------------------------------------
 lg_note "LOCKGATE_METRICS=off"
 
