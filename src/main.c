@@ -105,6 +105,32 @@ content_length(const char *s)
 }
 
 /*
+ * Reads and drops what stdin still holds, until end of file, DRAIN_MAX
+ * bytes or a second without data, for a CGI request whose body has no
+ * length. Apache's CGI passes a chunked body without CONTENT_LENGTH and
+ * closes stdin after it; a program that exits without reading it makes
+ * Apache fail writing it and close the connection without our answer. The
+ * idle second bounds the wait under a server that never closes stdin.
+ */
+static void
+drain_stdin(void)
+{
+	struct pollfd	 pfd = { STDIN_FILENO, POLLIN, 0 };
+	char		 sink[4096];
+	size_t		 got = 0;
+	ssize_t		 r;
+
+	while (got < DRAIN_MAX && poll(&pfd, 1, 1000) == 1) {
+		r = read(STDIN_FILENO, sink, sizeof(sink));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+}
+
+/*
  * Reads the body, at most cap bytes, through readfn. Answers 411, 413 or
  * 400 into resp itself and returns -1 when the body cannot be taken.
  * The caller frees *body.
@@ -127,8 +153,10 @@ read_body(struct response *resp, const char *cl, const char *te, int cgi,
 	}
 	if (n == -1) {
 		/* CGI must never read to EOF: Apache's CGI gives a chunked
-		 * body no CONTENT_LENGTH (RFC 3875 section 4.2). */
+		 * body no CONTENT_LENGTH (RFC 3875 section 4.2). It is
+		 * dropped, within bounds, so that the 411 reaches the client. */
 		if (cgi && te != NULL && *te != '\0') {
+			drain_stdin();
 			api_message(resp, 411, "Content-Length required");
 			return -1;
 		}
