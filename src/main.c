@@ -32,7 +32,7 @@
 #define SWEEP_BATCH	16
 /* Request threads need little stack: nothing large lives on it. */
 #define THREAD_STACK	((size_t)256 << 10)
-/* Past the cap a FastCGI body is still read, up to this, and dropped, so
+/* Past the cap a body is still read, up to this, and dropped, so
  * the web server is not cut off mid-send and shows our 413. */
 #define DRAIN_MAX	((size_t)64 << 20)
 
@@ -66,10 +66,11 @@ usage(FILE *f)
 	    "  --cgi          serve one CGI request from the environment\n"
 	    "  --fastcgi      serve FastCGI on the socket passed as fd 0\n"
 	    "  --listen ADDR  open a FastCGI socket: HOST:PORT, PORT (on\n"
-	    "                 127.0.0.1), or a Unix socket path (mode 0660);\n"
-	    "                 started by systemd socket activation\n"
-	    "                 (LISTEN_PID is this process, LISTEN_FDS=1),\n"
-	    "                 serve the passed fd 3 instead and bind nothing\n"
+	    "                 127.0.0.1), or a Unix socket path (mode 0660,\n"
+	    "                 written PATH or unix:PATH); started by systemd\n"
+	    "                 socket activation (LISTEN_PID is this process,\n"
+	    "                 LISTEN_FDS=1), serve the passed fd 3 instead\n"
+	    "                 and bind nothing\n"
 	    "Settings come from LOCKGATE_* environment variables (see\n"
 	    "lockgate.fcgi(8)).\n");
 }
@@ -104,6 +105,32 @@ content_length(const char *s)
 }
 
 /*
+ * Reads and drops what stdin still holds, until end of file, DRAIN_MAX
+ * bytes or a second without data, for a CGI request whose body has no
+ * length. Apache's CGI passes a chunked body without CONTENT_LENGTH and
+ * closes stdin after it; a program that exits without reading it makes
+ * Apache fail writing it and close the connection without our answer. The
+ * idle second bounds the wait under a server that never closes stdin.
+ */
+static void
+drain_stdin(void)
+{
+	struct pollfd	 pfd = { STDIN_FILENO, POLLIN, 0 };
+	char		 sink[4096];
+	size_t		 got = 0;
+	ssize_t		 r;
+
+	while (got < DRAIN_MAX && poll(&pfd, 1, 1000) == 1) {
+		r = read(STDIN_FILENO, sink, sizeof(sink));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+}
+
+/*
  * Reads the body, at most cap bytes, through readfn. Answers 411, 413 or
  * 400 into resp itself and returns -1 when the body cannot be taken.
  * The caller frees *body.
@@ -126,19 +153,24 @@ read_body(struct response *resp, const char *cl, const char *te, int cgi,
 	}
 	if (n == -1) {
 		/* CGI must never read to EOF: Apache's CGI gives a chunked
-		 * body no CONTENT_LENGTH (RFC 3875 section 4.2). */
+		 * body no CONTENT_LENGTH (RFC 3875 section 4.2). It is
+		 * dropped, within bounds, so that the 411 reaches the client. */
 		if (cgi && te != NULL && *te != '\0') {
+			drain_stdin();
 			api_message(resp, 411, "Content-Length required");
 			return -1;
 		}
 		return 0;
 	}
 	if ((unsigned long long)n > cap) {
-		if (!cgi)
-			for (want = 0; want < DRAIN_MAX &&
-			    (r = readfn(arg, sink, sizeof(sink))) > 0;
-			    want += (size_t)r)
-				continue;
+		/* Read the declared body, up to DRAIN_MAX, and drop it: a web
+		 * server still sending it may never pass our 413 on (Apache's
+		 * CGI then gave an empty reply). Never past CONTENT_LENGTH: in
+		 * CGI mode nothing promises an end of file after it. */
+		for (want = 0; want < DRAIN_MAX && want < (size_t)n &&
+		    (r = readfn(arg, sink, (size_t)n - want < sizeof(sink) ?
+		    (size_t)n - want : sizeof(sink))) > 0; want += (size_t)r)
+			continue;
 		snprintf(msg, sizeof(msg),
 		    "request body too large (limit %zu bytes)", cap);
 		api_message(resp, 413, msg);
@@ -465,6 +497,16 @@ main(int argc, char *argv[])
 		else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
 			mode = MODE_LISTEN;
 			listen_addr = argv[++i];
+			/* Apache's spelling of a socket path (ProxyPass
+			 * "unix:/path|fcgi://..."), accepted as the path. */
+			if (strncmp(listen_addr, "unix:", 5) == 0) {
+				listen_addr += 5;
+				if (strchr(listen_addr, '/') == NULL) {
+					fprintf(stderr, "lockgate.fcgi: --listen "
+					    "unix:PATH needs a path with a '/'\n");
+					return 2;
+				}
+			}
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("lockgate.fcgi %s\n", LOCKGATE_VERSION);
 			return 0;

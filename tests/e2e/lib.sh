@@ -897,3 +897,188 @@ lg_listeners()
 {
 	ss -Hltn "sport = :$1" 2>/dev/null | awk '{ print $4 }' | sort | tr '\n' ' '
 }
+
+# ---------------------------------------------------------------------------
+# Apache httpd
+
+LG_APACHE=/usr/sbin/apache2	# Debian's httpd binary
+LG_APACHE_MODDIR=/usr/lib/apache2/modules
+LG_APACHE_DIR=""	# the running Apache's directory (config, logs)
+LG_APACHE_USER=""	# who Apache's children run as (root: nobody)
+LG_APACHE_GROUP=""
+
+# lg_apache_init: checks that Apache is installed and decides who its
+# children run as: the invoking user, or nobody/nogroup when that is root
+# (Apache refuses to serve as root). Then the temporary directory is made
+# traversable (mode 0755) so they can reach what is under it. Missing
+# Apache is a failure.
+lg_apache_init()
+{
+	if [ ! -x "$LG_APACHE" ] || [ ! -r "$LG_APACHE_MODDIR/mod_mpm_event.so" ]; then
+		lg_bail "Apache httpd is installed" \
+		    "no $LG_APACHE or modules in $LG_APACHE_MODDIR (Debian: apt-get install apache2 libapache2-mod-fcgid)"
+	fi
+	if [ "$(id -u)" -eq 0 ]; then
+		LG_APACHE_USER=nobody
+		LG_APACHE_GROUP=$(id -gn nobody 2>/dev/null) ||
+		    lg_bail "the account nobody exists (Apache's children run as it)"
+	else
+		LG_APACHE_USER=$(id -un)
+		LG_APACHE_GROUP=$(id -gn)
+	fi
+	chmod 0755 "$LG_TMP" || lg_bail "chmod 0755 $LG_TMP"
+}
+
+# lg_apache_dir DIR...: creates each DIR (mode 0700) owned by the user
+# Apache's children run as, so that they (and lockgate started by them) can
+# write there. Call lg_apache_init first.
+lg_apache_dir()
+{
+	local d
+
+	for d in "$@"; do
+		if ! mkdir -p "$d" || ! chmod 0700 "$d"; then
+			lg_bail "mkdir $d"
+		fi
+		if [ "$(id -u)" -eq 0 ]; then
+			chown "$LG_APACHE_USER:$LG_APACHE_GROUP" "$d" ||
+			    lg_bail "chown $LG_APACHE_USER $d"
+		fi
+	done
+}
+
+# lg_as_apache_user COMMAND...: execs COMMAND as the user Apache's children
+# run as (through setpriv when we are root), so it replaces the shell: run
+# it in the background (&) or a subshell; $! is then COMMAND's pid.
+lg_as_apache_user()
+{
+	if [ "$(id -u)" -eq 0 ]; then
+		exec setpriv --reuid="$LG_APACHE_USER" --regid="$LG_APACHE_GROUP" \
+		    --clear-groups -- "$@"
+	fi
+	exec "$@"
+}
+
+# lg_dump_apache_logs: prints the running Apache's logs into the output.
+lg_dump_apache_logs()
+{
+	local f
+
+	for f in "$LG_APACHE_DIR/error.log" "$LG_APACHE_DIR/apache.out" \
+	    "$LG_APACHE_DIR/access.log"; do
+		[ -s "$f" ] || continue
+		echo "# ---- $f (last 40 lines)"
+		tail -n 40 "$f" | sed 's/^/#   /'
+	done
+}
+
+# lg_start_apache NAME SITECONF PROBE MODULES [CURL-ARG...]: starts Apache
+# in the foreground (-DFOREGROUND) as a background child, on a free
+# loopback port, with its own ServerRoot, PidFile, logs and runtime
+# directory in $LG_TMP/apache-NAME, the modules named in MODULES (words
+# such as "alias fcgid", loaded from LG_APACHE_MODDIR, besides the event
+# MPM and authz_core; log_config is built in) and the file SITECONF included, which
+# holds the configuration under test. It then waits up to 20 s for GET
+# PROBE (a path, asked with CURL-ARGs) to answer 200. Sets LG_APACHE_DIR,
+# LG_PORT, LG_URL and LG_HTTPD_PID (lg_cleanup stops it). Failing to start
+# is fatal for the script. Call lg_apache_init first.
+lg_start_apache()
+{
+	local name=$1 site=$2 probe=$3 modules=$4 try n code m
+
+	shift 4
+	LG_APACHE_DIR=$LG_TMP/apache-$name
+	mkdir -p "$LG_APACHE_DIR/run" "$LG_APACHE_DIR/htdocs" ||
+	    lg_bail "mkdir $LG_APACHE_DIR"
+	chmod 0755 "$LG_APACHE_DIR" "$LG_APACHE_DIR/htdocs"
+	lg_apache_dir "$LG_APACHE_DIR/run"
+	for try in 1 2 3; do
+		LG_PORT=$(lg_free_port) || lg_bail "found a free loopback port"
+		LG_URL="http://127.0.0.1:$LG_PORT"
+		rm -f "$LG_APACHE_DIR/error.log" "$LG_APACHE_DIR/apache.out" \
+		    "$LG_APACHE_DIR/httpd.pid"
+		{
+			printf 'ServerRoot "%s"\n' "$LG_APACHE_DIR"
+			printf 'ServerName 127.0.0.1\n'
+			printf 'Listen 127.0.0.1:%s\n' "$LG_PORT"
+			printf 'PidFile "%s/httpd.pid"\n' "$LG_APACHE_DIR"
+			printf 'DefaultRuntimeDir "%s/run"\n' "$LG_APACHE_DIR"
+			printf 'ErrorLog "%s/error.log"\n' "$LG_APACHE_DIR"
+			printf 'LogLevel warn\n'
+			printf 'DocumentRoot "%s/htdocs"\n' "$LG_APACHE_DIR"
+			printf 'Timeout 30\n'
+			printf 'StartServers 1\n'
+			if [ "$(id -u)" -eq 0 ]; then
+				printf 'User %s\nGroup %s\n' "$LG_APACHE_USER" \
+				    "$LG_APACHE_GROUP"
+			fi
+			for m in mpm_event authz_core $modules; do
+				printf 'LoadModule %s_module "%s/mod_%s.so"\n' \
+				    "$m" "$LG_APACHE_MODDIR" "$m"
+			done
+			printf 'LogFormat "%%h \\"%%r\\" %%>s %%b" short\n'
+			printf 'CustomLog "%s/access.log" short\n' "$LG_APACHE_DIR"
+			printf '<Directory />\n\tAllowOverride None\n\tRequire all denied\n</Directory>\n'
+			printf '<Directory "%s/htdocs">\n\tRequire all granted\n</Directory>\n' \
+			    "$LG_APACHE_DIR"
+			printf 'Include "%s"\n' "$site"
+		} >"$LG_APACHE_DIR/httpd.conf"
+		if ! "$LG_APACHE" -f "$LG_APACHE_DIR/httpd.conf" -t \
+		    >"$LG_APACHE_DIR/apache.out" 2>&1; then
+			lg_dump_apache_logs
+			lg_bail "apache2 -t accepts the $name configuration"
+		fi
+		"$LG_APACHE" -f "$LG_APACHE_DIR/httpd.conf" -DFOREGROUND \
+		    >"$LG_APACHE_DIR/apache.out" 2>&1 </dev/null &
+		LG_HTTPD_PID=$!
+		n=400
+		code=000
+		while [ "$n" -gt 0 ]; do
+			lg_alive "$LG_HTTPD_PID" || break
+			code=$(curl -s -o /dev/null -w '%{http_code}' \
+			    --max-time 5 "$@" "$LG_URL$probe" 2>/dev/null)
+			[ "$code" = 200 ] && break
+			sleep 0.05
+			n=$((n - 1))
+		done
+		if [ "$code" = 200 ] && lg_alive "$LG_HTTPD_PID"; then
+			lg_ok "Apache ($name) answers GET $probe on port $LG_PORT"
+			return 0
+		fi
+		if ! lg_alive "$LG_HTTPD_PID" &&
+		    grep -qi 'address already in use' "$LG_APACHE_DIR/error.log" \
+		    "$LG_APACHE_DIR/apache.out" 2>/dev/null; then
+			lg_note "port $LG_PORT taken meanwhile, trying another"
+			continue
+		fi
+		break
+	done
+	lg_dump_apache_logs
+	lg_bail "Apache ($name) with lockgate answers GET $probe with 200" \
+	    "last status $code after 20 s"
+}
+
+# lg_stop_apache: stops Apache (SIGTERM, as apache2ctl stop does) and
+# waits up to 10 s for it and up to 5 s more for every lockgate responder
+# of ours (LOCKGATE_FCGI with this LOCKGATE_DB). Returns 0 when all are
+# gone; whatever is left is killed.
+lg_stop_apache()
+{
+	local rc=0 p
+
+	[ -n "$LG_HTTPD_PID" ] || return 0
+	kill -TERM "$LG_HTTPD_PID" 2>/dev/null
+	if ! lg_wait_gone "$LG_HTTPD_PID" 10; then
+		kill -KILL "$LG_HTTPD_PID" 2>/dev/null
+		rc=1
+	fi
+	wait "$LG_HTTPD_PID" 2>/dev/null
+	LG_HTTPD_PID=""
+	if ! lg_wait_no_responders 5; then
+		for p in $(lg_responders); do
+			kill -KILL "$p" 2>/dev/null
+		done
+		rc=1
+	fi
+	return $rc
+}
