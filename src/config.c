@@ -16,7 +16,7 @@
 #define DEFAULT_MAX_BODY	16384
 #define DEFAULT_MAX_RECORDS	1000000
 #define DEFAULT_MAX_READERS	1024
-#define DEFAULT_THREADS		8
+#define DEFAULT_THREADS		16
 
 /* Parses a whole unsigned decimal number, at most max. */
 static int
