@@ -239,6 +239,10 @@ codec_parse_params(const char *body, size_t len, struct params *p, char *err,
 			snprintf(err, errlen, "duplicate parameter: %.*s",
 			    (int)(key_len > 64 ? 64 : key_len), key);
 			goto done;
+		case -3:
+			snprintf(err, errlen, "too many parameters (limit %d)",
+			    PARAMS_MAX);
+			goto done;
 		default:
 			snprintf(err, errlen, "out of memory");
 			goto done;

@@ -44,8 +44,9 @@ dup_n(const char *s, size_t n)
 
 /*
  * Adds one parameter (copies of name and value).
- * Returns 0, -1 when out of memory, or -2 when the same name already came
- * from the same source: a duplicate is refused, not guessed at.
+ * Returns 0, -1 when out of memory, -2 when the same name already came
+ * from the same source (a duplicate is refused, not guessed at), or -3
+ * when the request already has PARAMS_MAX parameters.
  */
 int
 params_add(struct params *p, const char *name, size_t name_len,
@@ -60,6 +61,8 @@ params_add(struct params *p, const char *name, size_t name_len,
 		    strlen(p->v[i].name) == name_len &&
 		    memcmp(p->v[i].name, name, name_len) == 0)
 			return -2;
+	if (p->n >= PARAMS_MAX)
+		return -3;
 	if (p->n == p->cap) {
 		cap = p->cap ? p->cap * 2 : 8;
 		if ((v = realloc(p->v, cap * sizeof(*v))) == NULL)
@@ -168,6 +171,10 @@ params_parse_urlencoded(struct params *p, const char *s, size_t n,
 		case -2:
 			snprintf(err, errlen, "duplicate parameter: %.*s",
 			    (int)(nl > 64 ? 64 : nl), name);
+			goto done;
+		case -3:
+			snprintf(err, errlen, "too many parameters (limit %d)",
+			    PARAMS_MAX);
 			goto done;
 		default:
 			snprintf(err, errlen, "out of memory");

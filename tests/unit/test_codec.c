@@ -3,6 +3,7 @@
  * with the exact error messages, and the writer printing like Python's
  * json.dumps.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
@@ -253,6 +254,22 @@ test_parse_names(void)
 	params_free(&p);
 }
 
+/* A JSON body counts towards PARAMS_MAX like any other source. */
+static void
+test_parse_too_many(void)
+{
+	char	 body[PARAMS_MAX * 12 + 16];
+	size_t	 n = 0;
+	int	 i;
+
+	n += (size_t)snprintf(body + n, sizeof(body) - n, "{");
+	for (i = 0; i <= PARAMS_MAX; i++)
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "%s\"a%d\": 1",
+		    i > 0 ? ", " : "", i);
+	snprintf(body + n, sizeof(body) - n, "}");
+	check_refused(TEST_HERE, body, "too many parameters (limit 64)");
+}
+
 /* Not JSON (RFC 8259): single quotes, a trailing comma. */
 static void
 test_parse_strict(void)
@@ -425,6 +442,7 @@ test_codec_add(void)
 		{ "refuse malformed JSON, exact messages", test_parse_errors },
 		{ "refuse a name given twice or holding \\u0000",
 		    test_parse_names },
+		{ "refuse more than PARAMS_MAX members", test_parse_too_many },
 		{ "refuse what RFC 8259 does not allow", test_parse_strict },
 		{ "refuse deep nesting", test_parse_depth },
 		{ "writer prints like json.dumps", test_writer_dumps },

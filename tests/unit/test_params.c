@@ -3,6 +3,7 @@
  * JSON > query > form precedence, unknown names, and ttl seconds with the
  * exact messages the client sees.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
@@ -167,6 +168,40 @@ test_urlencoded_duplicate(void)
 	CU_ASSERT_EQUAL(params_add(&p, "ttl", 3, "4", 1, PARAM_JSON,
 	    PARAM_TEXT), -2);
 	CU_ASSERT_EQUAL(p.n, 3);
+	params_free(&p);
+}
+
+/*
+ * A request holds at most PARAMS_MAX parameters: tens of thousands of
+ * names (a 1 MB form body) made the duplicate and unknown-name checks,
+ * quadratic in the count, take seconds of CPU.
+ */
+static void
+test_urlencoded_too_many(void)
+{
+	struct params	 p;
+	char		 s[PARAMS_MAX * 8 + 16], err[128];
+	size_t		 n = 0;
+	int		 i;
+
+	for (i = 0; i < PARAMS_MAX; i++)
+		n += (size_t)snprintf(s + n, sizeof(s) - n, "%sa%d=1",
+		    i > 0 ? "&" : "", i);
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, s, PARAM_QUERY, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(p.n, PARAMS_MAX);
+	/* One more, from any source, is refused. */
+	CU_ASSERT_EQUAL(parse(&p, "b=1", PARAM_FORM, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "too many parameters (limit 64)");
+	CU_ASSERT_EQUAL(params_add(&p, "c", 1, "1", 1, PARAM_JSON,
+	    PARAM_TEXT), -3);
+	CU_ASSERT_EQUAL(p.n, PARAMS_MAX);
+	params_free(&p);
+
+	snprintf(s + n, sizeof(s) - n, "&z=1");
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, s, PARAM_FORM, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "too many parameters (limit 64)");
 	params_free(&p);
 }
 
@@ -391,6 +426,8 @@ test_params_add(void)
 		    test_urlencoded_bad_percent },
 		{ "urlencoded: duplicates in one source refused",
 		    test_urlencoded_duplicate },
+		{ "urlencoded: at most PARAMS_MAX parameters",
+		    test_urlencoded_too_many },
 		{ "get: JSON > query > form", test_get_precedence },
 		{ "unknown: in order, once each", test_unknown },
 		{ "seconds: good values", test_seconds_good },
