@@ -164,6 +164,12 @@ params_parse_urlencoded(struct params *p, const char *s, size_t n,
 			    what);
 			goto done;
 		}
+		/* Names are C strings: "ttl%00x" would pass for "ttl". */
+		if (memchr(name, '\0', (size_t)nl) != NULL) {
+			snprintf(err, errlen, "%s: a name holds a NUL character",
+			    what);
+			goto done;
+		}
 		switch (params_add(p, name, (size_t)nl, value, (size_t)vl,
 		    source, PARAM_TEXT)) {
 		case 0:

@@ -205,6 +205,38 @@ test_urlencoded_too_many(void)
 	params_free(&p);
 }
 
+/*
+ * A name with %00 in it was stored cut at the NUL: "ttl%00junk=5" passed
+ * for ttl=5, and "ttl%00a=5&ttl%00b=7" for two ttls that were no
+ * duplicate.
+ */
+static void
+test_urlencoded_nul_name(void)
+{
+	static const char *const bad[] = {
+		"ttl%00junk=5", "ttl%00a=5&ttl%00b=7", "%00=1", "%00ttl=1",
+		"ttl%00",
+	};
+	struct params	 p;
+	char		 err[128];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		params_init(&p);
+		CU_ASSERT_EQUAL(parse(&p, bad[i], PARAM_QUERY, err,
+		    sizeof(err)), -1);
+		CU_ASSERT_STRING_EQUAL(err,
+		    "invalid query string: a name holds a NUL character");
+		CU_ASSERT_EQUAL(p.n, 0);
+		params_free(&p);
+	}
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, "a%00=1", PARAM_FORM, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err,
+	    "invalid form body: a name holds a NUL character");
+	params_free(&p);
+}
+
 static void
 test_get_precedence(void)
 {
@@ -428,6 +460,8 @@ test_params_add(void)
 		    test_urlencoded_duplicate },
 		{ "urlencoded: at most PARAMS_MAX parameters",
 		    test_urlencoded_too_many },
+		{ "urlencoded: a name with %00 refused",
+		    test_urlencoded_nul_name },
 		{ "get: JSON > query > form", test_get_precedence },
 		{ "unknown: in order, once each", test_unknown },
 		{ "seconds: good values", test_seconds_good },
