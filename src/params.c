@@ -210,15 +210,17 @@ params_get(const struct params *p, const char *name)
 
 /*
  * Lists, in order of appearance and once each, the names that are not in
- * known (a NULL-terminated list), joined by ", " into out.
+ * known (a NULL-terminated list), joined by ", " into out. When the list
+ * does not fit, it ends with "..." where it was cut, and the rest are
+ * left out: the answer still names the problem and shows it is cut.
  * Returns the number of unknown names.
  */
 int
 params_unknown(const struct params *p, const char *const *known, char *out,
     size_t outlen)
 {
-	size_t	 i, j, used = 0, len;
-	int	 count = 0, seen;
+	size_t	 i, j, used = 0, len, sep, cut;
+	int	 count = 0, seen, full = 0;
 
 	if (outlen > 0)
 		out[0] = '\0';
@@ -234,16 +236,37 @@ params_unknown(const struct params *p, const char *const *known, char *out,
 		if (seen)
 			continue;
 		count++;
+		if (full)
+			continue;
 		len = strlen(p->v[i].name);
-		if (used + len + 3 < outlen) {
-			if (used > 0) {
-				memcpy(out + used, ", ", 2);
-				used += 2;
+		sep = used > 0 ? 2 : 0;
+		if (used + len + 3 < outlen)
+			cut = len;
+		else {
+			/* As much as fits with the "..." and the NUL; with no
+			 * room for one character of it, "..." alone, over the
+			 * end of the list if need be. */
+			full = 1;
+			if (outlen < 4)
+				continue;
+			if (outlen >= used + sep + 5)
+				cut = outlen - used - sep - 4;
+			else {
+				if (used > outlen - 4)
+					used = outlen - 4;
+				sep = 0;
+				cut = 0;
 			}
-			memcpy(out + used, p->v[i].name, len);
-			used += len;
-			out[used] = '\0';
 		}
+		memcpy(out + used, ", ", sep);
+		used += sep;
+		memcpy(out + used, p->v[i].name, cut);
+		used += cut;
+		if (cut < len) {
+			memcpy(out + used, "...", 3);
+			used += 3;
+		}
+		out[used] = '\0';
 	}
 	return count;
 }

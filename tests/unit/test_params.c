@@ -316,6 +316,60 @@ test_unknown(void)
 }
 
 /*
+ * A name longer than the list's room was left out, and "Unknown
+ * arguments: " named nothing: it is now cut and marked with "...".
+ */
+static void
+test_unknown_long(void)
+{
+	static const char *const known[] = { "ttl", NULL };
+	struct params	 p;
+	char		 q[2100], err[128], out[16], big[200];
+
+	memset(q, 'x', 2000);
+	snprintf(q + 2000, sizeof(q) - 2000, "=1&b=2");
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, q, PARAM_QUERY, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(params_unknown(&p, known, out, sizeof(out)), 2);
+	CU_ASSERT_STRING_EQUAL(out, "xxxxxxxxxxxx...");
+	params_free(&p);
+
+	/* A short one first, then the long one cut after it. */
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, "ab=1", PARAM_FORM, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(parse(&p, q, PARAM_QUERY, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(params_unknown(&p, known, out, sizeof(out)), 3);
+	CU_ASSERT_STRING_EQUAL(out, "ab, xxxxxxxx...");
+	/* Exactly as long as fits is not cut. */
+	CU_ASSERT_EQUAL(params_unknown(&p, known, big, sizeof(big)), 3);
+	CU_ASSERT_EQUAL(strlen(big), sizeof(big) - 1);
+	CU_ASSERT_EQUAL(strncmp(big, "ab, xxx", 7), 0);
+	CU_ASSERT_STRING_EQUAL(big + sizeof(big) - 4, "...");
+	params_free(&p);
+
+	/* No room for a piece of the next name: "..." alone says there
+	 * are more, over the end of the last name if need be. */
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, "abcdefghij=1&klmnopq=1", PARAM_QUERY, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(params_unknown(&p, known, out, sizeof(out)), 2);
+	CU_ASSERT_STRING_EQUAL(out, "abcdefghij...");
+	params_free(&p);
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, "abcdefghijkl=1&m=1", PARAM_QUERY, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(params_unknown(&p, known, out, sizeof(out)), 2);
+	CU_ASSERT_STRING_EQUAL(out, "abcdefghijkl...");
+	params_free(&p);
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, "abcdefg=1&hijk=1&x=1", PARAM_QUERY, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(params_unknown(&p, known, out, sizeof(out)), 3);
+	CU_ASSERT_STRING_EQUAL(out, "abcdefg, hij...");
+	params_free(&p);
+}
+
+/*
  * params_seconds on a text value; returns its answer, with the result in
  * *ms and the message in why.
  */
@@ -464,6 +518,8 @@ test_params_add(void)
 		    test_urlencoded_nul_name },
 		{ "get: JSON > query > form", test_get_precedence },
 		{ "unknown: in order, once each", test_unknown },
+		{ "unknown: a name too long is cut, not dropped",
+		    test_unknown_long },
 		{ "seconds: good values", test_seconds_good },
 		{ "seconds: not a number", test_seconds_not_number },
 		{ "seconds: out of range", test_seconds_range },
