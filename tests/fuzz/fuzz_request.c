@@ -22,13 +22,21 @@
 #include "buf.h"
 #include "config.h"
 #include "http.h"
+#include "lock.h"
 #include "log.h"
 #include "store.h"
+#include "ulid.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define NVARS	6
+/* LSS locks made at start, so that GET and PATCH of a known id are
+ * reached (a new id is random): the ids and key of the seed corpus. */
+#define LSS_KEY		"secret"
+static const char *const lss_ids[] = {
+	"01hvkab4t422rap18rwjs2prnm", "01hvkab4t422rap18rwjs2prnn",
+};
 
 static const char *const names[NVARS] = {
 	"REQUEST_METHOD", "PATH_INFO", "SCRIPT_NAME", "REQUEST_URI",
@@ -53,6 +61,39 @@ lookup(const char *name, void *arg)
 		if (strcmp(name, names[i]) == 0)
 			return v->value[i];
 	return NULL;
+}
+
+static void
+decide_create(const struct lock_record *cur, int64_t now,
+    uint64_t next_fence, void *arg, struct lock_decision *out)
+{
+	(void)next_fence;
+	lock_lss_create(cur, now, arg, out);
+}
+
+/* Makes the LSS locks of lss_ids, the first locked, the others not. */
+static void
+make_lss(void)
+{
+	struct store_key	 key;
+	struct lock_lss		 lss;
+	struct lock_decision	 d;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(lss_ids) / sizeof(lss_ids[0]); i++) {
+		memset(&lss, 0, sizeof(lss));
+		lss.locked = i == 0;
+		lss.key = LSS_KEY;
+		lss.key_len = strlen(LSS_KEY);
+		key.kind = LOCK_KIND_LSS;
+		if (ulid_parse(lss_ids[i], strlen(lss_ids[i]), key.id) == -1 ||
+		    store_change(api.store, &key, decide_create, &lss,
+		    &d) != STORE_OK) {
+			fprintf(stderr, "cannot make LSS lock %s\n", lss_ids[i]);
+			abort();
+		}
+		lock_decision_free(&d);
+	}
 }
 
 /* Removes the database files and the directory (atexit). */
@@ -112,6 +153,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	}
 	atexit(cleanup);
+	make_lss();
 	return 0;
 }
 
