@@ -2,6 +2,7 @@
  * codec.c: JSON in and out (see codec.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -64,22 +65,98 @@ parse_all(const char *s, size_t len, enum json_tokener_error *jerr,
 }
 
 /*
+ * Finds the next member name of the top-level object in s[0..len), a JSON
+ * text json-c has already accepted, from *pos on at nesting *depth (both 0
+ * at the start, then kept between calls). Returns 1 with the name,
+ * quotes included, at s[*start..*end), or 0 when there is none left.
+ * json-c keeps only the last of two equal names and cuts a name at a
+ * \u0000, so the names are read from the text itself.
+ */
+static int
+next_name(const char *s, size_t len, size_t *pos, int *depth,
+    size_t *start, size_t *end)
+{
+	size_t	 i, j;
+
+	for (i = *pos; i < len; i++) {
+		if (s[i] == '{' || s[i] == '[')
+			(*depth)++;
+		else if (s[i] == '}' || s[i] == ']')
+			(*depth)--;
+		else if (s[i] == '"') {
+			for (j = i + 1; j < len && s[j] != '"'; j++)
+				if (s[j] == '\\')
+					j++;
+			if (j >= len)
+				return 0;
+			*start = i;
+			*end = j + 1;
+			i = j;
+			/* A name is a string at depth 1 followed by ':'. */
+			for (j++; j < len && strchr(" \t\r\n", s[j]) != NULL &&
+			    s[j] != '\0'; j++)
+				continue;
+			if (*depth == 1 && j < len && s[j] == ':') {
+				*pos = j + 1;
+				return 1;
+			}
+		}
+	}
+	*pos = len;
+	return 0;
+}
+
+/*
+ * Decodes the JSON string s[0..len) (quotes included) with json-c.
+ * Returns the string object (the caller puts it), or NULL.
+ */
+static struct json_object *
+decode_name(const char *s, size_t len)
+{
+	struct json_object	*name;
+	enum json_tokener_error	 jerr;
+	size_t			 end;
+
+	name = parse_all(s, len, &jerr, &end);
+	if (name != NULL && (jerr != json_tokener_success ||
+	    !json_object_is_type(name, json_type_string))) {
+		json_object_put(name);
+		name = NULL;
+	}
+	return name;
+}
+
+/* Drops the parameters added after the first n (an error half-way). */
+static void
+drop_after(struct params *p, size_t n)
+{
+	while (p->n > n) {
+		p->n--;
+		free(p->v[p->n].name);
+		free(p->v[p->n].value);
+	}
+}
+
+/*
  * Parses a JSON body that must be one object, and adds each member to p as
  * a PARAM_JSON parameter: strings as they are, numbers in their own
  * spelling (so "ttl": 1e3 and "ttl": "1e3" are read alike), anything else
- * as PARAM_OTHER. Nesting deeper than CODEC_MAX_DEPTH is refused.
- * Returns 0, or -1 with a message for the client in err.
+ * as PARAM_OTHER. Nesting deeper than CODEC_MAX_DEPTH is refused, and so
+ * are a name given twice (as in a query string) and a name holding
+ * \u0000 (json-c would cut it short, "ttl\u0000x" becoming "ttl").
+ * Returns 0, or -1 with a message for the client in err and p as it was.
  */
 int
 codec_parse_params(const char *body, size_t len, struct params *p, char *err,
     size_t errlen)
 {
-	struct json_object	*root = NULL, *prefix;
+	struct json_object	*root = NULL, *prefix, *name = NULL, *val;
 	enum json_tokener_error	 jerr, perr;
 	enum param_type		 type;
-	const char		*value;
-	size_t			 value_len, end, pend;
-	int			 rc = -1;
+	const char		*value, *key;
+	size_t			 value_len, key_len, end, pend, pos, ns, ne;
+	size_t			 had = p->n;
+	int			 depth = 0, rc = -1;
 
 	/* Blanks around the value are fine; json-c stops at them. */
 	while (len > 0 && strchr(" \t\r\n", body[len - 1]) != NULL &&
@@ -115,9 +192,25 @@ codec_parse_params(const char *body, size_t len, struct params *p, char *err,
 		snprintf(err, errlen, "JSON body must be an object");
 		goto done;
 	}
-	rc = 0;
 
-	json_object_object_foreach(root, key, val) {
+	for (pos = 0; next_name(body, len, &pos, &depth, &ns, &ne); ) {
+		json_object_put(name);
+		if ((name = decode_name(body + ns, ne - ns)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto done;
+		}
+		key = json_object_get_string(name);
+		key_len = (size_t)json_object_get_string_len(name);
+		if (strlen(key) != key_len) {
+			snprintf(err, errlen, "invalid JSON body: "
+			    "a name holds a NUL character");
+			goto done;
+		}
+		if (!json_object_object_get_ex(root, key, &val)) {
+			snprintf(err, errlen, "invalid JSON body: "
+			    "unexpected member");
+			goto done;
+		}
 		switch (json_object_get_type(val)) {
 		case json_type_string:
 			value = json_object_get_string(val);
@@ -138,14 +231,28 @@ codec_parse_params(const char *body, size_t len, struct params *p, char *err,
 			type = PARAM_OTHER;
 			break;
 		}
-		if (params_add(p, key, strlen(key), value, value_len,
-		    PARAM_JSON, type) == -1) {
+		switch (params_add(p, key, key_len, value, value_len,
+		    PARAM_JSON, type)) {
+		case 0:
+			break;
+		case -2:
+			snprintf(err, errlen, "duplicate parameter: %.*s",
+			    (int)(key_len > 64 ? 64 : key_len), key);
+			goto done;
+		case -3:
+			snprintf(err, errlen, "too many parameters (limit %d)",
+			    PARAMS_MAX);
+			goto done;
+		default:
 			snprintf(err, errlen, "out of memory");
-			rc = -1;
 			goto done;
 		}
 	}
+	rc = 0;
 done:
+	if (rc == -1)
+		drop_after(p, had);
+	json_object_put(name);
 	json_object_put(root);
 	return rc;
 }

@@ -192,7 +192,8 @@ read_extensions(struct api *api, struct request *req, struct lock_put *put,
 	if ((p = params_get(&req->params, "limit")) != NULL) {
 		v = 0;
 		if (p->type == PARAM_TEXT && p->value[0] >= '0' &&
-		    p->value[0] <= '9' && strlen(p->value) <= 4)
+		    p->value[0] <= '9' && p->value_len <= 4 &&
+		    strlen(p->value) == p->value_len)
 			v = strtoul(p->value, &end, 10);
 		if (v < 1 || v > LOCK_LIMIT_MAX || *end != '\0') {
 			bad_param(resp, "limit", "must be a whole number from 1 "

@@ -223,7 +223,8 @@ find_owner(const struct lock_holder *h, size_t n, const char *owner,
 	size_t	 i;
 
 	for (i = 0; i < n; i++)
-		if (h[i].owner_len == len && memcmp(h[i].owner, owner, len) == 0)
+		if (h[i].owner_len == len &&
+		    (len == 0 || memcmp(h[i].owner, owner, len) == 0))
 			return (long)i;
 	return -1;
 }
@@ -341,7 +342,10 @@ lock_put(const struct lock_record *cur, int64_t now, uint64_t next_fence,
 	mine.expires_ms = now + mine.ttl_ms;
 	mine.fence = next_fence;
 	mine.owner_len = req->owner_len;
-	memcpy(mine.owner, req->owner, req->owner_len);
+	/* A request without an owner has owner NULL: memcpy(x, NULL, 0) is
+	 * undefined all the same (C11 7.24.1). */
+	if (req->owner_len > 0)
+		memcpy(mine.owner, req->owner, req->owner_len);
 	if ((all = calloc(n + 1, sizeof(*all))) == NULL) {
 		decide(d, LOCK_NO_MEMORY, LOCK_WRITE_NONE, NULL);
 		goto done;

@@ -45,6 +45,9 @@ log_enabled(enum log_level level)
  * request data can never forge a log line), and writes the whole line with
  * one write(2) so lines from several processes do not interleave.
  */
+static void emit(enum log_level, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 emit(enum log_level level, const char *fmt, va_list ap)
 {

@@ -44,8 +44,9 @@ dup_n(const char *s, size_t n)
 
 /*
  * Adds one parameter (copies of name and value).
- * Returns 0, -1 when out of memory, or -2 when the same name already came
- * from the same source: a duplicate is refused, not guessed at.
+ * Returns 0, -1 when out of memory, -2 when the same name already came
+ * from the same source (a duplicate is refused, not guessed at), or -3
+ * when the request already has PARAMS_MAX parameters.
  */
 int
 params_add(struct params *p, const char *name, size_t name_len,
@@ -60,6 +61,8 @@ params_add(struct params *p, const char *name, size_t name_len,
 		    strlen(p->v[i].name) == name_len &&
 		    memcmp(p->v[i].name, name, name_len) == 0)
 			return -2;
+	if (p->n >= PARAMS_MAX)
+		return -3;
 	if (p->n == p->cap) {
 		cap = p->cap ? p->cap * 2 : 8;
 		if ((v = realloc(p->v, cap * sizeof(*v))) == NULL)
@@ -161,6 +164,12 @@ params_parse_urlencoded(struct params *p, const char *s, size_t n,
 			    what);
 			goto done;
 		}
+		/* Names are C strings: "ttl%00x" would pass for "ttl". */
+		if (memchr(name, '\0', (size_t)nl) != NULL) {
+			snprintf(err, errlen, "%s: a name holds a NUL character",
+			    what);
+			goto done;
+		}
 		switch (params_add(p, name, (size_t)nl, value, (size_t)vl,
 		    source, PARAM_TEXT)) {
 		case 0:
@@ -168,6 +177,10 @@ params_parse_urlencoded(struct params *p, const char *s, size_t n,
 		case -2:
 			snprintf(err, errlen, "duplicate parameter: %.*s",
 			    (int)(nl > 64 ? 64 : nl), name);
+			goto done;
+		case -3:
+			snprintf(err, errlen, "too many parameters (limit %d)",
+			    PARAMS_MAX);
 			goto done;
 		default:
 			snprintf(err, errlen, "out of memory");
@@ -197,15 +210,17 @@ params_get(const struct params *p, const char *name)
 
 /*
  * Lists, in order of appearance and once each, the names that are not in
- * known (a NULL-terminated list), joined by ", " into out.
+ * known (a NULL-terminated list), joined by ", " into out. When the list
+ * does not fit, it ends with "..." where it was cut, and the rest are
+ * left out: the answer still names the problem and shows it is cut.
  * Returns the number of unknown names.
  */
 int
 params_unknown(const struct params *p, const char *const *known, char *out,
     size_t outlen)
 {
-	size_t	 i, j, used = 0, len;
-	int	 count = 0, seen;
+	size_t	 i, j, used = 0, len, sep, cut;
+	int	 count = 0, seen, full = 0;
 
 	if (outlen > 0)
 		out[0] = '\0';
@@ -221,16 +236,37 @@ params_unknown(const struct params *p, const char *const *known, char *out,
 		if (seen)
 			continue;
 		count++;
+		if (full)
+			continue;
 		len = strlen(p->v[i].name);
-		if (used + len + 3 < outlen) {
-			if (used > 0) {
-				memcpy(out + used, ", ", 2);
-				used += 2;
+		sep = used > 0 ? 2 : 0;
+		if (used + len + 3 < outlen)
+			cut = len;
+		else {
+			/* As much as fits with the "..." and the NUL; with no
+			 * room for one character of it, "..." alone, over the
+			 * end of the list if need be. */
+			full = 1;
+			if (outlen < 4)
+				continue;
+			if (outlen >= used + sep + 5)
+				cut = outlen - used - sep - 4;
+			else {
+				if (used > outlen - 4)
+					used = outlen - 4;
+				sep = 0;
+				cut = 0;
 			}
-			memcpy(out + used, p->v[i].name, len);
-			used += len;
-			out[used] = '\0';
 		}
+		memcpy(out + used, ", ", sep);
+		used += sep;
+		memcpy(out + used, p->v[i].name, cut);
+		used += cut;
+		if (cut < len) {
+			memcpy(out + used, "...", 3);
+			used += 3;
+		}
+		out[used] = '\0';
 	}
 	return count;
 }

@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* More parameters than any request needs: refused, so that the checks
+ * for duplicates and unknown names stay cheap. */
+#define PARAMS_MAX	64
+
 enum param_source {
 	PARAM_JSON,
 	PARAM_QUERY,

@@ -3,6 +3,7 @@
  * with the exact error messages, and the writer printing like Python's
  * json.dumps.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
@@ -208,6 +209,67 @@ test_parse_errors(void)
 	    "unexpected data after the value");
 }
 
+/*
+ * Member names are read from the text: json-c keeps only the last of two
+ * equal names and cuts a name at \u0000, which let {"ttl": 1, "ttl": 2}
+ * and {"ttl\u0000x": 5} through as a plain ttl.
+ */
+static void
+test_parse_names(void)
+{
+	struct params	 p;
+	char		 err[256];
+
+	check_refused(TEST_HERE, "{\"ttl\": 1, \"ttl\": 2}",
+	    "duplicate parameter: ttl");
+	check_refused(TEST_HERE, "{\"ttl\": 1, \"t\\u0074l\": 2}",
+	    "duplicate parameter: ttl");
+	check_refused(TEST_HERE, "{\"ttl\\u0000x\": 5}",
+	    "invalid JSON body: a name holds a NUL character");
+	check_refused(TEST_HERE, "{\"a\\u0000b\": 1, \"a\\u0000c\": 2}",
+	    "invalid JSON body: a name holds a NUL character");
+
+	/* Names inside nested values and ':' inside strings are not
+	 * top-level names; escaped quotes stay in the name. */
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, "{\"a\": {\"x\": 1, \"y\": {\"x\": 2}}, "
+	    "\"b\": [{\"a\": 1}, \"a\"], \"c\": \"d\\\":e\", "
+	    "\"t\\\"l\" : 1}", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(p.n, 4);
+	CU_ASSERT_STRING_EQUAL(p.v[0].name, "a");
+	CU_ASSERT_STRING_EQUAL(p.v[1].name, "b");
+	CU_ASSERT_STRING_EQUAL(p.v[2].name, "c");
+	CU_ASSERT_STRING_EQUAL(p.v[2].value, "d\":e");
+	CU_ASSERT_STRING_EQUAL(p.v[3].name, "t\"l");
+	params_free(&p);
+
+	/* A refused body leaves what other sources gave. */
+	params_init(&p);
+	CU_ASSERT_EQUAL(params_add(&p, "ttl", 3, "3", 1, PARAM_QUERY,
+	    PARAM_TEXT), 0);
+	CU_ASSERT_EQUAL(parse(&p, "{\"owner\": \"a\", \"owner\": \"b\"}", err,
+	    sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "duplicate parameter: owner");
+	CU_ASSERT_EQUAL(p.n, 1);
+	params_free(&p);
+}
+
+/* A JSON body counts towards PARAMS_MAX like any other source. */
+static void
+test_parse_too_many(void)
+{
+	char	 body[PARAMS_MAX * 12 + 16];
+	size_t	 n = 0;
+	int	 i;
+
+	n += (size_t)snprintf(body + n, sizeof(body) - n, "{");
+	for (i = 0; i <= PARAMS_MAX; i++)
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "%s\"a%d\": 1",
+		    i > 0 ? ", " : "", i);
+	snprintf(body + n, sizeof(body) - n, "}");
+	check_refused(TEST_HERE, body, "too many parameters (limit 64)");
+}
+
 /* Not JSON (RFC 8259): single quotes, a trailing comma. */
 static void
 test_parse_strict(void)
@@ -378,6 +440,9 @@ test_codec_add(void)
 		{ "refuse a body that is not an object",
 		    test_parse_not_object },
 		{ "refuse malformed JSON, exact messages", test_parse_errors },
+		{ "refuse a name given twice or holding \\u0000",
+		    test_parse_names },
+		{ "refuse more than PARAMS_MAX members", test_parse_too_many },
 		{ "refuse what RFC 8259 does not allow", test_parse_strict },
 		{ "refuse deep nesting", test_parse_depth },
 		{ "writer prints like json.dumps", test_writer_dumps },

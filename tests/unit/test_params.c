@@ -3,6 +3,7 @@
  * JSON > query > form precedence, unknown names, and ttl seconds with the
  * exact messages the client sees.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
@@ -170,6 +171,72 @@ test_urlencoded_duplicate(void)
 	params_free(&p);
 }
 
+/*
+ * A request holds at most PARAMS_MAX parameters: tens of thousands of
+ * names (a 1 MB form body) made the duplicate and unknown-name checks,
+ * quadratic in the count, take seconds of CPU.
+ */
+static void
+test_urlencoded_too_many(void)
+{
+	struct params	 p;
+	char		 s[PARAMS_MAX * 8 + 16], err[128];
+	size_t		 n = 0;
+	int		 i;
+
+	for (i = 0; i < PARAMS_MAX; i++)
+		n += (size_t)snprintf(s + n, sizeof(s) - n, "%sa%d=1",
+		    i > 0 ? "&" : "", i);
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, s, PARAM_QUERY, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(p.n, PARAMS_MAX);
+	/* One more, from any source, is refused. */
+	CU_ASSERT_EQUAL(parse(&p, "b=1", PARAM_FORM, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "too many parameters (limit 64)");
+	CU_ASSERT_EQUAL(params_add(&p, "c", 1, "1", 1, PARAM_JSON,
+	    PARAM_TEXT), -3);
+	CU_ASSERT_EQUAL(p.n, PARAMS_MAX);
+	params_free(&p);
+
+	snprintf(s + n, sizeof(s) - n, "&z=1");
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, s, PARAM_FORM, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "too many parameters (limit 64)");
+	params_free(&p);
+}
+
+/*
+ * A name with %00 in it was stored cut at the NUL: "ttl%00junk=5" passed
+ * for ttl=5, and "ttl%00a=5&ttl%00b=7" for two ttls that were no
+ * duplicate.
+ */
+static void
+test_urlencoded_nul_name(void)
+{
+	static const char *const bad[] = {
+		"ttl%00junk=5", "ttl%00a=5&ttl%00b=7", "%00=1", "%00ttl=1",
+		"ttl%00",
+	};
+	struct params	 p;
+	char		 err[128];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		params_init(&p);
+		CU_ASSERT_EQUAL(parse(&p, bad[i], PARAM_QUERY, err,
+		    sizeof(err)), -1);
+		CU_ASSERT_STRING_EQUAL(err,
+		    "invalid query string: a name holds a NUL character");
+		CU_ASSERT_EQUAL(p.n, 0);
+		params_free(&p);
+	}
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, "a%00=1", PARAM_FORM, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err,
+	    "invalid form body: a name holds a NUL character");
+	params_free(&p);
+}
+
 static void
 test_get_precedence(void)
 {
@@ -245,6 +312,60 @@ test_unknown(void)
 	CU_ASSERT_EQUAL(parse(&p, "a&b", PARAM_QUERY, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(params_unknown(&p, known, out, sizeof(out)), 2);
 	CU_ASSERT_STRING_EQUAL(out, "a, b");
+	params_free(&p);
+}
+
+/*
+ * A name longer than the list's room was left out, and "Unknown
+ * arguments: " named nothing: it is now cut and marked with "...".
+ */
+static void
+test_unknown_long(void)
+{
+	static const char *const known[] = { "ttl", NULL };
+	struct params	 p;
+	char		 q[2100], err[128], out[16], big[200];
+
+	memset(q, 'x', 2000);
+	snprintf(q + 2000, sizeof(q) - 2000, "=1&b=2");
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, q, PARAM_QUERY, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(params_unknown(&p, known, out, sizeof(out)), 2);
+	CU_ASSERT_STRING_EQUAL(out, "xxxxxxxxxxxx...");
+	params_free(&p);
+
+	/* A short one first, then the long one cut after it. */
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, "ab=1", PARAM_FORM, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(parse(&p, q, PARAM_QUERY, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(params_unknown(&p, known, out, sizeof(out)), 3);
+	CU_ASSERT_STRING_EQUAL(out, "ab, xxxxxxxx...");
+	/* Exactly as long as fits is not cut. */
+	CU_ASSERT_EQUAL(params_unknown(&p, known, big, sizeof(big)), 3);
+	CU_ASSERT_EQUAL(strlen(big), sizeof(big) - 1);
+	CU_ASSERT_EQUAL(strncmp(big, "ab, xxx", 7), 0);
+	CU_ASSERT_STRING_EQUAL(big + sizeof(big) - 4, "...");
+	params_free(&p);
+
+	/* No room for a piece of the next name: "..." alone says there
+	 * are more, over the end of the last name if need be. */
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, "abcdefghij=1&klmnopq=1", PARAM_QUERY, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(params_unknown(&p, known, out, sizeof(out)), 2);
+	CU_ASSERT_STRING_EQUAL(out, "abcdefghij...");
+	params_free(&p);
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, "abcdefghijkl=1&m=1", PARAM_QUERY, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(params_unknown(&p, known, out, sizeof(out)), 2);
+	CU_ASSERT_STRING_EQUAL(out, "abcdefghijkl...");
+	params_free(&p);
+	params_init(&p);
+	CU_ASSERT_EQUAL(parse(&p, "abcdefg=1&hijk=1&x=1", PARAM_QUERY, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(params_unknown(&p, known, out, sizeof(out)), 3);
+	CU_ASSERT_STRING_EQUAL(out, "abcdefg, hij...");
 	params_free(&p);
 }
 
@@ -391,8 +512,14 @@ test_params_add(void)
 		    test_urlencoded_bad_percent },
 		{ "urlencoded: duplicates in one source refused",
 		    test_urlencoded_duplicate },
+		{ "urlencoded: at most PARAMS_MAX parameters",
+		    test_urlencoded_too_many },
+		{ "urlencoded: a name with %00 refused",
+		    test_urlencoded_nul_name },
 		{ "get: JSON > query > form", test_get_precedence },
 		{ "unknown: in order, once each", test_unknown },
+		{ "unknown: a name too long is cut, not dropped",
+		    test_unknown_long },
 		{ "seconds: good values", test_seconds_good },
 		{ "seconds: not a number", test_seconds_not_number },
 		{ "seconds: out of range", test_seconds_range },
