@@ -303,8 +303,9 @@ CONF
 # Measurements
 
 # Results, by key "SETUP/SCENARIO": requests/s, 2xx/s of the expected
-# answers, p50 and p99 (ms), the statuses, non-2xx count, socket errors.
-declare -A R_RPS R_OK R_P50 R_P99 R_ST R_NON2XX R_ERR R_CONNS
+# answers, p50 and p99 (ms), the statuses, non-2xx count, socket errors,
+# KB written to storage per request.
+declare -A R_RPS R_OK R_P50 R_P99 R_ST R_NON2XX R_ERR R_CONNS R_KB
 ROWS=()
 NOTES=()
 
@@ -313,12 +314,28 @@ expected()
 {
 	case $1 in
 	null/*) echo 200 ;;
-	*/get) echo 423 ;;
-	*/put_refresh) echo 200 ;;
-	*/put_new) echo 201 ;;
-	*/delete) echo 200 ;;
-	*/owner) echo 201 ;;
+	*/get*) echo 423 ;;
+	*/put_refresh*) echo 200 ;;
+	*/put_new*) echo 201 ;;
+	*/delete*) echo 200 ;;
+	*/owner*) echo 201 ;;
 	esac
+}
+
+# written_bytes: the bytes the responders now running have written to
+# storage so far (write_bytes of /proc/PID/io: pages they dirtied); empty
+# when the server's processes do not outlive a request (CGI).
+SERVER_EXE=""
+written_bytes()
+{
+	local p sum=0 b
+
+	[ -n "$SERVER_EXE" ] || return 0
+	for p in $(responders "$SERVER_EXE"); do
+		b=$(awk '$1 == "write_bytes:" { print $2 }' "/proc/$p/io" 2>/dev/null)
+		sum=$((sum + ${b:-0}))
+	done
+	echo "$sum"
 }
 
 # measure KEY SCENARIO CONNS THREADS: one wrk run against the server now
@@ -326,17 +343,24 @@ expected()
 measure()
 {
 	local key=$1 sc=$2 c=$3 t=$4 out line requests dur p50 p99 errs st
-	local code n ok=0 non=0 want
+	local code n ok=0 non=0 want w0 w1 i=2
 
-	out=$RUNDIR/wrk-$sc.out
+	# A scenario named twice in BENCH_SCENARIOS: the later row is "#2".
+	while [ -n "${R_RPS[$key]:-}" ]; do
+		key=${1}#$i
+		i=$((i + 1))
+	done
+	out=$RUNDIR/wrk-${key#*/}.out
 	export BENCH_WRK_THREADS=$t
 	say "$key: wrk -t$t -c$c -d${DURATION}s"
+	w0=$(written_bytes)
 	if ! timeout -k 5 $((DURATION + 60)) wrk -t "$t" -c "$c" \
 	    -d "${DURATION}s" --timeout 10s -s "$LUADIR/$sc.lua" \
 	    "http://127.0.0.1:$PORT/" >"$out" 2>&1; then
 		cat "$out" >&2
 		die "wrk failed or ran over its time ($key)"
 	fi
+	w1=$(written_bytes)
 	line=$(grep '^BENCH ' "$out" | tail -n 1) ||
 	    { cat "$out" >&2; die "wrk printed no result ($key)"; }
 	requests=$(sed 's/.* requests=\([0-9]*\).*/\1/' <<<"$line")
@@ -362,6 +386,11 @@ measure()
 	R_NON2XX[$key]=$non
 	R_ERR[$key]=$errs
 	R_CONNS[$key]=$c
+	R_KB[$key]=-
+	if [ -n "$w0" ] && [ -n "$w1" ] && [ "$requests" -gt 0 ]; then
+		R_KB[$key]=$(awk -v a="$w0" -v b="$w1" -v r="$requests" \
+		    'BEGIN { printf "%.1f", (b - a) / r / 1024 }')
+	fi
 	ROWS+=("$key")
 }
 
@@ -452,6 +481,7 @@ tmpfs | ramfs)
 esac
 
 # The ceiling.
+SERVER_EXE=$NULL_REAL
 start_server null fastcgi_conf "$BENCH_NULL"
 run_scenarios null
 rss null "$NULL_REAL"
@@ -466,6 +496,7 @@ for level in $LEVELS; do
 	preload "$BENCH_HELD_PREFIX" "$n"
 	NOTES+=("- $level live locks: $n held locks preloaded in $PRELOAD_SECS s; database: $(db_size)")
 	export BENCH_HELD_COUNT=$n
+	SERVER_EXE=$FCGI_REAL
 	start_server "lockgate-$level" fastcgi_conf "$FCGI_REAL"
 	run_scenarios "$level"
 	rss "lockgate, $level locks" "$FCGI_REAL"
@@ -482,6 +513,7 @@ if [ "$CGI" = 1 ]; then
 	mkdir -p "$LOCKGATE_DB"
 	preload "$BENCH_HELD_PREFIX" 1
 	export BENCH_HELD_COUNT=1
+	SERVER_EXE=""
 	start_server cgi cgi_conf
 	for sc in get put_refresh put_new; do
 		case " $SCENARIOS " in
@@ -496,15 +528,16 @@ fi
 # The table
 
 echo
-echo "| setup | scenario | conns | req/s | ok/s | vs null | p50 ms | p99 ms | non-2xx | answers (status:count) | socket errors c/r/w/t |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
+echo "| setup | scenario | conns | req/s | ok/s | vs null | p50 ms | p99 ms | non-2xx | answers (status:count) | socket errors c/r/w/t | KB written/req |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"
 for key in "${ROWS[@]}"; do
 	setup=${key%%/*}
 	sc=${key#*/}
 	ratio="-"
-	if [ "$setup" != null ] && [ -n "${R_RPS[null/$sc]:-}" ] &&
-	    [ "${R_RPS[null/$sc]}" -gt 0 ] && [ "$setup" != cgi ]; then
-		ratio=$(awk -v a="${R_RPS[$key]}" -v b="${R_RPS[null/$sc]}" \
+	base=${sc%#*}
+	if [ "$setup" != null ] && [ -n "${R_RPS[null/$base]:-}" ] &&
+	    [ "${R_RPS[null/$base]}" -gt 0 ] && [ "$setup" != cgi ]; then
+		ratio=$(awk -v a="${R_RPS[$key]}" -v b="${R_RPS[null/$base]}" \
 		    'BEGIN { printf "%.3f", a / b }')
 	fi
 	case $setup in
@@ -512,10 +545,30 @@ for key in "${ROWS[@]}"; do
 	cgi) label="lockgate CGI" ;;
 	*) label="lockgate, $setup locks" ;;
 	esac
-	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 	    "$label" "$sc" "${R_CONNS[$key]}" "${R_RPS[$key]}" "${R_OK[$key]}" \
 	    "$ratio" "${R_P50[$key]}" "${R_P99[$key]}" "${R_NON2XX[$key]}" \
-	    "${R_ST[$key]}" "${R_ERR[$key]}"
+	    "${R_ST[$key]}" "${R_ERR[$key]}" "${R_KB[$key]}"
+done
+cat <<'EOF'
+
+req/s: all answers per second. ok/s: the answers the scenario is after,
+per second: get 423 (held), put_refresh 200, put_new 201, delete 200,
+owner 201 (one acquire/release cycle each; its 423s are the contention),
+null responder 200. vs null: req/s over the null responder's in the same
+scenario. KB written/req: write_bytes of the responders over the run, per
+request (pages dirtied, each commit's pages flushed).
+EOF
+for key in "${ROWS[@]}"; do
+	case $key in
+	null/*) ;;
+	*/delete*)
+		case " ${R_ST[$key]} " in
+		*" 404:"*) echo "Note: $key ran out of locks to delete (the 404s);" \
+		    "set BENCH_DELETE_POOL above $POOL." ;;
+		esac
+		;;
+	esac
 done
 if [ "$CGI" = 1 ]; then
 	echo
