@@ -427,14 +427,18 @@ preload()
 }
 
 # make_pool: the locks the delete scenario removes, made while the
-# responders are idle (LMDB serves several processes at once).
+# responders are idle (LMDB serves several processes at once); a new
+# range of ids each time.
+POOL_SEQ=0
 make_pool()
 {
+	POOL_SEQ=$((POOL_SEQ + 1))
+	BENCH_POOL_PREFIX=$(printf 'd%07x' "$POOL_SEQ")
 	preload "$BENCH_POOL_PREFIX" "$POOL"
 	say "made $POOL locks to delete in $PRELOAD_SECS s"
 }
 
-# db_size: "apparent size / allocated" of the database file.
+# db_size: the database file's size and the disk space it takes.
 db_size()
 {
 	local f=$LOCKGATE_DB/data.mdb
