@@ -30,6 +30,8 @@
 #                       ("0 1000 1000000")
 #   BENCH_SCENARIOS     which scenarios, in this order
 #                       ("get put_refresh owner put_new delete")
+#   BENCH_CEILING       1: measure the null responder first; 0: skip it,
+#                       for quick comparisons of lockgate settings (1)
 #   BENCH_CGI           1: also measure CGI mode; 0: skip (1)
 #   BENCH_CGI_CONNECTIONS  wrk connections in CGI mode (4)
 #   BENCH_DELETE_POOL   locks made for the delete scenario (10000 per
@@ -75,6 +77,7 @@ PROCS=${BENCH_PROCS:-2}
 LEVELS=${BENCH_LEVELS:-0 1000 1000000}
 SCENARIOS=${BENCH_SCENARIOS:-get put_refresh owner put_new delete}
 CGI=${BENCH_CGI:-1}
+CEILING=${BENCH_CEILING:-1}
 CGI_CONNS=${BENCH_CGI_CONNECTIONS:-4}
 posint BENCH_DURATION "$DURATION"
 posint BENCH_CONNECTIONS "$CONNS"
@@ -485,11 +488,13 @@ tmpfs | ramfs)
 esac
 
 # The ceiling.
-SERVER_EXE=$NULL_REAL
-start_server null fastcgi_conf "$BENCH_NULL"
-run_scenarios null
-rss null "$NULL_REAL"
-stop_server
+if [ "$CEILING" = 1 ]; then
+	SERVER_EXE=$NULL_REAL
+	start_server null fastcgi_conf "$BENCH_NULL"
+	run_scenarios null
+	rss null "$NULL_REAL"
+	stop_server
+fi
 
 # lockgate at each number of live locks, each on a fresh database.
 for level in $LEVELS; do
@@ -498,7 +503,7 @@ for level in $LEVELS; do
 	# At least one held lock: the one GET and PUT refresh use.
 	n=$((level > 0 ? level : 1))
 	preload "$BENCH_HELD_PREFIX" "$n"
-	NOTES+=("- $level live locks: $n held locks preloaded in $PRELOAD_SECS s; database: $(db_size)")
+	NOTES+=("- $level live locks: held locks preloaded: $n, in $PRELOAD_SECS s; database: $(db_size)")
 	export BENCH_HELD_COUNT=$n
 	SERVER_EXE=$FCGI_REAL
 	start_server "lockgate-$level" fastcgi_conf "$FCGI_REAL"
