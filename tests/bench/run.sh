@@ -143,6 +143,7 @@ FSTYPE=$(stat -f -c %T "$TMP" 2>/dev/null || echo unknown)
 # Processes
 
 HTTPD_PID=""
+WRK_PID=""		# timeout(1) running wrk, while it runs
 RUNDIR=""
 PORT=""
 # A mark in the responders' environment, to find exactly this run's.
@@ -209,6 +210,10 @@ stop_server()
 cleanup()
 {
 	trap '' INT TERM HUP
+	if [ -n "$WRK_PID" ]; then
+		kill -TERM "$WRK_PID" 2>/dev/null || true
+		wait "$WRK_PID" 2>/dev/null || true
+	fi
 	stop_server
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		say "kept $TMP"
@@ -346,7 +351,7 @@ written_bytes()
 measure()
 {
 	local key=$1 sc=$2 c=$3 t=$4 out line requests dur p50 p99 errs st
-	local code n ok=0 non=0 want w0 w1 i=2
+	local code n ok=0 non=0 want w0 w1 i=2 rc
 
 	# A scenario named twice in BENCH_SCENARIOS: the later row is "#2".
 	while [ -n "${R_RPS[$key]:-}" ]; do
@@ -357,9 +362,16 @@ measure()
 	export BENCH_WRK_THREADS=$t
 	say "$key: wrk -t$t -c$c -d${DURATION}s"
 	w0=$(written_bytes)
-	if ! timeout -k 5 $((DURATION + 60)) wrk -t "$t" -c "$c" \
+	# In the background, so that a signal to this script is taken at
+	# once (bash runs a trap only when its foreground command ends).
+	timeout -k 5 $((DURATION + 60)) wrk -t "$t" -c "$c" \
 	    -d "${DURATION}s" --timeout 10s -s "$LUADIR/$sc.lua" \
-	    "http://127.0.0.1:$PORT/" >"$out" 2>&1; then
+	    "http://127.0.0.1:$PORT/" >"$out" 2>&1 &
+	WRK_PID=$!
+	rc=0
+	wait "$WRK_PID" || rc=$?
+	WRK_PID=""
+	if [ "$rc" -ne 0 ]; then
 		cat "$out" >&2
 		die "wrk failed or ran over its time ($key)"
 	fi
