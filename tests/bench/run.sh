@@ -235,12 +235,12 @@ port_busy()
 # waits up to 15 s for GET /v1/health to answer 200.
 start_server()
 {
-	local name=$1 try n code
+	local name=$1 n code
 
 	shift
 	RUNDIR=$TMP/$name
 	mkdir -p "$RUNDIR"
-	for try in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		PORT=$((20000 + RANDOM % 40000))
 		port_busy "$PORT" && continue
 		"$@" >"$RUNDIR/lighttpd.conf" || die "cannot write the lighttpd configuration"
@@ -346,6 +346,15 @@ written_bytes()
 	echo "$sum"
 }
 
+# field NAME: the value of NAME=VALUE in the result line common.lua printed
+# (in $line).
+field()
+{
+	local v=${line#* "$1"=}
+
+	printf '%s' "${v%% *}"
+}
+
 # measure KEY SCENARIO CONNS THREADS: one wrk run against the server now
 # started; stores its figures under KEY.
 measure()
@@ -378,12 +387,12 @@ measure()
 	w1=$(written_bytes)
 	line=$(grep '^BENCH ' "$out" | tail -n 1) ||
 	    { cat "$out" >&2; die "wrk printed no result ($key)"; }
-	requests=$(sed 's/.* requests=\([0-9]*\).*/\1/' <<<"$line")
-	dur=$(sed 's/.* duration_us=\([0-9]*\).*/\1/' <<<"$line")
-	p50=$(sed 's/.* p50_us=\([0-9]*\).*/\1/' <<<"$line")
-	p99=$(sed 's/.* p99_us=\([0-9]*\).*/\1/' <<<"$line")
-	errs=$(sed 's/.* errors=\([0-9/]*\).*/\1/' <<<"$line")
-	st=$(sed 's/.* statuses=\([^ ]*\).*/\1/' <<<"$line")
+	requests=$(field requests)
+	dur=$(field duration_us)
+	p50=$(field p50_us)
+	p99=$(field p99_us)
+	errs=$(field errors)
+	st=$(field statuses)
 	want=" $(expected "$key") "
 	if [ "$st" != none ]; then
 		for code in ${st//,/ }; do
