@@ -1,0 +1,627 @@
+#!/usr/bin/env bash
+# tests/bench/run.sh: the benchmark ("make bench"; not part of "make check").
+#
+# Serves a do-nothing FastCGI responder (tests/bench/null.c, the ceiling)
+# and then the built lockgate.fcgi through lighttpd on a loopback port, both
+# with the same number of responder processes, drives them with wrk and the
+# Lua scripts beside this file, and prints one table: requests/s, latency
+# p50/p99, the answers by status and the ratio to the null responder.
+#
+# lockgate runs on a fresh temporary database for each number of live locks
+# in BENCH_LEVELS (preloaded with tests/bench/preload.c, see there), with
+# LOCKGATE_SYNC=full unless the environment says otherwise. Then lighttpd
+# mod_cgi runs lockgate.fcgi as a plain CGI program. The peak RSS (VmHWM)
+# of every lockgate responder is read before each server stops.
+#
+# Scenarios (the Lua script of each):
+#   get          GET of a held lock (random among the preloaded)  423
+#   put_refresh  PUT refreshing one held lock                     200
+#   owner        PUT ?owner=X / DELETE ?owner=X, contended        201/200, 423
+#   put_new      PUT of a fresh random UUID each request          201
+#   delete       DELETE of locks made beforehand, each once       200 (404: pool used up)
+#
+# Settings (environment):
+#   BENCH_DURATION      seconds per wrk run (10)
+#   BENCH_CONNECTIONS   wrk connections (32)
+#   BENCH_THREADS       wrk threads (nproc, at most the connections); the
+#                       owner scenario always uses one thread per connection
+#   BENCH_PROCS         responder processes lighttpd starts (2)
+#   BENCH_LEVELS        live locks preloaded before each lockgate pass
+#                       ("0 1000 1000000")
+#   BENCH_SCENARIOS     which scenarios, in this order
+#                       ("get put_refresh owner put_new delete")
+#   BENCH_CEILING       1: measure the null responder first; 0: skip it,
+#                       for quick comparisons of lockgate settings (1)
+#   BENCH_CGI           1: also measure CGI mode; 0: skip (1)
+#   BENCH_CGI_CONNECTIONS  wrk connections in CGI mode (4)
+#   BENCH_DELETE_POOL   locks made for the delete scenario (10000 per
+#                       second of BENCH_DURATION)
+#   BENCH_DIR           where the temporary directory goes ($TMPDIR or /tmp);
+#                       it holds the databases: use a real disk, not tmpfs
+#   BENCH_KEEP          1: keep the temporary directory
+#   LOCKGATE_*          passed to lockgate (LOCKGATE_THREADS, LOCKGATE_SYNC,
+#                       ...); LOCKGATE_DB is always the temporary one
+# make bench sets LOCKGATE_FCGI, BENCH_NULL, BENCH_PRELOAD (the built
+# programs) and LOCKGATE_SRCDIR.
+#
+# Only 127.0.0.1 is used. Every wrk run is bounded with timeout(1); every
+# process started here is stopped on exit, Ctrl-C included.
+
+set -euo pipefail
+LC_ALL=C
+export LC_ALL
+
+say()
+{
+	printf 'bench: %s\n' "$*" >&2
+}
+
+die()
+{
+	printf 'bench: error: %s\n' "$*" >&2
+	exit 1
+}
+
+# posint NAME VALUE: VALUE must be a whole number above 0.
+posint()
+{
+	[[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a whole number above 0, not '$2'"
+}
+
+# ---------------------------------------------------------------------------
+# Settings and checks
+
+DURATION=${BENCH_DURATION:-10}
+CONNS=${BENCH_CONNECTIONS:-32}
+PROCS=${BENCH_PROCS:-2}
+LEVELS=${BENCH_LEVELS:-0 1000 1000000}
+SCENARIOS=${BENCH_SCENARIOS:-get put_refresh owner put_new delete}
+CGI=${BENCH_CGI:-1}
+CEILING=${BENCH_CEILING:-1}
+CGI_CONNS=${BENCH_CGI_CONNECTIONS:-4}
+posint BENCH_DURATION "$DURATION"
+posint BENCH_CONNECTIONS "$CONNS"
+posint BENCH_PROCS "$PROCS"
+posint BENCH_CGI_CONNECTIONS "$CGI_CONNS"
+NPROC=$(nproc 2>/dev/null || echo 1)
+THREADS=${BENCH_THREADS:-$((NPROC < CONNS ? NPROC : CONNS))}
+posint BENCH_THREADS "$THREADS"
+[ "$THREADS" -le "$CONNS" ] || THREADS=$CONNS
+POOL=${BENCH_DELETE_POOL:-$((DURATION * 10000))}
+posint BENCH_DELETE_POOL "$POOL"
+for l in $LEVELS; do
+	[[ $l =~ ^[0-9]+$ ]] || die "BENCH_LEVELS must be numbers of locks, not '$l'"
+done
+for s in $SCENARIOS; do
+	case $s in
+	get | put_refresh | owner | put_new | delete) ;;
+	*) die "unknown scenario '$s' in BENCH_SCENARIOS" ;;
+	esac
+done
+
+command -v wrk >/dev/null 2>&1 ||
+    die "wrk is not installed (Debian: apt-get install wrk; ./quickstart bench installs it)"
+command -v lighttpd >/dev/null 2>&1 ||
+    die "lighttpd is not installed (Debian: apt-get install lighttpd)"
+command -v curl >/dev/null 2>&1 ||
+    die "curl is not installed (Debian: apt-get install curl)"
+command -v timeout >/dev/null 2>&1 || die "timeout (coreutils) is missing"
+
+: "${LOCKGATE_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${LOCKGATE_FCGI:=$LOCKGATE_SRCDIR/src/lockgate.fcgi}"
+: "${BENCH_NULL:=$LOCKGATE_SRCDIR/tests/bench/null.fcgi}"
+: "${BENCH_PRELOAD:=$LOCKGATE_SRCDIR/tests/bench/preload}"
+for p in LOCKGATE_FCGI BENCH_NULL BENCH_PRELOAD; do
+	[ -x "${!p}" ] || die "$p=${!p} is not a program: run 'make bench' (after ./configure)"
+done
+LUADIR=$LOCKGATE_SRCDIR/tests/bench
+MKCONF=$LOCKGATE_SRCDIR/lighttpd/mkconf
+[ -f "$LUADIR/common.lua" ] || die "no Lua scripts in $LUADIR"
+[ -x "$MKCONF" ] || die "$MKCONF is missing"
+FCGI_REAL=$(readlink -f "$LOCKGATE_FCGI")
+NULL_REAL=$(readlink -f "$BENCH_NULL")
+
+# The database settings every lockgate process of the run shares. Full
+# durability unless asked otherwise; room for more records than the
+# default 1,000,000, for the largest level plus what the runs add. The map
+# size stays lockgate's default (1G), which a million locks fit well.
+export LOCKGATE_SYNC=${LOCKGATE_SYNC:-full}
+export LOCKGATE_MAX_RECORDS=${LOCKGATE_MAX_RECORDS:-100000000}
+# Preloaded locks outlive any run.
+HELD_TTL=86400
+export BENCH_HELD_PREFIX=a0000000
+export BENCH_POOL_PREFIX=d0000000
+export BENCH_OWNER_ID=c0000000-0000-4000-8000-000000000000
+
+TMP=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/lockgate-bench.XXXXXX") ||
+    die "cannot make a temporary directory"
+# Unix socket paths are limited to 107 bytes.
+[ ${#TMP} -le 80 ] || die "the temporary directory $TMP is too long a path for sockets; set BENCH_DIR"
+FSTYPE=$(stat -f -c %T "$TMP" 2>/dev/null || echo unknown)
+
+# ---------------------------------------------------------------------------
+# Processes
+
+HTTPD_PID=""
+WRK_PID=""		# timeout(1) running wrk, while it runs
+RUNDIR=""
+PORT=""
+# A mark in the responders' environment, to find exactly this run's.
+export BENCH_MARK=$$
+
+alive()
+{
+	local st
+
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	case $st in
+	'' | Z* | X*) return 1 ;;
+	esac
+	return 0
+}
+
+# responders EXE: pids of this run's live processes running EXE.
+responders()
+{
+	local d
+
+	for d in /proc/[0-9]*; do
+		[ "$(readlink "$d/exe" 2>/dev/null)" = "$1" ] || continue
+		tr '\0' '\n' <"$d/environ" 2>/dev/null |
+		    grep -qxF "BENCH_MARK=$BENCH_MARK" || continue
+		alive "${d#/proc/}" && echo "${d#/proc/}"
+	done
+	return 0
+}
+
+# stop_server: stops lighttpd (SIGTERM, then SIGKILL after 10 s) and any
+# responder of ours still there 5 s later.
+stop_server()
+{
+	local n p exe
+
+	[ -n "$HTTPD_PID" ] || return 0
+	kill -TERM "$HTTPD_PID" 2>/dev/null || true
+	n=100
+	while alive "$HTTPD_PID" && [ "$n" -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	if alive "$HTTPD_PID"; then
+		say "lighttpd did not stop within 10 s: killing it"
+		kill -KILL "$HTTPD_PID" 2>/dev/null || true
+	fi
+	wait "$HTTPD_PID" 2>/dev/null || true
+	HTTPD_PID=""
+	for exe in "$FCGI_REAL" "$NULL_REAL"; do
+		n=50
+		while [ -n "$(responders "$exe")" ] && [ "$n" -gt 0 ]; do
+			sleep 0.1
+			n=$((n - 1))
+		done
+		for p in $(responders "$exe"); do
+			say "responder $p did not stop within 5 s: killing it"
+			kill -KILL "$p" 2>/dev/null || true
+		done
+	done
+}
+
+cleanup()
+{
+	trap '' INT TERM HUP
+	if [ -n "$WRK_PID" ]; then
+		kill -TERM "$WRK_PID" 2>/dev/null || true
+		wait "$WRK_PID" 2>/dev/null || true
+	fi
+	stop_server
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		say "kept $TMP"
+	else
+		rm -rf "$TMP"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+port_busy()
+{
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# start_server NAME CONFIG-WRITER...: starts lighttpd on a free loopback
+# port with the configuration the command prints (given PORT and RUNDIR),
+# waits up to 15 s for GET /v1/health to answer 200.
+start_server()
+{
+	local name=$1 n code
+
+	shift
+	RUNDIR=$TMP/$name
+	mkdir -p "$RUNDIR"
+	for _ in 1 2 3 4 5; do
+		PORT=$((20000 + RANDOM % 40000))
+		port_busy "$PORT" && continue
+		"$@" >"$RUNDIR/lighttpd.conf" || die "cannot write the lighttpd configuration"
+		rm -f "$RUNDIR/error.log" "$RUNDIR/lighttpd.out"
+		lighttpd -D -f "$RUNDIR/lighttpd.conf" </dev/null \
+		    >"$RUNDIR/lighttpd.out" 2>&1 &
+		HTTPD_PID=$!
+		n=150
+		code=000
+		while [ "$n" -gt 0 ] && alive "$HTTPD_PID"; do
+			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+			    "http://127.0.0.1:$PORT/v1/health" 2>/dev/null) || true
+			[ "$code" = 200 ] && return 0
+			sleep 0.1
+			n=$((n - 1))
+		done
+		if ! alive "$HTTPD_PID" && grep -qi 'address already in use' \
+		    "$RUNDIR/lighttpd.out" "$RUNDIR/error.log" 2>/dev/null; then
+			wait "$HTTPD_PID" 2>/dev/null || true
+			HTTPD_PID=""
+			continue
+		fi
+		break
+	done
+	for f in "$RUNDIR/lighttpd.out" "$RUNDIR/error.log" "$RUNDIR/lockgate.log"; do
+		[ -s "$f" ] && { echo "---- $f"; tail -n 20 "$f"; } >&2
+	done
+	die "lighttpd ($name) did not answer GET /v1/health with 200 (last status $code)"
+}
+
+# fastcgi_conf FCGI: the configuration lighttpd/mkconf prints, as used by
+# quickstart and the tests.
+fastcgi_conf()
+{
+	"$MKCONF" "$PORT" "$RUNDIR" "$1" "$PROCS"
+}
+
+# cgi_conf: lockgate.fcgi as a CGI program (mod_cgi), written like mkconf.
+# /v1/<uuid> maps onto the program; lighttpd gives PATH_INFO=/<uuid> and
+# SCRIPT_NAME=/v1. mod_cgi gives a CGI program only the CGI variables, so
+# the LOCKGATE_* settings are passed with setenv.
+cgi_conf()
+{
+	local v first=1
+
+	cat <<CONF
+server.bind          = "127.0.0.1"
+server.port          = $PORT
+server.document-root = "$RUNDIR"
+server.pid-file      = "$RUNDIR/lighttpd.pid"
+server.errorlog      = "$RUNDIR/error.log"
+server.breakagelog   = "$RUNDIR/lockgate.log"
+server.max-request-size = 1024
+server.modules += ( "mod_alias", "mod_cgi", "mod_setenv" )
+alias.url = ( "/v1" => "$FCGI_REAL" )
+cgi.assign = ( "$(basename "$FCGI_REAL")" => "" )
+CONF
+	printf 'setenv.set-environment = ('
+	while IFS= read -r v; do
+		[ "$first" = 1 ] || printf ','
+		first=0
+		printf '\n\t"%s" => "%s"' "$v" "${!v}"
+	done < <(compgen -e | grep '^LOCKGATE_' | grep -v '^LOCKGATE_\(FCGI\|SRCDIR\)$')
+	printf ',\n\t"BENCH_MARK" => "%s"\n)\n' "$BENCH_MARK"
+}
+
+# ---------------------------------------------------------------------------
+# Measurements
+
+# Results, by key "SETUP/SCENARIO": requests/s, 2xx/s of the expected
+# answers, p50 and p99 (ms), the statuses, non-2xx count, socket errors,
+# KB written to storage per request.
+declare -A R_RPS R_OK R_P50 R_P99 R_ST R_NON2XX R_ERR R_CONNS R_KB
+ROWS=()
+NOTES=()
+
+# expected SCENARIO: the statuses that count as done for it ("ok/s").
+expected()
+{
+	case $1 in
+	null/*) echo 200 ;;
+	*/get*) echo 423 ;;
+	*/put_refresh*) echo 200 ;;
+	*/put_new*) echo 201 ;;
+	*/delete*) echo 200 ;;
+	*/owner*) echo 201 ;;
+	esac
+}
+
+# written_bytes: the bytes the responders now running have written to
+# storage so far (write_bytes of /proc/PID/io: pages they dirtied); empty
+# when the server's processes do not outlive a request (CGI).
+SERVER_EXE=""
+written_bytes()
+{
+	local p sum=0 b
+
+	[ -n "$SERVER_EXE" ] || return 0
+	for p in $(responders "$SERVER_EXE"); do
+		b=$(awk '$1 == "write_bytes:" { print $2 }' "/proc/$p/io" 2>/dev/null)
+		sum=$((sum + ${b:-0}))
+	done
+	echo "$sum"
+}
+
+# field NAME: the value of NAME=VALUE in the result line common.lua printed
+# (in $line).
+field()
+{
+	local v=${line#* "$1"=}
+
+	printf '%s' "${v%% *}"
+}
+
+# measure KEY SCENARIO CONNS THREADS: one wrk run against the server now
+# started; stores its figures under KEY.
+measure()
+{
+	local key=$1 sc=$2 c=$3 t=$4 out line requests dur p50 p99 errs st
+	local code n ok=0 non=0 want w0 w1 i=2 rc
+
+	# A scenario named twice in BENCH_SCENARIOS: the later row is "#2".
+	while [ -n "${R_RPS[$key]:-}" ]; do
+		key=${1}#$i
+		i=$((i + 1))
+	done
+	out=$RUNDIR/wrk-${key#*/}.out
+	export BENCH_WRK_THREADS=$t
+	say "$key: wrk -t$t -c$c -d${DURATION}s"
+	w0=$(written_bytes)
+	# In the background, so that a signal to this script is taken at
+	# once (bash runs a trap only when its foreground command ends).
+	timeout -k 5 $((DURATION + 60)) wrk -t "$t" -c "$c" \
+	    -d "${DURATION}s" --timeout 10s -s "$LUADIR/$sc.lua" \
+	    "http://127.0.0.1:$PORT/" >"$out" 2>&1 &
+	WRK_PID=$!
+	rc=0
+	wait "$WRK_PID" || rc=$?
+	WRK_PID=""
+	if [ "$rc" -ne 0 ]; then
+		cat "$out" >&2
+		die "wrk failed or ran over its time ($key)"
+	fi
+	w1=$(written_bytes)
+	line=$(grep '^BENCH ' "$out" | tail -n 1) ||
+	    { cat "$out" >&2; die "wrk printed no result ($key)"; }
+	requests=$(field requests)
+	dur=$(field duration_us)
+	p50=$(field p50_us)
+	p99=$(field p99_us)
+	errs=$(field errors)
+	st=$(field statuses)
+	want=" $(expected "$key") "
+	if [ "$st" != none ]; then
+		for code in ${st//,/ }; do
+			n=${code#*:}
+			code=${code%%:*}
+			[ "$code" -ge 300 ] && non=$((non + n))
+			[[ $want == *" $code "* ]] && ok=$((ok + n))
+		done
+	fi
+	R_RPS[$key]=$(awk -v r="$requests" -v d="$dur" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
+	R_OK[$key]=$(awk -v r="$ok" -v d="$dur" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
+	R_P50[$key]=$(awk -v v="$p50" 'BEGIN { printf "%.2f", v / 1000 }')
+	R_P99[$key]=$(awk -v v="$p99" 'BEGIN { printf "%.2f", v / 1000 }')
+	R_ST[$key]=${st//,/ }
+	R_NON2XX[$key]=$non
+	R_ERR[$key]=$errs
+	R_CONNS[$key]=$c
+	R_KB[$key]=-
+	if [ -n "$w0" ] && [ -n "$w1" ] && [ "$requests" -gt 0 ]; then
+		R_KB[$key]=$(awk -v a="$w0" -v b="$w1" -v r="$requests" \
+		    'BEGIN { printf "%.1f", (b - a) / r / 1024 }')
+	fi
+	ROWS+=("$key")
+}
+
+# run_scenarios SETUP: every scenario against the server now started.
+run_scenarios()
+{
+	local setup=$1 sc
+
+	for sc in $SCENARIOS; do
+		if [ "$sc" = delete ] && [ "$setup" != null ]; then
+			make_pool
+		fi
+		if [ "$sc" = owner ]; then
+			# One connection per wrk thread: one owner each.
+			measure "$setup/$sc" "$sc" "$CONNS" "$CONNS"
+		else
+			measure "$setup/$sc" "$sc" "$CONNS" "$THREADS"
+		fi
+	done
+}
+
+# preload PREFIX COUNT: COUNT held locks in LOCKGATE_DB (preload.c); prints
+# nothing, notes the time taken.
+preload()
+{
+	local t0 t1 made
+
+	t0=$(date +%s.%N)
+	made=$("$BENCH_PRELOAD" "$1" "$2" "$HELD_TTL") ||
+	    die "preload of $2 locks failed"
+	t1=$(date +%s.%N)
+	[ "$made" = "$2" ] || die "preload made $made locks, not $2"
+	PRELOAD_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+}
+
+# make_pool: the locks the delete scenario removes, made while the
+# responders are idle (LMDB serves several processes at once); a new
+# range of ids each time.
+POOL_SEQ=0
+make_pool()
+{
+	POOL_SEQ=$((POOL_SEQ + 1))
+	BENCH_POOL_PREFIX=$(printf 'd%07x' "$POOL_SEQ")
+	preload "$BENCH_POOL_PREFIX" "$POOL"
+	say "made $POOL locks to delete in $PRELOAD_SECS s"
+}
+
+# db_size: the database file's size and the disk space it takes.
+db_size()
+{
+	local f=$LOCKGATE_DB/data.mdb
+
+	[ -f "$f" ] || { echo "?"; return; }
+	awk -v a="$(stat -c %s "$f")" -v b="$(du -k "$f" | cut -f1)" \
+	    'BEGIN { printf "%.1f MB file, %.1f MB on disk", a / 1e6, b * 1024 / 1e6 }'
+}
+
+# rss SETUP EXE: notes each responder's peak RSS (VmHWM) and what its RSS
+# is made of now: its own memory (RssAnon) and pages of files it maps
+# (RssFile: for lockgate mostly the LMDB map, shared by every process).
+rss()
+{
+	local p list=""
+
+	for p in $(responders "$2"); do
+		list="$list $(awk '$1 ~ /^(VmHWM|RssAnon|RssFile):$/ { v[$1] = $2 }
+		    END { printf "%s (%s + %s)", v["VmHWM:"], v["RssAnon:"], v["RssFile:"] }' \
+		    "/proc/$p/status" 2>/dev/null)"
+	done
+	RSS_NOTES+=("| $1 | ${list# } |")
+}
+RSS_NOTES=()
+
+# ---------------------------------------------------------------------------
+# The runs
+
+cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+cat <<EOF
+# lockgate benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')
+
+- machine: $NPROC CPUs ($cpu), $(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo) RAM, kernel $(uname -r)
+- $(lighttpd -v 2>&1 | head -n 1), $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2)
+- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)
+- database: $TMP ($FSTYPE); LOCKGATE_SYNC=$LOCKGATE_SYNC, LOCKGATE_THREADS=${LOCKGATE_THREADS:-8 (default)}, LOCKGATE_MAP_SIZE=${LOCKGATE_MAP_SIZE:-1G (default)}
+- wrk: ${DURATION} s per run, $CONNS connections, $THREADS threads (owner: $CONNS threads, one connection each); CGI: $CGI_CONNS connections
+- lighttpd: $PROCS responder processes (mod_fastcgi, lighttpd/mkconf)
+EOF
+case $FSTYPE in
+tmpfs | ramfs)
+	say "warning: $TMP is on $FSTYPE: durable commits cost nothing there; set BENCH_DIR to a directory on disk"
+	;;
+esac
+
+# The ceiling.
+if [ "$CEILING" = 1 ]; then
+	SERVER_EXE=$NULL_REAL
+	start_server null fastcgi_conf "$BENCH_NULL"
+	run_scenarios null
+	rss null "$NULL_REAL"
+	stop_server
+fi
+
+# lockgate at each number of live locks, each on a fresh database.
+for level in $LEVELS; do
+	export LOCKGATE_DB=$TMP/db-$level
+	mkdir -p "$LOCKGATE_DB"
+	# At least one held lock: the one GET and PUT refresh use.
+	n=$((level > 0 ? level : 1))
+	preload "$BENCH_HELD_PREFIX" "$n"
+	NOTES+=("- $level live locks: held locks preloaded: $n, in $PRELOAD_SECS s; database: $(db_size)")
+	export BENCH_HELD_COUNT=$n
+	SERVER_EXE=$FCGI_REAL
+	start_server "lockgate-$level" fastcgi_conf "$FCGI_REAL"
+	run_scenarios "$level"
+	rss "lockgate, $level locks" "$FCGI_REAL"
+	records=$(curl -s --max-time 10 "http://127.0.0.1:$PORT/v1/health" |
+	    sed -n 's/.*"records": *\([0-9]*\).*/\1/p') || true
+	stop_server
+	NOTES+=("- $level live locks, after the runs: ${records:-?} records; database: $(db_size)")
+	[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$LOCKGATE_DB"
+done
+
+# CGI: one process per request.
+if [ "$CGI" = 1 ]; then
+	export LOCKGATE_DB=$TMP/db-cgi
+	mkdir -p "$LOCKGATE_DB"
+	preload "$BENCH_HELD_PREFIX" 1
+	export BENCH_HELD_COUNT=1
+	SERVER_EXE=""
+	start_server cgi cgi_conf
+	for sc in get put_refresh put_new; do
+		case " $SCENARIOS " in
+		*" $sc "*) measure "cgi/$sc" "$sc" "$CGI_CONNS" \
+		    "$((THREADS < CGI_CONNS ? THREADS : CGI_CONNS))" ;;
+		esac
+	done
+	stop_server
+fi
+
+# ---------------------------------------------------------------------------
+# The table
+
+echo
+echo "| setup | scenario | conns | req/s | ok/s | vs null | p50 ms | p99 ms | non-2xx | answers (status:count) | socket errors c/r/w/t | KB written/req |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"
+for key in "${ROWS[@]}"; do
+	setup=${key%%/*}
+	sc=${key#*/}
+	ratio="-"
+	base=${sc%#*}
+	if [ "$setup" != null ] && [ -n "${R_RPS[null/$base]:-}" ] &&
+	    [ "${R_RPS[null/$base]}" -gt 0 ] && [ "$setup" != cgi ]; then
+		ratio=$(awk -v a="${R_RPS[$key]}" -v b="${R_RPS[null/$base]}" \
+		    'BEGIN { printf "%.3f", a / b }')
+	fi
+	case $setup in
+	null) label="null responder" ;;
+	cgi) label="lockgate CGI" ;;
+	*) label="lockgate, $setup locks" ;;
+	esac
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+	    "$label" "$sc" "${R_CONNS[$key]}" "${R_RPS[$key]}" "${R_OK[$key]}" \
+	    "$ratio" "${R_P50[$key]}" "${R_P99[$key]}" "${R_NON2XX[$key]}" \
+	    "${R_ST[$key]}" "${R_ERR[$key]}" "${R_KB[$key]}"
+done
+cat <<'EOF'
+
+req/s: all answers per second. ok/s: the answers the scenario is after,
+per second: get 423 (held), put_refresh 200, put_new 201, delete 200,
+owner 201 (one acquire/release cycle each; its 423s are the contention),
+null responder 200. vs null: req/s over the null responder's in the same
+scenario. KB written/req: write_bytes of the responders over the run, per
+request (pages dirtied, each commit's pages flushed).
+EOF
+for key in "${ROWS[@]}"; do
+	case $key in
+	null/*) ;;
+	*/delete*)
+		case " ${R_ST[$key]} " in
+		*" 404:"*) echo "Note: $key ran out of locks to delete (the 404s);" \
+		    "set BENCH_DELETE_POOL above $POOL." ;;
+		esac
+		;;
+	esac
+done
+if [ "$CGI" = 1 ]; then
+	echo
+	echo "CGI: milliseconds of wall time per request (1000 / req/s) with $CGI_CONNS connections:"
+	for key in "${ROWS[@]}"; do
+		[ "${key%%/*}" = cgi ] || continue
+		awk -v k="${key#*/}" -v r="${R_RPS[$key]}" \
+		    'BEGIN { printf "- %s: %.2f ms\n", k, (r > 0 ? 1000 / r : 0) }'
+	done
+fi
+echo
+echo "Peak RSS of each responder process, read before it stopped: VmHWM kB"
+echo "(RssAnon + RssFile kB at that moment; RssFile is mostly the LMDB map,"
+echo "shared by all processes and the page cache):"
+echo
+echo "| server | each process: VmHWM (RssAnon + RssFile) |"
+echo "|---|---|"
+printf '%s\n' "${RSS_NOTES[@]}"
+echo
+echo "Databases (preloaded with tests/bench/preload: the PUT rule through the"
+echo "store in one process, commits not synchronous, one sync(2) at the end;"
+echo "the responders then run with LOCKGATE_SYNC=$LOCKGATE_SYNC):"
+echo
+printf '%s\n' "${NOTES[@]}"
+echo
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
