@@ -234,6 +234,31 @@ settled(enum http_method method, const struct lock_decision *d)
 }
 
 /*
+ * A PUT: a refusal (held by another owner, another limit, a cancelled
+ * wait) is read from a read-only snapshot first, which any number of
+ * processes can take at once; only a PUT that may change the lock takes
+ * a write transaction. A refusal from a snapshot is as true as one from a
+ * write transaction: the lock was held at a moment during the request.
+ */
+static int
+put_lock(struct api *api, const struct store_key *key, struct put_ctx *ctx,
+    struct lock_decision *d)
+{
+	int	 rc;
+
+	if (ctx->put.owner_len > 0) {
+		rc = store_view(api->store, key, decide_put, ctx, d);
+		if (rc != STORE_OK)
+			return rc;
+		if (ctx->cancelled || d->verdict == LOCK_HELD_OTHER ||
+		    d->verdict == LOCK_LIMIT_CONFLICT)
+			return STORE_OK;
+		lock_decision_free(d);
+	}
+	return store_change(api->store, key, decide_put, ctx, d);
+}
+
+/*
  * Sleeps until a release anywhere (the wake counter moves on from seen),
  * or until the instant until, looking every CLIENT_CHECK_MS whether the
  * client is still there. Returns 0, or -1 when the client has gone: a
@@ -314,8 +339,7 @@ getlock_lock(struct api *api, struct request *req, const uint8_t id[16],
 		if (api->wake != NULL)
 			seen = wake_seen(api->wake);
 		if (req->method == HTTP_PUT)
-			rc = store_change(api->store, &key, decide_put, &ctx,
-			    &d);
+			rc = put_lock(api, &key, &ctx, &d);
 		else if (req->method == HTTP_DELETE)
 			rc = store_change(api->store, &key, decide_delete, put,
 			    &d);

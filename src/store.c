@@ -63,7 +63,6 @@ struct store {
 	/* Group commit (store_change): the decisions waiting for the next
 	 * write transaction, and whether a thread is running one. */
 	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv;
 	struct pending	*head;
 	struct pending	**tail;
 	int		 leading;
@@ -76,7 +75,9 @@ struct pending {
 	void			*arg;
 	struct lock_decision	*out;
 	int			 rc;
-	int			 done;
+	int			 done;		/* made durable, or failed */
+	int			 lead;		/* this thread runs the next batch */
+	pthread_cond_t		 cv;		/* signalled for done or lead */
 	struct pending		*next;
 };
 
@@ -257,8 +258,7 @@ store_open(const struct store_options *opt, struct store **out)
 	s->sweep_batch = opt->sweep_batch;
 	s->clock = opt->clock != NULL ? opt->clock : store_clock_realtime;
 	s->tail = &s->head;
-	if (pthread_mutex_init(&s->mu, NULL) != 0 ||
-	    pthread_cond_init(&s->cv, NULL) != 0) {
+	if (pthread_mutex_init(&s->mu, NULL) != 0) {
 		log_error("pthread_mutex_init failed");
 		free(s);
 		return STORE_ERROR;
@@ -320,7 +320,6 @@ store_close(struct store *s)
 		return;
 	if (s->env != NULL)
 		mdb_env_close(s->env);
-	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
@@ -624,16 +623,15 @@ change_one(struct store *s, const struct store_key *key,
 }
 
 /*
- * The decisions of a batch in one write transaction, in the order they
- * came. Returns 0 with every decision made and durable, or -1 when the
+ * The decisions of a batch in the write transaction txn (begun), in the
+ * order they came; txn ends here. Returns 0 with every decision made and durable, or -1 when the
  * transaction was given up (nothing of it written, no decision kept): the
  * caller then makes them one by one, which also sorts out which of them
  * find no room.
  */
 static int
-change_batch(struct store *s, struct pending *batch, size_t n)
+change_batch(struct store *s, MDB_txn *txn, struct pending *batch, size_t n)
 {
-	MDB_txn			*txn;
 	struct lock_record	 cur;
 	struct pending		*q, *r;
 	uint8_t			 k[KEY_LEN];
@@ -642,8 +640,6 @@ change_batch(struct store *s, struct pending *batch, size_t n)
 	size_t			 swept = 0;
 	int			 rc, found;
 
-	if (begin(s, 0, &txn) != 0)
-		return -1;
 	now = s->clock();
 	if ((rc = sweep(s, txn, now, s->sweep_batch, &swept)) != 0 ||
 	    (rc = get_fence(s, txn, &fence)) != 0) {
@@ -690,16 +686,19 @@ change_batch(struct store *s, struct pending *batch, size_t n)
 	return -1;
 }
 
-/* Runs a batch taken from the queue: together, or one by one. */
+/*
+ * Runs a batch taken from the queue in txn (NULL: beginning it failed):
+ * together, or one by one.
+ */
 static void
-run_batch(struct store *s, struct pending *batch)
+run_batch(struct store *s, MDB_txn *txn, struct pending *batch)
 {
 	struct pending	*q;
 	size_t		 n = 0;
 
 	for (q = batch; q != NULL; q = q->next)
 		n++;
-	if (n > 1 && change_batch(s, batch, n) == 0)
+	if (txn != NULL && change_batch(s, txn, batch, n) == 0)
 		return;
 	for (q = batch; q != NULL; q = q->next)
 		q->rc = change_one(s, q->key, q->dofn, q->arg, q->out);
@@ -718,39 +717,60 @@ store_change(struct store *s, const struct store_key *key,
     store_decide_fn *dofn, void *arg, struct lock_decision *out)
 {
 	struct pending	 p, *batch, *q, *next;
+	MDB_txn		*txn;
 
 	memset(&p, 0, sizeof(p));
 	p.key = key;
 	p.dofn = dofn;
 	p.arg = arg;
 	p.out = out;
+	if (pthread_cond_init(&p.cv, NULL) != 0)
+		return change_one(s, key, dofn, arg, out);
 	pthread_mutex_lock(&s->mu);
 	*s->tail = &p;
 	s->tail = &p.next;
+	if (!s->leading) {
+		s->leading = 1;
+		p.lead = 1;
+	}
 	while (!p.done) {
-		if (s->leading) {
-			pthread_cond_wait(&s->cv, &s->mu);
+		if (!p.lead) {
+			pthread_cond_wait(&p.cv, &s->mu);
 			continue;
 		}
-		/* Lead: take everything queued, run it unlocked, so that
-		 * the next batch gathers meanwhile. */
-		s->leading = 1;
+		/* Lead: first wait for LMDB's write lock (other processes
+		 * commit meanwhile, and more decisions queue here), then
+		 * take everything queued and run it unlocked, so that the
+		 * next batch gathers meanwhile. */
+		p.lead = 0;
+		pthread_mutex_unlock(&s->mu);
+		if (begin(s, 0, &txn) != 0)
+			txn = NULL;
+		pthread_mutex_lock(&s->mu);
 		batch = s->head;
 		s->head = NULL;
 		s->tail = &s->head;
 		pthread_mutex_unlock(&s->mu);
-		run_batch(s, batch);
+		run_batch(s, txn, batch);
 		pthread_mutex_lock(&s->mu);
-		/* A waiter may return as soon as it is done: read next
-		 * first. */
+		/* Wake exactly the threads of the batch. None can return
+		 * before the mutex is released, so their entries stay valid
+		 * until then. */
 		for (q = batch; q != NULL; q = next) {
 			next = q->next;
 			q->done = 1;
+			if (q != &p)
+				pthread_cond_signal(&q->cv);
 		}
-		s->leading = 0;
-		pthread_cond_broadcast(&s->cv);
+		/* Hand the lead to the first thread that queued meanwhile. */
+		if (s->head != NULL) {
+			s->head->lead = 1;
+			pthread_cond_signal(&s->head->cv);
+		} else
+			s->leading = 0;
 	}
 	pthread_mutex_unlock(&s->mu);
+	pthread_cond_destroy(&p.cv);
 	return p.rc;
 }
 
