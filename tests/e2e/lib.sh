@@ -927,6 +927,27 @@ lg_apache_init()
 		LG_APACHE_GROUP=$(id -gn)
 	fi
 	chmod 0755 "$LG_TMP" || lg_bail "chmod 0755 $LG_TMP"
+	lg_program_for_others
+}
+
+# lg_program_for_others: when we are root, copies the program to
+# $LG_TMP/bin (mode 0755) and points LOCKGATE_FCGI at the copy, so that an
+# unprivileged user can run it wherever the build directory lies (a build
+# below /root or a mode-0700 temporary directory is closed to others).
+# Makes $LG_TMP traversable.
+lg_program_for_others()
+{
+	[ "$(id -u)" -eq 0 ] || return 0
+	[ "$(dirname "$LOCKGATE_FCGI")" = "$LG_TMP/bin" ] && return 0
+	chmod 0755 "$LG_TMP" || lg_bail "chmod 0755 $LG_TMP"
+	if ! mkdir -p "$LG_TMP/bin" || ! chmod 0755 "$LG_TMP/bin" ||
+	    ! cp "$LOCKGATE_FCGI" "$LG_TMP/bin/lockgate.fcgi" ||
+	    ! chmod 0755 "$LG_TMP/bin/lockgate.fcgi"; then
+		lg_bail "copy the program to $LG_TMP/bin"
+	fi
+	LOCKGATE_FCGI=$LG_TMP/bin/lockgate.fcgi
+	LG_FCGI_REAL=$(readlink -f "$LOCKGATE_FCGI")
+	export LOCKGATE_FCGI
 }
 
 # lg_apache_dir DIR...: creates each DIR (mode 0700) owned by the user

@@ -283,7 +283,7 @@ mkdir -p "$RO" && chmod 555 "$RO" && chmod 755 "$LG_TMP"
 as_user=()
 if [ "$(id -u)" = 0 ]; then
 	as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
-	chmod 755 "$(dirname "$LOCKGATE_FCGI")" 2>/dev/null
+	lg_program_for_others
 fi
 out=$(env -i PATH=/usr/bin:/bin LOCKGATE_DB="$RO" REQUEST_METHOD=GET \
     PATH_INFO=/v1/health GATEWAY_INTERFACE=CGI/1.1 \
