@@ -18,6 +18,7 @@
 #include <sys/vfs.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +35,8 @@
 /* New records are refused past this share of the map, leaving room for
  * refreshes, deletes and sweeps, which must keep working when full. */
 #define FULL_PERCENT	90
+/* How often statistics look for a map grown by another process. */
+#define MAP_CHECK_MS	1000
 /* How often stale reader slots of dead processes are cleared. */
 #define READER_CHECK_MS	(10 * 1000)
 /* apply()'s answer when a new record does not fit; LMDB's errors are
@@ -42,6 +45,12 @@
 
 struct store {
 	MDB_env		*env;
+	/* Held shared by every transaction of this process, exclusively to
+	 * remap: LMDB may change the map size only while no transaction of
+	 * the process is open, and request threads run their own. */
+	pthread_rwlock_t maplock;
+	int		 maplock_init;
+	size_t		 map_size;	/* configured */
 	MDB_dbi		 locks;
 	MDB_dbi		 expiry;
 	MDB_dbi		 meta;
@@ -49,6 +58,7 @@ struct store {
 	size_t		 sweep_batch;
 	int64_t		(*clock)(void);
 	int64_t		 last_reader_check;
+	int64_t		 last_map_check;	/* atomic */
 	void		(*on_commit)(uint64_t, void *);
 	void		*on_commit_arg;
 };
@@ -115,9 +125,48 @@ check_readers(struct store *s)
 }
 
 /*
+ * Takes the map size recorded in the database when another process has
+ * made it larger (a larger LOCKGATE_MAP_SIZE there, MDB_MAP_RESIZED here),
+ * never going below this process's own. Waits until no transaction of
+ * this process is open. Returns 1 when the map grew, 0 when it did not,
+ * -1 on an error (logged).
+ */
+static int
+adopt_map_size(struct store *s)
+{
+	MDB_envinfo	 info;
+	size_t		 before;
+	int		 rc, grew = -1;
+
+	pthread_rwlock_wrlock(&s->maplock);
+	if ((rc = mdb_env_info(s->env, &info)) != 0)
+		goto out;
+	before = info.me_mapsize;
+	/* 0: the size in the newest meta page (at least the data in use). */
+	if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0 ||
+	    (rc = mdb_env_info(s->env, &info)) != 0)
+		goto out;
+	if (info.me_mapsize < s->map_size &&
+	    (rc = mdb_env_set_mapsize(s->env, s->map_size)) != 0)
+		goto out;
+	if ((rc = mdb_env_info(s->env, &info)) != 0)
+		goto out;
+	grew = info.me_mapsize > before;
+	if (grew)
+		log_info("map size now %zu bytes (was %zu)", info.me_mapsize,
+		    before);
+out:
+	pthread_rwlock_unlock(&s->maplock);
+	if (rc != 0)
+		log_error("mdb_env_set_mapsize: %s", mdb_strerror(rc));
+	return grew;
+}
+
+/*
  * Begins a transaction, adopting a map grown by another process
  * (MDB_MAP_RESIZED) and clearing stale readers when the table is full.
- * Returns 0 or an LMDB error, logged.
+ * Returns 0 or an LMDB error, logged. On 0 the caller ends the
+ * transaction with commit() or abort_txn().
  */
 static int
 begin(struct store *s, unsigned int flags, MDB_txn **txn)
@@ -127,9 +176,13 @@ begin(struct store *s, unsigned int flags, MDB_txn **txn)
 	if (s->clock() - s->last_reader_check > READER_CHECK_MS)
 		check_readers(s);
 	for (tries = 0; tries < 3; tries++) {
+		pthread_rwlock_rdlock(&s->maplock);
 		rc = mdb_txn_begin(s->env, NULL, flags, txn);
+		if (rc == 0)
+			return 0;
+		pthread_rwlock_unlock(&s->maplock);
 		if (rc == MDB_MAP_RESIZED) {
-			if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
+			if (adopt_map_size(s) == -1)
 				break;
 			continue;
 		}
@@ -139,8 +192,26 @@ begin(struct store *s, unsigned int flags, MDB_txn **txn)
 		}
 		break;
 	}
-	if (rc != 0)
-		log_error("mdb_txn_begin: %s", mdb_strerror(rc));
+	log_error("mdb_txn_begin: %s", mdb_strerror(rc));
+	return rc;
+}
+
+/* Ends a transaction begun by begin() without keeping its changes. */
+static void
+abort_txn(struct store *s, MDB_txn *txn)
+{
+	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&s->maplock);
+}
+
+/* Commits a transaction begun by begin(): 0 or an LMDB error. */
+static int
+commit(struct store *s, MDB_txn *txn)
+{
+	int	 rc;
+
+	rc = mdb_txn_commit(txn);
+	pthread_rwlock_unlock(&s->maplock);
 	return rc;
 }
 
@@ -216,9 +287,10 @@ check_dir(const char *path)
 int
 store_open(const struct store_options *opt, struct store **out)
 {
-	struct store	*s;
-	MDB_txn		*txn = NULL;
-	unsigned int	 flags = MDB_NOTLS;
+	struct store		*s;
+	MDB_txn			*txn = NULL;
+	pthread_rwlockattr_t	 rwattr;
+	unsigned int		 flags = MDB_NOTLS;
 	int		 rc;
 
 	*out = NULL;
@@ -228,7 +300,21 @@ store_open(const struct store_options *opt, struct store **out)
 	}
 	s->max_records = opt->max_records;
 	s->sweep_batch = opt->sweep_batch;
+	s->map_size = opt->map_size;
 	s->clock = opt->clock != NULL ? opt->clock : store_clock_realtime;
+	/* A remap waiting for the lock must not be starved by a steady
+	 * stream of new transactions. */
+	pthread_rwlockattr_init(&rwattr);
+	pthread_rwlockattr_setkind_np(&rwattr,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	rc = pthread_rwlock_init(&s->maplock, &rwattr);
+	pthread_rwlockattr_destroy(&rwattr);
+	if (rc != 0) {
+		log_error("pthread_rwlock_init: %s", strerror(rc));
+		free(s);
+		return STORE_ERROR;
+	}
+	s->maplock_init = 1;
 
 	if (mkdir(opt->path, 0700) == -1 && errno != EEXIST) {
 		log_error("mkdir %s: %s", opt->path, strerror(errno));
@@ -264,10 +350,10 @@ store_open(const struct store_options *opt, struct store **out)
 	    (rc = mdb_dbi_open(txn, "expiry", MDB_CREATE, &s->expiry)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta)) != 0) {
 		log_error("mdb_dbi_open: %s", mdb_strerror(rc));
-		mdb_txn_abort(txn);
+		abort_txn(s, txn);
 		goto fail;
 	}
-	if ((rc = mdb_txn_commit(txn)) != 0) {
+	if ((rc = commit(s, txn)) != 0) {
 		log_error("mdb_txn_commit: %s", mdb_strerror(rc));
 		goto fail;
 	}
@@ -286,6 +372,8 @@ store_close(struct store *s)
 		return;
 	if (s->env != NULL)
 		mdb_env_close(s->env);
+	if (s->maplock_init)
+		pthread_rwlock_destroy(&s->maplock);
 	free(s);
 }
 
@@ -550,7 +638,7 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 		goto abort;
 	}
 	t0 = monotonic_us();
-	rc = mdb_txn_commit(txn);
+	rc = commit(s, txn);
 	if (s->on_commit != NULL)
 		s->on_commit(monotonic_us() - t0, s->on_commit_arg);
 	if (rc != 0) {
@@ -564,7 +652,7 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 		log_debug("swept %zu expired records", swept);
 	return STORE_OK;
 abort:
-	mdb_txn_abort(txn);
+	abort_txn(s, txn);
 	if (rc == NO_ROOM || rc == MDB_MAP_FULL)
 		return STORE_FULL;
 	log_error("write transaction: %s", mdb_strerror(rc));
@@ -577,9 +665,15 @@ store_change(struct store *s, const struct store_key *key,
 {
 	int	 rc;
 
+	rc = change(s, key, dofn, arg, out, 1);
+	/* Another process may have made the map larger (its own
+	 * LOCKGATE_MAP_SIZE) without the file outgrowing ours yet, which
+	 * LMDB would report as MDB_MAP_RESIZED: take the larger size. */
+	if (rc == STORE_FULL && adopt_map_size(s) == 1)
+		rc = change(s, key, dofn, arg, out, 1);
 	/* A full map may still take the decision once the sweep's own page
 	 * changes are left out: a delete or refresh must not fail for them. */
-	if ((rc = change(s, key, dofn, arg, out, 1)) == STORE_FULL)
+	if (rc == STORE_FULL)
 		rc = change(s, key, dofn, arg, out, 0);
 	return rc;
 }
@@ -613,7 +707,7 @@ store_view(struct store *s, const struct store_key *key,
 		lock_record_free(&cur);
 	rc = 0;
 done:
-	mdb_txn_abort(txn);
+	abort_txn(s, txn);
 	return rc == 0 ? STORE_OK : STORE_ERROR;
 }
 
@@ -631,11 +725,11 @@ store_sweep(struct store *s, size_t *swept)
 	if (begin(s, 0, &txn) != 0)
 		return STORE_ERROR;
 	if ((rc = sweep(s, txn, s->clock(), s->sweep_batch, swept)) != 0) {
-		mdb_txn_abort(txn);
+		abort_txn(s, txn);
 		log_error("sweep: %s", mdb_strerror(rc));
 		return STORE_ERROR;
 	}
-	if ((rc = mdb_txn_commit(txn)) != 0) {
+	if ((rc = commit(s, txn)) != 0) {
 		log_error("mdb_txn_commit: %s", mdb_strerror(rc));
 		return STORE_ERROR;
 	}
@@ -649,22 +743,32 @@ store_stats(struct store *s, struct store_stats *st)
 	MDB_txn		*txn;
 	MDB_stat	 ms;
 	MDB_envinfo	 info;
+	int64_t		 now, last;
 	int		 rc;
 
 	memset(st, 0, sizeof(*st));
+	/* The size reported is the database's: another process may have
+	 * made it larger. Remapping waits for this process's transactions,
+	 * so not on every call. */
+	now = s->clock();
+	last = __atomic_load_n(&s->last_map_check, __ATOMIC_RELAXED);
+	if (now - last >= MAP_CHECK_MS && __atomic_compare_exchange_n(
+	    &s->last_map_check, &last, now, 0, __ATOMIC_RELAXED,
+	    __ATOMIC_RELAXED))
+		adopt_map_size(s);
 	if (begin(s, MDB_RDONLY, &txn) != 0)
 		return STORE_ERROR;
 	if ((rc = mdb_stat(txn, s->locks, &ms)) != 0 ||
 	    (rc = get_fence(s, txn, &st->fence)) != 0 ||
 	    (rc = mdb_env_info(s->env, &info)) != 0) {
-		mdb_txn_abort(txn);
+		abort_txn(s, txn);
 		log_error("store_stats: %s", mdb_strerror(rc));
 		return STORE_ERROR;
 	}
 	st->records = ms.ms_entries;
 	st->map_size = info.me_mapsize;
 	st->used_bytes = used_bytes(s, txn);
-	mdb_txn_abort(txn);
+	abort_txn(s, txn);
 	return STORE_OK;
 }
 
@@ -694,7 +798,7 @@ store_list(struct store *s, const struct store_key *after, size_t max,
 		return STORE_ERROR;
 	now = s->clock();
 	if ((rc = mdb_cursor_open(txn, s->locks, &cur)) != 0) {
-		mdb_txn_abort(txn);
+		abort_txn(s, txn);
 		log_error("mdb_cursor_open: %s", mdb_strerror(rc));
 		return STORE_ERROR;
 	}
@@ -734,7 +838,7 @@ store_list(struct store *s, const struct store_key *after, size_t max,
 			break;
 	}
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	abort_txn(s, txn);
 	if (rc != 0 && rc != MDB_NOTFOUND) {
 		log_error("mdb_cursor_get: %s", mdb_strerror(rc));
 		return STORE_ERROR;
