@@ -35,13 +35,17 @@
 /* New records are refused past this share of the map, leaving room for
  * refreshes, deletes and sweeps, which must keep working when full. */
 #define FULL_PERCENT	90
-/* How often statistics look for a map grown by another process. */
-#define MAP_CHECK_MS	1000
+/* How often statistics, and writes refused for a full map, look for a map
+ * grown by another process (a remap waits for every transaction of the
+ * process: not on every request of a flood). */
+#define MAP_CHECK_MS		1000
+#define MAP_CHECK_FULL_MS	100
 /* How often stale reader slots of dead processes are cleared. */
 #define READER_CHECK_MS	(10 * 1000)
-/* apply()'s answer when a new record does not fit; LMDB's errors are
- * errno values or below -30000. */
+/* apply()'s answers when a new record does not fit in the map, or would
+ * pass max_records; LMDB's errors are errno values or below -30000. */
 #define NO_ROOM		(-1)
+#define NO_RECORDS	(-2)
 
 struct store {
 	MDB_env		*env;
@@ -58,7 +62,8 @@ struct store {
 	size_t		 sweep_batch;
 	int64_t		(*clock)(void);
 	int64_t		 last_reader_check;
-	int64_t		 last_map_check;	/* atomic */
+	int64_t		 last_map_check;	/* atomic; by statistics */
+	int64_t		 last_full_check;	/* atomic; by a full write */
 	void		(*on_commit)(uint64_t, void *);
 	void		*on_commit_arg;
 };
@@ -160,6 +165,20 @@ out:
 	if (rc != 0)
 		log_error("mdb_env_set_mapsize: %s", mdb_strerror(rc));
 	return grew;
+}
+
+/*
+ * Whether it is time to look for a map grown elsewhere, *when being the
+ * last time: true for one caller at most once per interval (ms).
+ */
+static int
+map_check_due(struct store *s, int64_t *when, int64_t interval)
+{
+	int64_t	 now = s->clock(), last;
+
+	last = __atomic_load_n(when, __ATOMIC_RELAXED);
+	return now - last >= interval && __atomic_compare_exchange_n(when,
+	    &last, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
 /*
@@ -463,8 +482,8 @@ used_bytes(struct store *s, MDB_txn *txn)
 }
 
 /*
- * Refuses a new record when the configured number is reached or the map is
- * nearly full. Returns 0 when there is room, else NO_ROOM.
+ * Refuses a new record when the configured number is reached (NO_RECORDS)
+ * or the map is nearly full (NO_ROOM). Returns 0 when there is room.
  */
 static int
 room_for_new(struct store *s, MDB_txn *txn)
@@ -474,7 +493,7 @@ room_for_new(struct store *s, MDB_txn *txn)
 
 	if (mdb_stat(txn, s->locks, &st) == 0 &&
 	    st.ms_entries >= s->max_records)
-		return NO_ROOM;
+		return NO_RECORDS;
 	if (mdb_env_info(s->env, &info) == 0 &&
 	    used_bytes(s, txn) > info.me_mapsize / 100 * FULL_PERCENT)
 		return NO_ROOM;
@@ -561,7 +580,7 @@ sweep(struct store *s, MDB_txn *txn, int64_t now, size_t max, size_t *swept)
 /*
  * Applies a decision's write to the open transaction; next_fence is the
  * fence the decision may have handed out. Returns 0,
- * NO_ROOM, or an LMDB error.
+ * NO_ROOM, NO_RECORDS, or an LMDB error.
  */
 static int
 apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
@@ -602,10 +621,12 @@ apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
  * few expired records are swept first, in the same transaction.
  * Returns STORE_OK (out is the decision; the caller frees it with
  * lock_decision_free()), STORE_FULL or STORE_ERROR (out holds nothing).
+ * *map_full tells whether a STORE_FULL is for the map (else for
+ * max_records).
  */
 static int
 change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
-    void *arg, struct lock_decision *out, int with_sweep)
+    void *arg, struct lock_decision *out, int with_sweep, int *map_full)
 {
 	MDB_txn			*txn;
 	struct lock_record	 cur;
@@ -615,6 +636,7 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 	size_t			 swept = 0;
 	int			 rc, found;
 
+	*map_full = 0;
 	make_key(key, k);
 	if (begin(s, 0, &txn) != 0)
 		return STORE_ERROR;
@@ -643,8 +665,10 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 		s->on_commit(monotonic_us() - t0, s->on_commit_arg);
 	if (rc != 0) {
 		lock_decision_free(out);
-		if (rc == MDB_MAP_FULL)
+		if (rc == MDB_MAP_FULL) {
+			*map_full = 1;
 			return STORE_FULL;
+		}
 		log_error("mdb_txn_commit: %s", mdb_strerror(rc));
 		return STORE_ERROR;
 	}
@@ -653,7 +677,8 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 	return STORE_OK;
 abort:
 	abort_txn(s, txn);
-	if (rc == NO_ROOM || rc == MDB_MAP_FULL)
+	*map_full = rc == NO_ROOM || rc == MDB_MAP_FULL;
+	if (*map_full || rc == NO_RECORDS)
 		return STORE_FULL;
 	log_error("write transaction: %s", mdb_strerror(rc));
 	return STORE_ERROR;
@@ -663,18 +688,19 @@ int
 store_change(struct store *s, const struct store_key *key,
     store_decide_fn *dofn, void *arg, struct lock_decision *out)
 {
-	int	 rc;
+	int	 rc, map_full;
 
-	rc = change(s, key, dofn, arg, out, 1);
+	rc = change(s, key, dofn, arg, out, 1, &map_full);
 	/* Another process may have made the map larger (its own
 	 * LOCKGATE_MAP_SIZE) without the file outgrowing ours yet, which
 	 * LMDB would report as MDB_MAP_RESIZED: take the larger size. */
-	if (rc == STORE_FULL && adopt_map_size(s) == 1)
-		rc = change(s, key, dofn, arg, out, 1);
+	if (rc == STORE_FULL && map_full &&
+	    map_check_due(s, &s->last_full_check, MAP_CHECK_FULL_MS) && adopt_map_size(s) == 1)
+		rc = change(s, key, dofn, arg, out, 1, &map_full);
 	/* A full map may still take the decision once the sweep's own page
 	 * changes are left out: a delete or refresh must not fail for them. */
-	if (rc == STORE_FULL)
-		rc = change(s, key, dofn, arg, out, 0);
+	if (rc == STORE_FULL && map_full)
+		rc = change(s, key, dofn, arg, out, 0, &map_full);
 	return rc;
 }
 
@@ -743,18 +769,13 @@ store_stats(struct store *s, struct store_stats *st)
 	MDB_txn		*txn;
 	MDB_stat	 ms;
 	MDB_envinfo	 info;
-	int64_t		 now, last;
 	int		 rc;
 
 	memset(st, 0, sizeof(*st));
 	/* The size reported is the database's: another process may have
 	 * made it larger. Remapping waits for this process's transactions,
 	 * so not on every call. */
-	now = s->clock();
-	last = __atomic_load_n(&s->last_map_check, __ATOMIC_RELAXED);
-	if (now - last >= MAP_CHECK_MS && __atomic_compare_exchange_n(
-	    &s->last_map_check, &last, now, 0, __ATOMIC_RELAXED,
-	    __ATOMIC_RELAXED))
+	if (map_check_due(s, &s->last_map_check, MAP_CHECK_MS))
 		adopt_map_size(s);
 	if (begin(s, MDB_RDONLY, &txn) != 0)
 		return STORE_ERROR;
