@@ -61,7 +61,7 @@ struct store {
 	uint64_t	 max_records;
 	size_t		 sweep_batch;
 	int64_t		(*clock)(void);
-	int64_t		 last_reader_check;
+	int64_t		 last_reader_check;	/* atomic */
 	int64_t		 last_map_check;	/* atomic; by statistics */
 	int64_t		 last_full_check;	/* atomic; by a full write */
 	void		(*on_commit)(uint64_t, void *);
@@ -116,6 +116,20 @@ index_time(const uint8_t *p)
 	return (int64_t)v;
 }
 
+/*
+ * Whether a periodic chore is due, *when being its last time (ms, shared
+ * by the request threads): true for one caller at most once per interval.
+ */
+static int
+due(struct store *s, int64_t *when, int64_t interval)
+{
+	int64_t	 now = s->clock(), last;
+
+	last = __atomic_load_n(when, __ATOMIC_RELAXED);
+	return now - last >= interval && __atomic_compare_exchange_n(when,
+	    &last, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
 /* Clears reader slots left by processes that died inside a read. */
 static void
 check_readers(struct store *s)
@@ -126,7 +140,7 @@ check_readers(struct store *s)
 		log_warn("mdb_reader_check: %s", mdb_strerror(rc));
 	else if (dead > 0)
 		log_info("cleared %d stale reader slots", dead);
-	s->last_reader_check = s->clock();
+	__atomic_store_n(&s->last_reader_check, s->clock(), __ATOMIC_RELAXED);
 }
 
 /*
@@ -168,20 +182,6 @@ out:
 }
 
 /*
- * Whether it is time to look for a map grown elsewhere, *when being the
- * last time: true for one caller at most once per interval (ms).
- */
-static int
-map_check_due(struct store *s, int64_t *when, int64_t interval)
-{
-	int64_t	 now = s->clock(), last;
-
-	last = __atomic_load_n(when, __ATOMIC_RELAXED);
-	return now - last >= interval && __atomic_compare_exchange_n(when,
-	    &last, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-}
-
-/*
  * Begins a transaction, adopting a map grown by another process
  * (MDB_MAP_RESIZED) and clearing stale readers when the table is full.
  * Returns 0 or an LMDB error, logged. On 0 the caller ends the
@@ -192,7 +192,7 @@ begin(struct store *s, unsigned int flags, MDB_txn **txn)
 {
 	int	 rc, tries;
 
-	if (s->clock() - s->last_reader_check > READER_CHECK_MS)
+	if (due(s, &s->last_reader_check, READER_CHECK_MS))
 		check_readers(s);
 	for (tries = 0; tries < 3; tries++) {
 		pthread_rwlock_rdlock(&s->maplock);
@@ -695,7 +695,8 @@ store_change(struct store *s, const struct store_key *key,
 	 * LOCKGATE_MAP_SIZE) without the file outgrowing ours yet, which
 	 * LMDB would report as MDB_MAP_RESIZED: take the larger size. */
 	if (rc == STORE_FULL && map_full &&
-	    map_check_due(s, &s->last_full_check, MAP_CHECK_FULL_MS) && adopt_map_size(s) == 1)
+	    due(s, &s->last_full_check, MAP_CHECK_FULL_MS) &&
+	    adopt_map_size(s) == 1)
 		rc = change(s, key, dofn, arg, out, 1, &map_full);
 	/* A full map may still take the decision once the sweep's own page
 	 * changes are left out: a delete or refresh must not fail for them. */
@@ -775,7 +776,7 @@ store_stats(struct store *s, struct store_stats *st)
 	/* The size reported is the database's: another process may have
 	 * made it larger. Remapping waits for this process's transactions,
 	 * so not on every call. */
-	if (map_check_due(s, &s->last_map_check, MAP_CHECK_MS))
+	if (due(s, &s->last_map_check, MAP_CHECK_MS))
 		adopt_map_size(s);
 	if (begin(s, MDB_RDONLY, &txn) != 0)
 		return STORE_ERROR;
