@@ -311,6 +311,7 @@ done
 AFTER=$(lg_responders | sort | tr '\n' ' ')
 lg_is "lighttpd replaced the killed responders: 4 running" 4 \
     "$(lg_responders | wc -l)"
+# shellcheck disable=SC2016 # expanded by the inner bash
 lg_true "... none of them one that was killed" \
     bash -c 'for p in $1; do case " $2 " in *" $p "*) exit 1;; esac; done' \
     x "$KILLED" "$AFTER"

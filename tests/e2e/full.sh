@@ -75,13 +75,13 @@ PAR=(--no-progress-meter --parallel --parallel-max 6)
 # status codes to OUT.
 requests()
 {
-	local url=$1 m=$2 out=$3 id
+	local url=$1 method=$2 out=$3 id
 
 	shift 3
 	for id in "$@"; do
 		printf 'url = "%s/v1/%s"\noutput = "/dev/null"\n' "$url" "$id"
 	done >"$LG_TMP/req.cfg"
-	curl -s --max-time 120 -H 'Expect:' -X "$m" -w '%{http_code}\n' \
+	curl -s --max-time 120 -H 'Expect:' -X "$method" -w '%{http_code}\n' \
 	    -K "$LG_TMP/req.cfg" >"$out"
 }
 

@@ -85,13 +85,13 @@ for round in $(seq 1 40); do
 	PIDS=()
 	for i in $(seq 1 10); do
 		case $((i % 3)) in
-		0) m=GET ;;
-		1) m=PUT ;;
-		*) m=DELETE ;;
+		0) method=GET ;;
+		1) method=PUT ;;
+		*) method=DELETE ;;
 		esac
 		id=${IDS[RANDOM % 4]}
-		[ "$m" = DELETE ] && id=$(lg_uuid)
-		"${CGIENV[@]}" REQUEST_METHOD=$m PATH_INFO="/v1/$id" \
+		[ "$method" = DELETE ] && id=$(lg_uuid)
+		"${CGIENV[@]}" REQUEST_METHOD=$method PATH_INFO="/v1/$id" \
 		    QUERY_STRING=ttl=600 "$LOCKGATE_FCGI" </dev/null \
 		    >"$LG_TMP/r.$i" 2>>"$LG_TMP/killed.err" &
 		PIDS+=("$!")
