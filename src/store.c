@@ -15,6 +15,7 @@
  * write lock per environment).
  */
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/vfs.h>
 
 #include <errno.h>
@@ -35,6 +36,12 @@
 /* New records are refused past this share of the map, leaving room for
  * refreshes, deletes and sweeps, which must keep working when full. */
 #define FULL_PERCENT	90
+/* New records are also refused when the filesystem has less free space
+ * than this share of the data file, or than DISK_RESERVE_MIN: the file is
+ * sparse and grows as pages are written, and a refresh or delete may need
+ * a few new pages. */
+#define DISK_RESERVE_PERCENT	10
+#define DISK_RESERVE_MIN	((uint64_t)256 << 10)
 /* How often statistics, and writes refused for a full map, look for a map
  * grown by another process (a remap waits for every transaction of the
  * process: not on every request of a flood). */
@@ -482,20 +489,52 @@ used_bytes(struct store *s, MDB_txn *txn)
 }
 
 /*
- * Refuses a new record when the configured number is reached (NO_RECORDS)
- * or the map is nearly full (NO_ROOM). Returns 0 when there is room.
+ * Whether the database is nearly out of disk: the free space of the
+ * filesystem and the pages of the data file the trees do not use (used,
+ * bytes) are less than the reserve that keeps refreshes and deletes
+ * working.
+ */
+static int
+disk_nearly_full(struct store *s, const MDB_envinfo *info, size_t psize,
+    uint64_t used)
+{
+	struct statvfs	 vfs;
+	mdb_filehandle_t fd;
+	uint64_t	 file, avail, reserve;
+
+	if (mdb_env_get_fd(s->env, &fd) != 0 || fstatvfs(fd, &vfs) == -1)
+		return 0;
+	file = ((uint64_t)info->me_last_pgno + 1) * psize;
+	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	if (file > used)
+		avail += file - used;
+	reserve = file / 100 * DISK_RESERVE_PERCENT;
+	if (reserve < DISK_RESERVE_MIN)
+		reserve = DISK_RESERVE_MIN;
+	return avail < reserve;
+}
+
+/*
+ * Refuses a new record when the configured number is reached (NO_RECORDS),
+ * the map is nearly full or the filesystem is (NO_ROOM). Returns 0 when
+ * there is room.
  */
 static int
 room_for_new(struct store *s, MDB_txn *txn)
 {
 	MDB_envinfo	 info;
 	MDB_stat	 st;
+	size_t		 used;
 
-	if (mdb_stat(txn, s->locks, &st) == 0 &&
-	    st.ms_entries >= s->max_records)
+	if (mdb_stat(txn, s->locks, &st) != 0)
+		return 0;
+	if (st.ms_entries >= s->max_records)
 		return NO_RECORDS;
-	if (mdb_env_info(s->env, &info) == 0 &&
-	    used_bytes(s, txn) > info.me_mapsize / 100 * FULL_PERCENT)
+	if (mdb_env_info(s->env, &info) != 0)
+		return 0;
+	used = used_bytes(s, txn);
+	if (used > info.me_mapsize / 100 * FULL_PERCENT ||
+	    disk_nearly_full(s, &info, st.ms_psize, used))
 		return NO_ROOM;
 	return 0;
 }
@@ -666,6 +705,15 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 	if (rc != 0) {
 		lock_decision_free(out);
 		if (rc == MDB_MAP_FULL) {
+			*map_full = 1;
+			return STORE_FULL;
+		}
+		/* The filesystem is full (the data file is sparse and grows
+		 * as pages are written): the database is full too, and the
+		 * operator needs to know. */
+		if (rc == ENOSPC || rc == EDQUOT) {
+			log_warn("mdb_txn_commit: %s: the change is refused "
+			    "(507)", mdb_strerror(rc));
 			*map_full = 1;
 			return STORE_FULL;
 		}
