@@ -13,6 +13,7 @@
 # The namespace ends with the script, and the tmpfs with it.
 if [ -z "${LG_NS:-}" ]; then
 	export LG_NS=1
+	shopt -s execfail
 	if [ "$(id -u)" = 0 ]; then
 		exec unshare -m --propagation private bash "$0" "$@"
 	fi
