@@ -317,7 +317,7 @@ store_open(const struct store_options *opt, struct store **out)
 	MDB_txn			*txn = NULL;
 	pthread_rwlockattr_t	 rwattr;
 	unsigned int		 flags = MDB_NOTLS;
-	int		 rc;
+	int			 rc;
 
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -498,9 +498,9 @@ static int
 disk_nearly_full(struct store *s, const MDB_envinfo *info, size_t psize,
     uint64_t used)
 {
-	struct statvfs	 vfs;
-	mdb_filehandle_t fd;
-	uint64_t	 file, avail, reserve;
+	struct statvfs		 vfs;
+	mdb_filehandle_t	 fd;
+	uint64_t		 file, avail, reserve;
 
 	if (mdb_env_get_fd(s->env, &fd) != 0 || fstatvfs(fd, &vfs) == -1)
 		return 0;
@@ -660,8 +660,8 @@ apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
  * few expired records are swept first, in the same transaction.
  * Returns STORE_OK (out is the decision; the caller frees it with
  * lock_decision_free()), STORE_FULL or STORE_ERROR (out holds nothing).
- * *map_full tells whether a STORE_FULL is for the map (else for
- * max_records).
+ * *map_full tells whether a STORE_FULL is for space, in the map or on
+ * the disk (else for max_records).
  */
 static int
 change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
