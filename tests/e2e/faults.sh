@@ -34,24 +34,28 @@ R=$RANDOM$RANDOM
 
 # What lighttpd 1.4 writes in its error log when a backend dies under it,
 # measured with 1.4.69: the death (signal 9), requests cut short on its
-# connection, connections refused until the new process listens, the
-# backend set aside for a second, all of them down at once. SOCK is the socket of a responder of
+# connection (before or after they were sent, or right after accept),
+# connections refused until the new process listens, the backend set aside
+# for a second, all of them down at once. SOCK is the socket of a responder of
 # this test; lines of any other kind fail the test.
 died_patterns()
 {
-	local sock="unix:$1/lockgate\.sock-[0-9]+" n='[0-9]+'
+	local sock="unix:$1/lockgate\\.sock-[0-9]+" n='[0-9]+'
+	local why='(Connection refused|No such file or directory|Connection reset by peer)'
 
 	printf '%s\n' \
-	    "^\(server\.c\.$n\) server started \(lighttpd/[0-9.]+\)\$" \
-	    "^\(server\.c\.$n\) server stopped by UID = $n PID = $n\$" \
-	    "^\(gw_backend\.c\.$n\) child signalled: 9\$" \
-	    "^\(gw_backend\.c\.$n\) connect ${sock#unix:}: Connection refused\$" \
-	    "^\(gw_backend\.c\.$n\) establishing connection failed: socket: $sock: Connection refused\$" \
-	    "^\(gw_backend\.c\.$n\) backend error; we'll disable for 1secs and send the request to another backend instead:load: $n\$" \
-	    "^\(gw_backend\.c\.$n\) response not received, request sent: $n on socket: $sock for [^ ]*, closing connection\$" \
-	    "^\(gw_backend\.c\.$n\) all handlers for [^ ]* on / are down\.\$" \
-	    "^\(http-header-glue\.c\.$n\) read\(\) $n $n: Connection reset by peer\$" \
-	    "^\(mod_fastcgi\.c\.$n\) unexpected end-of-file \(perhaps the fastcgi process died\):pid: $n socket: $sock\$"
+	    "^\\(server\\.c\\.$n\\) server started \\(lighttpd/[0-9.]+\\)\$" \
+	    "^\\(server\\.c\\.$n\\) server stopped by UID = $n PID = $n\$" \
+	    "^\\(gw_backend\\.c\\.$n\\) child signalled: 9\$" \
+	    "^\\(gw_backend\\.c\\.$n\\) connect ${sock#unix:}: $why\$" \
+	    "^\\(gw_backend\\.c\\.$n\\) establishing connection failed: socket: $sock: $why\$" \
+	    "^\\(gw_backend\\.c\\.$n\\) backend error; we'll disable for 1secs and send the request to another backend instead:load: $n\$" \
+	    "^\\(gw_backend\\.c\\.$n\\) all handlers for [^ ]* on / are down\\.\$" \
+	    "^\\(gw_backend\\.c\\.$n\\) response not received, request (sent: $n|not sent) on socket: $sock for [^ ]*, (closing connection|reconnecting)\$" \
+	    "^\\(gw_backend\\.c\\.$n\\) connection was dropped after accept\\(\\) \\(perhaps the gw process died\\), write-offset: $n socket: $sock\$" \
+	    "^\\(gw_backend\\.c\\.$n\\) error: unexpected close of gw connection for [^ ]* \\(no gw process on socket: $sock \\?\\) $n\$" \
+	    "^\\(http-header-glue\\.c\\.$n\\) read\\(\\) $n $n: Connection reset by peer\$" \
+	    "^\\(mod_fastcgi\\.c\\.$n\\) unexpected end-of-file \\(perhaps the fastcgi process died\\):pid: $n socket: $sock\$"
 }
 
 # unexplained LOG RUNDIR: the lines of lighttpd's error log LOG (date
