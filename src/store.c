@@ -22,6 +22,7 @@
  * pair) serves many requests, and each decision is still atomic.
  */
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/vfs.h>
 
 #include <errno.h>
@@ -42,21 +43,41 @@
 /* New records are refused past this share of the map, leaving room for
  * refreshes, deletes and sweeps, which must keep working when full. */
 #define FULL_PERCENT	90
+/* New records are also refused when the filesystem has less free space
+ * than this share of the data file, or than DISK_RESERVE_MIN: the file is
+ * sparse and grows as pages are written, and a refresh or delete may need
+ * a few new pages. */
+#define DISK_RESERVE_PERCENT	10
+#define DISK_RESERVE_MIN	((uint64_t)256 << 10)
+/* How often statistics, and writes refused for a full map, look for a map
+ * grown by another process (a remap waits for every transaction of the
+ * process: not on every request of a flood). */
+#define MAP_CHECK_MS		1000
+#define MAP_CHECK_FULL_MS	100
 /* How often stale reader slots of dead processes are cleared. */
 #define READER_CHECK_MS	(10 * 1000)
-/* apply()'s answer when a new record does not fit; LMDB's errors are
- * errno values or below -30000. */
+/* apply()'s answers when a new record does not fit in the map, or would
+ * pass max_records; LMDB's errors are errno values or below -30000. */
 #define NO_ROOM		(-1)
+#define NO_RECORDS	(-2)
 
 struct store {
 	MDB_env		*env;
+	/* Held shared by every transaction of this process, exclusively to
+	 * remap: LMDB may change the map size only while no transaction of
+	 * the process is open, and request threads run their own. */
+	pthread_rwlock_t maplock;
+	int		 maplock_init;
+	size_t		 map_size;	/* configured */
 	MDB_dbi		 locks;
 	MDB_dbi		 expiry;
 	MDB_dbi		 meta;
 	uint64_t	 max_records;
 	size_t		 sweep_batch;
 	int64_t		(*clock)(void);
-	int64_t		 last_reader_check;
+	int64_t		 last_reader_check;	/* atomic */
+	int64_t		 last_map_check;	/* atomic; by statistics */
+	int64_t		 last_full_check;	/* atomic; by a full write */
 	void		(*on_commit)(uint64_t, size_t, void *);
 	void		*on_commit_arg;
 
@@ -129,6 +150,20 @@ index_time(const uint8_t *p)
 	return (int64_t)v;
 }
 
+/*
+ * Whether a periodic chore is due, *when being its last time (ms, shared
+ * by the request threads): true for one caller at most once per interval.
+ */
+static int
+due(struct store *s, int64_t *when, int64_t interval)
+{
+	int64_t	 now = s->clock(), last;
+
+	last = __atomic_load_n(when, __ATOMIC_RELAXED);
+	return now - last >= interval && __atomic_compare_exchange_n(when,
+	    &last, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
 /* Clears reader slots left by processes that died inside a read. */
 static void
 check_readers(struct store *s)
@@ -139,25 +174,68 @@ check_readers(struct store *s)
 		log_warn("mdb_reader_check: %s", mdb_strerror(rc));
 	else if (dead > 0)
 		log_info("cleared %d stale reader slots", dead);
-	s->last_reader_check = s->clock();
+	__atomic_store_n(&s->last_reader_check, s->clock(), __ATOMIC_RELAXED);
+}
+
+/*
+ * Takes the map size recorded in the database when another process has
+ * made it larger (a larger LOCKGATE_MAP_SIZE there, MDB_MAP_RESIZED here),
+ * never going below this process's own. Waits until no transaction of
+ * this process is open. Returns 1 when the map grew, 0 when it did not,
+ * -1 on an error (logged).
+ */
+static int
+adopt_map_size(struct store *s)
+{
+	MDB_envinfo	 info;
+	size_t		 before;
+	int		 rc, grew = -1;
+
+	pthread_rwlock_wrlock(&s->maplock);
+	if ((rc = mdb_env_info(s->env, &info)) != 0)
+		goto out;
+	before = info.me_mapsize;
+	/* 0: the size in the newest meta page (at least the data in use). */
+	if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0 ||
+	    (rc = mdb_env_info(s->env, &info)) != 0)
+		goto out;
+	if (info.me_mapsize < s->map_size &&
+	    (rc = mdb_env_set_mapsize(s->env, s->map_size)) != 0)
+		goto out;
+	if ((rc = mdb_env_info(s->env, &info)) != 0)
+		goto out;
+	grew = info.me_mapsize > before;
+	if (grew)
+		log_info("map size now %zu bytes (was %zu)", info.me_mapsize,
+		    before);
+out:
+	pthread_rwlock_unlock(&s->maplock);
+	if (rc != 0)
+		log_error("mdb_env_set_mapsize: %s", mdb_strerror(rc));
+	return grew;
 }
 
 /*
  * Begins a transaction, adopting a map grown by another process
  * (MDB_MAP_RESIZED) and clearing stale readers when the table is full.
- * Returns 0 or an LMDB error, logged.
+ * Returns 0 or an LMDB error, logged. On 0 the caller ends the
+ * transaction with commit() or abort_txn().
  */
 static int
 begin(struct store *s, unsigned int flags, MDB_txn **txn)
 {
 	int	 rc, tries;
 
-	if (s->clock() - s->last_reader_check > READER_CHECK_MS)
+	if (due(s, &s->last_reader_check, READER_CHECK_MS))
 		check_readers(s);
 	for (tries = 0; tries < 3; tries++) {
+		pthread_rwlock_rdlock(&s->maplock);
 		rc = mdb_txn_begin(s->env, NULL, flags, txn);
+		if (rc == 0)
+			return 0;
+		pthread_rwlock_unlock(&s->maplock);
 		if (rc == MDB_MAP_RESIZED) {
-			if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
+			if (adopt_map_size(s) == -1)
 				break;
 			continue;
 		}
@@ -167,8 +245,26 @@ begin(struct store *s, unsigned int flags, MDB_txn **txn)
 		}
 		break;
 	}
-	if (rc != 0)
-		log_error("mdb_txn_begin: %s", mdb_strerror(rc));
+	log_error("mdb_txn_begin: %s", mdb_strerror(rc));
+	return rc;
+}
+
+/* Ends a transaction begun by begin() without keeping its changes. */
+static void
+abort_txn(struct store *s, MDB_txn *txn)
+{
+	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&s->maplock);
+}
+
+/* Commits a transaction begun by begin(): 0 or an LMDB error. */
+static int
+commit(struct store *s, MDB_txn *txn)
+{
+	int	 rc;
+
+	rc = mdb_txn_commit(txn);
+	pthread_rwlock_unlock(&s->maplock);
 	return rc;
 }
 
@@ -244,10 +340,11 @@ check_dir(const char *path)
 int
 store_open(const struct store_options *opt, struct store **out)
 {
-	struct store	*s;
-	MDB_txn		*txn = NULL;
-	unsigned int	 flags = MDB_NOTLS;
-	int		 rc;
+	struct store		*s;
+	MDB_txn			*txn = NULL;
+	pthread_rwlockattr_t	 rwattr;
+	unsigned int		 flags = MDB_NOTLS;
+	int			 rc;
 
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -256,10 +353,25 @@ store_open(const struct store_options *opt, struct store **out)
 	}
 	s->max_records = opt->max_records;
 	s->sweep_batch = opt->sweep_batch;
+	s->map_size = opt->map_size;
 	s->clock = opt->clock != NULL ? opt->clock : store_clock_realtime;
+	/* A remap waiting for the lock must not be starved by a steady
+	 * stream of new transactions. */
+	pthread_rwlockattr_init(&rwattr);
+	pthread_rwlockattr_setkind_np(&rwattr,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	rc = pthread_rwlock_init(&s->maplock, &rwattr);
+	pthread_rwlockattr_destroy(&rwattr);
+	if (rc != 0) {
+		log_error("pthread_rwlock_init: %s", strerror(rc));
+		free(s);
+		return STORE_ERROR;
+	}
+	s->maplock_init = 1;
 	s->tail = &s->head;
-	if (pthread_mutex_init(&s->mu, NULL) != 0) {
-		log_error("pthread_mutex_init failed");
+	if ((rc = pthread_mutex_init(&s->mu, NULL)) != 0) {
+		log_error("pthread_mutex_init: %s", strerror(rc));
+		pthread_rwlock_destroy(&s->maplock);
 		free(s);
 		return STORE_ERROR;
 	}
@@ -298,10 +410,10 @@ store_open(const struct store_options *opt, struct store **out)
 	    (rc = mdb_dbi_open(txn, "expiry", MDB_CREATE, &s->expiry)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta)) != 0) {
 		log_error("mdb_dbi_open: %s", mdb_strerror(rc));
-		mdb_txn_abort(txn);
+		abort_txn(s, txn);
 		goto fail;
 	}
-	if ((rc = mdb_txn_commit(txn)) != 0) {
+	if ((rc = commit(s, txn)) != 0) {
 		log_error("mdb_txn_commit: %s", mdb_strerror(rc));
 		goto fail;
 	}
@@ -320,6 +432,8 @@ store_close(struct store *s)
 		return;
 	if (s->env != NULL)
 		mdb_env_close(s->env);
+	if (s->maplock_init)
+		pthread_rwlock_destroy(&s->maplock);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
@@ -412,20 +526,52 @@ used_bytes(struct store *s, MDB_txn *txn)
 }
 
 /*
- * Refuses a new record when the configured number is reached or the map is
- * nearly full. Returns 0 when there is room, else NO_ROOM.
+ * Whether the database is nearly out of disk: the free space of the
+ * filesystem and the pages of the data file the trees do not use (used,
+ * bytes) are less than the reserve that keeps refreshes and deletes
+ * working.
+ */
+static int
+disk_nearly_full(struct store *s, const MDB_envinfo *info, size_t psize,
+    uint64_t used)
+{
+	struct statvfs		 vfs;
+	mdb_filehandle_t	 fd;
+	uint64_t		 file, avail, reserve;
+
+	if (mdb_env_get_fd(s->env, &fd) != 0 || fstatvfs(fd, &vfs) == -1)
+		return 0;
+	file = ((uint64_t)info->me_last_pgno + 1) * psize;
+	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	if (file > used)
+		avail += file - used;
+	reserve = file / 100 * DISK_RESERVE_PERCENT;
+	if (reserve < DISK_RESERVE_MIN)
+		reserve = DISK_RESERVE_MIN;
+	return avail < reserve;
+}
+
+/*
+ * Refuses a new record when the configured number is reached (NO_RECORDS),
+ * the map is nearly full or the filesystem is (NO_ROOM). Returns 0 when
+ * there is room.
  */
 static int
 room_for_new(struct store *s, MDB_txn *txn)
 {
 	MDB_envinfo	 info;
 	MDB_stat	 st;
+	size_t		 used;
 
-	if (mdb_stat(txn, s->locks, &st) == 0 &&
-	    st.ms_entries >= s->max_records)
-		return NO_ROOM;
-	if (mdb_env_info(s->env, &info) == 0 &&
-	    used_bytes(s, txn) > info.me_mapsize / 100 * FULL_PERCENT)
+	if (mdb_stat(txn, s->locks, &st) != 0)
+		return 0;
+	if (st.ms_entries >= s->max_records)
+		return NO_RECORDS;
+	if (mdb_env_info(s->env, &info) != 0)
+		return 0;
+	used = used_bytes(s, txn);
+	if (used > info.me_mapsize / 100 * FULL_PERCENT ||
+	    disk_nearly_full(s, &info, st.ms_psize, used))
 		return NO_ROOM;
 	return 0;
 }
@@ -510,7 +656,7 @@ sweep(struct store *s, MDB_txn *txn, int64_t now, size_t max, size_t *swept)
 /*
  * Applies a decision's write to the open transaction; next_fence is the
  * fence the decision may have handed out. Returns 0,
- * NO_ROOM, or an LMDB error.
+ * NO_ROOM, NO_RECORDS, or an LMDB error.
  */
 static int
 apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
@@ -551,10 +697,12 @@ apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
  * few expired records are swept first, in the same transaction.
  * Returns STORE_OK (out is the decision; the caller frees it with
  * lock_decision_free()), STORE_FULL or STORE_ERROR (out holds nothing).
+ * *map_full tells whether a STORE_FULL is for space, in the map or on
+ * the disk (else for max_records).
  */
 static int
 change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
-    void *arg, struct lock_decision *out, int with_sweep)
+    void *arg, struct lock_decision *out, int with_sweep, int *map_full)
 {
 	MDB_txn			*txn;
 	struct lock_record	 cur;
@@ -564,6 +712,7 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 	size_t			 swept = 0;
 	int			 rc, found;
 
+	*map_full = 0;
 	make_key(key, k);
 	if (begin(s, 0, &txn) != 0)
 		return STORE_ERROR;
@@ -587,13 +736,24 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 		goto abort;
 	}
 	t0 = monotonic_us();
-	rc = mdb_txn_commit(txn);
+	rc = commit(s, txn);
 	if (s->on_commit != NULL)
 		s->on_commit(monotonic_us() - t0, 1, s->on_commit_arg);
 	if (rc != 0) {
 		lock_decision_free(out);
-		if (rc == MDB_MAP_FULL)
+		if (rc == MDB_MAP_FULL) {
+			*map_full = 1;
 			return STORE_FULL;
+		}
+		/* The filesystem is full (the data file is sparse and grows
+		 * as pages are written): the database is full too, and the
+		 * operator needs to know. */
+		if (rc == ENOSPC || rc == EDQUOT) {
+			log_warn("mdb_txn_commit: %s: the change is refused "
+			    "(507)", mdb_strerror(rc));
+			*map_full = 1;
+			return STORE_FULL;
+		}
 		log_error("mdb_txn_commit: %s", mdb_strerror(rc));
 		return STORE_ERROR;
 	}
@@ -601,8 +761,9 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 		log_debug("swept %zu expired records", swept);
 	return STORE_OK;
 abort:
-	mdb_txn_abort(txn);
-	if (rc == NO_ROOM || rc == MDB_MAP_FULL)
+	abort_txn(s, txn);
+	*map_full = rc == NO_ROOM || rc == MDB_MAP_FULL;
+	if (*map_full || rc == NO_RECORDS)
 		return STORE_FULL;
 	log_error("write transaction: %s", mdb_strerror(rc));
 	return STORE_ERROR;
@@ -613,19 +774,27 @@ static int
 change_one(struct store *s, const struct store_key *key,
     store_decide_fn *dofn, void *arg, struct lock_decision *out)
 {
-	int	 rc;
+	int	 rc, map_full;
 
+	rc = change(s, key, dofn, arg, out, 1, &map_full);
+	/* Another process may have made the map larger (its own
+	 * LOCKGATE_MAP_SIZE) without the file outgrowing ours yet, which
+	 * LMDB would report as MDB_MAP_RESIZED: take the larger size. */
+	if (rc == STORE_FULL && map_full &&
+	    due(s, &s->last_full_check, MAP_CHECK_FULL_MS) &&
+	    adopt_map_size(s) == 1)
+		rc = change(s, key, dofn, arg, out, 1, &map_full);
 	/* A full map may still take the decision once the sweep's own page
 	 * changes are left out: a delete or refresh must not fail for them. */
-	if ((rc = change(s, key, dofn, arg, out, 1)) == STORE_FULL)
-		rc = change(s, key, dofn, arg, out, 0);
+	if (rc == STORE_FULL && map_full)
+		rc = change(s, key, dofn, arg, out, 0, &map_full);
 	return rc;
 }
 
 /*
- * The decisions of a batch in the write transaction txn (begun), in the
- * order they came; txn ends here. Returns 0 with every decision made and durable, or -1 when the
- * transaction was given up (nothing of it written, no decision kept): the
+ * The decisions of a batch in the write transaction txn (begun by
+ * begin()), in the order they came; txn ends here. Returns 0 with every
+ * decision made and durable, or -1 when the transaction was given up (nothing of it written, no decision kept): the
  * caller then makes them one by one, which also sorts out which of them
  * find no room.
  */
@@ -643,7 +812,7 @@ change_batch(struct store *s, MDB_txn *txn, struct pending *batch, size_t n)
 	now = s->clock();
 	if ((rc = sweep(s, txn, now, s->sweep_batch, &swept)) != 0 ||
 	    (rc = get_fence(s, txn, &fence)) != 0) {
-		mdb_txn_abort(txn);
+		abort_txn(s, txn);
 		return -1;
 	}
 	for (q = batch; q != NULL; q = q->next) {
@@ -665,7 +834,7 @@ change_batch(struct store *s, MDB_txn *txn, struct pending *batch, size_t n)
 	}
 	if (rc == 0) {
 		t0 = monotonic_us();
-		rc = mdb_txn_commit(txn);
+		rc = commit(s, txn);
 		if (s->on_commit != NULL)
 			s->on_commit(monotonic_us() - t0, n, s->on_commit_arg);
 		if (rc == 0) {
@@ -677,10 +846,12 @@ change_batch(struct store *s, MDB_txn *txn, struct pending *batch, size_t n)
 		}
 		q = NULL;	/* every decision was made: free them all */
 	} else
-		mdb_txn_abort(txn);
+		abort_txn(s, txn);
 	for (r = batch; r != q; r = r->next)
 		lock_decision_free(r->out);
-	if (rc != NO_ROOM && rc != MDB_MAP_FULL)
+	/* No room is sorted out one by one; anything else is worth a line. */
+	if (rc != NO_ROOM && rc != NO_RECORDS && rc != MDB_MAP_FULL &&
+	    rc != ENOSPC && rc != EDQUOT)
 		log_warn("batch of %zu decisions: %s; one by one", n,
 		    mdb_strerror(rc));
 	return -1;
@@ -803,7 +974,7 @@ store_view(struct store *s, const struct store_key *key,
 		lock_record_free(&cur);
 	rc = 0;
 done:
-	mdb_txn_abort(txn);
+	abort_txn(s, txn);
 	return rc == 0 ? STORE_OK : STORE_ERROR;
 }
 
@@ -821,11 +992,11 @@ store_sweep(struct store *s, size_t *swept)
 	if (begin(s, 0, &txn) != 0)
 		return STORE_ERROR;
 	if ((rc = sweep(s, txn, s->clock(), s->sweep_batch, swept)) != 0) {
-		mdb_txn_abort(txn);
+		abort_txn(s, txn);
 		log_error("sweep: %s", mdb_strerror(rc));
 		return STORE_ERROR;
 	}
-	if ((rc = mdb_txn_commit(txn)) != 0) {
+	if ((rc = commit(s, txn)) != 0) {
 		log_error("mdb_txn_commit: %s", mdb_strerror(rc));
 		return STORE_ERROR;
 	}
@@ -842,19 +1013,24 @@ store_stats(struct store *s, struct store_stats *st)
 	int		 rc;
 
 	memset(st, 0, sizeof(*st));
+	/* The size reported is the database's: another process may have
+	 * made it larger. Remapping waits for this process's transactions,
+	 * so not on every call. */
+	if (due(s, &s->last_map_check, MAP_CHECK_MS))
+		adopt_map_size(s);
 	if (begin(s, MDB_RDONLY, &txn) != 0)
 		return STORE_ERROR;
 	if ((rc = mdb_stat(txn, s->locks, &ms)) != 0 ||
 	    (rc = get_fence(s, txn, &st->fence)) != 0 ||
 	    (rc = mdb_env_info(s->env, &info)) != 0) {
-		mdb_txn_abort(txn);
+		abort_txn(s, txn);
 		log_error("store_stats: %s", mdb_strerror(rc));
 		return STORE_ERROR;
 	}
 	st->records = ms.ms_entries;
 	st->map_size = info.me_mapsize;
 	st->used_bytes = used_bytes(s, txn);
-	mdb_txn_abort(txn);
+	abort_txn(s, txn);
 	return STORE_OK;
 }
 
@@ -884,7 +1060,7 @@ store_list(struct store *s, const struct store_key *after, size_t max,
 		return STORE_ERROR;
 	now = s->clock();
 	if ((rc = mdb_cursor_open(txn, s->locks, &cur)) != 0) {
-		mdb_txn_abort(txn);
+		abort_txn(s, txn);
 		log_error("mdb_cursor_open: %s", mdb_strerror(rc));
 		return STORE_ERROR;
 	}
@@ -924,7 +1100,7 @@ store_list(struct store *s, const struct store_key *after, size_t max,
 			break;
 	}
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	abort_txn(s, txn);
 	if (rc != 0 && rc != MDB_NOTFOUND) {
 		log_error("mdb_cursor_get: %s", mdb_strerror(rc));
 		return STORE_ERROR;

@@ -6,6 +6,7 @@
  * database small, and the limits (max_records, a full map).
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <pthread.h>
 #include <stdio.h>
@@ -724,6 +725,70 @@ test_full_map(void)
 	fprintf(stderr, "[full after %u locks] ", (unsigned int)n);
 }
 
+/*
+ * Another process opens the same database with a larger map and writes:
+ * a process whose own map is full takes the larger size (LMDB reports
+ * MDB_MAP_RESIZED only once the file outgrows the map, which a write of
+ * one lock does not) and accepts new locks again; statistics show it.
+ */
+static void
+test_map_grown_elsewhere(void)
+{
+	struct lock_decision	 d;
+	struct store_stats	 s;
+	pid_t			 pid;
+	uint32_t		 n;
+	int			 rc = STORE_OK, status = -1;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(MIB, 1000000, SWEEP_BATCH),
+	    STORE_OK);
+	for (n = 0; n < 100000; n++)
+		if ((rc = put(n, 60000, &d)) != STORE_OK)
+			break;
+	CU_ASSERT_EQUAL_FATAL(rc, STORE_FULL);
+	CU_ASSERT_EQUAL(put(n, 60000, &d), STORE_FULL);
+
+	/* The other process: its own environment, opened after the fork
+	 * (never one across a fork), one new lock, then gone. */
+	if ((pid = fork()) == 0) {
+		struct store		*other = NULL;
+		struct store_options	 o;
+		struct store_key	 k = key(900000);
+		struct lock_put		 req;
+
+		memset(&o, 0, sizeof(o));
+		o.path = dir;
+		o.map_size = 4 * MIB;
+		o.sync = CONFIG_SYNC_NONE;
+		o.max_readers = 16;
+		o.max_records = 1000000;
+		o.sweep_batch = SWEEP_BATCH;
+		o.clock = test_clock;
+		memset(&req, 0, sizeof(req));
+		req.default_ttl_ms = DEFAULT_TTL_MS;
+		if (store_open(&o, &other) != STORE_OK)
+			_exit(1);
+		rc = store_change(other, &k, decide_put, &req, &d);
+		store_close(other);
+		_exit(rc == STORE_OK && d.verdict == LOCK_ACQUIRED ? 0 : 2);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* A full write looks for a grown map at most every 100 ms. */
+	CU_ASSERT_EQUAL(put(n, 60000, &d), STORE_FULL);
+	test_now += 100;
+
+	CU_ASSERT_EQUAL(put(n, 60000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.record.fence, (uint64_t)n + 2);
+	CU_ASSERT_EQUAL(get(900000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	CU_ASSERT_EQUAL(store_stats(st, &s), STORE_OK);
+	CU_ASSERT_EQUAL(s.map_size, 4 * MIB);
+	CU_ASSERT_EQUAL(s.records, (uint64_t)n + 2);
+}
+
 static void
 decide_owner_put(const struct lock_record *cur, int64_t now,
     uint64_t next_fence, void *arg, struct lock_decision *out)
@@ -1000,6 +1065,8 @@ test_store_add(void)
 		    test_max_records },
 		{ "full 1 MiB map: old still served, room comes back",
 		    test_full_map },
+		{ "a map grown by another process is taken",
+		    test_map_grown_elsewhere },
 		{ "the listing: live locks only, in pages", test_list_pages },
 		{ "group commit: threads at once, fences unique",
 		    test_group_commit },
