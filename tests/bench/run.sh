@@ -498,7 +498,7 @@ cat <<EOF
 - machine: $NPROC CPUs ($cpu), $(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo) RAM, kernel $(uname -r)
 - $(lighttpd -v 2>&1 | head -n 1), $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2)
 - load average at start: $(cut -d' ' -f1-3 /proc/loadavg)
-- database: $TMP ($FSTYPE); LOCKGATE_SYNC=$LOCKGATE_SYNC, LOCKGATE_THREADS=${LOCKGATE_THREADS:-8 (default)}, LOCKGATE_MAP_SIZE=${LOCKGATE_MAP_SIZE:-1G (default)}
+- database: $TMP ($FSTYPE); LOCKGATE_SYNC=$LOCKGATE_SYNC, LOCKGATE_THREADS=${LOCKGATE_THREADS:-16 (default)}, LOCKGATE_MAP_SIZE=${LOCKGATE_MAP_SIZE:-1G (default)}
 - wrk: ${DURATION} s per run, $CONNS connections, $THREADS threads (owner: $CONNS threads, one connection each); CGI: $CGI_CONNS connections
 - lighttpd: $PROCS responder processes (mod_fastcgi, lighttpd/mkconf)
 EOF
