@@ -231,22 +231,9 @@ codec_parse_params(const char *body, size_t len, struct params *p, char *err,
 			type = PARAM_OTHER;
 			break;
 		}
-		switch (params_add(p, key, key_len, value, value_len,
-		    PARAM_JSON, type)) {
-		case 0:
-			break;
-		case -2:
-			snprintf(err, errlen, "duplicate parameter: %.*s",
-			    (int)(key_len > 64 ? 64 : key_len), key);
+		if (params_add_or_say(p, key, key_len, value, value_len,
+		    PARAM_JSON, type, err, errlen) == -1)
 			goto done;
-		case -3:
-			snprintf(err, errlen, "too many parameters (limit %d)",
-			    PARAMS_MAX);
-			goto done;
-		default:
-			snprintf(err, errlen, "out of memory");
-			goto done;
-		}
 	}
 	rc = 0;
 done:

@@ -85,6 +85,33 @@ params_add(struct params *p, const char *name, size_t name_len,
 	return 0;
 }
 
+/*
+ * params_add(), with its refusal put into words for the client: returns
+ * 0, or -1 with a message in err.
+ */
+int
+params_add_or_say(struct params *p, const char *name, size_t name_len,
+    const char *value, size_t value_len, enum param_source source,
+    enum param_type type, char *err, size_t errlen)
+{
+	switch (params_add(p, name, name_len, value, value_len, source,
+	    type)) {
+	case 0:
+		return 0;
+	case -2:
+		snprintf(err, errlen, "duplicate parameter: %.*s",
+		    (int)(name_len > 64 ? 64 : name_len), name);
+		return -1;
+	case -3:
+		snprintf(err, errlen, "too many parameters (limit %d)",
+		    PARAMS_MAX);
+		return -1;
+	default:
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+}
+
 static int
 hexval(char c)
 {
@@ -170,22 +197,9 @@ params_parse_urlencoded(struct params *p, const char *s, size_t n,
 			    what);
 			goto done;
 		}
-		switch (params_add(p, name, (size_t)nl, value, (size_t)vl,
-		    source, PARAM_TEXT)) {
-		case 0:
-			break;
-		case -2:
-			snprintf(err, errlen, "duplicate parameter: %.*s",
-			    (int)(nl > 64 ? 64 : nl), name);
+		if (params_add_or_say(p, name, (size_t)nl, value, (size_t)vl,
+		    source, PARAM_TEXT, err, errlen) == -1)
 			goto done;
-		case -3:
-			snprintf(err, errlen, "too many parameters (limit %d)",
-			    PARAMS_MAX);
-			goto done;
-		default:
-			snprintf(err, errlen, "out of memory");
-			goto done;
-		}
 	}
 	rc = 0;
 done:
