@@ -129,18 +129,17 @@ admin_locks(struct api *api, struct request *req, struct response *resp)
 	const struct param	*p;
 	struct listing		 l;
 	struct store_key	 after;
-	char			 names[200], msg[240], *end;
+	char			*end;
 	unsigned long		 max = LIST_DEFAULT;
 	int			 more, rc;
 
-	if (params_unknown(&req->params, known, names, sizeof(names)) != 0) {
-		snprintf(msg, sizeof(msg), "Unknown arguments: %s", names);
-		api_message(resp, 400, msg);
+	if (api_refuse_unknown(req, known, resp))
 		return;
-	}
 	if ((p = params_get(&req->params, "limit")) != NULL) {
 		max = strtoul(p->value, &end, 10);
-		if (p->value[0] < '0' || p->value[0] > '9' || *end != '\0' ||
+		/* Up to value_len: "1%00x" is not 1. */
+		if (p->value[0] < '0' || p->value[0] > '9' ||
+		    end != p->value + p->value_len ||
 		    max < 1 || max > LIST_MAX) {
 			api_message(resp, 400, "limit: expected a whole number "
 			    "from 1 to 10000");

@@ -3,6 +3,7 @@
  * (405 with Allow) and CORS preflights, reads the parameters, and hands the
  * request to its surface.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "admin.h"
@@ -44,6 +45,23 @@ api_message(struct response *resp, int status, const char *message)
 	codec_str(&w, message);
 	codec_end(&w);
 	buf_putc(&resp->body, '\n');
+}
+
+/*
+ * 400 "Unknown arguments: ..." for parameter names the request does not
+ * take (as getlock's strict reqparse did). Returns 1 when it answered.
+ */
+int
+api_refuse_unknown(struct request *req, const char *const *known,
+    struct response *resp)
+{
+	char	 names[200], msg[240];
+
+	if (params_unknown(&req->params, known, names, sizeof(names)) == 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "Unknown arguments: %s", names);
+	api_message(resp, 400, msg);
+	return 1;
 }
 
 /* Answers a store failure: 507 when full, else 503 (already logged). */

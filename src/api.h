@@ -26,5 +26,7 @@ void	api_handle(struct api *, struct request *, const char *, size_t,
 void	api_json(struct response *, int);
 void	api_message(struct response *, int, const char *);
 void	api_store_error(struct response *, int);
+int	api_refuse_unknown(struct request *, const char *const *,
+	    struct response *);
 
 #endif

@@ -153,20 +153,6 @@ bad_param(struct response *resp, const char *name, const char *why)
 	buf_putc(&resp->body, '\n');
 }
 
-/* 400 for names the method does not take (getlock's strict reqparse). */
-static int
-refuse_unknown(struct request *req, const char *const *known,
-    struct response *resp)
-{
-	char	 names[200], msg[240];
-
-	if (params_unknown(&req->params, known, names, sizeof(names)) == 0)
-		return 0;
-	snprintf(msg, sizeof(msg), "Unknown arguments: %s", names);
-	api_message(resp, 400, msg);
-	return 1;
-}
-
 /*
  * Reads owner, limit and wait (API.md section 1 extensions) into put and
  * *wait_ms. Answers 400 and returns -1 on a bad value.
@@ -313,7 +299,7 @@ getlock_lock(struct api *api, struct request *req, const uint8_t id[16],
 	put->default_ttl_ms = DEFAULT_TTL_MS;
 	if (put->default_ttl_ms > api->cfg->max_ttl_ms)
 		put->default_ttl_ms = api->cfg->max_ttl_ms;
-	if (refuse_unknown(req, req->method == HTTP_PUT ? put_params :
+	if (api_refuse_unknown(req, req->method == HTTP_PUT ? put_params :
 	    req->method == HTTP_DELETE ? delete_params : get_params, resp))
 		return;
 	if (read_extensions(api, req, put, &wait_ms, resp) == -1)
@@ -398,7 +384,7 @@ getlock_health(struct api *api, struct request *req, struct response *resp)
 	struct store_stats	 st;
 	struct codec_writer	 w;
 
-	if (refuse_unknown(req, no_params, resp))
+	if (api_refuse_unknown(req, no_params, resp))
 		return;
 	if (api->store == NULL || store_stats(api->store, &st) != STORE_OK) {
 		api_json(resp, 503);

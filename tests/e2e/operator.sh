@@ -260,6 +260,15 @@ lg_is "no error logged" "" "$errs"
 lg_note "start-up refusals"
 
 LG_CGI_ARGS=--cgi
+# lighttpd refuses a GET with a body; as CGI it reaches the program.
+printf '%s' '{"limit": "1\u0000x"}' >"$LG_TMP/nul.json"
+LG_CGI_IN=$LG_TMP/nul.json
+lg_cgi REQUEST_METHOD=GET PATH_INFO=/v1/locks CONTENT_TYPE=application/json \
+    CONTENT_LENGTH="$(wc -c <"$LG_TMP/nul.json")" LOCKGATE_ADMIN_TOKEN=$ADMIN \
+    "HTTP_AUTHORIZATION=Bearer $ADMIN"
+lg_cgi_expect "the listing's limit with a NUL after its digits: 400" 400 \
+    '{"message": "limit: expected a whole number from 1 to 10000"}'
+LG_CGI_IN=/dev/null
 # lighttpd refuses such a Host itself; a CGI host may pass it on.
 lg_cgi REQUEST_METHOD=GET PATH_INFO=/ 'HTTP_HOST=<script>x</script>'
 lg_is "GET / with a hostile Host: 200" 200 "$LG_STATUS"
