@@ -208,32 +208,28 @@ unauthorized(struct response *resp)
 }
 
 /*
- * Turns away what the configuration hides or the token does not allow:
- * the listing exists only with an admin token configured, /metrics only
- * when not off. Returns 1 when resp holds the answer.
+ * Hides the routes the configuration leaves out (the listing without an
+ * admin token, /metrics when off: they are answered as unknown paths),
+ * then turns away a request without the token it needs: any request but
+ * a preflight when API tokens are set, the admin routes without the admin
+ * token. Returns 1 when resp holds the 401.
  */
 static int
 refuse(struct api *api, struct request *req, struct route *r,
     struct response *resp)
 {
 	const struct config	*cfg = api->cfg;
+	int			 admin;
 
-	if (r->kind == ROUTE_ADMIN_LOCKS && cfg->admin_token == NULL) {
-		/* As if the route did not exist: what getlock's 404 says. */
+	if (r->kind == ROUTE_ADMIN_LOCKS && cfg->admin_token == NULL)
 		r->kind = ROUTE_GETLOCK_OTHER;
-		getlock_not_found(resp);
-		return 1;
-	}
-	if (r->kind == ROUTE_METRICS && cfg->metrics == CONFIG_METRICS_OFF) {
+	if (r->kind == ROUTE_METRICS && cfg->metrics == CONFIG_METRICS_OFF)
 		r->kind = ROUTE_OTHER;
-		api_message(resp, 404, "not found");
-		return 1;
-	}
 	if (req->method == HTTP_OPTIONS)
 		return 0;
-	if (!auth_api(cfg, req) || ((r->kind == ROUTE_ADMIN_LOCKS ||
-	    (r->kind == ROUTE_METRICS &&
-	    cfg->metrics == CONFIG_METRICS_ADMIN)) && !auth_admin(cfg, req))) {
+	admin = r->kind == ROUTE_ADMIN_LOCKS || (r->kind == ROUTE_METRICS &&
+	    cfg->metrics == CONFIG_METRICS_ADMIN);
+	if (!auth_api(cfg, req) || (admin && !auth_admin(cfg, req))) {
 		unauthorized(resp);
 		return 1;
 	}

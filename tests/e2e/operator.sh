@@ -27,6 +27,7 @@ restart()
 {
 	lg_stop_lighttpd || lg_bail "lighttpd stops"
 	unset LOCKGATE_API_TOKENS LOCKGATE_ADMIN_TOKEN LOCKGATE_METRICS
+	# shellcheck disable=SC2163 # the words are NAME=VALUE
 	[ $# -gt 0 ] && export "$@"
 	lg_start_lighttpd 2
 }
@@ -246,6 +247,19 @@ unset LG_TOKEN
 restart LOCKGATE_METRICS=off
 lg_curl GET /metrics
 lg_expect "GET /metrics when off: 404" 404 '{"message": "not found"}'
+
+lg_note "API tokens and no admin token: a hidden route still needs a token"
+LG_TOKEN=$TOKEN_A
+restart LOCKGATE_METRICS=off LOCKGATE_API_TOKENS=$TOKEN_A
+lg_curl GET /v1/locks
+unauthorized "GET /v1/locks without a token: 401, not 404"
+lg_curl GET /v1/locks -H "Authorization: Bearer $TOKEN_A"
+lg_expect "GET /v1/locks with an API token: getlock's 404" 404 "$BADPATH"
+lg_curl GET /metrics
+unauthorized "GET /metrics (off) without a token: 401"
+lg_curl GET /metrics -H "Authorization: Bearer $TOKEN_A"
+lg_expect "GET /metrics (off) with a token: 404" 404 '{"message": "not found"}'
+unset LG_TOKEN
 
 if lg_stop_lighttpd; then
 	lg_ok "lighttpd stopped and no lockgate.fcgi of this test is left"
