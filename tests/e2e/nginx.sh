@@ -49,7 +49,11 @@ fi
 # ---------------------------------------------------------------------------
 lg_note "lockgate.fcgi --listen $SOCK"
 
-"$LOCKGATE_FCGI" --listen "$SOCK" </dev/null 2>"$LG_TMP/lockgate.err" &
+# An admin token leaves the API open, and its listing shows that the
+# Authorization header reaches the program through nginx.
+ADMIN=admin-token-through-nginx-0123
+LOCKGATE_ADMIN_TOKEN=$ADMIN "$LOCKGATE_FCGI" --listen "$SOCK" </dev/null \
+    2>"$LG_TMP/lockgate.err" &
 LPID=$!
 LG_BG_PIDS="$LG_BG_PIDS $LPID"
 n=100
@@ -152,6 +156,13 @@ lg_is "nginx's own headers: Server is nginx" nginx \
     sed -n 's/^Server: \(nginx\).*/\1/p')"
 
 surface_all ""
+
+lg_curl GET /v1/locks
+lg_is "GET /v1/locks without the admin token: 401" 401 "$LG_STATUS"
+lg_curl GET /v1/locks -H "Authorization: Bearer $ADMIN"
+lg_is "GET /v1/locks with it: Authorization reaches lockgate (200)" \
+    "200|application/json" "$LG_STATUS|$(lg_hdr Content-Type)"
+lg_like "and the answer is the listing" '^\{"locks": \[' "$LG_BODY"
 
 # Any path with an API segment reaches lockgate; others are its 404.
 lg_curl GET /nothing-here
