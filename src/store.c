@@ -49,6 +49,9 @@
  * a few new pages. */
 #define DISK_RESERVE_PERCENT	10
 #define DISK_RESERVE_MIN	((uint64_t)256 << 10)
+/* How long a reading of the free disk space is used while it is far above
+ * the reserve. */
+#define DISK_CHECK_MS		100
 /* How often statistics, and writes refused for a full map, look for a map
  * grown by another process (a remap waits for every transaction of the
  * process: not on every request of a flood). */
@@ -80,6 +83,12 @@ struct store {
 	int64_t		 last_full_check;	/* atomic; by a full write */
 	void		(*on_commit)(uint64_t, size_t, void *);
 	void		*on_commit_arg;
+	/* The last reading of the filesystem's free space, the data file's
+	 * size then, and when (store clock): only read and written inside
+	 * write transactions, which LMDB runs one at a time. */
+	uint64_t	 disk_avail;
+	uint64_t	 disk_file;
+	int64_t		 disk_checked;
 
 	/* Group commit (store_change): the decisions waiting for the next
 	 * write transaction, and whether a thread is running one. */
@@ -530,6 +539,11 @@ used_bytes(struct store *s, MDB_txn *txn)
  * filesystem and the pages of the data file the trees do not use (used,
  * bytes) are less than the reserve that keeps refreshes and deletes
  * working.
+ *
+ * The free space is asked at most every DISK_CHECK_MS while it is far
+ * from the reserve (a batch of new locks would otherwise ask once each,
+ * inside the write transaction every process waits for); in between it
+ * is taken as what it was, less what the data file has grown since.
  */
 static int
 disk_nearly_full(struct store *s, const MDB_envinfo *info, size_t psize,
@@ -537,17 +551,27 @@ disk_nearly_full(struct store *s, const MDB_envinfo *info, size_t psize,
 {
 	struct statvfs		 vfs;
 	mdb_filehandle_t	 fd;
-	uint64_t		 file, avail, reserve;
+	uint64_t		 file, avail, reserve, grown;
+	int64_t			 now = s->clock();
 
-	if (mdb_env_get_fd(s->env, &fd) != 0 || fstatvfs(fd, &vfs) == -1)
-		return 0;
 	file = ((uint64_t)info->me_last_pgno + 1) * psize;
-	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	if (file > used)
-		avail += file - used;
 	reserve = file / 100 * DISK_RESERVE_PERCENT;
 	if (reserve < DISK_RESERVE_MIN)
 		reserve = DISK_RESERVE_MIN;
+	grown = file > s->disk_file ? file - s->disk_file : 0;
+	avail = s->disk_avail > grown ? s->disk_avail - grown : 0;
+	if (now - s->disk_checked >= DISK_CHECK_MS || now < s->disk_checked ||
+	    avail < 2 * reserve) {
+		if (mdb_env_get_fd(s->env, &fd) != 0 ||
+		    fstatvfs(fd, &vfs) == -1)
+			return 0;
+		avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+		s->disk_avail = avail;
+		s->disk_file = file;
+		s->disk_checked = now;
+	}
+	if (file > used)
+		avail += file - used;
 	return avail < reserve;
 }
 
