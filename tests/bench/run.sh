@@ -2,10 +2,14 @@
 # tests/bench/run.sh: the benchmark ("make bench"; not part of "make check").
 #
 # Serves a do-nothing FastCGI responder (tests/bench/null.c, the ceiling)
-# and then the built lockgate.fcgi through lighttpd on a loopback port, both
-# with the same number of responder processes, drives them with wrk and the
-# Lua scripts beside this file, and prints one table: requests/s, latency
-# p50/p99, the answers by status and the ratio to the null responder.
+# and the built lockgate.fcgi side by side, each through its own lighttpd
+# on a loopback port, with the same number of responder processes; drives
+# them with wrk and the Lua scripts beside this file, and prints one table:
+# requests/s, latency p50/p99, the answers by status and the ratio to the
+# null responder. Each lockgate run is paired with a run of the same
+# scenario against the null responder just before it (the idle server of
+# the two waits in accept and takes no CPU), so that the ratio does not
+# depend on how the machine's speed drifts over the minutes of the run.
 #
 # lockgate runs on a fresh temporary database for each number of live locks
 # in BENCH_LEVELS (preloaded with tests/bench/preload.c, see there), with
@@ -30,8 +34,9 @@
 #                       ("0 1000 1000000")
 #   BENCH_SCENARIOS     which scenarios, in this order
 #                       ("get put_refresh owner put_new delete")
-#   BENCH_CEILING       1: measure the null responder first; 0: skip it,
-#                       for quick comparisons of lockgate settings (1)
+#   BENCH_CEILING       1: measure the null responder before each lockgate
+#                       run; 0: skip it, for quick comparisons of lockgate
+#                       settings (1)
 #   BENCH_CGI           1: also measure CGI mode; 0: skip (1)
 #   BENCH_CGI_CONNECTIONS  wrk connections in CGI mode (4)
 #   BENCH_DELETE_POOL   locks made for the delete scenario (10000 per
@@ -142,10 +147,17 @@ FSTYPE=$(stat -f -c %T "$TMP" 2>/dev/null || echo unknown)
 # ---------------------------------------------------------------------------
 # Processes
 
+# The server being started, stopped or measured: its lighttpd, the
+# program its responders run, its directory and port. with_null switches
+# these to the null responder's server for one command.
 HTTPD_PID=""
-WRK_PID=""		# timeout(1) running wrk, while it runs
+SERVER_EXE=""
 RUNDIR=""
 PORT=""
+NULL_PID=""
+NULL_RUNDIR=""
+NULL_PORT=""
+WRK_PID=""		# timeout(1) running wrk, while it runs
 # A mark in the responders' environment, to find exactly this run's.
 export BENCH_MARK=$$
 
@@ -175,11 +187,24 @@ responders()
 	return 0
 }
 
-# stop_server: stops lighttpd (SIGTERM, then SIGKILL after 10 s) and any
-# responder of ours still there 5 s later.
+# with_null COMMAND...: runs COMMAND with the null responder's server as
+# the current one.
+with_null()
+{
+	local pid=$HTTPD_PID exe=$SERVER_EXE dir=$RUNDIR port=$PORT rc=0
+
+	HTTPD_PID=$NULL_PID SERVER_EXE=$NULL_REAL RUNDIR=$NULL_RUNDIR PORT=$NULL_PORT
+	"$@" || rc=$?
+	NULL_PID=$HTTPD_PID NULL_RUNDIR=$RUNDIR NULL_PORT=$PORT
+	HTTPD_PID=$pid SERVER_EXE=$exe RUNDIR=$dir PORT=$port
+	return "$rc"
+}
+
+# stop_server: stops the current lighttpd (SIGTERM, then SIGKILL after
+# 10 s) and any responder of its program still there 5 s later.
 stop_server()
 {
-	local n p exe
+	local n p
 
 	[ -n "$HTTPD_PID" ] || return 0
 	kill -TERM "$HTTPD_PID" 2>/dev/null || true
@@ -194,16 +219,14 @@ stop_server()
 	fi
 	wait "$HTTPD_PID" 2>/dev/null || true
 	HTTPD_PID=""
-	for exe in "$FCGI_REAL" "$NULL_REAL"; do
-		n=50
-		while [ -n "$(responders "$exe")" ] && [ "$n" -gt 0 ]; do
-			sleep 0.1
-			n=$((n - 1))
-		done
-		for p in $(responders "$exe"); do
-			say "responder $p did not stop within 5 s: killing it"
-			kill -KILL "$p" 2>/dev/null || true
-		done
+	n=50
+	while [ -n "$(responders "$SERVER_EXE")" ] && [ "$n" -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	for p in $(responders "$SERVER_EXE"); do
+		say "responder $p did not stop within 5 s: killing it"
+		kill -KILL "$p" 2>/dev/null || true
 	done
 }
 
@@ -215,6 +238,7 @@ cleanup()
 		wait "$WRK_PID" 2>/dev/null || true
 	fi
 	stop_server
+	with_null stop_server
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		say "kept $TMP"
 	else
@@ -321,7 +345,7 @@ NOTES=()
 expected()
 {
 	case $1 in
-	null/*) echo 200 ;;
+	null-*) echo 200 ;;
 	*/get*) echo 423 ;;
 	*/put_refresh*) echo 200 ;;
 	*/put_new*) echo 201 ;;
@@ -333,7 +357,6 @@ expected()
 # written_bytes: the bytes the responders now running have written to
 # storage so far (write_bytes of /proc/PID/io: pages they dirtied); empty
 # when the server's processes do not outlive a request (CGI).
-SERVER_EXE=""
 written_bytes()
 {
 	local p sum=0 b
@@ -418,21 +441,21 @@ measure()
 	ROWS+=("$key")
 }
 
-# run_scenarios SETUP: every scenario against the server now started.
+# run_scenarios LEVEL: every scenario against the lockgate server now
+# started, each just after the same scenario against the null responder.
 run_scenarios()
 {
-	local setup=$1 sc
+	local level=$1 sc t
 
 	for sc in $SCENARIOS; do
-		if [ "$sc" = delete ] && [ "$setup" != null ]; then
-			make_pool
+		# owner: one connection per wrk thread, one owner each.
+		t=$THREADS
+		[ "$sc" = owner ] && t=$CONNS
+		if [ "$CEILING" = 1 ]; then
+			with_null measure "null-$level/$sc" "$sc" "$CONNS" "$t"
 		fi
-		if [ "$sc" = owner ]; then
-			# One connection per wrk thread: one owner each.
-			measure "$setup/$sc" "$sc" "$CONNS" "$CONNS"
-		else
-			measure "$setup/$sc" "$sc" "$CONNS" "$THREADS"
-		fi
+		[ "$sc" = delete ] && make_pool
+		measure "$level/$sc" "$sc" "$CONNS" "$t"
 	done
 }
 
@@ -508,13 +531,9 @@ tmpfs | ramfs)
 	;;
 esac
 
-# The ceiling.
+# The ceiling, served for the whole run.
 if [ "$CEILING" = 1 ]; then
-	SERVER_EXE=$NULL_REAL
-	start_server null fastcgi_conf "$BENCH_NULL"
-	run_scenarios null
-	rss null "$NULL_REAL"
-	stop_server
+	with_null start_server null fastcgi_conf "$BENCH_NULL"
 fi
 
 # lockgate at each number of live locks, each on a fresh database.
@@ -536,6 +555,10 @@ for level in $LEVELS; do
 	NOTES+=("- $level live locks, after the runs: ${records:-?} records; database: $(db_size)")
 	[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$LOCKGATE_DB"
 done
+if [ "$CEILING" = 1 ]; then
+	with_null rss null "$NULL_REAL"
+	with_null stop_server
+fi
 
 # CGI: one process per request.
 if [ "$CGI" = 1 ]; then
@@ -543,6 +566,7 @@ if [ "$CGI" = 1 ]; then
 	mkdir -p "$LOCKGATE_DB"
 	preload "$BENCH_HELD_PREFIX" 1
 	export BENCH_HELD_COUNT=1
+	# No responder outlives its request: nothing to count or wait for.
 	SERVER_EXE=""
 	start_server cgi cgi_conf
 	for sc in get put_refresh put_new; do
@@ -551,6 +575,7 @@ if [ "$CGI" = 1 ]; then
 		    "$((THREADS < CGI_CONNS ? THREADS : CGI_CONNS))" ;;
 		esac
 	done
+	SERVER_EXE=$FCGI_REAL
 	stop_server
 fi
 
@@ -558,40 +583,42 @@ fi
 # The table
 
 echo
-echo "| setup | scenario | conns | req/s | ok/s | vs null | p50 ms | p99 ms | non-2xx | answers (status:count) | socket errors c/r/w/t | KB written/req |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"
+echo "| setup | scenario | conns | req/s | ok/s | null req/s | vs null | p50 ms | p99 ms | null p50 ms | non-2xx | answers (status:count) | socket errors c/r/w/t | KB written/req |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"
 for key in "${ROWS[@]}"; do
 	setup=${key%%/*}
 	sc=${key#*/}
-	ratio="-"
-	base=${sc%#*}
-	if [ "$setup" != null ] && [ -n "${R_RPS[null/$base]:-}" ] &&
-	    [ "${R_RPS[null/$base]}" -gt 0 ] && [ "$setup" != cgi ]; then
-		ratio=$(awk -v a="${R_RPS[$key]}" -v b="${R_RPS[null/$base]}" \
-		    'BEGIN { printf "%.3f", a / b }')
-	fi
 	case $setup in
-	null) label="null responder" ;;
+	null-*) continue ;;	# shown beside the lockgate run it precedes
 	cgi) label="lockgate CGI" ;;
 	*) label="lockgate, $setup locks" ;;
 	esac
-	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+	null="null-$setup/$sc"
+	nrps="-" np50="-" ratio="-"
+	if [ -n "${R_RPS[$null]:-}" ]; then
+		nrps=${R_RPS[$null]}
+		np50=${R_P50[$null]}
+		[ "$nrps" -gt 0 ] && ratio=$(awk -v a="${R_RPS[$key]}" -v b="$nrps" \
+		    'BEGIN { printf "%.3f", a / b }')
+	fi
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 	    "$label" "$sc" "${R_CONNS[$key]}" "${R_RPS[$key]}" "${R_OK[$key]}" \
-	    "$ratio" "${R_P50[$key]}" "${R_P99[$key]}" "${R_NON2XX[$key]}" \
-	    "${R_ST[$key]}" "${R_ERR[$key]}" "${R_KB[$key]}"
+	    "$nrps" "$ratio" "${R_P50[$key]}" "${R_P99[$key]}" "$np50" \
+	    "${R_NON2XX[$key]}" "${R_ST[$key]}" "${R_ERR[$key]}" "${R_KB[$key]}"
 done
 cat <<'EOF'
 
 req/s: all answers per second. ok/s: the answers the scenario is after,
 per second: get 423 (held), put_refresh 200, put_new 201, delete 200,
-owner 201 (one acquire/release cycle each; its 423s are the contention),
-null responder 200. vs null: req/s over the null responder's in the same
-scenario. KB written/req: write_bytes of the responders over the run, per
+owner 201 (one acquire/release cycle each; its 423s are the contention).
+null req/s, null p50: the null responder (every answer 200) in the same
+scenario, measured just before this row's run. vs null: req/s over null
+req/s. KB written/req: write_bytes of the responders over the run, per
 request (pages dirtied, each commit's pages flushed).
 EOF
 for key in "${ROWS[@]}"; do
 	case $key in
-	null/*) ;;
+	null-*) ;;
 	*/delete*)
 		case " ${R_ST[$key]} " in
 		*" 404:"*) echo "Note: $key ran out of locks to delete (the 404s);" \
