@@ -33,6 +33,8 @@
 #define SWEEP_BATCH	16
 /* Request threads need little stack: nothing large lives on it. */
 #define THREAD_STACK	((size_t)256 << 10)
+/* How long an idle request thread sleeps before it tries accept again. */
+#define WAIT_FOR_WORK_MS	1000
 /* Past the cap a body is still read, up to this, and dropped, so
  * the web server is not cut off mid-send and shows our 413. */
 #define DRAIN_MAX	((size_t)64 << 20)
@@ -317,14 +319,21 @@ wait_for_work(int ep)
 {
 	struct epoll_event	 ev;
 
+	int			 n;
+
 	while (!__atomic_load_n(&stopping, __ATOMIC_SEQ_CST)) {
-		if (epoll_wait(ep, &ev, 1, -1) == -1) {
+		/* The timeout is a safety net: kernels before 5.7 could
+		 * credit a second connection to a thread already woken and
+		 * now busy, leaving it queued while others sleep. */
+		if ((n = epoll_wait(ep, &ev, 1, WAIT_FOR_WORK_MS)) == -1) {
 			if (errno == EINTR)
 				continue;
 			log_error("epoll_wait: %s", strerror(errno));
+			/* Let the main thread stop the others. */
+			kill(getpid(), SIGTERM);
 			return 0;
 		}
-		if (ev.data.fd == stop_pipe[0])
+		if (n == 1 && ev.data.fd == stop_pipe[0])
 			return 0;
 		return 1;
 	}
@@ -408,8 +417,11 @@ run_fastcgi(struct api *api, int fd, unsigned int nthreads,
 
 	/* Several threads and processes (spawn-fcgi -F) share the socket:
 	 * when another took the connection, accept must not block. */
-	if ((flags = fcntl(fd, F_GETFL)) != -1)
-		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
+		log_error("fcntl O_NONBLOCK: %s", strerror(errno));
+		return 1;
+	}
 	if (pipe2(stop_pipe, O_CLOEXEC) == -1) {
 		log_error("pipe2: %s", strerror(errno));
 		return 1;
