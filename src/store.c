@@ -54,8 +54,10 @@
 #define DISK_RESERVE_PERCENT	10
 #define DISK_RESERVE_MIN	((uint64_t)256 << 10)
 /* How long a reading of the free disk space is used while it is far above
- * the reserve. */
+ * the reserve: more than twice the reserve and this margin (what other
+ * writers on the filesystem could take in that time). */
 #define DISK_CHECK_MS		100
+#define DISK_CHECK_MARGIN	((uint64_t)64 << 20)
 /* How often statistics, and writes refused for a full map, look for a map
  * grown by another process (a remap waits for every transaction of the
  * process: not on every request of a flood). */
@@ -594,7 +596,7 @@ disk_nearly_full(struct store *s, const MDB_envinfo *info, size_t psize,
 	grown = file > s->disk_file ? file - s->disk_file : 0;
 	avail = s->disk_avail > grown ? s->disk_avail - grown : 0;
 	if (now - s->disk_checked >= DISK_CHECK_MS || now < s->disk_checked ||
-	    avail < 2 * reserve) {
+	    avail < 2 * reserve + DISK_CHECK_MARGIN) {
 		if (mdb_env_get_fd(s->env, &fd) != 0 ||
 		    fstatvfs(fd, &vfs) == -1)
 			return 0;
