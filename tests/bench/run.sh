@@ -188,16 +188,25 @@ responders()
 }
 
 # with_null COMMAND...: runs COMMAND with the null responder's server as
-# the current one.
+# the current one (a failing COMMAND stops the script, as anywhere else;
+# cleanup then finds both servers).
+IN_NULL=0
+SAVED_PID="" SAVED_EXE="" SAVED_DIR="" SAVED_PORT=""
 with_null()
 {
-	local pid=$HTTPD_PID exe=$SERVER_EXE dir=$RUNDIR port=$PORT rc=0
-
+	SAVED_PID=$HTTPD_PID SAVED_EXE=$SERVER_EXE SAVED_DIR=$RUNDIR SAVED_PORT=$PORT
 	HTTPD_PID=$NULL_PID SERVER_EXE=$NULL_REAL RUNDIR=$NULL_RUNDIR PORT=$NULL_PORT
-	"$@" || rc=$?
+	IN_NULL=1
+	"$@"
+	back_from_null
+}
+
+# back_from_null: makes the server with_null had set aside current again.
+back_from_null()
+{
 	NULL_PID=$HTTPD_PID NULL_RUNDIR=$RUNDIR NULL_PORT=$PORT
-	HTTPD_PID=$pid SERVER_EXE=$exe RUNDIR=$dir PORT=$port
-	return "$rc"
+	HTTPD_PID=$SAVED_PID SERVER_EXE=$SAVED_EXE RUNDIR=$SAVED_DIR PORT=$SAVED_PORT
+	IN_NULL=0
 }
 
 # stop_server: stops the current lighttpd (SIGTERM, then SIGKILL after
@@ -237,6 +246,7 @@ cleanup()
 		kill -TERM "$WRK_PID" 2>/dev/null || true
 		wait "$WRK_PID" 2>/dev/null || true
 	fi
+	[ "$IN_NULL" = 0 ] || back_from_null
 	stop_server
 	with_null stop_server
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
