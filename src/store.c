@@ -23,7 +23,6 @@
  */
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <sys/vfs.h>
 
 #include <errno.h>
@@ -34,10 +33,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/futex.h>
-
 #include <lmdb.h>
 
+#include "futex.h"
 #include "log.h"
 #include "record.h"
 #include "store.h"
@@ -129,8 +127,7 @@ state_wait(uint32_t *state)
 	uint32_t	 v;
 
 	while ((v = __atomic_load_n(state, __ATOMIC_ACQUIRE)) == WAITING)
-		syscall(SYS_futex, state, FUTEX_WAIT_PRIVATE, WAITING, NULL,
-		    NULL, 0);
+		futex_wait(state, WAITING, NULL, 0);
 	return v;
 }
 
@@ -143,7 +140,7 @@ static void
 state_set(uint32_t *state, uint32_t v)
 {
 	__atomic_store_n(state, v, __ATOMIC_RELEASE);
-	syscall(SYS_futex, state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	futex_wake(state, 1, 0);
 }
 
 static uint64_t

@@ -20,9 +20,6 @@
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-
-#include <linux/futex.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "futex.h"
 #include "log.h"
 #include "wake.h"
 
@@ -130,7 +128,7 @@ void
 wake_all(struct wake *w)
 {
 	__atomic_add_fetch(w->counter, 1, __ATOMIC_SEQ_CST);
-	syscall(SYS_futex, w->counter, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	futex_wake(w->counter, INT_MAX, 1);
 }
 
 /*
@@ -146,7 +144,7 @@ wake_wait(struct wake *w, uint32_t seen, int64_t ms)
 		return;
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (long)(ms % 1000) * 1000000;
-	syscall(SYS_futex, w->counter, FUTEX_WAIT, seen, &ts, NULL, 0);
+	futex_wait(w->counter, seen, &ts, 1);
 }
 
 /*
