@@ -293,12 +293,10 @@ open_waiter(int fd)
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
 	ev.data.fd = fd;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
-		/* Before Linux 4.5: every thread wakes, one accepts. */
-		ev.events = EPOLLIN;
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == -1)
-			goto fail;
-	}
+	/* Linux before 4.5 ignores EPOLLEXCLUSIVE: every thread wakes and
+	 * one accepts, which is still correct. */
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == -1)
+		goto fail;
 	ev.events = EPOLLIN;
 	ev.data.fd = stop_pipe[0];
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, stop_pipe[0], &ev) == -1)
