@@ -400,7 +400,7 @@ measure()
 		key=${1}#$i
 		i=$((i + 1))
 	done
-	out=$RUNDIR/wrk-${key#*/}.out
+	out=$RUNDIR/wrk-${key//\//-}.out
 	export BENCH_WRK_THREADS=$t
 	say "$key: wrk -t$t -c$c -d${DURATION}s"
 	w0=$(written_bytes)
@@ -461,10 +461,11 @@ run_scenarios()
 		# owner: one connection per wrk thread, one owner each.
 		t=$THREADS
 		[ "$sc" = owner ] && t=$CONNS
+		# The pool first: lockgate's run then follows the null's at once.
+		[ "$sc" = delete ] && make_pool
 		if [ "$CEILING" = 1 ]; then
 			with_null measure "null-$level/$sc" "$sc" "$CONNS" "$t"
 		fi
-		[ "$sc" = delete ] && make_pool
 		measure "$level/$sc" "$sc" "$CONNS" "$t"
 	done
 }
