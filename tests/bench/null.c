@@ -6,6 +6,7 @@
  * threads. Not installed; "make bench" builds it.
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <fcgiapp.h>
@@ -22,14 +23,26 @@ int
 main(void)
 {
 	FCGX_Request	 req;
+	char		 sink[512];
 
 	/* A client gone mid-answer must not end the process. */
 	signal(SIGPIPE, SIG_IGN);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&req, 0, 0) != 0)
 		return 1;
-	/* A request body, if any, is left to FCGX_Finish_r to drain. */
+	/*
+	 * Closes each connection the way lockgate does: the input is read
+	 * to its end, then the connection is closed at once (FCGX_Detach)
+	 * instead of through libfcgi's wait for the web server to close it
+	 * first (see input_ended in src/main.c). With that wait this
+	 * responder answers about a fifth fewer requests a second, and the
+	 * ceiling would not be one.
+	 */
 	while (FCGX_Accept_r(&req) >= 0) {
 		FCGX_PutStr(answer, (int)sizeof(answer) - 1, req.out);
+		while (FCGX_GetStr(sink, (int)sizeof(sink), req.in) > 0)
+			continue;
+		if (FCGX_HasSeenEOF(req.in) == EOF)
+			FCGX_Detach(&req);
 		FCGX_Finish_r(&req);
 	}
 	FCGX_Free(&req, 1);
