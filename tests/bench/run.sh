@@ -46,8 +46,8 @@
 #   BENCH_KEEP          1: keep the temporary directory
 #   LOCKGATE_*          passed to lockgate (LOCKGATE_THREADS, LOCKGATE_SYNC,
 #                       ...); LOCKGATE_DB is always the temporary one
-# make bench sets LOCKGATE_FCGI, BENCH_NULL, BENCH_PRELOAD (the built
-# programs) and LOCKGATE_SRCDIR.
+# make bench sets LOCKGATE_FCGI, BENCH_NULL, BENCH_PRELOAD, BENCH_FLUSH
+# (the built programs) and LOCKGATE_SRCDIR.
 #
 # Only 127.0.0.1 is used. Every wrk run is bounded with timeout(1); every
 # process started here is stopped on exit, Ctrl-C included.
@@ -116,7 +116,8 @@ command -v timeout >/dev/null 2>&1 || die "timeout (coreutils) is missing"
 : "${LOCKGATE_FCGI:=$LOCKGATE_SRCDIR/src/lockgate.fcgi}"
 : "${BENCH_NULL:=$LOCKGATE_SRCDIR/tests/bench/null.fcgi}"
 : "${BENCH_PRELOAD:=$LOCKGATE_SRCDIR/tests/bench/preload}"
-for p in LOCKGATE_FCGI BENCH_NULL BENCH_PRELOAD; do
+: "${BENCH_FLUSH:=$LOCKGATE_SRCDIR/tests/bench/flush}"
+for p in LOCKGATE_FCGI BENCH_NULL BENCH_PRELOAD BENCH_FLUSH; do
 	[ -x "${!p}" ] || die "$p=${!p} is not a program: run 'make bench' (after ./configure)"
 done
 LUADIR=$LOCKGATE_SRCDIR/tests/bench
@@ -526,6 +527,9 @@ RSS_NOTES=()
 # The runs
 
 cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+# What one durable commit must wait for at least (tests/bench/flush.c).
+read -r f_few f_few_us f_many f_many_us < <("$BENCH_FLUSH" "$TMP") ||
+    die "the flush probe failed in $TMP"
 cat <<EOF
 # lockgate benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')
 
@@ -533,6 +537,7 @@ cat <<EOF
 - $(lighttpd -v 2>&1 | head -n 1), $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2)
 - load average at start: $(cut -d' ' -f1-3 /proc/loadavg)
 - database: $TMP ($FSTYPE); LOCKGATE_SYNC=$LOCKGATE_SYNC, LOCKGATE_THREADS=${LOCKGATE_THREADS:-16 (default)}, LOCKGATE_MAP_SIZE=${LOCKGATE_MAP_SIZE:-1G (default)}
+- disk flush there (write, then fdatasync; tests/bench/flush): $f_few page $f_few_us µs, $f_many scattered pages $f_many_us µs
 - wrk: ${DURATION} s per run, $CONNS connections, $THREADS threads (owner: $CONNS threads, one connection each); CGI: $CGI_CONNS connections
 - lighttpd: $PROCS responder processes (mod_fastcgi, lighttpd/mkconf)
 EOF
