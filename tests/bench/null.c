@@ -34,7 +34,7 @@ main(void)
 	 * to its end, then the connection is closed at once (FCGX_Detach)
 	 * instead of through libfcgi's wait for the web server to close it
 	 * first (see input_ended in src/main.c). With that wait this
-	 * responder answers about a fifth fewer requests a second, and the
+	 * responder answered a fifth to a third fewer requests a second, and the
 	 * ceiling would not be one.
 	 */
 	while (FCGX_Accept_r(&req) >= 0) {
