@@ -34,8 +34,8 @@ main(void)
 	 * to its end, then the connection is closed at once (FCGX_Detach)
 	 * instead of through libfcgi's wait for the web server to close it
 	 * first (see input_ended in src/main.c). With that wait this
-	 * responder answered a fifth to a third fewer requests a second, and the
-	 * ceiling would not be one.
+	 * responder answered a fifth to a third fewer requests a second,
+	 * and the ceiling would not be one.
 	 */
 	while (FCGX_Accept_r(&req) >= 0) {
 		FCGX_PutStr(answer, (int)sizeof(answer) - 1, req.out);
