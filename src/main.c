@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 
 #include "activation.h"
@@ -138,13 +139,14 @@ drain_stdin(void)
 /*
  * Reads the body, at most cap bytes, through readfn. Answers 411, 413 or
  * 400 into resp itself and returns -1 when the body cannot be taken.
- * *whole says whether the body was read to its end (or none was sent).
- * The caller frees *body.
+ * *whole says whether the body was read to its end: its whole declared
+ * length, or none declared by a request whose method carries none
+ * (bodyless). The caller frees *body.
  */
 static int
 read_body(struct response *resp, const char *cl, const char *te, int cgi,
-    size_t cap, int (*readfn)(void *, char *, size_t), void *arg,
-    char **body, size_t *len, int *whole)
+    int bodyless, size_t cap, int (*readfn)(void *, char *, size_t),
+    void *arg, char **body, size_t *len, int *whole)
 {
 	long long	 n = content_length(cl);
 	char		 msg[80], sink[4096];
@@ -167,8 +169,10 @@ read_body(struct response *resp, const char *cl, const char *te, int cgi,
 			api_message(resp, 411, "Content-Length required");
 			return -1;
 		}
-		/* In FastCGI mode a body without a length is left unread. */
-		*whole = te == NULL || *te == '\0';
+		/* In FastCGI mode a body without a length is left unread;
+		 * a PUT or POST may still be sending one (an HTTP/2 body
+		 * need not declare its length). */
+		*whole = bodyless && (te == NULL || *te == '\0');
 		return 0;
 	}
 	if ((unsigned long long)n > cap) {
@@ -226,8 +230,9 @@ serve(struct api *api, http_env_fn *env, void *envarg, int conn_fd,
 		req.conn_fd = conn_fd;
 		if (read_body(&resp, env("CONTENT_LENGTH", envarg),
 		    env("HTTP_TRANSFER_ENCODING", envarg), cgi,
-		    api->cfg->max_body, readfn, readarg, &body, &len,
-		    &whole) == 0)
+		    req.method == HTTP_GET || req.method == HTTP_HEAD ||
+		    req.method == HTTP_DELETE, api->cfg->max_body, readfn,
+		    readarg, &body, &len, &whole) == 0)
 			api_handle(api, &req, body, len, &resp);
 	}
 	if (buf_failed(&resp.body) || buf_failed(&resp.headers)) {
@@ -267,16 +272,19 @@ fcgi_read(void *arg, char *p, size_t n)
 /*
  * Whether a FastCGI request's input has reached its end, reading at most
  * END_READ_MAX bytes more. Called once the body is read whole (or none was
- * sent), when all that is left is the stream's closing record, which the
- * web server sends with the rest.
+ * declared by a GET, HEAD or DELETE), when all that is left is the input's
+ * closing record, which web servers send with the rest. The answer is
+ * still in libfcgi's buffer meanwhile: it goes out in FCGX_Finish_r.
  *
- * A request whose input has ended is closed at once (FCGX_Detach). Any
- * other is left to libfcgi's close, which shuts down the write side and
- * reads until the web server closes the connection (2 s at most between
- * reads): closing a socket with unread input can make the kernel reset the
- * connection (TCP) before the web server has taken the answer. That wait
- * costs every request a sleep and a wake-up of its thread, about a fifth
- * of a GET's throughput (tests/bench).
+ * A request whose input has ended is closed at once: FCGX_Detach, whose
+ * one effect in libfcgi 2.4 is that FCGX_Finish_r then closes the
+ * connection without lingering. Any other is left to libfcgi's lingering
+ * close, which shuts down the write side and reads until the web server
+ * closes the connection (2 s at most between reads): closing a socket
+ * with unread input can make the kernel reset the connection (TCP) before
+ * the web server has taken the answer. That wait costs every request a
+ * sleep and a wake-up of its thread, about a fifth of a GET's throughput
+ * (tests/bench). An error on the input counts as unread input.
  */
 static int
 input_ended(FCGX_Stream *in)
@@ -288,7 +296,7 @@ input_ended(FCGX_Stream *in)
 	while (got < END_READ_MAX &&
 	    (r = FCGX_GetStr(sink, (int)sizeof(sink), in)) > 0)
 		got += (size_t)r;
-	return FCGX_HasSeenEOF(in) == EOF;
+	return FCGX_HasSeenEOF(in) == EOF && FCGX_GetError(in) == 0;
 }
 
 /* One plain CGI request (RFC 3875): environment and stdin in, stdout out. */
@@ -430,8 +438,12 @@ work(void *arg)
 		whole = serve(w->api, fcgi_lookup, req.envp, req.ipcFd,
 		    fcgi_read, req.in, &out);
 		FCGX_PutStr(out.data, (int)out.len, req.out);
-		if (whole && input_ended(req.in))
+		/* Only a responder's input ends in a closing record. Under
+		 * FCGI_KEEP_CONN the flag outlives the request: cleared. */
+		if (whole && req.role == FCGI_RESPONDER && input_ended(req.in))
 			FCGX_Detach(&req);
+		else
+			FCGX_Attach(&req);
 		FCGX_Finish_r(&req);
 	}
 	FCGX_Free(&req, 1);
