@@ -2,7 +2,8 @@
 # tests/e2e/listen.sh: lockgate.fcgi --listen ADDR opening its own FastCGI
 # socket (TCP on the loopback, or a Unix socket of mode 0660), spoken to
 # with cgi-fcgi -bind (Debian's libfcgi-bin) as a web server would: exact
-# answers, the listening address, and a prompt stop on SIGTERM.
+# answers, the listening address, a prompt stop on SIGTERM, and how each
+# connection is closed (traced with strace).
 # The READY tests given to start_listen are single-quoted on purpose: they
 # are evaluated later, again and again.
 # shellcheck disable=SC2016
@@ -13,7 +14,7 @@
 	exit 1
 }
 
-lg_init cgi-fcgi ss timeout
+lg_init cgi-fcgi ss timeout strace
 VERSION=$(lg_version)
 NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
 LPID=""
@@ -186,6 +187,89 @@ if start_listen "restart on the same database" "$SOCK" '[ -S "$SOCK" ]'; then
 	    "{\"message\": \"okay\", \"version\": \"$VERSION\", \"records\": $RECORDS}"
 	stop_listen "restarted unix"
 fi
+# ---------------------------------------------------------------------------
+lg_note "closing a connection: at once, or lingering over unread input"
+
+# A request whose input was read to its end is closed at once (close
+# alone). One whose body was left unread (past the 16 KiB cap) keeps
+# libfcgi's lingering close: shutdown, then reading until the web server
+# closes, so that the unread input cannot reset the connection before the
+# answer is read. Every close is traced; each request must end in one.
+
+TRACE=$LG_TMP/close.trace
+# shutdowns_and_closes SINCE: the shutdown and close calls traced after
+# line SINCE, as "S C".
+shutdowns_and_closes()
+{
+	tail -n +"$(($1 + 1))" "$TRACE" |
+	    awk '/ shutdown\(/ { s++ } / close\(/ { c++ }
+		END { printf "%d %d", s, c }'
+}
+
+# closed_after DESC SINCE SHUTDOWNS: waits up to 3 s for a close after
+# line SINCE of the trace, then there must be SHUTDOWNS shutdown calls.
+closed_after()
+{
+	local n=60 got
+
+	while [ "$n" -gt 0 ]; do
+		got=$(shutdowns_and_closes "$2")
+		[ "${got#* }" -ge 1 ] && break
+		sleep 0.05
+		n=$((n - 1))
+	done
+	lg_is "$1" "$3 1" "$got"
+}
+
+SOCK2=$LG_TMP/sock/traced.sock
+strace -f -qq -e trace=shutdown,close -o "$TRACE" \
+    "$LOCKGATE_FCGI" --listen "$SOCK2" 2>>"$LG_TMP/listen.err" </dev/null &
+SPID=$!
+LG_BG_PIDS="$LG_BG_PIDS $SPID"
+n=100
+while [ ! -S "$SOCK2" ] && [ "$n" -gt 0 ] && lg_alive "$SPID"; do
+	sleep 0.05
+	n=$((n - 1))
+done
+# SIGTERM goes to lockgate itself: strace would only detach.
+LPID=$(pgrep -P "$SPID" | head -n 1)
+if [ -S "$SOCK2" ] && [ -n "$LPID" ]; then
+	LG_BG_PIDS="$LG_BG_PIDS $LPID"
+	lg_ok "lockgate.fcgi --listen under strace listens"
+	id=$(lg_uuid)
+
+	mark=$(wc -l <"$TRACE")
+	LG_CGI_IN=/dev/null
+	lg_fcgi "$SOCK2" REQUEST_METHOD=GET PATH_INFO="/v1/$id"
+	lg_cgi_expect "traced: GET 404" 404 "$NOTFOUND"
+	closed_after "a GET (no body): closed at once, no shutdown" "$mark" 0
+
+	mark=$(wc -l <"$TRACE")
+	printf '{"ttl": 30}junk' >"$LG_TMP/in"
+	LG_CGI_IN=$LG_TMP/in
+	lg_fcgi "$SOCK2" REQUEST_METHOD=PUT PATH_INFO="/v1/$id" \
+	    CONTENT_TYPE=application/json CONTENT_LENGTH=11
+	lg_cgi_expect_lock "traced: PUT with a body and bytes past it: 201" \
+	    201 true "lock acquired" "$id" 30.0
+	closed_after "its body read, the rest dropped: closed at once" \
+	    "$mark" 0
+
+	mark=$(wc -l <"$TRACE")
+	printf '%70000s' '' >"$LG_TMP/big"
+	LG_CGI_IN=$LG_TMP/big
+	lg_fcgi "$SOCK2" REQUEST_METHOD=PUT PATH_INFO="/v1/$id" \
+	    CONTENT_TYPE=application/json CONTENT_LENGTH=70000
+	lg_cgi_expect "traced: a 70000-byte body: 413" 413 \
+	    '{"message": "request body too large (limit 16384 bytes)"}'
+	closed_after "the body left unread: shutdown, then close" "$mark" 1
+	LG_CGI_IN=/dev/null
+	stop_listen "traced"
+	wait "$SPID" 2>/dev/null
+else
+	lg_not_ok "lockgate.fcgi --listen under strace listens" "a socket" \
+	    "none; stderr: $(cat "$LG_TMP/listen.err")"
+fi
+
 lg_is "the listeners' stderr has no line with error" "" \
     "$(grep -i error "$LG_TMP/listen.err")"
 
