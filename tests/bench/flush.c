@@ -35,14 +35,23 @@ now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-/* Writes the page at index i: 0 or -1. */
+/* Writes the page at index i: 0, or -1 with errno set. */
 static int
 put_page(int fd, const char *page, unsigned int i)
 {
-	return pwrite(fd, page, PAGE, (off_t)i * PAGE) == PAGE ? 0 : -1;
+	ssize_t	 w;
+
+	if ((w = pwrite(fd, page, PAGE, (off_t)i * PAGE)) == PAGE)
+		return 0;
+	if (w >= 0)
+		errno = ENOSPC;	/* a short write: the disk is full */
+	return -1;
 }
 
-/* The mean microseconds of ROUNDS sets of n random pages and a flush. */
+/*
+ * The mean microseconds of ROUNDS sets of n pages at random (a set may
+ * hit a page twice) and a flush, or -1 with errno set.
+ */
 static double
 mean_flush(int fd, const char *page, unsigned int n)
 {
@@ -73,8 +82,13 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: flush DIR\n");
 		return 2;
 	}
-	snprintf(path, sizeof(path), "%s/flush-probe", argv[1]);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) == -1) {
+	if ((size_t)snprintf(path, sizeof(path), "%s/flush-probe", argv[1]) >=
+	    sizeof(path)) {
+		fprintf(stderr, "flush: %s: path too long\n", argv[1]);
+		return 1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1) {
 		fprintf(stderr, "flush: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
