@@ -139,9 +139,10 @@ drain_stdin(void)
 /*
  * Reads the body, at most cap bytes, through readfn. Answers 411, 413 or
  * 400 into resp itself and returns -1 when the body cannot be taken.
- * *whole says whether the body was read to its end: its whole declared
- * length, or none declared by a request whose method carries none
- * (bodyless). The caller frees *body.
+ * *whole says whether the input was read to its end: the whole declared
+ * length (a body past the cap included, when it was all dropped), or no
+ * length declared by a request whose method carries no body (bodyless).
+ * The caller frees *body.
  */
 static int
 read_body(struct response *resp, const char *cl, const char *te, int cgi,
@@ -184,6 +185,7 @@ read_body(struct response *resp, const char *cl, const char *te, int cgi,
 		    (r = readfn(arg, sink, (size_t)n - want < sizeof(sink) ?
 		    (size_t)n - want : sizeof(sink))) > 0; want += (size_t)r)
 			continue;
+		*whole = want == (size_t)n;
 		snprintf(msg, sizeof(msg),
 		    "request body too large (limit %zu bytes)", cap);
 		api_message(resp, 413, msg);
@@ -271,10 +273,11 @@ fcgi_read(void *arg, char *p, size_t n)
 
 /*
  * Whether a FastCGI request's input has reached its end, reading at most
- * END_READ_MAX bytes more. Called once the body is read whole (or none was
- * declared by a GET, HEAD or DELETE), when all that is left is the input's
- * closing record, which web servers send with the rest. The answer is
- * still in libfcgi's buffer meanwhile: it goes out in FCGX_Finish_r.
+ * END_READ_MAX bytes more. Called once the body is read whole, kept or
+ * dropped (or none was declared by a GET, HEAD or DELETE), when all that
+ * is left is the input's closing record, which web servers send with the
+ * rest. The answer is still in libfcgi's buffer meanwhile: it goes out in
+ * FCGX_Finish_r.
  *
  * A request whose input has ended is closed at once: FCGX_Detach, whose
  * one effect in libfcgi 2.4 is that FCGX_Finish_r then closes the

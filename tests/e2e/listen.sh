@@ -191,7 +191,7 @@ fi
 lg_note "closing a connection: at once, or lingering over unread input"
 
 # A request whose input was read to its end is closed at once (close
-# alone). One whose body was left unread (past the 16 KiB cap) keeps
+# alone). One whose body was left unread (a PUT without a length) keeps
 # libfcgi's lingering close: shutdown, then reading until the web server
 # closes, so that the unread input cannot reset the connection before the
 # answer is read. Every close is traced; each request must end in one.
@@ -263,6 +263,19 @@ if [ -S "$SOCK2" ] && [ -n "$LPID" ]; then
 	    CONTENT_TYPE=application/json CONTENT_LENGTH=70000
 	lg_cgi_expect "traced: a 70000-byte body: 413" 413 \
 	    '{"message": "request body too large (limit 16384 bytes)"}'
+	closed_after "the body past the cap, read and dropped: closed at once" \
+	    "$mark" 0
+
+	# A PUT that declares no length: its body is not read (in FastCGI
+	# mode only CONTENT_LENGTH says there is one).
+	mark=$(wc -l <"$TRACE")
+	printf '{"ttl": 45}' >"$LG_TMP/in"
+	LG_CGI_IN=$LG_TMP/in
+	lg_fcgi "$SOCK2" REQUEST_METHOD=PUT PATH_INFO="/v1/$id" \
+	    CONTENT_TYPE=application/json
+	lg_cgi_expect_lock \
+	    "traced: PUT without a length: 200, its ttl 45 unread" \
+	    200 true "lock refreshed" "$id" 30.0
 	closed_after "the body left unread: shutdown, then close" "$mark" 1
 	LG_CGI_IN=/dev/null
 	stop_listen "traced"
