@@ -1,7 +1,8 @@
 /*
  * futex.h: sleeping on a 32-bit word until it changes, and waking its
  * sleepers (futex(2)). wake.c uses a word in a file every responder maps
- * (shared); store.c a word on a request thread's stack (private).
+ * (shared); store.c a word on a request thread's stack and gate.c one
+ * in the process (private).
  */
 #ifndef LOCKGATE_FUTEX_H
 #define LOCKGATE_FUTEX_H

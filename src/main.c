@@ -23,6 +23,7 @@
 #include "activation.h"
 #include "api.h"
 #include "config.h"
+#include "gate.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -268,6 +269,8 @@ stdin_read(void *arg, char *p, size_t n)
 static int
 fcgi_read(void *arg, char *p, size_t n)
 {
+	/* The body may still be on its way. */
+	gate_blocking();
 	return FCGX_GetStr(p, (int)(n > 65536 ? 65536 : n), arg);
 }
 
@@ -358,15 +361,15 @@ fail:
 }
 
 /*
- * Waits in the thread's epoll set ep until a connection may be waiting,
- * or the process is asked to stop. Returns 1 for a connection, 0 to stop.
+ * Waits in the thread's epoll set (*ep) until a connection may be
+ * waiting, or the process is asked to stop. Returns 1 for a connection,
+ * 0 to stop.
  */
 static int
-wait_for_work(int ep)
+watch_socket(void *arg)
 {
 	struct epoll_event	 ev;
-
-	int			 n;
+	int			 ep = *(int *)arg, n;
 
 	while (!__atomic_load_n(&stopping, __ATOMIC_SEQ_CST)) {
 		/* The timeout is a safety net: kernels before 5.7 could
@@ -387,6 +390,18 @@ wait_for_work(int ep)
 	return 0;
 }
 
+/*
+ * An idle request thread: watches the socket, or parks while another
+ * watches (gate.h). Returns 1 to try accept again, 0 to stop.
+ */
+static int
+wait_for_work(int ep)
+{
+	if (!gate_idle(watch_socket, &ep, WAIT_FOR_WORK_MS))
+		return 0;
+	return !__atomic_load_n(&stopping, __ATOMIC_SEQ_CST);
+}
+
 struct worker {
 	struct api	*api;
 	int		 fd;
@@ -400,10 +415,12 @@ struct worker {
  * The socket is non-blocking and shared by every thread (and by the
  * other processes of the web server): a thread accepts at once, which
  * under load usually finds a connection, and only when none is there
- * waits in its own epoll set, where a new connection wakes one thread.
- * (All threads in poll() on the socket would all wake for each
- * connection; one thread polling under a mutex costs two futex calls a
- * request. Both were measured.)
+ * goes idle: one idle thread waits in its own epoll set, where a new
+ * connection wakes it, and the other idle ones park (gate.h). (All
+ * threads in poll() on the socket would all wake for each connection;
+ * one thread polling under a mutex costs two futex calls a request; every
+ * idle thread in its epoll set costs a wake-up for nearly every request.
+ * All three were measured.)
  */
 static void *
 work(void *arg)
@@ -504,6 +521,7 @@ run_fastcgi(struct api *api, int fd, unsigned int nthreads,
 		wake_stop(api->wake);
 	if (write(stop_pipe[1], "x", 1) == -1)
 		log_error("write: %s", strerror(errno));
+	gate_wake_all();
 	for (i = 0; i < started; i++)
 		pthread_join(workers[i].thread, NULL);
 	free(workers);

@@ -36,6 +36,7 @@
 #include <lmdb.h>
 
 #include "futex.h"
+#include "gate.h"
 #include "log.h"
 #include "record.h"
 #include "store.h"
@@ -953,6 +954,8 @@ store_change(struct store *s, const struct store_key *key,
 	p.arg = arg;
 	p.out = out;
 	p.state = WAITING;
+	/* This thread now waits for a commit, its own or another's. */
+	gate_blocking();
 	pthread_mutex_lock(&s->mu);
 	*s->tail = &p;
 	s->tail = &p.next;

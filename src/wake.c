@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "futex.h"
+#include "gate.h"
 #include "log.h"
 #include "wake.h"
 
@@ -142,6 +143,7 @@ wake_wait(struct wake *w, uint32_t seen, int64_t ms)
 
 	if (ms <= 0 || __atomic_load_n(&w->stopping, __ATOMIC_SEQ_CST))
 		return;
+	gate_blocking();
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (long)(ms % 1000) * 1000000;
 	futex_wait(w->counter, seen, &ts, 1);
