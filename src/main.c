@@ -55,8 +55,8 @@ enum mode {
  * SIGUSR1 (libfcgi's "finish and exit") or SIGINT. Those signals are
  * blocked in every thread and taken by sigwait() in the main thread, so
  * they never interrupt a request: a request in progress is finished, and
- * libfcgi's reads and writes are never cut short by EINTR
- * (RELIABILITY.md). Idle threads see the stop pipe become readable.
+ * libfcgi's reads and writes, which do not retry on EINTR, are never cut
+ * short. Idle threads see the stop pipe become readable.
  */
 static volatile int stopping;
 static int stop_pipe[2] = { -1, -1 };
@@ -530,8 +530,9 @@ run_fastcgi(struct api *api, int fd, unsigned int nthreads,
 
 /*
  * Opens the --listen socket: "HOST:PORT"; "PORT" or ":PORT" on 127.0.0.1
- * (never every interface: a hostile FastCGI peer can still crash libfcgi,
- * RELIABILITY.md); anything with a '/' is a Unix socket, mode 0660.
+ * (never every interface: a hostile FastCGI peer can still make Debian
+ * 12's libfcgi abort, which has the fix for CVE-2025-23016 but not its
+ * follow-up in 2.4.7); anything with a '/' is a Unix socket, mode 0660.
  */
 static int
 open_listen(const char *addr)

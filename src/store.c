@@ -432,8 +432,8 @@ store_open(const struct store_options *opt, struct store **out)
 		log_error("mdb_env_create: %s", mdb_strerror(rc));
 		goto fail;
 	}
-	/* Every process sets the same map size: a smaller one would cut the
-	 * map for everyone to what is used now (RELIABILITY.md). */
+	/* Every process sets the same map size: LMDB lets a process that
+	 * sets a smaller one cut the map for everyone to what is used now. */
 	if ((rc = mdb_env_set_mapsize(s->env, opt->map_size)) != 0 ||
 	    (rc = mdb_env_set_maxreaders(s->env, opt->max_readers)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(s->env, 4)) != 0) {

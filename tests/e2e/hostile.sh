@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/e2e/hostile.sh: hostile input (API.md section 0: "No request ever
-# crashes the process"; RELIABILITY.md: bad UUIDs, bad JSON, invalid UTF-8,
+# crashes the process": bad UUIDs, bad JSON, invalid UTF-8,
 # huge bodies, deep nesting) sent three ways: through a real lighttpd with
 # 2 responders, to the program run as plain CGI (where what lighttpd
 # filters out still arrives), and over FastCGI with cgi-fcgi. Each input
