@@ -114,6 +114,7 @@ main(void)
 		test_store_add,
 		test_ulid_add,
 		test_uuid_add,
+		test_wake_add,
 	};
 	unsigned int	 failures, failed_tests;
 	size_t		 i;

@@ -23,6 +23,7 @@ int	test_record_add(void);
 int	test_store_add(void);
 int	test_ulid_add(void);
 int	test_uuid_add(void);
+int	test_wake_add(void);
 
 /*
  * The fake clock: tests set test_now (ms since the epoch) and hand
