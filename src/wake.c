@@ -3,10 +3,7 @@
  *
  * The file "wake" in the database directory holds one 32-bit counter,
  * mapped shared by every process. A release adds one and wakes every
- * futex waiter on it (futex(2): a shared file mapping is a shared futex),
- * unless the count of sleepers beside it says nobody sleeps (a thread
- * killed in its sleep leaves that count too high, which costs only the
- * system call again);
+ * futex waiter on it (futex(2): a shared file mapping is a shared futex);
  * a waiter reads the counter before it looks at the lock, and sleeps only
  * while the counter still has that value, so a release between its look
  * and its sleep is never missed. A waiter also wakes by itself when the
@@ -45,7 +42,7 @@
 /* The shared file's layout: the counter stays at offset 0. */
 struct shared {
 	uint32_t	 counter;
-	uint32_t	 sleepers;	/* in wake_wait, in every process */
+	uint32_t	 unused;
 	uint64_t	 cancel_seq;	/* cancellations so far */
 	struct {
 		uint64_t	 seq;	/* 0: empty */
@@ -132,12 +129,7 @@ void
 wake_all(struct wake *w)
 {
 	__atomic_add_fetch(w->counter, 1, __ATOMIC_SEQ_CST);
-	/* With nobody asleep, no system call: a release costs nothing more
-	 * for the wait it might end. A sleeper counts itself before the
-	 * futex compares the counter, so one not yet counted here finds
-	 * the counter moved on and does not sleep. */
-	if (__atomic_load_n(&w->sh->sleepers, __ATOMIC_SEQ_CST) != 0)
-		futex_wake(w->counter, INT_MAX, 1);
+	futex_wake(w->counter, INT_MAX, 1);
 }
 
 /*
@@ -154,9 +146,7 @@ wake_wait(struct wake *w, uint32_t seen, int64_t ms)
 	gate_blocking();
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (long)(ms % 1000) * 1000000;
-	__atomic_add_fetch(&w->sh->sleepers, 1, __ATOMIC_SEQ_CST);
 	futex_wait(w->counter, seen, &ts, 1);
-	__atomic_sub_fetch(&w->sh->sleepers, 1, __ATOMIC_SEQ_CST);
 }
 
 /*

@@ -1,8 +1,10 @@
 /*
  * test_wake.c: releases waking waiters (wake.c) across two mappings of
  * the same wake file, as two responder processes have them: a thread
- * asleep in one is woken at once by a release through the other, and a
- * release between a waiter's look and its sleep is not missed.
+ * asleep in one is woken at once by a release through the other; a
+ * release made after a waiter read the counter, before it went to sleep,
+ * makes it return at once (the futex compares the counter); without a
+ * release a sleep lasts its time.
  */
 #include <pthread.h>
 #include <time.h>
