@@ -24,14 +24,19 @@ gate_idle(int (*watch)(void *), void *arg, int park_ms)
 	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
 		rc = watch(arg);
 		__atomic_store_n(&watchers, 0, __ATOMIC_SEQ_CST);
+		/* A stop: a thread that parked after gate_wake_all() because
+		 * this one was still watching must not sleep its park out. */
+		if (rc == 0)
+			gate_wake_all();
 		return rc;
 	}
 	seen = __atomic_load_n(&calls, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&parked, 1, __ATOMIC_SEQ_CST);
-	/* Counted as parked first, then look again: a watcher that left
-	 * before this sees no watcher here (and the caller watches next),
-	 * and one that leaves after it sees this thread parked and bumps
-	 * calls, which the futex compares with what was seen. */
+	/* Counted as parked first, then look again. If the watcher has
+	 * left, the caller tries accept and watches instead of parking. If
+	 * it leaves later, a thread that then blocks finds no watcher,
+	 * bumps calls and finds this thread counted; the futex compares
+	 * calls with what was seen, so that wake-up is not lost. */
 	if (__atomic_load_n(&watchers, __ATOMIC_SEQ_CST) != 0) {
 		ts.tv_sec = park_ms / 1000;
 		ts.tv_nsec = (long)(park_ms % 1000) * 1000000;
@@ -39,6 +44,12 @@ gate_idle(int (*watch)(void *), void *arg, int park_ms)
 	}
 	__atomic_sub_fetch(&parked, 1, __ATOMIC_SEQ_CST);
 	return 1;
+}
+
+unsigned int
+gate_parked(void)
+{
+	return __atomic_load_n(&parked, __ATOMIC_SEQ_CST);
 }
 
 void

@@ -6,11 +6,14 @@
  * machine every sleep and wake-up is a large share of a read's cost
  * (tests/bench).
  *
- * A thread about to block on anything but the socket (a commit, a body
- * still on its way, a wait) calls gate_blocking() first, which wakes a
- * parked thread when none watches. Blocking that is not announced (a
- * stuck write, say) leaves the socket unwatched for at most the park
- * timeout.
+ * A thread about to block for long on anything but the socket (a
+ * commit, a body still on its way, a wait, the web server's next request
+ * on a kept connection) calls gate_blocking() first, which wakes a
+ * parked thread when none watches. Short waits are not announced:
+ * writing an answer, reading a new connection's parameters, the map
+ * lock. Should one of them last, the socket stays unwatched until a
+ * parked thread's park times out (or, with none parked, until a busy
+ * thread comes back, as when every thread is busy).
  */
 #ifndef LOCKGATE_GATE_H
 #define LOCKGATE_GATE_H
@@ -27,5 +30,8 @@ void	gate_blocking(void);
 
 /* Wakes every parked thread (the process stops). */
 void	gate_wake_all(void);
+
+/* The threads parked now, or about to park (for the tests). */
+unsigned int	gate_parked(void);
 
 #endif

@@ -56,7 +56,8 @@ enum mode {
  * blocked in every thread and taken by sigwait() in the main thread, so
  * they never interrupt a request: a request in progress is finished, and
  * libfcgi's reads and writes, which do not retry on EINTR, are never cut
- * short. Idle threads see the stop pipe become readable.
+ * short. The watching thread sees the stop pipe become readable; parked
+ * ones are woken (gate.h).
  */
 static volatile int stopping;
 static int stop_pipe[2] = { -1, -1 };
@@ -330,7 +331,8 @@ run_cgi(struct api *api)
 /*
  * A request thread's own epoll set: the listening socket, exclusive (a
  * connection wakes one waiting thread, not all of them), and the stop
- * pipe, which wakes every thread. Returns the epoll descriptor or -1.
+ * pipe, which wakes the thread that watches. Returns the epoll
+ * descriptor or -1.
  */
 static int
 open_waiter(int fd)
@@ -440,6 +442,10 @@ work(void *arg)
 	}
 	buf_init(&out);
 	while (!__atomic_load_n(&stopping, __ATOMIC_SEQ_CST)) {
+		/* On a kept connection (FCGI_KEEP_CONN) libfcgi waits for the
+		 * web server's next request there, for as long as it likes. */
+		if (req.ipcFd >= 0)
+			gate_blocking();
 		rc = FCGX_Accept_r(&req);
 		if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR) {
 			if (!wait_for_work(ep))

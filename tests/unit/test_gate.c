@@ -2,7 +2,9 @@
  * test_gate.c: idle request threads (gate.c) with real threads: one
  * watches while the others park; a thread about to block wakes a parked
  * one only when none watches; a park ends by itself after its time; a
- * stop wakes every parked thread. "Watching" here is reading a pipe.
+ * stop, or a watch that ends in one, wakes every parked thread.
+ * "Watching" here is reading a pipe: a byte '1' is a connection, '0' a
+ * stop.
  */
 #include <pthread.h>
 #include <time.h>
@@ -15,7 +17,7 @@
 
 #define LONG_PARK_MS	60000	/* a park that must not end by itself */
 #define SHORT_PARK_MS	50
-#define SETTLE_MS	300	/* time enough for a thread to get going */
+#define SETTLE_MS	100	/* time for a wrong wake-up to show */
 #define PROMPT_MS	5000	/* far more than a wake-up takes */
 
 static int	 watch_fds[2];
@@ -74,6 +76,17 @@ within(int *flag, int ms)
 	return __atomic_load_n(flag, __ATOMIC_SEQ_CST) != 0;
 }
 
+/* Polls gate_parked() for up to ms: whether it came to n. */
+static int
+parked_within(unsigned int n, int ms)
+{
+	int64_t	 until = now_ms() + ms;
+
+	while (gate_parked() != n && now_ms() < until)
+		usleep(1000);
+	return gate_parked() == n;
+}
+
 static void
 start(struct idler *i, int park_ms)
 {
@@ -111,24 +124,25 @@ test_park_until_needed(void)
 
 	start_watcher(&w);
 	start(&p, LONG_PARK_MS);
+	/* One watcher: the second idle thread parks instead. */
+	CU_ASSERT_FATAL(parked_within(1, PROMPT_MS));
 	usleep(SETTLE_MS * 1000);
-	/* One watcher: the second idle thread parked instead. */
 	CU_ASSERT_EQUAL(__atomic_load_n(&watch_calls, __ATOMIC_SEQ_CST), 1);
 	CU_ASSERT_FALSE(__atomic_load_n(&p.returned, __ATOMIC_SEQ_CST));
 	/* Blocking while a thread watches wakes nobody. */
 	gate_blocking();
 	usleep(SETTLE_MS * 1000);
 	CU_ASSERT_FALSE(__atomic_load_n(&p.returned, __ATOMIC_SEQ_CST));
-	/* The watcher leaves with its watch's answer; still nobody woken. */
-	end_watch(&w, '0');
-	CU_ASSERT_EQUAL(w.rc, 0);
+	/* The watcher leaves to serve; still nobody woken. */
+	end_watch(&w, '1');
+	CU_ASSERT_EQUAL(w.rc, 1);
 	usleep(SETTLE_MS * 1000);
 	CU_ASSERT_FALSE(__atomic_load_n(&p.returned, __ATOMIC_SEQ_CST));
 	/* Blocking with no watcher wakes the parked thread at once. */
 	gate_blocking();
 	CU_ASSERT(within(&p.returned, PROMPT_MS));
 	CU_ASSERT_EQUAL(p.rc, 1);
-	CU_ASSERT(p.took_ms < LONG_PARK_MS);
+	CU_ASSERT_EQUAL(gate_parked(), 0);
 	if (!__atomic_load_n(&p.returned, __ATOMIC_SEQ_CST))
 		gate_wake_all();	/* not a minute's wait for the join */
 	pthread_join(p.thread, NULL);
@@ -140,8 +154,29 @@ test_watch_answer(void)
 	struct idler	 w;
 
 	start_watcher(&w);
-	end_watch(&w, '1');
-	CU_ASSERT_EQUAL(w.rc, 1);
+	end_watch(&w, '0');
+	CU_ASSERT_EQUAL(w.rc, 0);
+}
+
+static void
+test_stop_from_watch(void)
+{
+	struct idler	 w, p[2];
+	int		 i;
+
+	start_watcher(&w);
+	for (i = 0; i < 2; i++)
+		start(&p[i], LONG_PARK_MS);
+	CU_ASSERT_FATAL(parked_within(2, PROMPT_MS));
+	/* The watch says stop: the parked threads are told at once. */
+	end_watch(&w, '0');
+	CU_ASSERT_EQUAL(w.rc, 0);
+	for (i = 0; i < 2; i++) {
+		CU_ASSERT(within(&p[i].returned, PROMPT_MS));
+		if (!__atomic_load_n(&p[i].returned, __ATOMIC_SEQ_CST))
+			gate_wake_all();
+		pthread_join(p[i].thread, NULL);
+	}
 }
 
 static void
@@ -168,6 +203,7 @@ test_wake_all(void)
 	start_watcher(&w);
 	for (i = 0; i < 3; i++)
 		start(&p[i], LONG_PARK_MS);
+	CU_ASSERT_FATAL(parked_within(3, PROMPT_MS));
 	usleep(SETTLE_MS * 1000);
 	for (i = 0; i < 3; i++)
 		CU_ASSERT_FALSE(__atomic_load_n(&p[i].returned,
@@ -178,6 +214,7 @@ test_wake_all(void)
 		pthread_join(p[i].thread, NULL);
 	}
 	CU_ASSERT_EQUAL(__atomic_load_n(&watch_calls, __ATOMIC_SEQ_CST), 1);
+	CU_ASSERT_EQUAL(gate_parked(), 0);
 	end_watch(&w, '1');
 }
 
@@ -194,6 +231,8 @@ test_gate_add(void)
 		    test_watch_answer },
 		{ "a park ends by itself after its time", test_park_times_out },
 		{ "a stop wakes every parked thread", test_wake_all },
+		{ "a watch that ends in a stop wakes every parked thread",
+		    test_stop_from_watch },
 	};
 	CU_pSuite	 s;
 	size_t		 i;
