@@ -2,8 +2,9 @@
 # tests/e2e/listen.sh: lockgate.fcgi --listen ADDR opening its own FastCGI
 # socket (TCP on the loopback, or a Unix socket of mode 0660), spoken to
 # with cgi-fcgi -bind (Debian's libfcgi-bin) as a web server would: exact
-# answers, the listening address, a prompt stop on SIGTERM, and how each
-# connection is closed (traced with strace).
+# answers, the listening address, a prompt stop on SIGTERM, a kept
+# connection (FCGI_KEEP_CONN, sent by hand) that does not hold up new
+# connections, and how each connection is closed (traced with strace).
 # The READY tests given to start_listen are single-quoted on purpose: they
 # are evaluated later, again and again.
 # shellcheck disable=SC2016
@@ -187,6 +188,68 @@ if start_listen "restart on the same database" "$SOCK" '[ -S "$SOCK" ]'; then
 	    "{\"message\": \"okay\", \"version\": \"$VERSION\", \"records\": $RECORDS}"
 	stop_listen "restarted unix"
 fi
+# ---------------------------------------------------------------------------
+lg_note "a kept connection (FCGI_KEEP_CONN) while new connections come"
+
+# kept_request METHOD PATH: prints a FastCGI responder request that asks
+# for its connection to be kept, as nginx sends with fastcgi_keep_conn:
+# BEGIN_REQUEST (role 1, flags 1), the parameters, their end, an empty
+# stdin. Every name and value is shorter than 128 bytes.
+kept_request()
+{
+	local p n v body="" len=0
+
+	for p in "REQUEST_METHOD=$1" "PATH_INFO=$2" GATEWAY_INTERFACE=CGI/1.1 \
+	    SERVER_PROTOCOL=HTTP/1.1; do
+		n=${p%%=*} v=${p#*=}
+		body+=$(printf '\\x%02x\\x%02x' "${#n}" "${#v}")$n$v
+		len=$((len + 2 + ${#n} + ${#v}))
+	done
+	printf '\x01\x01\x00\x01\x00\x08\x00\x00\x00\x01\x01\x00\x00\x00\x00\x00'
+	printf '%b' "\\x01\\x04\\x00\\x01$(printf '\\x%02x\\x%02x' \
+	    $((len >> 8)) $((len & 255)))\\x00\\x00$body"
+	printf '\x01\x04\x00\x01\x00\x00\x00\x00\x01\x05\x00\x01\x00\x00\x00\x00'
+}
+
+# kept_answer: what came back on the kept connection (fd 3) within 0.3 s;
+# the connection stays open.
+kept_answer()
+{
+	timeout 0.3 cat <&3 >"$LG_TMP/kept.out"
+	grep -ac '"message": "okay"' "$LG_TMP/kept.out"
+}
+
+# With 2 request threads, one answers on a kept connection and then waits
+# there for the web server's next request. A new connection must still be
+# answered at once: the other thread, idle and parked, is woken to watch
+# the socket, rather than after its park's timeout of up to a second.
+PORT=$(lg_free_port) || lg_bail "found a free loopback port"
+if LOCKGATE_THREADS=2 start_listen "2 threads: --listen 127.0.0.1:$PORT" \
+    "127.0.0.1:$PORT" 'lg_port_busy $PORT'; then
+	answers="" times="" slow=0
+	for i in 1 2 3 4 5; do
+		exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+		kept_request GET /v1/health >&3
+		answers+="$(kept_answer)"
+		t0=$(lg_now_ms)
+		lg_fcgi "127.0.0.1:$PORT" REQUEST_METHOD=GET PATH_INFO=/v1/health
+		t1=$(lg_now_ms)
+		times+=" $LG_STATUS:$((t1 - t0))ms"
+		{ [ "$LG_STATUS" = 200 ] && [ $((t1 - t0)) -lt 300 ]; } ||
+		    slow=$((slow + 1))
+		# The kept connection serves its next request too.
+		kept_request GET /v1/health >&3
+		answers+="$(kept_answer)"
+		exec 3>&-
+		# Its thread goes idle again: one thread watches, one parks.
+		sleep 0.2
+	done
+	lg_is "5 kept connections answer twice each" 1111111111 "$answers"
+	lg_is "a new connection meanwhile: 200 within 300 ms, 5 times" \
+	    "0 late:$times" "$slow late:$times"
+	stop_listen "kept"
+fi
+
 # ---------------------------------------------------------------------------
 lg_note "closing a connection: at once, or lingering over unread input"
 
