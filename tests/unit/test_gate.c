@@ -7,7 +7,6 @@
  * stop.
  */
 #include <pthread.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -44,23 +43,14 @@ struct idler {
 	int64_t		 took_ms;
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void *
 idle(void *arg)
 {
 	struct idler	*i = arg;
-	int64_t		 t0 = now_ms();
+	int64_t		 t0 = test_monotonic_ms();
 
 	i->rc = gate_idle(watch_pipe, NULL, i->park_ms);
-	i->took_ms = now_ms() - t0;
+	i->took_ms = test_monotonic_ms() - t0;
 	__atomic_store_n(&i->returned, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
@@ -69,9 +59,10 @@ idle(void *arg)
 static int
 within(int *flag, int ms)
 {
-	int64_t	 until = now_ms() + ms;
+	int64_t	 until = test_monotonic_ms() + ms;
 
-	while (!__atomic_load_n(flag, __ATOMIC_SEQ_CST) && now_ms() < until)
+	while (!__atomic_load_n(flag, __ATOMIC_SEQ_CST) &&
+	    test_monotonic_ms() < until)
 		usleep(1000);
 	return __atomic_load_n(flag, __ATOMIC_SEQ_CST) != 0;
 }
@@ -80,9 +71,9 @@ within(int *flag, int ms)
 static int
 parked_within(unsigned int n, int ms)
 {
-	int64_t	 until = now_ms() + ms;
+	int64_t	 until = test_monotonic_ms() + ms;
 
-	while (gate_parked() != n && now_ms() < until)
+	while (gate_parked() != n && test_monotonic_ms() < until)
 		usleep(1000);
 	return gate_parked() == n;
 }
@@ -94,6 +85,31 @@ start(struct idler *i, int park_ms)
 	i->rc = -2;
 	i->returned = 0;
 	CU_ASSERT_FATAL(pthread_create(&i->thread, NULL, idle, i) == 0);
+}
+
+/* Starts n idle threads with a long park; they all park. */
+static void
+start_parked(struct idler *p, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		start(&p[i], LONG_PARK_MS);
+	CU_ASSERT_FATAL(parked_within((unsigned int)n, PROMPT_MS));
+}
+
+/* The n threads of p must return at once; joins them either way. */
+static void
+join_woken(struct idler *p, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		CU_ASSERT(within(&p[i].returned, PROMPT_MS));
+		if (!__atomic_load_n(&p[i].returned, __ATOMIC_SEQ_CST))
+			gate_wake_all();	/* not a minute's wait */
+		pthread_join(p[i].thread, NULL);
+	}
 }
 
 /* The first idle thread becomes the watcher (watch_calls reaches 1). */
@@ -123,9 +139,8 @@ test_park_until_needed(void)
 	struct idler	 w, p;
 
 	start_watcher(&w);
-	start(&p, LONG_PARK_MS);
 	/* One watcher: the second idle thread parks instead. */
-	CU_ASSERT_FATAL(parked_within(1, PROMPT_MS));
+	start_parked(&p, 1);
 	usleep(SETTLE_MS * 1000);
 	CU_ASSERT_EQUAL(__atomic_load_n(&watch_calls, __ATOMIC_SEQ_CST), 1);
 	CU_ASSERT_FALSE(__atomic_load_n(&p.returned, __ATOMIC_SEQ_CST));
@@ -140,12 +155,9 @@ test_park_until_needed(void)
 	CU_ASSERT_FALSE(__atomic_load_n(&p.returned, __ATOMIC_SEQ_CST));
 	/* Blocking with no watcher wakes the parked thread at once. */
 	gate_blocking();
-	CU_ASSERT(within(&p.returned, PROMPT_MS));
+	join_woken(&p, 1);
 	CU_ASSERT_EQUAL(p.rc, 1);
 	CU_ASSERT_EQUAL(gate_parked(), 0);
-	if (!__atomic_load_n(&p.returned, __ATOMIC_SEQ_CST))
-		gate_wake_all();	/* not a minute's wait for the join */
-	pthread_join(p.thread, NULL);
 }
 
 static void
@@ -162,21 +174,13 @@ static void
 test_stop_from_watch(void)
 {
 	struct idler	 w, p[2];
-	int		 i;
 
 	start_watcher(&w);
-	for (i = 0; i < 2; i++)
-		start(&p[i], LONG_PARK_MS);
-	CU_ASSERT_FATAL(parked_within(2, PROMPT_MS));
+	start_parked(p, 2);
 	/* The watch says stop: the parked threads are told at once. */
 	end_watch(&w, '0');
 	CU_ASSERT_EQUAL(w.rc, 0);
-	for (i = 0; i < 2; i++) {
-		CU_ASSERT(within(&p[i].returned, PROMPT_MS));
-		if (!__atomic_load_n(&p[i].returned, __ATOMIC_SEQ_CST))
-			gate_wake_all();
-		pthread_join(p[i].thread, NULL);
-	}
+	join_woken(p, 2);
 }
 
 static void
@@ -201,18 +205,13 @@ test_wake_all(void)
 	int		 i;
 
 	start_watcher(&w);
-	for (i = 0; i < 3; i++)
-		start(&p[i], LONG_PARK_MS);
-	CU_ASSERT_FATAL(parked_within(3, PROMPT_MS));
+	start_parked(p, 3);
 	usleep(SETTLE_MS * 1000);
 	for (i = 0; i < 3; i++)
 		CU_ASSERT_FALSE(__atomic_load_n(&p[i].returned,
 		    __ATOMIC_SEQ_CST));
 	gate_wake_all();
-	for (i = 0; i < 3; i++) {
-		CU_ASSERT(within(&p[i].returned, PROMPT_MS));
-		pthread_join(p[i].thread, NULL);
-	}
+	join_woken(p, 3);
 	CU_ASSERT_EQUAL(__atomic_load_n(&watch_calls, __ATOMIC_SEQ_CST), 1);
 	CU_ASSERT_EQUAL(gate_parked(), 0);
 	end_watch(&w, '1');

@@ -7,7 +7,6 @@
  * release a sleep lasts its time.
  */
 #include <pthread.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -20,15 +19,6 @@
 #define PROMPT_MS	2000	/* far more than a wake-up takes */
 
 static struct wake	*here, *there;
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Two handles on one fresh directory's wake file. */
 static void
@@ -60,10 +50,10 @@ static void *
 sleep_here(void *arg)
 {
 	struct sleeper	*s = arg;
-	int64_t		 t0 = now_ms();
+	int64_t		 t0 = test_monotonic_ms();
 
 	wake_wait(here, s->seen, LONG_SLEEP_MS);
-	s->took_ms = now_ms() - t0;
+	s->took_ms = test_monotonic_ms() - t0;
 	__atomic_store_n(&s->returned, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
@@ -80,9 +70,9 @@ test_wakes_other_mapping(void)
 	usleep(SETTLE_MS * 1000);
 	CU_ASSERT_FALSE(__atomic_load_n(&s.returned, __ATOMIC_SEQ_CST));
 	wake_all(there);
-	until = now_ms() + PROMPT_MS;
+	until = test_monotonic_ms() + PROMPT_MS;
 	while (!__atomic_load_n(&s.returned, __ATOMIC_SEQ_CST) &&
-	    now_ms() < until)
+	    test_monotonic_ms() < until)
 		usleep(1000);
 	CU_ASSERT(__atomic_load_n(&s.returned, __ATOMIC_SEQ_CST));
 	pthread_join(s.thread, NULL);
@@ -100,9 +90,9 @@ test_release_before_sleep(void)
 	CU_ASSERT_FATAL(here != NULL && there != NULL);
 	seen = wake_seen(here);
 	wake_all(there);
-	t0 = now_ms();
+	t0 = test_monotonic_ms();
 	wake_wait(here, seen, LONG_SLEEP_MS);
-	CU_ASSERT(now_ms() - t0 < PROMPT_MS);
+	CU_ASSERT(test_monotonic_ms() - t0 < PROMPT_MS);
 	CU_ASSERT_EQUAL(wake_seen(here), seen + 1);
 }
 
@@ -112,9 +102,9 @@ test_sleep_runs_its_course(void)
 	int64_t		 t0;
 
 	CU_ASSERT_FATAL(here != NULL && there != NULL);
-	t0 = now_ms();
+	t0 = test_monotonic_ms();
 	wake_wait(here, wake_seen(here), 50);
-	CU_ASSERT(now_ms() - t0 >= 49);
+	CU_ASSERT(test_monotonic_ms() - t0 >= 49);
 }
 
 int

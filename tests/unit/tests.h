@@ -33,6 +33,9 @@ int	test_wake_add(void);
 extern int64_t	test_now;
 int64_t		test_clock(void);
 
+/* The monotonic clock in ms, for tests of threads that must be prompt. */
+int64_t		test_monotonic_ms(void);
+
 /*
  * An assertion whose failure message names the input and what came out,
  * for helpers called from many places: TEST_ASSERT(ok, "fmt", ...) records
