@@ -329,10 +329,10 @@ run_cgi(struct api *api)
 }
 
 /*
- * A request thread's own epoll set: the listening socket, exclusive (a
- * connection wakes one waiting thread, not all of them), and the stop
- * pipe, which wakes the thread that watches. Returns the epoll
- * descriptor or -1.
+ * The epoll set of the thread that watches the socket (one at a time,
+ * gate.h): the listening socket, exclusive (a connection wakes one of
+ * the processes sharing it, not all of them), and the stop pipe. Returns
+ * the epoll descriptor or -1.
  */
 static int
 open_waiter(int fd)
@@ -363,9 +363,8 @@ fail:
 }
 
 /*
- * Waits in the thread's epoll set (*ep) until a connection may be
- * waiting, or the process is asked to stop. Returns 1 for a connection,
- * 0 to stop.
+ * Waits in the epoll set (*ep) until a connection may be waiting, or
+ * the process is asked to stop. Returns 1 for a connection, 0 to stop.
  */
 static int
 watch_socket(void *arg)
@@ -407,6 +406,7 @@ wait_for_work(int ep)
 struct worker {
 	struct api	*api;
 	int		 fd;
+	int		 ep;	/* open_waiter(), shared */
 	pthread_t	 thread;
 };
 
@@ -417,12 +417,12 @@ struct worker {
  * The socket is non-blocking and shared by every thread (and by the
  * other processes of the web server): a thread accepts at once, which
  * under load usually finds a connection, and only when none is there
- * goes idle: one idle thread waits in its own epoll set, where a new
- * connection wakes it, and the other idle ones park (gate.h). (All
+ * goes idle: one idle thread waits in the process's epoll set, where a
+ * new connection wakes it, and the other idle ones park (gate.h). (All
  * threads in poll() on the socket would all wake for each connection;
  * one thread polling under a mutex costs two futex calls a request; every
- * idle thread in its epoll set costs a wake-up for nearly every request.
- * All three were measured.)
+ * idle thread in an epoll set of its own costs a wake-up for nearly every
+ * request. All three were measured.)
  */
 static void *
 work(void *arg)
@@ -430,13 +430,10 @@ work(void *arg)
 	struct worker	*w = arg;
 	FCGX_Request	 req;
 	struct buf	 out;
-	int		 ep, rc, whole;
+	int		 rc, whole;
 
-	if ((ep = open_waiter(w->fd)) == -1 ||
-	    FCGX_InitRequest(&req, w->fd, 0) != 0) {
+	if (FCGX_InitRequest(&req, w->fd, 0) != 0) {
 		log_error("cannot start a request thread");
-		if (ep != -1)
-			close(ep);
 		kill(getpid(), SIGTERM);
 		return NULL;
 	}
@@ -448,7 +445,7 @@ work(void *arg)
 			gate_blocking();
 		rc = FCGX_Accept_r(&req);
 		if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR) {
-			if (!wait_for_work(ep))
+			if (!wait_for_work(w->ep))
 				break;
 			continue;
 		}
@@ -474,7 +471,6 @@ work(void *arg)
 	}
 	FCGX_Free(&req, 1);
 	buf_free(&out);
-	close(ep);
 	return NULL;
 }
 
@@ -489,7 +485,7 @@ run_fastcgi(struct api *api, int fd, unsigned int nthreads,
 	struct worker	*workers;
 	pthread_attr_t	 attr;
 	unsigned int	 i, started = 0;
-	int		 flags, sig;
+	int		 ep, flags, sig;
 
 	/* Several threads and processes (spawn-fcgi -F) share the socket:
 	 * when another took the connection, accept must not block. */
@@ -502,8 +498,11 @@ run_fastcgi(struct api *api, int fd, unsigned int nthreads,
 		log_error("pipe2: %s", strerror(errno));
 		return 1;
 	}
+	if ((ep = open_waiter(fd)) == -1)
+		return 1;
 	if ((workers = calloc(nthreads, sizeof(*workers))) == NULL) {
 		log_error("calloc: %s", strerror(errno));
+		close(ep);
 		return 1;
 	}
 	pthread_attr_init(&attr);
@@ -511,6 +510,7 @@ run_fastcgi(struct api *api, int fd, unsigned int nthreads,
 	for (i = 0; i < nthreads; i++) {
 		workers[i].api = api;
 		workers[i].fd = fd;
+		workers[i].ep = ep;
 		if (pthread_create(&workers[i].thread, &attr, work,
 		    &workers[i]) != 0) {
 			log_error("pthread_create failed");
@@ -531,6 +531,7 @@ run_fastcgi(struct api *api, int fd, unsigned int nthreads,
 	for (i = 0; i < started; i++)
 		pthread_join(workers[i].thread, NULL);
 	free(workers);
+	close(ep);
 	return started == nthreads ? 0 : 1;
 }
 
