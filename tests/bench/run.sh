@@ -248,6 +248,8 @@ cleanup()
 		wait "$WRK_PID" 2>/dev/null || true
 	fi
 	[ "$IN_NULL" = 0 ] || back_from_null
+	# Interrupted in CGI mode: wait for the CGI processes still running.
+	[ -n "$SERVER_EXE" ] || SERVER_EXE=$FCGI_REAL
 	stop_server
 	with_null stop_server
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
@@ -582,7 +584,8 @@ if [ "$CGI" = 1 ]; then
 	mkdir -p "$LOCKGATE_DB"
 	preload "$BENCH_HELD_PREFIX" 1
 	export BENCH_HELD_COUNT=1
-	# No responder outlives its request: nothing to count or wait for.
+	# No responder outlives its request: no written bytes to count
+	# (stop_server still waits for the CGI processes running then).
 	SERVER_EXE=""
 	start_server cgi cgi_conf
 	for sc in get put_refresh put_new; do
