@@ -13,8 +13,11 @@
 #
 # lockgate runs on a fresh temporary database for each number of live locks
 # in BENCH_LEVELS (preloaded with tests/bench/preload.c, see there), with
-# LOCKGATE_SYNC=full unless the environment says otherwise. Then lighttpd
-# mod_cgi runs lockgate.fcgi as a plain CGI program. The peak RSS (VmHWM)
+# LOCKGATE_SYNC=full unless the environment says otherwise. For reference,
+# new-lock PUTs then run once more on a fresh database with
+# LOCKGATE_SYNC=nosync (commits not flushed: not durable), which shows how
+# much of a durable write's time is the disk's. Then lighttpd mod_cgi runs
+# lockgate.fcgi as a plain CGI program. The peak RSS (VmHWM)
 # of every lockgate responder is read before each server stops.
 #
 # Scenarios (the Lua script of each):
@@ -37,6 +40,9 @@
 #   BENCH_CEILING       1: measure the null responder before each lockgate
 #                       run; 0: skip it, for quick comparisons of lockgate
 #                       settings (1)
+#   BENCH_NOSYNC        1: also the not-durable put_new reference (when
+#                       put_new is among the scenarios and LOCKGATE_SYNC is
+#                       not nosync already); 0: skip (1)
 #   BENCH_CGI           1: also measure CGI mode; 0: skip (1)
 #   BENCH_CGI_CONNECTIONS  wrk connections in CGI mode (4)
 #   BENCH_DELETE_POOL   locks made for the delete scenario (10000 per
@@ -82,6 +88,7 @@ PROCS=${BENCH_PROCS:-2}
 LEVELS=${BENCH_LEVELS:-0 1000 1000000}
 SCENARIOS=${BENCH_SCENARIOS:-get put_refresh owner put_new delete}
 CGI=${BENCH_CGI:-1}
+NOSYNC=${BENCH_NOSYNC:-1}
 CEILING=${BENCH_CEILING:-1}
 CGI_CONNS=${BENCH_CGI_CONNECTIONS:-4}
 posint BENCH_DURATION "$DURATION"
@@ -573,6 +580,26 @@ for level in $LEVELS; do
 	NOTES+=("- $level live locks, after the runs: ${records:-?} records; database: $(db_size)")
 	[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$LOCKGATE_DB"
 done
+# The reference: the same new-lock PUTs with commits that are written but
+# never flushed. Not durable; not a way to run lockgate.
+if [ "$NOSYNC" = 1 ] && [ "$LOCKGATE_SYNC" != nosync ] &&
+    [[ " $SCENARIOS " == *" put_new "* ]]; then
+	export LOCKGATE_DB=$TMP/db-nosync
+	mkdir -p "$LOCKGATE_DB"
+	preload "$BENCH_HELD_PREFIX" 1
+	export BENCH_HELD_COUNT=1
+	sync_was=$LOCKGATE_SYNC
+	export LOCKGATE_SYNC=nosync
+	SERVER_EXE=$FCGI_REAL
+	start_server lockgate-nosync fastcgi_conf "$FCGI_REAL"
+	LOCKGATE_SYNC=$sync_was
+	if [ "$CEILING" = 1 ]; then
+		with_null measure "null-nosync/put_new" put_new "$CONNS" "$THREADS"
+	fi
+	measure "nosync/put_new" put_new "$CONNS" "$THREADS"
+	stop_server
+	[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$LOCKGATE_DB"
+fi
 if [ "$CEILING" = 1 ]; then
 	with_null rss null "$NULL_REAL"
 	with_null stop_server
@@ -610,6 +637,7 @@ for key in "${ROWS[@]}"; do
 	case $setup in
 	null-*) continue ;;	# shown beside the lockgate run it precedes
 	cgi) label="lockgate CGI" ;;
+	nosync) label="lockgate, 0 locks, LOCKGATE_SYNC=nosync (not durable)" ;;
 	*) label="lockgate, $setup locks" ;;
 	esac
 	null="null-$setup/$sc"
@@ -633,7 +661,10 @@ owner 201 (one acquire/release cycle each; its 423s are the contention).
 null req/s, null p50: the null responder (every answer 200) in the same
 scenario, measured just before this row's run. vs null: req/s over null
 req/s. KB written/req: write_bytes of the responders over the run, per
-request (pages dirtied, each commit's pages flushed).
+request (pages dirtied, each commit's pages flushed). The nosync row is a
+reference, not a way to run lockgate: the same new-lock PUTs on a fresh
+database with commits written but never flushed; the gap to the durable
+put_new row is the time the disk takes to flush.
 EOF
 for key in "${ROWS[@]}"; do
 	case $key in
