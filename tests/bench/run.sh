@@ -17,8 +17,11 @@
 # new-lock PUTs then run once more on a fresh database with
 # LOCKGATE_SYNC=nosync (commits not flushed: not durable), which shows how
 # much of a durable write's time is the disk's. Then lighttpd mod_cgi runs
-# lockgate.fcgi as a plain CGI program. The peak RSS (VmHWM)
-# of every lockgate responder is read before each server stops.
+# lockgate.fcgi as a plain CGI program. The peak RSS (VmHWM) of every
+# FastCGI responder, lockgate's and the null one's, is read before its
+# server stops. A null responder's run that got anything but 200, or
+# socket errors, is noted under the table (its ratios are then not to be
+# trusted).
 #
 # Scenarios (the Lua script of each):
 #   get          GET of a held lock (random among the preloaded)  423
@@ -582,7 +585,7 @@ for level in $LEVELS; do
 done
 # The reference: the same new-lock PUTs with commits that are written but
 # never flushed. Not durable; not a way to run lockgate.
-if [ "$NOSYNC" = 1 ] && [ "$LOCKGATE_SYNC" != nosync ] &&
+if [ "$NOSYNC" = 1 ] && [ "${LOCKGATE_SYNC,,}" != nosync ] &&
     [[ " $SCENARIOS " == *" put_new "* ]]; then
 	export LOCKGATE_DB=$TMP/db-nosync
 	mkdir -p "$LOCKGATE_DB"
@@ -597,6 +600,7 @@ if [ "$NOSYNC" = 1 ] && [ "$LOCKGATE_SYNC" != nosync ] &&
 		with_null measure "null-nosync/put_new" put_new "$CONNS" "$THREADS"
 	fi
 	measure "nosync/put_new" put_new "$CONNS" "$THREADS"
+	rss "lockgate, 0 locks, nosync" "$FCGI_REAL"
 	stop_server
 	[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$LOCKGATE_DB"
 fi
@@ -664,11 +668,19 @@ req/s. KB written/req: write_bytes of the responders over the run, per
 request (pages dirtied, each commit's pages flushed). The nosync row is a
 reference, not a way to run lockgate: the same new-lock PUTs on a fresh
 database with commits written but never flushed; the gap to the durable
-put_new row is the time the disk takes to flush.
+put_new row is the time the disk takes to flush. Its KB written/req is
+not comparable: its pages stay dirty, and a page dirtied again before
+the kernel writes it is not counted again.
 EOF
 for key in "${ROWS[@]}"; do
 	case $key in
-	null-*) ;;
+	null-*)
+		if [[ ${R_ST[$key]} != 200:* || ${R_ST[$key]} == *" "* ]] ||
+		    [ "${R_ERR[$key]}" != 0/0/0/0 ]; then
+			echo "Note: the null responder's $key run got ${R_ST[$key]}" \
+			    "(socket errors ${R_ERR[$key]}): the ratio beside it is not to be trusted."
+		fi
+		;;
 	*/delete*)
 		case " ${R_ST[$key]} " in
 		*" 404:"*) echo "Note: $key ran out of locks to delete (the 404s);" \
