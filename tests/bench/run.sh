@@ -464,13 +464,14 @@ measure()
 	ROWS+=("$key")
 }
 
-# run_scenarios LEVEL: every scenario against the lockgate server now
-# started, each just after the same scenario against the null responder.
+# run_scenarios SETUP [SCENARIOS]: each scenario (default: all of
+# BENCH_SCENARIOS) against the lockgate server now started, each just after
+# the same scenario against the null responder; keys "SETUP/SCENARIO".
 run_scenarios()
 {
 	local level=$1 sc t
 
-	for sc in $SCENARIOS; do
+	for sc in ${2:-$SCENARIOS}; do
 		# owner: one connection per wrk thread, one owner each.
 		t=$THREADS
 		[ "$sc" = owner ] && t=$CONNS
@@ -596,10 +597,7 @@ if [ "$NOSYNC" = 1 ] && [ "${LOCKGATE_SYNC,,}" != nosync ] &&
 	SERVER_EXE=$FCGI_REAL
 	start_server lockgate-nosync fastcgi_conf "$FCGI_REAL"
 	LOCKGATE_SYNC=$sync_was
-	if [ "$CEILING" = 1 ]; then
-		with_null measure "null-nosync/put_new" put_new "$CONNS" "$THREADS"
-	fi
-	measure "nosync/put_new" put_new "$CONNS" "$THREADS"
+	run_scenarios nosync put_new
 	rss "lockgate, 0 locks, nosync" "$FCGI_REAL"
 	stop_server
 	[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$LOCKGATE_DB"
