@@ -1,19 +1,20 @@
 /*
- * admin.c: the operator's surface (API.md section 3): GET /v1/locks lists
+ * admin.c: the operator's surface (doc/API.md section 3): GET /v1/locks lists
  * the live locks for the holder of the admin token, GET /metrics shows the
  * counters in the Prometheus text format, and GET / is a short page with
  * the curl lines for this server. No answer shows an owner token or an
  * LSS key.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "admin.h"
 #include "codec.h"
 #include "lock.h"
 #include "metrics.h"
+#include "number.h"
 #include "random.h"
+#include "reply.h"
 #include "store.h"
 #include "ulid.h"
 #include "uuid.h"
@@ -32,16 +33,11 @@ holder(struct codec_writer *w, int64_t created, int64_t ttl, int64_t expires,
     uint64_t fence, int owned)
 {
 	codec_begin(w);
-	codec_key(w, "timestamp");
-	codec_seconds(w, created);
-	codec_key(w, "ttl");
-	codec_seconds(w, ttl);
-	codec_key(w, "expires");
-	codec_seconds(w, expires);
-	codec_key(w, "fence");
-	codec_uint(w, fence);
-	codec_key(w, "owned");
-	codec_bool(w, owned);
+	codec_put_seconds(w, "timestamp", created);
+	codec_put_seconds(w, "ttl", ttl);
+	codec_put_seconds(w, "expires", expires);
+	codec_put_uint(w, "fence", fence);
+	codec_put_bool(w, "owned", owned);
 	codec_end(w);
 }
 
@@ -59,35 +55,24 @@ list_one(const struct store_item *it, int64_t now, void *arg)
 	if (it->key.kind == LOCK_KIND_LSS) {
 		ulid_format(it->key.id, id);
 		snprintf(l->last, sizeof(l->last), "lss:%s", id);
-		codec_key(w, "id");
-		codec_str(w, id);
-		codec_key(w, "surface");
-		codec_str(w, "lss");
-		codec_key(w, "locked");
-		codec_bool(w, r->locked &&
-		    (r->expires_ms == 0 || now < r->expires_ms));
-		codec_key(w, "created");
-		codec_seconds(w, r->created_ms);
-		codec_key(w, "expires");
+		codec_put_str(w, "id", id);
+		codec_put_str(w, "surface", "lss");
+		codec_put_bool(w, "locked", lock_lss_is_locked(r, now));
+		codec_put_seconds(w, "created", r->created_ms);
 		if (r->locked && r->expires_ms != 0)
-			codec_seconds(w, r->expires_ms);
+			codec_put_seconds(w, "expires", r->expires_ms);
 		else
-			codec_null(w);
+			codec_put_null(w, "expires");
 		codec_end(w);
 		return 0;
 	}
 	uuid_format(it->key.id, id);
 	snprintf(l->last, sizeof(l->last), "getlock:%s", id);
-	codec_key(w, "id");
-	codec_str(w, id);
-	codec_key(w, "surface");
-	codec_str(w, "getlock");
-	codec_key(w, "locked");
-	codec_bool(w, lock_is_active(r, now));
-	codec_key(w, "limit");
-	codec_uint(w, r->limit);
-	codec_key(w, "holders");
-	codec_array_begin(w);
+	codec_put_str(w, "id", id);
+	codec_put_str(w, "surface", "getlock");
+	codec_put_bool(w, "locked", lock_is_active(r, now));
+	codec_put_uint(w, "limit", r->limit);
+	codec_put_array(w, "holders");
 	if (now < r->expires_ms)
 		holder(w, r->created_ms, r->ttl_ms, r->expires_ms, r->fence,
 		    r->secret_len > 0);
@@ -123,78 +108,66 @@ parse_cursor(const char *s, size_t len, struct store_key *key)
  * null on the last one.
  */
 void
-admin_locks(struct api *api, struct request *req, struct response *resp)
+admin_locks(struct service *svc, struct request *req, struct response *resp)
 {
 	static const char *const known[] = { "limit", "after", NULL };
 	const struct param	*p;
 	struct listing		 l;
 	struct store_key	 after;
-	char			*end;
-	unsigned long		 max = LIST_DEFAULT;
+	char			 msg[80];
+	uint64_t		 max = LIST_DEFAULT;
 	int			 more, rc;
 
-	if (api_refuse_unknown(req, known, resp))
+	if (reply_refuse_unknown(req, known, resp))
 		return;
-	if ((p = params_get(&req->params, "limit")) != NULL) {
-		max = strtoul(p->value, &end, 10);
-		/* Up to value_len: "1%00x" is not 1. */
-		if (p->value[0] < '0' || p->value[0] > '9' ||
-		    end != p->value + p->value_len ||
-		    max < 1 || max > LIST_MAX) {
-			api_message(resp, 400, "limit: expected a whole number "
-			    "from 1 to 10000");
-			return;
-		}
+	if ((p = params_get(&req->params, "limit")) != NULL &&
+	    number_uint(p->value, p->value_len, 1, LIST_MAX, &max) == -1) {
+		snprintf(msg, sizeof(msg), "limit: expected a whole number "
+		    "from 1 to %d", LIST_MAX);
+		reply_message(resp, 400, msg);
+		return;
 	}
 	if ((p = params_get(&req->params, "after")) != NULL &&
 	    parse_cursor(p->value, p->value_len, &after) == -1) {
-		api_message(resp, 400, "after: expected the \"next\" value of "
+		reply_message(resp, 400, "after: expected the \"next\" value of "
 		    "an earlier page");
 		return;
 	}
-	api_json(resp, 200);
 	memset(&l, 0, sizeof(l));
-	codec_writer_init(&l.w, &resp->body, 0);
-	codec_begin(&l.w);
-	codec_key(&l.w, "locks");
-	codec_array_begin(&l.w);
-	rc = store_list(api->store, p != NULL ? &after : NULL, max, list_one,
+	reply_json_begin(resp, 200, &l.w, 0);
+	codec_put_array(&l.w, "locks");
+	rc = store_list(svc->store, p != NULL ? &after : NULL, max, list_one,
 	    &l, &more);
 	if (rc != STORE_OK) {
 		buf_reset(&resp->body);
 		buf_reset(&resp->headers);
-		api_store_error(resp, rc);
+		reply_store_error(resp, rc);
 		return;
 	}
 	codec_array_end(&l.w);
-	codec_key(&l.w, "next");
 	if (more)
-		codec_str(&l.w, l.last);
+		codec_put_str(&l.w, "next", l.last);
 	else
-		codec_null(&l.w);
-	codec_end(&l.w);
-	buf_putc(&resp->body, '\n');
+		codec_put_null(&l.w, "next");
+	reply_json_end(&l.w);
 }
 
 /* GET /metrics: the Prometheus text exposition format, version 0.0.4. */
 void
-admin_metrics(struct api *api, struct request *req, struct response *resp)
+admin_metrics(struct service *svc, struct request *req, struct response *resp)
 {
 	struct store_stats	 st;
 
 	if (req->params.n > 0) {
-		api_message(resp, 400, "/metrics takes no parameters");
+		reply_message(resp, 400, "/metrics takes no parameters");
 		return;
 	}
-	if (store_stats(api->store, &st) != STORE_OK) {
-		api_store_error(resp, STORE_ERROR);
+	if (store_stats(svc->store, &st) != STORE_OK) {
+		reply_store_error(resp, STORE_ERROR);
 		return;
 	}
-	resp->status = 200;
-	http_header(resp, "Content-Type", "text/plain; version=0.0.4; "
-	    "charset=utf-8");
-	http_header(resp, "Cache-Control", "no-store");
-	metrics_render(api->metrics, &st, LOCKGATE_VERSION, &resp->body);
+	reply_start(resp, 200, "text/plain; version=0.0.4; charset=utf-8");
+	metrics_render(svc->metrics, &st, LOCKGATE_VERSION, &resp->body);
 }
 
 /* Appends s with the characters HTML gives a meaning escaped. */
@@ -221,7 +194,7 @@ html(struct buf *b, const char *s)
  * this server's own URL (as LSS served its docs at its root).
  */
 void
-admin_home(struct api *api, struct request *req, struct response *resp)
+admin_home(struct service *svc, struct request *req, struct response *resp)
 {
 	/* Each line: a comment, then curl, the URL, the path after it with
 	 * the example id where "@" stands, and the rest of the line. */
@@ -241,12 +214,12 @@ admin_home(struct api *api, struct request *req, struct response *resp)
 	    { "is the service up?", "curl ", "/v1/health", "" },
 	};
 	struct buf	 url, *b = &resp->body;
-	uint8_t		 rnd[16], id[16];
+	uint8_t		 rnd[16], id[LOCK_ID_LEN];
 	char		 uuid[UUID_TEXT_LEN + 1];
 	const char	*at;
 	size_t		 i;
 
-	(void)api;
+	(void)svc;
 	/* A fresh example id each time, ready to be copied. */
 	if (random_bytes(rnd, sizeof(rnd)) == -1)
 		memset(rnd, 0x42, sizeof(rnd));
@@ -257,9 +230,7 @@ admin_home(struct api *api, struct request *req, struct response *resp)
 	html(&url, req->host[0] != '\0' ? req->host : "localhost");
 	html(&url, req->home != NULL ? req->home : "");
 
-	resp->status = 200;
-	http_header(resp, "Content-Type", "text/html; charset=utf-8");
-	http_header(resp, "Cache-Control", "no-store");
+	reply_start(resp, 200, "text/html; charset=utf-8");
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<title>lockgate</title>\n</head>\n"
 	    "<body>\n");

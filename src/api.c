@@ -1,7 +1,7 @@
 /*
- * api.c: the HTTP surfaces joined. Finds the route, answers wrong methods
- * (405 with Allow) and CORS preflights, reads the parameters, and hands the
- * request to its surface.
+ * api.c: the router. Finds the route, turns away what no surface takes
+ * (a missing token, a wrong method: 405 with Allow, a CORS preflight, bad
+ * parameters), and hands the request to its surface.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,87 +9,16 @@
 #include "admin.h"
 #include "api.h"
 #include "auth.h"
-#include "codec.h"
 #include "getlock.h"
-#include "log.h"
 #include "lss.h"
 #include "metrics.h"
+#include "reply.h"
 #include "uuid.h"
 
 #define ALLOW_LOCK	"GET, HEAD, PUT, DELETE, OPTIONS"
 #define ALLOW_READ	"GET, HEAD, OPTIONS"
 #define ALLOW_CREATE	"POST, OPTIONS"
 #define ALLOW_PATCH	"PATCH, OPTIONS"
-
-/* Starts a JSON answer: the status and the headers every one carries. */
-void
-api_json(struct response *resp, int status)
-{
-	resp->status = status;
-	http_header(resp, "Content-Type", "application/json");
-	/* A proxy must never cache lock state (API.md section 0). */
-	http_header(resp, "Cache-Control", "no-store");
-	http_header(resp, "Access-Control-Allow-Origin", "*");
-}
-
-/* Answers {"message": "..."}. */
-void
-api_message(struct response *resp, int status, const char *message)
-{
-	struct codec_writer	 w;
-
-	api_json(resp, status);
-	codec_writer_init(&w, &resp->body, 0);
-	codec_begin(&w);
-	codec_key(&w, "message");
-	codec_str(&w, message);
-	codec_end(&w);
-	buf_putc(&resp->body, '\n');
-}
-
-/*
- * 400 "Unknown arguments: ..." for parameter names the request does not
- * take (as getlock's strict reqparse did). Returns 1 when it answered.
- */
-int
-api_refuse_unknown(struct request *req, const char *const *known,
-    struct response *resp)
-{
-	char	 names[200], msg[240];
-
-	if (params_unknown(&req->params, known, names, sizeof(names)) == 0)
-		return 0;
-	snprintf(msg, sizeof(msg), "Unknown arguments: %s", names);
-	api_message(resp, 400, msg);
-	return 1;
-}
-
-/* Answers a store failure: 507 when full, else 503 (already logged). */
-void
-api_store_error(struct response *resp, int rc)
-{
-	if (rc == STORE_FULL)
-		api_message(resp, 507, "storage full");
-	else
-		api_message(resp, 503, "storage unavailable");
-}
-
-/* getlock's own 404 shape, so `jq .locked` scripts keep working. */
-static void
-getlock_not_found(struct response *resp)
-{
-	struct codec_writer	 w;
-
-	api_json(resp, 404);
-	codec_writer_init(&w, &resp->body, 0);
-	codec_begin(&w);
-	codec_key(&w, "locked");
-	codec_bool(&w, 0);
-	codec_key(&w, "message");
-	codec_str(&w, "not found: expected /v1/<uuid>");
-	codec_end(&w);
-	buf_putc(&resp->body, '\n');
-}
 
 static int
 allowed(const char *allow, enum http_method m)
@@ -109,20 +38,6 @@ allowed(const char *allow, enum http_method m)
 	return 0;
 }
 
-/* The CORS preflight (Fetch standard, CORS protocol): no body. */
-static void
-preflight(struct response *resp, const char *allow)
-{
-	resp->status = 204;
-	http_header(resp, "Allow", "%s", allow);
-	http_header(resp, "Access-Control-Allow-Origin", "*");
-	http_header(resp, "Access-Control-Allow-Methods", "%s", allow);
-	http_header(resp, "Access-Control-Allow-Headers",
-	    "Content-Type, Authorization");
-	http_header(resp, "Access-Control-Max-Age", "86400");
-	http_header(resp, "Cache-Control", "no-store");
-}
-
 enum route_kind {
 	ROUTE_HEALTH,		/* /v1/health */
 	ROUTE_GETLOCK,		/* /v1/<uuid> */
@@ -140,7 +55,7 @@ struct route {
 	const char	*allow;
 	enum lss_action	 lss;
 	char		 id[64];	/* the id as written, for LSS */
-	uint8_t		 uuid[16];
+	uint8_t		 uuid[LOCK_ID_LEN];
 };
 
 /* Sorts the route into one of the shapes above. */
@@ -198,15 +113,6 @@ match(const struct request *req, struct route *r)
 	}
 }
 
-/* 401 for a missing or wrong bearer token (RFC 6750 section 3). */
-static void
-unauthorized(struct response *resp)
-{
-	api_message(resp, 401, "a valid token is needed: send "
-	    "Authorization: Bearer <token>");
-	http_header(resp, "WWW-Authenticate", "Bearer realm=\"lockgate\"");
-}
-
 /*
  * Hides the routes the configuration leaves out (the listing without an
  * admin token, /metrics when off: they are answered as unknown paths),
@@ -215,10 +121,10 @@ unauthorized(struct response *resp)
  * token. Returns 1 when resp holds the 401.
  */
 static int
-refuse(struct api *api, struct request *req, struct route *r,
+refuse(struct service *svc, struct request *req, struct route *r,
     struct response *resp)
 {
-	const struct config	*cfg = api->cfg;
+	const struct config	*cfg = svc->cfg;
 	int			 admin;
 
 	if (r->kind == ROUTE_ADMIN_LOCKS && cfg->admin_token == NULL)
@@ -230,7 +136,7 @@ refuse(struct api *api, struct request *req, struct route *r,
 	admin = r->kind == ROUTE_ADMIN_LOCKS || (r->kind == ROUTE_METRICS &&
 	    cfg->metrics == CONFIG_METRICS_ADMIN);
 	if (!auth_api(cfg, req) || (admin && !auth_admin(cfg, req))) {
-		unauthorized(resp);
+		reply_unauthorized(resp);
 		return 1;
 	}
 	return 0;
@@ -258,63 +164,63 @@ surface(enum route_kind kind)
 }
 
 static void
-handle(struct api *api, struct request *req, const char *body, size_t len,
+handle(struct service *svc, struct request *req, const char *body, size_t len,
     struct route *r, struct response *resp)
 {
 	char		 err[256];
 	int		 lss;
 
-	if (refuse(api, req, r, resp))
+	if (refuse(svc, req, r, resp))
 		return;
 	switch (r->kind) {
 	case ROUTE_GETLOCK_OTHER:
-		getlock_not_found(resp);
+		getlock_unknown_path(resp);
 		return;
 	case ROUTE_LSS_OTHER:
-		lss_text(resp, 404, "Not Found");
+		reply_text(resp, 404, "Not Found");
 		return;
 	case ROUTE_OTHER:
-		api_message(resp, 404, "not found");
+		reply_message(resp, 404, "not found");
 		return;
 	default:
 		break;
 	}
 	lss = r->kind == ROUTE_LSS;
 	if (req->method == HTTP_OPTIONS) {
-		preflight(resp, r->allow);
+		reply_preflight(resp, r->allow);
 		return;
 	}
 	if (!allowed(r->allow, req->method)) {
 		if (lss)
-			lss_text(resp, 405, "Method Not Allowed");
+			reply_text(resp, 405, "Method Not Allowed");
 		else
-			api_message(resp, 405, "method not allowed");
+			reply_message(resp, 405, "method not allowed");
 		http_header(resp, "Allow", "%s", r->allow);
 		return;
 	}
 	if (http_request_params(req, body, len, err, sizeof(err)) == -1) {
 		if (lss)
-			lss_text(resp, 400, err);
+			reply_text(resp, 400, err);
 		else
-			api_message(resp, 400, err);
+			reply_message(resp, 400, err);
 		return;
 	}
 	if (r->kind == ROUTE_HOME)
-		admin_home(api, req, resp);
-	else if (api->store == NULL && r->kind != ROUTE_HEALTH) {
+		admin_home(svc, req, resp);
+	else if (svc->store == NULL && r->kind != ROUTE_HEALTH) {
 		/* CGI mode whose database could not be opened (logged): the
 		 * client still gets an answer, not the web server's page. */
-		api_store_error(resp, STORE_ERROR);
+		reply_store_error(resp, STORE_ERROR);
 	} else if (r->kind == ROUTE_HEALTH)
-		getlock_health(api, req, resp);
+		getlock_health(svc, req, resp);
 	else if (r->kind == ROUTE_GETLOCK)
-		getlock_lock(api, req, r->uuid, resp);
+		getlock_lock(svc, req, r->uuid, resp);
 	else if (r->kind == ROUTE_ADMIN_LOCKS)
-		admin_locks(api, req, resp);
+		admin_locks(svc, req, resp);
 	else if (r->kind == ROUTE_METRICS)
-		admin_metrics(api, req, resp);
+		admin_metrics(svc, req, resp);
 	else
-		lss_handle(api, req, r->lss, r->id, resp);
+		lss_handle(svc, req, r->lss, r->id, resp);
 }
 
 /*
@@ -322,12 +228,12 @@ handle(struct api *api, struct request *req, const char *body, size_t len,
  * capped by the caller. Never fails: every problem becomes an answer.
  */
 void
-api_handle(struct api *api, struct request *req, const char *body,
+api_handle(struct service *svc, struct request *req, const char *body,
     size_t len, struct response *resp)
 {
 	struct route	 r;
 
 	match(req, &r);
-	handle(api, req, body, len, &r, resp);
-	metrics_request(api->metrics, surface(r.kind), resp->status);
+	handle(svc, req, body, len, &r, resp);
+	metrics_request(svc->metrics, surface(r.kind), resp->status);
 }

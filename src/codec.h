@@ -1,8 +1,9 @@
 /*
- * codec.h: JSON in and out. The only owner of json-c objects (parsing);
- * answers are written by a small writer that prints exactly the shape the
- * contract shows: Python's json.dumps style, keys in a fixed order, times
- * as short decimals.
+ * codec.h: the JSON writer for answers. It prints exactly the shape
+ * doc/API.md shows: Python's json.dumps style, keys in a fixed order,
+ * times as short decimals. One call writes a member, key and value
+ * (codec_put_*), so an answer builder reads like the answer it builds.
+ * Reading JSON is params.c's.
  */
 #ifndef LOCKGATE_CODEC_H
 #define LOCKGATE_CODEC_H
@@ -11,12 +12,8 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "params.h"
 
 #define CODEC_MAX_DEPTH	8
-
-int	codec_parse_params(const char *, size_t, struct params *, char *,
-	    size_t);
 
 /* A JSON writer into a buffer; compact drops the blanks after , and :. */
 struct codec_writer {
@@ -39,6 +36,16 @@ void	codec_str(struct codec_writer *, const char *);
 void	codec_bool(struct codec_writer *, int);
 void	codec_uint(struct codec_writer *, uint64_t);
 void	codec_seconds(struct codec_writer *, int64_t);
-void	codec_format_seconds(int64_t, char *, size_t);
+
+/* A member of the object being written: key, then its value. */
+void	codec_put_object(struct codec_writer *, const char *);
+void	codec_put_array(struct codec_writer *, const char *);
+void	codec_put_null(struct codec_writer *, const char *);
+void	codec_put_string(struct codec_writer *, const char *, const char *,
+	    size_t);
+void	codec_put_str(struct codec_writer *, const char *, const char *);
+void	codec_put_bool(struct codec_writer *, const char *, int);
+void	codec_put_uint(struct codec_writer *, const char *, uint64_t);
+void	codec_put_seconds(struct codec_writer *, const char *, int64_t);
 
 #endif

@@ -1,6 +1,4 @@
 /* config.c: the settings, read once from the environment at start. */
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +6,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "number.h"
 
 #define DEFAULT_DB		"/var/lib/lockgate"
 #define DEFAULT_MAP_SIZE	((size_t)1 << 30)
@@ -22,17 +21,7 @@
 static int
 parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
-	unsigned long long	 v;
-	char			*end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return -1;
-	*out = v;
-	return 0;
+	return number_uint(s, strlen(s), 0, max, out);
 }
 
 /* Parses bytes with an optional K, M, G or T suffix (powers of 1024). */
@@ -62,25 +51,13 @@ parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Parses seconds (a decimal, fractions allowed) into milliseconds. */
+/* Parses seconds (a decimal, fractions allowed, no blanks) into
+ * milliseconds, above 0 and at most max_ms. */
 static int
-parse_seconds(const char *s, double max, int64_t *out)
+parse_seconds(const char *s, int64_t max_ms, int64_t *out)
 {
-	char	*end;
-	double	 v;
-
-	/* Plain decimals only: strtod alone would take hex, inf and blanks. */
-	if (*s == '\0' || strspn(s, "0123456789.eE+-") != strlen(s))
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) ||
-	    v <= 0 || v > max)
-		return -1;
-	*out = (int64_t)llround(v * 1000);
-	if (*out < 1)
-		*out = 1;
-	return 0;
+	return number_seconds(s, strlen(s), max_ms, 0, out) == NUMBER_OK ?
+	    0 : -1;
 }
 
 /* Whether s can be a bearer token: RFC 6750's token68 characters. */
@@ -194,13 +171,13 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 		}
 	}
 	if ((v = lookup("LOCKGATE_MAX_TTL", arg)) != NULL &&
-	    parse_seconds(v, 1e9, &cfg->max_ttl_ms) == -1) {
+	    parse_seconds(v, 1000000000LL * 1000, &cfg->max_ttl_ms) == -1) {
 		snprintf(err, errlen, "LOCKGATE_MAX_TTL: \"%s\" is not a "
 		    "number of seconds above 0", v);
 		goto fail;
 	}
 	if ((v = lookup("LOCKGATE_MAX_WAIT", arg)) != NULL &&
-	    parse_seconds(v, 86400, &cfg->max_wait_ms) == -1) {
+	    parse_seconds(v, 86400LL * 1000, &cfg->max_wait_ms) == -1) {
 		snprintf(err, errlen, "LOCKGATE_MAX_WAIT: \"%s\" is not a "
 		    "number of seconds above 0, at most 86400", v);
 		goto fail;
@@ -231,7 +208,7 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 	}
 	if ((v = lookup("LOCKGATE_LSS_RETENTION", arg)) != NULL &&
 	    strcmp(v, "0") != 0 && strcasecmp(v, "off") != 0 &&
-	    parse_seconds(v, 1e10, &cfg->lss_retention_ms) == -1) {
+	    parse_seconds(v, 10000000000LL * 1000, &cfg->lss_retention_ms) == -1) {
 		snprintf(err, errlen, "LOCKGATE_LSS_RETENTION: \"%s\" is not "
 		    "a number of seconds, or 0 or off", v);
 		goto fail;

@@ -4,10 +4,13 @@
 
 #include <stdint.h>
 
-#include "api.h"
+#include "http.h"
+#include "lock.h"
+#include "service.h"
 
-void	getlock_lock(struct api *, struct request *, const uint8_t [16],
-	    struct response *);
-void	getlock_health(struct api *, struct request *, struct response *);
+void	getlock_lock(struct service *, struct request *,
+	    const uint8_t [LOCK_ID_LEN], struct response *);
+void	getlock_health(struct service *, struct request *, struct response *);
+void	getlock_unknown_path(struct response *);
 
 #endif

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "codec.h"
 #include "http.h"
+#include "number.h"
 
 static const struct {
 	const char		*name;
@@ -58,18 +58,6 @@ api_suffix(const char *path)
 	return path;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes the path of a raw request target (up to '?') into a new string.
  * Returns NULL for a malformed escape or an encoded NUL; the caller frees.
@@ -92,8 +80,8 @@ decode_path(const char *target)
 			free(out);
 			return NULL;
 		}
-		hi = hexval(target[i + 1]);
-		lo = hexval(target[i + 2]);
+		hi = number_hexval(target[i + 1]);
+		lo = number_hexval(target[i + 2]);
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 			free(out);
 			return NULL;
@@ -278,7 +266,7 @@ http_request_params(struct request *req, const char *body, size_t len,
 	else
 		json = body[i] == '{' || body[i] == '[';
 	if (json)
-		return codec_parse_params(body, len, &req->params, err, errlen);
+		return params_parse_json(body, len, &req->params, err, errlen);
 	return params_parse_urlencoded(&req->params, body, len, PARAM_FORM,
 	    err, errlen);
 }

@@ -296,7 +296,7 @@ write_holders(struct lock_decision *d, enum lock_verdict verdict,
  * fence, with expires = now + ttl (the request's, else the hold's own);
  * a new hold takes next_fence. Expired holds are dropped on the way.
  */
-void
+static void
 lock_put(const struct lock_record *cur, int64_t now, uint64_t next_fence,
     const struct lock_put *req, struct lock_decision *d)
 {
@@ -306,6 +306,12 @@ lock_put(const struct lock_record *cur, int64_t now, uint64_t next_fence,
 	long			 i;
 	int			 oom;
 
+	/* The owner released the lock while this PUT waited: the release
+	 * came first and is never overtaken by the request it ended. */
+	if (req->cancelled) {
+		decide(d, LOCK_CANCELLED, LOCK_WRITE_NONE, NULL);
+		return;
+	}
 	h = live_holders(cur, now, &n, &oom);
 	if (oom) {
 		decide(d, LOCK_NO_MEMORY, LOCK_WRITE_NONE, NULL);
@@ -367,7 +373,7 @@ done:
  * GET: reports and never writes (an expired record is left to the
  * sweeper). A semaphore with free slots answers LOCK_FREE_SLOTS.
  */
-void
+static void
 lock_get(const struct lock_record *cur, int64_t now, struct lock_decision *d)
 {
 	struct lock_holder	*h, last;
@@ -401,7 +407,7 @@ lock_get(const struct lock_record *cur, int64_t now, struct lock_decision *d)
  * 423); without one, releases an owner-less hold (one held with an owner:
  * 423). Nothing live: 404, and an expired record is removed on the way.
  */
-void
+static void
 lock_delete(const struct lock_record *cur, int64_t now,
     const struct lock_put *req, struct lock_decision *d)
 {
@@ -464,7 +470,7 @@ lss_retain(struct lock_record *rec, int64_t now, const struct lock_lss *req)
  * deadline only when created locked. An existing record means the random
  * id collided: LOCK_LSS_EXISTS, nothing written.
  */
-void
+static void
 lock_lss_create(const struct lock_record *cur, int64_t now,
     const struct lock_lss *req, struct lock_decision *d)
 {
@@ -487,7 +493,7 @@ lock_lss_create(const struct lock_record *cur, int64_t now,
 }
 
 /* GET /locks/<id>: 423 locked, 204 unlocked or past its deadline. */
-void
+static void
 lock_lss_get(const struct lock_record *cur, int64_t now,
     struct lock_decision *d)
 {
@@ -505,7 +511,7 @@ lock_lss_get(const struct lock_record *cur, int64_t now,
  * documented intent that LSS itself missed); with nx a locked lock is left
  * alone (423), making the flag a test-and-set. Unlock clears both.
  */
-void
+static void
 lock_lss_set(const struct lock_record *cur, int64_t now,
     const struct lock_lss *req, struct lock_decision *d)
 {
@@ -530,4 +536,37 @@ lock_lss_set(const struct lock_record *cur, int64_t now,
 	rec.expires_ms = req->locked && req->ttl_ms > 0 ? now + req->ttl_ms : 0;
 	lss_retain(&rec, now, req);
 	decide(d, LOCK_LSS_CHANGED, LOCK_WRITE_PUT, &rec);
+}
+
+/*
+ * The one entry point to the rules: decides op on the lock whose record
+ * is cur (NULL: none) at the instant now, next_fence being the fence a
+ * new hold takes. Fills out, which the caller frees with
+ * lock_decision_free().
+ */
+void
+lock_decide(const struct lock_record *cur, int64_t now, uint64_t next_fence,
+    const struct lock_op *op, struct lock_decision *out)
+{
+	switch (op->kind) {
+	case LOCK_OP_PUT:
+		lock_put(cur, now, next_fence, &op->u.put, out);
+		break;
+	case LOCK_OP_DELETE:
+		lock_delete(cur, now, &op->u.put, out);
+		break;
+	case LOCK_OP_LSS_CREATE:
+		lock_lss_create(cur, now, &op->u.lss, out);
+		break;
+	case LOCK_OP_LSS_GET:
+		lock_lss_get(cur, now, out);
+		break;
+	case LOCK_OP_LSS_SET:
+		lock_lss_set(cur, now, &op->u.lss, out);
+		break;
+	default:
+		lock_get(cur, now, out);
+		break;
+	}
+	out->now_ms = now;
 }

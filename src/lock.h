@@ -12,6 +12,8 @@
 #define LOCK_SECRET_MAX	255
 #define LOCK_OWNER_MAX	128
 #define LOCK_LIMIT_MAX	1000
+/* A lock's id: a getlock UUID or an LSS ULID, 128 bits. */
+#define LOCK_ID_LEN	16
 
 enum lock_kind {
 	LOCK_KIND_GETLOCK = 1,		/* /v1/<uuid> */
@@ -69,7 +71,8 @@ enum lock_verdict {
 	LOCK_LSS_CHANGED,	/* 204: PATCH lock or unlock */
 	LOCK_LSS_NOT_FOUND,	/* 404 */
 	LOCK_LSS_BAD_KEY,	/* 401 */
-	LOCK_LSS_EXISTS		/* a new id collided: draw another */
+	LOCK_LSS_EXISTS,	/* a new id collided: draw another */
+	LOCK_CANCELLED		/* 409: a waiting PUT whose owner released */
 };
 
 enum lock_write {
@@ -82,7 +85,9 @@ struct lock_decision {
 	enum lock_verdict	 verdict;
 	enum lock_write		 write;
 	int			 fence_used;	/* next_fence was handed out */
-	int			 has_record;	/* record is set */
+	int			 has_record;	/* record is set (for the
+						 * unit tests: callers look at
+						 * the verdict) */
 	struct lock_record	 record;	/* to write, or as found */
 	/* getlock answers: the hold to show (the request's own, else the one
 	 * that ends first), how many holders there are, and when the lock
@@ -92,11 +97,15 @@ struct lock_decision {
 	size_t			 holders;
 	unsigned int		 limit;
 	int64_t			 retry_at_ms;
+	int64_t			 now_ms;	/* when it was decided */
 };
 
 /*
  * A getlock PUT or DELETE: ttl_ms is 0 when the request names no ttl,
  * owner_len 0 when it names no owner, limit 0 when it names none.
+ * A waiting PUT carries the ticket (tag, mark) by which the store asks,
+ * inside the transaction, whether the owner has released the lock since
+ * the wait began (store_cancel_check()); cancelled is the answer.
  */
 struct lock_put {
 	int64_t		 ttl_ms;
@@ -104,6 +113,10 @@ struct lock_put {
 	const char	*owner;
 	size_t		 owner_len;
 	unsigned int	 limit;
+	int		 waiting;
+	uint64_t	 wait_tag;
+	uint64_t	 wait_mark;
+	int		 cancelled;
 };
 
 /* An LSS request: create (POST), or PATCH lock/unlock. */
@@ -116,27 +129,37 @@ struct lock_lss {
 	int64_t		 retention_ms;	/* 0: keep forever */
 };
 
+/* A request to the lock rules, as data: one variant per rule. */
+enum lock_op_kind {
+	LOCK_OP_GET,		/* getlock GET and HEAD */
+	LOCK_OP_PUT,		/* getlock PUT: acquire or refresh */
+	LOCK_OP_DELETE,		/* getlock DELETE: release */
+	LOCK_OP_LSS_CREATE,	/* LSS POST /locks */
+	LOCK_OP_LSS_GET,	/* LSS GET /locks/<id> */
+	LOCK_OP_LSS_SET		/* LSS PATCH /locks/<id>/lock or /unlock */
+};
+
+struct lock_op {
+	enum lock_op_kind	 kind;
+	union {
+		struct lock_put	 put;	/* PUT, DELETE */
+		struct lock_lss	 lss;	/* LSS_CREATE, LSS_SET */
+	}			 u;
+};
+
+void	lock_decide(const struct lock_record *, int64_t, uint64_t,
+	    const struct lock_op *, struct lock_decision *);
+
 int	lock_is_active(const struct lock_record *, int64_t);
 int64_t	lock_sweep_at(const struct lock_record *);
 int	lock_sweepable(const struct lock_record *, int64_t);
 int	lock_key_equal(const char *, size_t, const char *, size_t);
 
-void	lock_put(const struct lock_record *, int64_t, uint64_t,
-	    const struct lock_put *, struct lock_decision *);
-void	lock_get(const struct lock_record *, int64_t, struct lock_decision *);
-void	lock_delete(const struct lock_record *, int64_t,
-	    const struct lock_put *, struct lock_decision *);
 void	lock_record_free(struct lock_record *);
 int	lock_record_copy(struct lock_record *, const struct lock_record *);
 void	lock_decision_free(struct lock_decision *);
 int	lock_owner_valid(const char *, size_t);
 
 int	lock_lss_is_locked(const struct lock_record *, int64_t);
-void	lock_lss_create(const struct lock_record *, int64_t,
-	    const struct lock_lss *, struct lock_decision *);
-void	lock_lss_get(const struct lock_record *, int64_t,
-	    struct lock_decision *);
-void	lock_lss_set(const struct lock_record *, int64_t,
-	    const struct lock_lss *, struct lock_decision *);
 
 #endif

@@ -34,7 +34,7 @@ log_set_level(enum log_level level)
 	threshold = level;
 }
 
-int
+static int
 log_enabled(enum log_level level)
 {
 	return level <= threshold;

@@ -11,7 +11,6 @@ enum log_level {
 
 int	log_level_parse(const char *, enum log_level *);
 void	log_set_level(enum log_level);
-int	log_enabled(enum log_level);
 
 void	log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -1,5 +1,5 @@
 /*
- * lss.c: the LSS (Lock State Service) surface, API.md section 2: POST
+ * lss.c: the LSS (Lock State Service) surface, doc/API.md section 2: POST
  * /locks makes a lock with a ULID and a key; GET answers 423 or 204; PATCH
  * .../lock and .../unlock change it with the key. Answers are LSS's own:
  * empty or short text bodies, a compact JSON body for POST.
@@ -9,8 +9,10 @@
 #include <strings.h>
 
 #include "codec.h"
+#include "lock.h"
 #include "lss.h"
 #include "random.h"
+#include "reply.h"
 #include "store.h"
 #include "ulid.h"
 #include "uuid.h"
@@ -18,50 +20,6 @@
 /* A random id colliding with a stored one needs 80 equal random bits in
  * the same millisecond; draw again a few times all the same. */
 #define CREATE_TRIES	3
-
-/* Answers a short text body, as LSS does for 404, 401 and 400. */
-void
-lss_text(struct response *resp, int status, const char *text)
-{
-	resp->status = status;
-	http_header(resp, "Content-Type", "text/plain; charset=utf-8");
-	http_header(resp, "Cache-Control", "no-store");
-	http_header(resp, "Access-Control-Allow-Origin", "*");
-	buf_puts(&resp->body, text);
-}
-
-static void
-empty(struct response *resp, int status)
-{
-	resp->status = status;
-	http_header(resp, "Cache-Control", "no-store");
-	http_header(resp, "Access-Control-Allow-Origin", "*");
-}
-
-static void
-decide_create(const struct lock_record *cur, int64_t now,
-    uint64_t next_fence, void *arg, struct lock_decision *out)
-{
-	(void)next_fence;
-	lock_lss_create(cur, now, arg, out);
-}
-
-static void
-decide_get(const struct lock_record *cur, int64_t now, uint64_t next_fence,
-    void *arg, struct lock_decision *out)
-{
-	(void)next_fence;
-	(void)arg;
-	lock_lss_get(cur, now, out);
-}
-
-static void
-decide_set(const struct lock_record *cur, int64_t now, uint64_t next_fence,
-    void *arg, struct lock_decision *out)
-{
-	(void)next_fence;
-	lock_lss_set(cur, now, arg, out);
-}
 
 /*
  * Reads a flag: true|t|1|yes|on or false|f|0|no|off in any case (LSS took
@@ -113,34 +71,34 @@ valid_key(const struct param *p)
  * Answers 400 and returns -1 on a bad value.
  */
 static int
-read_params(struct api *api, struct request *req, int want_l, int want_nx,
+read_params(struct service *svc, struct request *req, int want_l, int want_nx,
     struct lock_lss *lss, struct response *resp)
 {
 	const struct param	*p;
 	char			 why[64], msg[96];
 
 	memset(lss, 0, sizeof(*lss));
-	lss->retention_ms = api->cfg->lss_retention_ms;
+	lss->retention_ms = svc->cfg->lss_retention_ms;
 	if (want_l && flag(&req->params, "l", &lss->locked) == -1) {
-		lss_text(resp, 400, "l must be one of true, t, 1, yes, on, "
+		reply_text(resp, 400, "l must be one of true, t, 1, yes, on, "
 		    "false, f, 0, no, off");
 		return -1;
 	}
 	if (want_nx && flag(&req->params, "nx", &lss->nx) == -1) {
-		lss_text(resp, 400, "nx must be one of true, t, 1, yes, on, "
+		reply_text(resp, 400, "nx must be one of true, t, 1, yes, on, "
 		    "false, f, 0, no, off");
 		return -1;
 	}
 	if ((p = params_get(&req->params, "e")) != NULL &&
-	    params_seconds(p, api->cfg->max_ttl_ms, &lss->ttl_ms, why,
+	    params_seconds(p, svc->cfg->max_ttl_ms, 0, &lss->ttl_ms, why,
 	    sizeof(why)) == -1) {
 		snprintf(msg, sizeof(msg), "e %s", why);
-		lss_text(resp, 400, msg);
+		reply_text(resp, 400, msg);
 		return -1;
 	}
 	if ((p = params_get(&req->params, "k")) != NULL) {
 		if (!valid_key(p)) {
-			lss_text(resp, 400, "k must be 1 to 255 printable "
+			reply_text(resp, 400, "k must be 1 to 255 printable "
 			    "characters");
 			return -1;
 		}
@@ -152,9 +110,10 @@ read_params(struct api *api, struct request *req, int want_l, int want_nx,
 
 /* POST /locks: 200 {"lockId":"...","lockKey":"..."}, compact. */
 static void
-create(struct api *api, struct request *req, struct response *resp)
+create(struct service *svc, struct request *req, struct response *resp)
 {
-	struct lock_lss		 lss;
+	struct lock_op		 op = { .kind = LOCK_OP_LSS_CREATE };
+	struct lock_lss		*lss = &op.u.lss;
 	struct lock_decision	 d;
 	struct store_key	 key;
 	struct codec_writer	 w;
@@ -163,29 +122,29 @@ create(struct api *api, struct request *req, struct response *resp)
 	char			 idtext[ULID_TEXT_LEN + 1];
 	int			 tries, rc;
 
-	if (read_params(api, req, 1, 0, &lss, resp) == -1)
+	if (read_params(svc, req, 1, 0, lss, resp) == -1)
 		return;
-	if (lss.key == NULL) {
+	if (lss->key == NULL) {
 		/* A random (v4) UUID: LSS used a time-based v1. */
 		if (random_bytes(rnd, sizeof(rnd)) == -1) {
-			api_message(resp, 503, "no random source");
+			reply_message(resp, 503, "no random source");
 			return;
 		}
 		uuid_v4(rnd, kid);
 		uuid_format(kid, keytext);
-		lss.key = keytext;
-		lss.key_len = UUID_TEXT_LEN;
+		lss->key = keytext;
+		lss->key_len = UUID_TEXT_LEN;
 	}
 	key.kind = LOCK_KIND_LSS;
 	for (tries = 0; tries < CREATE_TRIES; tries++) {
 		if (random_bytes(rnd, 10) == -1) {
-			api_message(resp, 503, "no random source");
+			reply_message(resp, 503, "no random source");
 			return;
 		}
-		ulid_make(store_clock_realtime(), rnd, key.id);
-		rc = store_change(api->store, &key, decide_create, &lss, &d);
+		ulid_make(store_now(svc->store), rnd, key.id);
+		rc = store_change(svc->store, &key, &op, &d);
 		if (rc != STORE_OK) {
-			api_store_error(resp, rc);
+			reply_store_error(resp, rc);
 			return;
 		}
 		lock_decision_free(&d);
@@ -193,18 +152,14 @@ create(struct api *api, struct request *req, struct response *resp)
 			break;
 	}
 	if (tries == CREATE_TRIES) {
-		api_message(resp, 503, "could not draw a free id");
+		reply_message(resp, 503, "could not draw a free id");
 		return;
 	}
 	ulid_format(key.id, idtext);
-	api_json(resp, 200);
-	codec_writer_init(&w, &resp->body, 1);
-	codec_begin(&w);
-	codec_key(&w, "lockId");
-	codec_str(&w, idtext);
-	codec_key(&w, "lockKey");
-	codec_string(&w, lss.key, lss.key_len);
-	codec_end(&w);
+	reply_json_begin(resp, 200, &w, 1);
+	codec_put_str(&w, "lockId", idtext);
+	codec_put_string(&w, "lockKey", lss->key, lss->key_len);
+	reply_json_end(&w);
 }
 
 /*
@@ -212,50 +167,53 @@ create(struct api *api, struct request *req, struct response *resp)
  * text after /locks/ (NULL for create).
  */
 void
-lss_handle(struct api *api, struct request *req, enum lss_action action,
+lss_handle(struct service *svc, struct request *req, enum lss_action action,
     const char *id, struct response *resp)
 {
-	struct lock_lss		 lss;
+	struct lock_op		 op;
 	struct lock_decision	 d;
 	struct store_key	 key;
 	int			 rc;
 
 	if (action == LSS_CREATE) {
-		create(api, req, resp);
+		create(svc, req, resp);
 		return;
 	}
 	key.kind = LOCK_KIND_LSS;
 	if (ulid_parse(id, strlen(id), key.id) == -1) {
-		lss_text(resp, 404, "Lock not found");
+		reply_text(resp, 404, "Lock not found");
 		return;
 	}
-	if (action == LSS_GET)
-		rc = store_view(api->store, &key, decide_get, NULL, &d);
-	else {
-		if (read_params(api, req, 0, action == LSS_LOCK, &lss,
+	memset(&op, 0, sizeof(op));
+	if (action == LSS_GET) {
+		op.kind = LOCK_OP_LSS_GET;
+		rc = store_view(svc->store, &key, &op, &d);
+	} else {
+		op.kind = LOCK_OP_LSS_SET;
+		if (read_params(svc, req, 0, action == LSS_LOCK, &op.u.lss,
 		    resp) == -1)
 			return;
-		lss.locked = action == LSS_LOCK;
-		rc = store_change(api->store, &key, decide_set, &lss, &d);
+		op.u.lss.locked = action == LSS_LOCK;
+		rc = store_change(svc->store, &key, &op, &d);
 	}
 	if (rc != STORE_OK) {
-		api_store_error(resp, rc);
+		reply_store_error(resp, rc);
 		return;
 	}
 	lock_decision_free(&d);
 	switch (d.verdict) {
 	case LOCK_LSS_LOCKED:
-		empty(resp, 423);
+		reply_empty(resp, 423);
 		break;
 	case LOCK_LSS_UNLOCKED:
 	case LOCK_LSS_CHANGED:
-		empty(resp, 204);
+		reply_empty(resp, 204);
 		break;
 	case LOCK_LSS_BAD_KEY:
-		lss_text(resp, 401, "key is not valid");
+		reply_text(resp, 401, "key is not valid");
 		break;
 	default:
-		lss_text(resp, 404, "Lock not found");
+		reply_text(resp, 404, "Lock not found");
 		break;
 	}
 }

@@ -2,7 +2,8 @@
 #ifndef LOCKGATE_LSS_H
 #define LOCKGATE_LSS_H
 
-#include "api.h"
+#include "http.h"
+#include "service.h"
 
 enum lss_action {
 	LSS_CREATE,		/* POST /locks */
@@ -11,8 +12,7 @@ enum lss_action {
 	LSS_UNLOCK		/* PATCH /locks/<id>/unlock */
 };
 
-void	lss_handle(struct api *, struct request *, enum lss_action,
+void	lss_handle(struct service *, struct request *, enum lss_action,
 	    const char *, struct response *);
-void	lss_text(struct response *, int, const char *);
 
 #endif

@@ -27,6 +27,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "reply.h"
 #include "store.h"
 #include "wake.h"
 
@@ -160,7 +161,7 @@ read_body(struct response *resp, const char *cl, const char *te, int cgi,
 	*len = 0;
 	*whole = 0;
 	if (n == -2) {
-		api_message(resp, 400, "malformed Content-Length");
+		reply_message(resp, 400, "malformed Content-Length");
 		return -1;
 	}
 	if (n == -1) {
@@ -169,7 +170,7 @@ read_body(struct response *resp, const char *cl, const char *te, int cgi,
 		 * dropped, within bounds, so that the 411 reaches the client. */
 		if (cgi && te != NULL && *te != '\0') {
 			drain_stdin();
-			api_message(resp, 411, "Content-Length required");
+			reply_message(resp, 411, "Content-Length required");
 			return -1;
 		}
 		/* In FastCGI mode a body without a length is left unread;
@@ -190,11 +191,11 @@ read_body(struct response *resp, const char *cl, const char *te, int cgi,
 		*whole = want == (size_t)n;
 		snprintf(msg, sizeof(msg),
 		    "request body too large (limit %zu bytes)", cap);
-		api_message(resp, 413, msg);
+		reply_message(resp, 413, msg);
 		return -1;
 	}
 	if ((*body = malloc((size_t)n + 1)) == NULL) {
-		api_message(resp, 503, "out of memory");
+		reply_message(resp, 503, "out of memory");
 		return -1;
 	}
 	while (got < (size_t)n &&
@@ -203,7 +204,7 @@ read_body(struct response *resp, const char *cl, const char *te, int cgi,
 	(*body)[got] = '\0';
 	*len = got;
 	if (got < (size_t)n) {
-		api_message(resp, 400,
+		reply_message(resp, 400,
 		    "request body shorter than its Content-Length");
 		return -1;
 	}
@@ -217,7 +218,7 @@ read_body(struct response *resp, const char *cl, const char *te, int cgi,
  * and 1 when the request's body was read to its end (or it had none).
  */
 static int
-serve(struct api *api, http_env_fn *env, void *envarg, int conn_fd,
+serve(struct service *svc, http_env_fn *env, void *envarg, int conn_fd,
     int (*readfn)(void *, char *, size_t), void *readarg, struct buf *out)
 {
 	int		 cgi = conn_fd < 0;
@@ -229,20 +230,20 @@ serve(struct api *api, http_env_fn *env, void *envarg, int conn_fd,
 
 	http_response_init(&resp);
 	if (http_request_init(&req, env, envarg) == -1)
-		api_message(&resp, 400, "malformed request path");
+		reply_message(&resp, 400, "malformed request path");
 	else {
 		req.conn_fd = conn_fd;
 		if (read_body(&resp, env("CONTENT_LENGTH", envarg),
 		    env("HTTP_TRANSFER_ENCODING", envarg), cgi,
 		    req.method == HTTP_GET || req.method == HTTP_HEAD ||
-		    req.method == HTTP_DELETE, api->cfg->max_body, readfn,
+		    req.method == HTTP_DELETE, svc->cfg->max_body, readfn,
 		    readarg, &body, &len, &whole) == 0)
-			api_handle(api, &req, body, len, &resp);
+			api_handle(svc, &req, body, len, &resp);
 	}
 	if (buf_failed(&resp.body) || buf_failed(&resp.headers)) {
 		http_response_free(&resp);
 		http_response_init(&resp);
-		api_message(&resp, 503, "out of memory");
+		reply_message(&resp, 503, "out of memory");
 	}
 	resp.head = req.method == HTTP_HEAD;
 	http_render(&resp, out);
@@ -308,14 +309,14 @@ input_ended(FCGX_Stream *in)
 
 /* One plain CGI request (RFC 3875): environment and stdin in, stdout out. */
 static int
-run_cgi(struct api *api)
+run_cgi(struct service *svc)
 {
 	struct buf	 out;
 	size_t		 off = 0;
 	ssize_t		 w;
 
 	buf_init(&out);
-	(void)serve(api, env_lookup, NULL, -1, stdin_read, NULL, &out);
+	(void)serve(svc, env_lookup, NULL, -1, stdin_read, NULL, &out);
 	while (off < out.len) {
 		w = write(STDOUT_FILENO, out.data + off, out.len - off);
 		if (w == -1 && errno == EINTR)
@@ -404,7 +405,7 @@ wait_for_work(int ep)
 }
 
 struct worker {
-	struct api	*api;
+	struct service	*svc;
 	int		 fd;
 	int		 ep;	/* open_waiter(), shared */
 	pthread_t	 thread;
@@ -458,7 +459,7 @@ work(void *arg)
 			break;
 		}
 		buf_reset(&out);
-		whole = serve(w->api, fcgi_lookup, req.envp, req.ipcFd,
+		whole = serve(w->svc, fcgi_lookup, req.envp, req.ipcFd,
 		    fcgi_read, req.in, &out);
 		FCGX_PutStr(out.data, (int)out.len, req.out);
 		/* Only a responder's input ends in a closing record. Under
@@ -479,7 +480,7 @@ work(void *arg)
  * and this thread waiting for a stop signal.
  */
 static int
-run_fastcgi(struct api *api, int fd, unsigned int nthreads,
+run_fastcgi(struct service *svc, int fd, unsigned int nthreads,
     const sigset_t *stops)
 {
 	struct worker	*workers;
@@ -508,7 +509,7 @@ run_fastcgi(struct api *api, int fd, unsigned int nthreads,
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, THREAD_STACK);
 	for (i = 0; i < nthreads; i++) {
-		workers[i].api = api;
+		workers[i].svc = svc;
 		workers[i].fd = fd;
 		workers[i].ep = ep;
 		if (pthread_create(&workers[i].thread, &attr, work,
@@ -523,8 +524,8 @@ run_fastcgi(struct api *api, int fd, unsigned int nthreads,
 		while (sigwait(stops, &sig) != 0)
 			continue;
 	__atomic_store_n(&stopping, 1, __ATOMIC_SEQ_CST);
-	if (api->wake != NULL)
-		wake_stop(api->wake);
+	if (svc->wake != NULL)
+		wake_stop(svc->wake);
 	if (write(stop_pipe[1], "x", 1) == -1)
 		log_error("write: %s", strerror(errno));
 	gate_wake_all();
@@ -616,12 +617,20 @@ activated_fd(void)
 	return fd;
 }
 
+/* store_cancelled_fn over the wake-ups: whether the owner of a waiting PUT
+ * released the lock since the wait began. */
+static int
+cancelled_by_owner(uint64_t tag, uint64_t mark, void *arg)
+{
+	return wake_cancelled(arg, tag, mark);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct config		 cfg;
 	struct store_options	 so;
-	struct api		 api;
+	struct service		 svc;
 	struct stat		 st;
 	sigset_t		 stops;
 	const char		*listen_addr = NULL;
@@ -707,31 +716,36 @@ main(int argc, char *argv[])
 	so.max_records = cfg.max_records;
 	so.sweep_batch = SWEEP_BATCH;
 	so.clock = store_clock_realtime;
-	memset(&api, 0, sizeof(api));
-	api.cfg = &cfg;
-	if (store_open(&so, &api.store) != STORE_OK) {
+	memset(&svc, 0, sizeof(svc));
+	svc.cfg = &cfg;
+	if (store_open(&so, &svc.store) != STORE_OK) {
 		fprintf(stderr, "lockgate.fcgi: cannot open the database in "
 		    "%s (LOCKGATE_DB); see the log above\n", cfg.db);
 		/* A CGI request still gets its 503; a FastCGI responder
 		 * stops, so the operator sees it at start. */
 		if (mode == MODE_CGI)
-			rc = run_cgi(&api);
+			rc = run_cgi(&svc);
 		goto done;
 	}
-	api.metrics = metrics_open(cfg.db);
-	store_on_commit(api.store, metrics_commit, api.metrics);
+	svc.metrics = metrics_open(cfg.db);
+	store_on_commit(svc.store, metrics_commit, svc.metrics);
+	store_on_wait(svc.store, gate_blocking);
 	/* Waiting needs the shared wake-up file beside the database; one CGI
 	 * process is one request, so there is no bound to keep there. */
-	if ((api.wake = wake_open(cfg.db, mode == MODE_CGI ? 1 :
+	if ((svc.wake = wake_open(cfg.db, mode == MODE_CGI ? 1 :
 	    cfg.max_waiters)) == NULL)
 		log_warn("requests with wait will not wait");
+	else {
+		wake_on_wait(svc.wake, gate_blocking);
+		store_cancel_check(svc.store, cancelled_by_owner, svc.wake);
+	}
 	if (mode == MODE_CGI)
-		rc = run_cgi(&api);
+		rc = run_cgi(&svc);
 	else
-		rc = run_fastcgi(&api, fd, cfg.threads, &stops);
-	wake_close(api.wake);
-	store_close(api.store);
-	metrics_close(api.metrics);
+		rc = run_fastcgi(&svc, fd, cfg.threads, &stops);
+	wake_close(svc.wake);
+	store_close(svc.store);
+	metrics_close(svc.metrics);
 	if (mode == MODE_LISTEN && !activated &&
 	    strchr(listen_addr, '/') != NULL &&
 	    lstat(listen_addr, &st) == 0 && S_ISSOCK(st.st_mode))

@@ -7,20 +7,15 @@
  * lock, no system call per request). The file is not part of the
  * database: it may be deleted while nothing runs, and counters start from
  * zero again, which Prometheus reads as a restart. A file of another
- * layout (an older version) is reset under an flock when it is mapped.
+ * layout (an older version) is reset when it is mapped (mapfile.c).
  */
-#include <sys/file.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "log.h"
+#include "mapfile.h"
 #include "metrics.h"
 
 #define METRICS_FILE	"metrics"
@@ -47,9 +42,7 @@ static const uint64_t bounds_us[] = {
 
 /* The shared file's layout. Counters only grow. */
 struct shared {
-	uint32_t	 magic;
-	uint32_t	 layout;
-	uint64_t	 size;
+	struct mapfile_head head;
 	uint64_t	 requests[METRICS_SURFACES][NCODES + 1];
 	uint64_t	 grants;
 	uint64_t	 waits;
@@ -61,7 +54,6 @@ struct shared {
 
 struct metrics {
 	struct shared	*sh;
-	char		*dir;
 };
 
 static void
@@ -84,54 +76,17 @@ struct metrics *
 metrics_open(const char *dir)
 {
 	struct metrics	*m;
-	struct shared	*sh;
-	struct stat	 st;
-	char		 path[4096];
-	int		 fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, METRICS_FILE);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		log_warn("open %s: %s; no metrics", path, strerror(errno));
-		return NULL;
-	}
-	if (flock(fd, LOCK_EX) == -1 || fstat(fd, &st) == -1) {
-		log_warn("flock %s: %s; no metrics", path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	if ((size_t)st.st_size != sizeof(*sh) &&
-	    (ftruncate(fd, 0) == -1 || ftruncate(fd, sizeof(*sh)) == -1)) {
-		log_warn("ftruncate %s: %s; no metrics", path, strerror(errno));
-		flock(fd, LOCK_UN);
-		close(fd);
-		return NULL;
-	}
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (sh == MAP_FAILED) {
-		log_warn("mmap %s: %s; no metrics", path, strerror(errno));
-		flock(fd, LOCK_UN);
-		close(fd);
-		return NULL;
-	}
-	if (sh->magic != METRICS_MAGIC || sh->layout != METRICS_LAYOUT ||
-	    sh->size != sizeof(*sh)) {
-		memset(sh, 0, sizeof(*sh));
-		sh->size = sizeof(*sh);
-		sh->layout = METRICS_LAYOUT;
-		sh->magic = METRICS_MAGIC;
-	}
-	/* Unlocked by hand: the mapping keeps the open file, and with it
-	 * the flock, alive after close(). */
-	flock(fd, LOCK_UN);
-	close(fd);
-	if ((m = calloc(1, sizeof(*m))) == NULL ||
-	    (m->dir = strdup(dir)) == NULL) {
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
 		log_warn("calloc: %s; no metrics", strerror(errno));
-		free(m);
-		munmap(sh, sizeof(*sh));
 		return NULL;
 	}
-	m->sh = sh;
+	if ((m->sh = mapfile_open(dir, METRICS_FILE, sizeof(*m->sh),
+	    METRICS_MAGIC, METRICS_LAYOUT)) == NULL) {
+		log_warn("no metrics");
+		free(m);
+		return NULL;
+	}
 	return m;
 }
 
@@ -140,8 +95,7 @@ metrics_close(struct metrics *m)
 {
 	if (m == NULL)
 		return;
-	munmap(m->sh, sizeof(*m->sh));
-	free(m->dir);
+	mapfile_close(m->sh, sizeof(*m->sh));
 	free(m);
 }
 
@@ -208,8 +162,6 @@ void
 metrics_render(struct metrics *m, const struct store_stats *st,
     const char *version, struct buf *b)
 {
-	struct stat	 sb;
-	char		 path[4096];
 	uint64_t	 n, cum;
 	size_t		 s, i;
 
@@ -224,17 +176,17 @@ metrics_render(struct metrics *m, const struct store_stats *st,
 	help(b, "lockgate_map_size_bytes", "gauge", "The database's map "
 	    "size (LOCKGATE_MAP_SIZE).");
 	buf_printf(b, "lockgate_map_size_bytes %zu\n", st->map_size);
-	help(b, "lockgate_map_used_bytes", "gauge", "Pages of the map in "
-	    "use; new locks are refused (507) past 90% of the map size.");
+	buf_printf(b, "# HELP lockgate_map_used_bytes Pages of the map in "
+	    "use; new locks are refused (507) past %u%% of the map size.\n"
+	    "# TYPE lockgate_map_used_bytes gauge\n", st->full_percent);
 	buf_printf(b, "lockgate_map_used_bytes %zu\n", st->used_bytes);
 	if (m == NULL)
 		return;
-	snprintf(path, sizeof(path), "%s/data.mdb", m->dir);
-	if (stat(path, &sb) == 0) {
-		help(b, "lockgate_db_file_bytes", "gauge", "Size of data.mdb "
-		    "on disk.");
+	if (st->file_bytes >= 0) {
+		help(b, "lockgate_db_file_bytes", "gauge", "Size of the "
+		    "database's data file on disk.");
 		buf_printf(b, "lockgate_db_file_bytes %lld\n",
-		    (long long)sb.st_size);
+		    (long long)st->file_bytes);
 	}
 
 	help(b, "lockgate_requests_total", "counter", "Requests answered, "

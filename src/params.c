@@ -2,13 +2,13 @@
  * params.c: request parameters, merged from the JSON body, the query string
  * and a form body (application/x-www-form-urlencoded, WHATWG URL section 5).
  */
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
+#include <json-c/json.h>
+
+#include "number.h"
 #include "params.h"
 
 void
@@ -112,18 +112,6 @@ params_add_or_say(struct params *p, const char *name, size_t name_len,
 	}
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes %XX and '+' in s[0..n) into out (room for n bytes).
  * Returns the decoded length, or -1 on a malformed escape.
@@ -140,8 +128,8 @@ decode(const char *s, size_t n, char *out)
 		else if (s[i] == '%') {
 			if (i + 2 >= n)
 				return -1;
-			if ((hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0)
+			if ((hi = number_hexval(s[i + 1])) < 0 ||
+			    (lo = number_hexval(s[i + 2])) < 0)
 				return -1;
 			out[o++] = (char)(hi << 4 | lo);
 			i += 2;
@@ -205,6 +193,241 @@ params_parse_urlencoded(struct params *p, const char *s, size_t n,
 done:
 	free(name);
 	free(value);
+	return rc;
+}
+
+/*
+ * Whether a single quote stands outside every double-quoted string:
+ * json-c accepts 'key' even in strict mode, JSON (RFC 8259) does not.
+ */
+static int
+has_bare_quote(const char *s, size_t len)
+{
+	size_t	 i;
+	int	 in_string = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in_string && s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			in_string = !in_string;
+		else if (!in_string && s[i] == '\'')
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Runs json-c over the whole of s and tells it the input ends there (a
+ * bare "3" is otherwise still waiting for more digits). Returns the value
+ * (the caller puts it) or NULL with *jerr set; *end is where parsing
+ * stopped.
+ */
+static struct json_object *
+parse_all(const char *s, size_t len, enum json_tokener_error *jerr,
+    size_t *end)
+{
+	struct json_tokener	*tok;
+	struct json_object	*root;
+
+	if ((tok = json_tokener_new_ex(PARAMS_MAX_DEPTH)) == NULL) {
+		*jerr = json_tokener_error_size;	/* out of memory */
+		*end = 0;
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, s, (int)len);
+	*end = json_tokener_get_parse_end(tok);
+	if ((*jerr = json_tokener_get_error(tok)) == json_tokener_continue) {
+		/* The NUL marks the end of input for json-c; all of s was
+		 * taken by then. */
+		root = json_tokener_parse_ex(tok, "", 1);
+		*jerr = json_tokener_get_error(tok);
+		if (*jerr == json_tokener_continue)
+			*jerr = json_tokener_error_parse_eof;
+		*end = len;
+	}
+	json_tokener_free(tok);
+	return root;
+}
+
+/*
+ * Finds the next member name of the top-level object in s[0..len), a JSON
+ * text json-c has already accepted, from *pos on at nesting *depth (both 0
+ * at the start, then kept between calls). Returns 1 with the name,
+ * quotes included, at s[*start..*end), or 0 when there is none left.
+ * json-c keeps only the last of two equal names and cuts a name at a
+ * \u0000, so the names are read from the text itself.
+ */
+static int
+next_name(const char *s, size_t len, size_t *pos, int *depth,
+    size_t *start, size_t *end)
+{
+	size_t	 i, j;
+
+	for (i = *pos; i < len; i++) {
+		if (s[i] == '{' || s[i] == '[')
+			(*depth)++;
+		else if (s[i] == '}' || s[i] == ']')
+			(*depth)--;
+		else if (s[i] == '"') {
+			for (j = i + 1; j < len && s[j] != '"'; j++)
+				if (s[j] == '\\')
+					j++;
+			if (j >= len)
+				return 0;
+			*start = i;
+			*end = j + 1;
+			i = j;
+			/* A name is a string at depth 1 followed by ':'. */
+			for (j++; j < len && strchr(" \t\r\n", s[j]) != NULL &&
+			    s[j] != '\0'; j++)
+				continue;
+			if (*depth == 1 && j < len && s[j] == ':') {
+				*pos = j + 1;
+				return 1;
+			}
+		}
+	}
+	*pos = len;
+	return 0;
+}
+
+/*
+ * Decodes the JSON string s[0..len) (quotes included) with json-c.
+ * Returns the string object (the caller puts it), or NULL.
+ */
+static struct json_object *
+decode_name(const char *s, size_t len)
+{
+	struct json_object	*name;
+	enum json_tokener_error	 jerr;
+	size_t			 end;
+
+	name = parse_all(s, len, &jerr, &end);
+	if (name != NULL && (jerr != json_tokener_success ||
+	    !json_object_is_type(name, json_type_string))) {
+		json_object_put(name);
+		name = NULL;
+	}
+	return name;
+}
+
+/* Drops the parameters added after the first n (an error half-way). */
+static void
+drop_after(struct params *p, size_t n)
+{
+	while (p->n > n) {
+		p->n--;
+		free(p->v[p->n].name);
+		free(p->v[p->n].value);
+	}
+}
+
+/*
+ * Parses a JSON body that must be one object, and adds each member to p as
+ * a PARAM_JSON parameter: strings as they are, numbers in their own
+ * spelling (so "ttl": 1e3 and "ttl": "1e3" are read alike), anything else
+ * as PARAM_OTHER. Nesting deeper than PARAMS_MAX_DEPTH is refused, and so
+ * are a name given twice (as in a query string) and a name holding
+ * \u0000 (json-c would cut it short, "ttl\u0000x" becoming "ttl").
+ * Returns 0, or -1 with a message for the client in err and p as it was.
+ */
+int
+params_parse_json(const char *body, size_t len, struct params *p, char *err,
+    size_t errlen)
+{
+	struct json_object	*root = NULL, *prefix, *name = NULL, *val;
+	enum json_tokener_error	 jerr, perr;
+	enum param_type		 type;
+	const char		*value, *key;
+	size_t			 value_len, key_len, end, pend, pos, ns, ne;
+	size_t			 had = p->n;
+	int			 depth = 0, rc = -1;
+
+	/* Blanks around the value are fine; json-c stops at them. */
+	while (len > 0 && strchr(" \t\r\n", body[len - 1]) != NULL &&
+	    body[len - 1] != '\0')
+		len--;
+	if (has_bare_quote(body, len)) {
+		snprintf(err, errlen, "invalid JSON body: unexpected character");
+		return -1;
+	}
+	root = parse_all(body, len, &jerr, &end);
+	if (jerr == json_tokener_success && end < len) {
+		snprintf(err, errlen, "invalid JSON body: "
+		    "unexpected data after the value");
+		goto done;
+	}
+	if (jerr != json_tokener_success) {
+		/* In strict mode json-c faults the first byte after a complete
+		 * value itself: tell that apart from a broken value. */
+		prefix = end > 0 && end < len ?
+		    parse_all(body, end, &perr, &pend) : NULL;
+		if (prefix != NULL && perr == json_tokener_success)
+			snprintf(err, errlen, "invalid JSON body: "
+			    "unexpected data after the value");
+		else if (jerr == json_tokener_error_parse_eof)
+			snprintf(err, errlen, "invalid JSON body: unexpected end");
+		else
+			snprintf(err, errlen, "invalid JSON body: %s",
+			    json_tokener_error_desc(jerr));
+		json_object_put(prefix);
+		goto done;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		snprintf(err, errlen, "JSON body must be an object");
+		goto done;
+	}
+
+	for (pos = 0; next_name(body, len, &pos, &depth, &ns, &ne); ) {
+		json_object_put(name);
+		if ((name = decode_name(body + ns, ne - ns)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto done;
+		}
+		key = json_object_get_string(name);
+		key_len = (size_t)json_object_get_string_len(name);
+		if (strlen(key) != key_len) {
+			snprintf(err, errlen, "invalid JSON body: "
+			    "a name holds a NUL character");
+			goto done;
+		}
+		if (!json_object_object_get_ex(root, key, &val)) {
+			snprintf(err, errlen, "invalid JSON body: "
+			    "unexpected member");
+			goto done;
+		}
+		switch (json_object_get_type(val)) {
+		case json_type_string:
+			value = json_object_get_string(val);
+			value_len = (size_t)json_object_get_string_len(val);
+			type = PARAM_TEXT;
+			break;
+		case json_type_int:
+		case json_type_double:
+			/* The number as the client wrote it. */
+			value = json_object_to_json_string_ext(val,
+			    JSON_C_TO_STRING_PLAIN);
+			value_len = strlen(value);
+			type = PARAM_TEXT;
+			break;
+		default:
+			value = "";
+			value_len = 0;
+			type = PARAM_OTHER;
+			break;
+		}
+		if (params_add_or_say(p, key, key_len, value, value_len,
+		    PARAM_JSON, type, err, errlen) == -1)
+			goto done;
+	}
+	rc = 0;
+done:
+	if (rc == -1)
+		drop_after(p, had);
+	json_object_put(name);
+	json_object_put(root);
 	return rc;
 }
 
@@ -286,60 +509,37 @@ params_unknown(const struct params *p, const char *const *known, char *out,
 }
 
 /*
- * Reads a parameter as seconds: a decimal number ("60", "0.5", "1e3",
- * blanks around allowed), finite, above 0 and at most max_ms. Returns 0
- * with the value rounded to milliseconds (at least 1) in *ms, or -1 with
- * what is wrong, for the client, in why.
+ * Reads a parameter as seconds (number_seconds(), blanks around allowed),
+ * above 0 and at most max_ms; with zero_ok a plain 0 is read as 0 too.
+ * Returns 0 with the milliseconds in *ms, or -1 with what is wrong, for
+ * the client, in why.
  */
 int
-params_seconds(const struct param *p, int64_t max_ms, int64_t *ms,
-    char *why, size_t whylen)
+params_seconds(const struct param *p, int64_t max_ms, int zero_ok,
+    int64_t *ms, char *why, size_t whylen)
 {
-	const char	*s = p->value, *end;
-	char		*stop;
-	double		 v;
-	size_t		 n;
+	char	 max[32];
 
-	if (p->type != PARAM_TEXT || strlen(s) != p->value_len)
-		goto nan;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	n = (size_t)(end - s);
-	/* strtod alone would also take "inf", "nan" and hex. */
-	if (n == 0 || strspn(s, "0123456789+-.eE") < n ||
-	    strcspn(s, "0123456789") >= n)
-		goto nan;
-	errno = 0;
-	v = strtod(s, &stop);
-	if (stop != end)
-		goto nan;
-	if (!isfinite(v) || (errno == ERANGE && v != 0)) {
+	if (p->type != PARAM_TEXT) {
+		snprintf(why, whylen, "must be a number");
+		return -1;
+	}
+	switch (number_seconds(p->value, p->value_len, max_ms,
+	    NUMBER_BLANKS | (zero_ok ? NUMBER_ZERO : 0), ms)) {
+	case NUMBER_OK:
+		return 0;
+	case NUMBER_INFINITE:
 		snprintf(why, whylen, "must be a finite number");
 		return -1;
-	}
-	if (v <= 0) {
+	case NUMBER_NOT_POSITIVE:
 		snprintf(why, whylen, "must be greater than 0");
 		return -1;
-	}
-	if (v > (double)max_ms / 1000) {
-		char	 max[32];
-
-		codec_format_seconds(max_ms, max, sizeof(max));
-		/* "604800.0" reads better as "604800". */
-		n = strlen(max);
-		if (n > 2 && strcmp(max + n - 2, ".0") == 0)
-			max[n - 2] = '\0';
+	case NUMBER_TOO_LARGE:
+		number_format_max_seconds(max_ms, max, sizeof(max));
 		snprintf(why, whylen, "must be at most %s", max);
 		return -1;
+	default:
+		snprintf(why, whylen, "must be a number");
+		return -1;
 	}
-	*ms = (int64_t)llround(v * 1000);
-	if (*ms < 1)
-		*ms = 1;
-	return 0;
-nan:
-	snprintf(why, whylen, "must be a number");
-	return -1;
 }

@@ -1,6 +1,6 @@
 /*
  * params.h: request parameters from the JSON body, the query string and a
- * form body, merged: when a name appears in more than one place the JSON
+ * form body, read and merged: when a name appears in more than one place the JSON
  * body wins, then the query, then the form (API.md section 1).
  */
 #ifndef LOCKGATE_PARAMS_H
@@ -12,6 +12,8 @@
 /* More parameters than any request needs: refused, so that the checks
  * for duplicates and unknown names stay cheap. */
 #define PARAMS_MAX	64
+/* JSON bodies nested deeper are refused. */
+#define PARAMS_MAX_DEPTH	8
 
 enum param_source {
 	PARAM_JSON,
@@ -45,11 +47,13 @@ int	params_add(struct params *, const char *, size_t, const char *,
 int	params_add_or_say(struct params *, const char *, size_t,
 	    const char *, size_t, enum param_source, enum param_type, char *,
 	    size_t);
+int	params_parse_json(const char *, size_t, struct params *, char *,
+	    size_t);
 int	params_parse_urlencoded(struct params *, const char *, size_t,
 	    enum param_source, char *, size_t);
 const struct param *params_get(const struct params *, const char *);
-int	params_seconds(const struct param *, int64_t, int64_t *, char *,
-	    size_t);
+int	params_seconds(const struct param *, int64_t, int, int64_t *,
+	    char *, size_t);
 int	params_unknown(const struct params *, const char *const *,
 	    char *, size_t);
 

@@ -1,7 +1,9 @@
 /*
  * store.h: where locks live. Speaks of locks, not of the storage engine:
- * every decision is made by a lock.h rule inside one atomic, durable
- * transaction that reads the clock after it begins.
+ * every decision is a lock.h request (struct lock_op), decided by
+ * lock_decide() inside one atomic, durable transaction that reads the
+ * clock after it begins. store_lmdb.c keeps them in an LMDB environment
+ * shared by the processes of one host.
  */
 #ifndef LOCKGATE_STORE_H
 #define LOCKGATE_STORE_H
@@ -22,9 +24,9 @@ enum store_status {
 
 struct store_options {
 	const char		*path;		/* database directory */
-	size_t			 map_size;
-	enum config_sync	 sync;
-	unsigned int		 max_readers;
+	size_t			 map_size;	/* the most the data may take */
+	enum config_sync	 sync;		/* how a commit reaches disk */
+	unsigned int		 max_readers;	/* processes x threads */
 	uint64_t		 max_records;
 	size_t			 sweep_batch;	/* expired records per write */
 	int64_t			(*clock)(void);	/* ms since the epoch */
@@ -34,7 +36,7 @@ struct store_options {
 /* A lock's name: its surface and its 128-bit id. */
 struct store_key {
 	enum lock_kind	 kind;
-	uint8_t		 id[16];
+	uint8_t		 id[LOCK_ID_LEN];
 };
 
 /* One lock as the operator's listing shows it. */
@@ -50,15 +52,15 @@ struct store_stats {
 	uint64_t	 records;
 	uint64_t	 fence;		/* the last fence handed out */
 	size_t		 map_size;
-	size_t		 used_bytes;	/* pages in use, not the file size */
+	size_t		 used_bytes;	/* in use, not the file size */
+	int64_t		 file_bytes;	/* the data on disk; -1: unknown */
+	unsigned int	 full_percent;	/* new locks refused past this share
+					 * of map_size */
 };
 
-/*
- * A rule from lock.h bound to its request: cur is NULL when there is no
- * record; next_fence is the fence a new acquisition takes.
- */
-typedef void store_decide_fn(const struct lock_record *cur, int64_t now,
-    uint64_t next_fence, void *arg, struct lock_decision *out);
+/* Asked inside a waiting PUT's transaction: whether the owner released
+ * the lock since the wait began (lock_put's wait_tag and wait_mark). */
+typedef int store_cancelled_fn(uint64_t tag, uint64_t mark, void *);
 
 int64_t	store_clock_realtime(void);
 const char *store_network_fs(long);
@@ -67,10 +69,14 @@ int	store_open(const struct store_options *, struct store **);
 void	store_close(struct store *);
 void	store_on_commit(struct store *, void (*)(uint64_t, size_t, void *),
 	    void *);
+void	store_on_wait(struct store *, void (*)(void));
+void	store_cancel_check(struct store *, store_cancelled_fn *, void *);
+int64_t	store_now(struct store *);
 int	store_change(struct store *, const struct store_key *,
-	    store_decide_fn *, void *, struct lock_decision *);
+	    const struct lock_op *, struct lock_decision *);
 int	store_view(struct store *, const struct store_key *,
-	    store_decide_fn *, void *, struct lock_decision *);
+	    const struct lock_op *, struct lock_decision *);
+/* For the unit tests: a write that only sweeps. */
 int	store_sweep(struct store *, size_t *);
 int	store_stats(struct store *, struct store_stats *);
 int	store_list(struct store *, const struct store_key *, size_t,

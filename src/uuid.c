@@ -3,19 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "number.h"
 #include "uuid.h"
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Parses the 8-4-4-4-12 hex form (RFC 9562 section 4), any case, any
@@ -37,7 +26,7 @@ uuid_parse(const char *s, size_t len, uint8_t out[16])
 			i++;
 			continue;
 		}
-		if ((hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0)
+		if ((hi = number_hexval(s[i])) < 0 || (lo = number_hexval(s[i + 1])) < 0)
 			return -1;
 		out[n++] = (uint8_t)(hi << 4 | lo);
 		i += 2;

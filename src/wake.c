@@ -1,7 +1,7 @@
 /*
  * wake.c: a release wakes the waiters of every responder process.
  *
- * The file "wake" in the database directory holds one 32-bit counter,
+ * The file "wake" in the database directory holds a 32-bit counter,
  * mapped shared by every process. A release adds one and wakes every
  * futex waiter on it (futex(2): a shared file mapping is a shared futex);
  * a waiter reads the counter before it looks at the lock, and sleeps only
@@ -18,11 +18,8 @@
  * (lighttpd keeps the FastCGI connection open), and the client's release
  * must not be overtaken by its own abandoned wait.
  */
-#include <sys/mman.h>
-#include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,16 +28,19 @@
 #include <unistd.h>
 
 #include "futex.h"
-#include "gate.h"
 #include "log.h"
+#include "mapfile.h"
 #include "wake.h"
 
 #define WAKE_FILE	"wake"
+#define WAKE_MAGIC	0x6c67776bU	/* "lgwk" */
+#define WAKE_LAYOUT	1
 #define WAKE_SIZE	4096
 #define CANCEL_SLOTS	128
 
-/* The shared file's layout: the counter stays at offset 0. */
+/* The shared file's layout. */
 struct shared {
+	struct mapfile_head head;
 	uint32_t	 counter;
 	uint32_t	 unused;
 	uint64_t	 cancel_seq;	/* cancellations so far */
@@ -54,11 +54,11 @@ _Static_assert(sizeof(struct shared) <= WAKE_SIZE, "wake file too small");
 
 struct wake {
 	uint32_t	*counter;	/* in the shared mapping */
-	struct shared	*sh;		/* the mapping, or local */
-	struct shared	 local;		/* stands in when the file is missing */
+	struct shared	*sh;		/* the mapping */
 	unsigned int	 max_waiters;
 	unsigned int	 waiters;	/* in this process */
 	int		 stopping;
+	void		(*on_wait)(void);
 };
 
 /*
@@ -70,39 +70,17 @@ struct wake *
 wake_open(const char *dir, unsigned int max_waiters)
 {
 	struct wake	*w;
-	struct stat	 st;
-	char		 path[4096];
-	void		*p;
-	int		 fd;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
 		log_error("calloc: %s", strerror(errno));
 		return NULL;
 	}
 	w->max_waiters = max_waiters;
-	w->sh = &w->local;
-	w->counter = &w->sh->counter;
-	snprintf(path, sizeof(path), "%s/%s", dir, WAKE_FILE);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		log_error("open %s: %s", path, strerror(errno));
+	if ((w->sh = mapfile_open(dir, WAKE_FILE, WAKE_SIZE, WAKE_MAGIC,
+	    WAKE_LAYOUT)) == NULL) {
 		free(w);
 		return NULL;
 	}
-	if (fstat(fd, &st) == 0 && st.st_size < WAKE_SIZE &&
-	    ftruncate(fd, WAKE_SIZE) == -1) {
-		log_error("ftruncate %s: %s", path, strerror(errno));
-		close(fd);
-		free(w);
-		return NULL;
-	}
-	p = mmap(NULL, WAKE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED) {
-		log_error("mmap %s: %s", path, strerror(errno));
-		free(w);
-		return NULL;
-	}
-	w->sh = p;
 	w->counter = &w->sh->counter;
 	return w;
 }
@@ -112,9 +90,19 @@ wake_close(struct wake *w)
 {
 	if (w == NULL)
 		return;
-	if (w->sh != &w->local)
-		munmap(w->sh, WAKE_SIZE);
+	mapfile_close(w->sh, WAKE_SIZE);
 	free(w);
+}
+
+/*
+ * Has fn called before a request thread sleeps in wake_wait() (the accept
+ * loop then lets another thread watch for connections); fn must not
+ * block.
+ */
+void
+wake_on_wait(struct wake *w, void (*fn)(void))
+{
+	w->on_wait = fn;
 }
 
 /* The counter now: read it before looking at the lock. */
@@ -143,7 +131,8 @@ wake_wait(struct wake *w, uint32_t seen, int64_t ms)
 
 	if (ms <= 0 || __atomic_load_n(&w->stopping, __ATOMIC_SEQ_CST))
 		return;
-	gate_blocking();
+	if (w->on_wait != NULL)
+		w->on_wait();
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (long)(ms % 1000) * 1000000;
 	futex_wait(w->counter, seen, &ts, 1);

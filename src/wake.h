@@ -13,6 +13,7 @@ struct wake;
 
 struct wake	*wake_open(const char *, unsigned int);
 void		 wake_close(struct wake *);
+void		 wake_on_wait(struct wake *, void (*)(void));
 uint32_t	 wake_seen(struct wake *);
 void		 wake_all(struct wake *);
 void		 wake_wait(struct wake *, uint32_t, int64_t);

@@ -37,14 +37,6 @@ env_lookup(const char *name, void *arg)
 	return getenv(name);
 }
 
-/* store_decide_fn for a PUT: the rule getlock.c applies. */
-static void
-decide_put(const struct lock_record *cur, int64_t now, uint64_t next_fence,
-    void *arg, struct lock_decision *out)
-{
-	lock_put(cur, now, next_fence, arg, out);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -53,7 +45,8 @@ main(int argc, char *argv[])
 	struct store		*store = NULL;
 	struct store_key	 key;
 	struct lock_decision	 d;
-	struct lock_put		 put;
+	struct lock_op		 op;
+	struct lock_put		*put = &op.u.put;
 	char			 text[64], err[512], *end;
 	unsigned long long	 count, i, made = 0;
 	double			 ttl;
@@ -92,9 +85,10 @@ main(int argc, char *argv[])
 		    cfg.db);
 		goto done;
 	}
-	memset(&put, 0, sizeof(put));
-	put.ttl_ms = (int64_t)(ttl * 1000);
-	put.default_ttl_ms = 60 * 1000;
+	memset(&op, 0, sizeof(op));
+	op.kind = LOCK_OP_PUT;
+	put->ttl_ms = (int64_t)(ttl * 1000);
+	put->default_ttl_ms = 60 * 1000;
 	key.kind = LOCK_KIND_GETLOCK;
 	for (i = 0; i < count; i++) {
 		snprintf(text, sizeof(text), "%s-0000-4000-8000-%012llx",
@@ -103,7 +97,7 @@ main(int argc, char *argv[])
 			fprintf(stderr, "preload: bad id %s\n", text);
 			goto done;
 		}
-		switch (store_change(store, &key, decide_put, &put, &d)) {
+		switch (store_change(store, &key, &op, &d)) {
 		case STORE_OK:
 			break;
 		case STORE_FULL:

@@ -34,7 +34,7 @@ read_back(const struct params *p)
 
 	for (i = 0; known[i] != NULL; i++)
 		if ((v = params_get(p, known[i])) != NULL &&
-		    params_seconds(v, MAX_MS, &ms, why, sizeof(why)) == 0 &&
+		    params_seconds(v, MAX_MS, 0, &ms, why, sizeof(why)) == 0 &&
 		    (ms < 1 || ms > MAX_MS))
 			abort();	/* out of the promised range */
 	params_unknown(p, known, names, sizeof(names));
@@ -75,7 +75,7 @@ round_trip(const struct params *p)
 	 * U+FFFD and may then meet as duplicates; anything else refused
 	 * means the writer printed something that is not JSON. */
 	if (!buf_failed(&out) &&
-	    codec_parse_params(out.data, out.len, &again, err,
+	    params_parse_json(out.data, out.len, &again, err,
 	    sizeof(err)) == -1 &&
 	    strncmp(err, "duplicate parameter: ", 21) != 0)
 		abort();
@@ -111,7 +111,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rc = params_parse_urlencoded(&p, s, n, PARAM_FORM,
 			    err, sizeof(err));
 		else
-			rc = codec_parse_params(s, n, &p, err, sizeof(err));
+			rc = params_parse_json(s, n, &p, err, sizeof(err));
 		/* A refusal always says why. */
 		if (rc == -1 && err[0] == '\0')
 			abort();

@@ -1,7 +1,7 @@
 /*
  * fuzz_request.c: libFuzzer target for a whole request: CGI variables and
  * a body into a request (http.c), the route, the method, the parameters of
- * query, form and JSON body (params.c, codec.c), the surfaces (api.c,
+ * query, form and JSON body (params.c), the surfaces (api.c,
  * getlock.c, lss.c) on a real store in a temporary directory, and the CGI
  * answer (http_render).
  *
@@ -24,6 +24,7 @@
 #include "http.h"
 #include "lock.h"
 #include "log.h"
+#include "reply.h"
 #include "store.h"
 #include "ulid.h"
 
@@ -44,7 +45,7 @@ static const char *const names[NVARS] = {
 };
 
 static struct config	 cfg;
-static struct api	 api;
+static struct service	 api;
 static char		 dir[PATH_MAX];
 
 struct vars {
@@ -63,32 +64,25 @@ lookup(const char *name, void *arg)
 	return NULL;
 }
 
-static void
-decide_create(const struct lock_record *cur, int64_t now,
-    uint64_t next_fence, void *arg, struct lock_decision *out)
-{
-	(void)next_fence;
-	lock_lss_create(cur, now, arg, out);
-}
-
 /* Makes the LSS locks of lss_ids, the first locked, the others not. */
 static void
 make_lss(void)
 {
 	struct store_key	 key;
-	struct lock_lss		 lss;
+	struct lock_op		 op;
+	struct lock_lss		*lss = &op.u.lss;
 	struct lock_decision	 d;
 	size_t			 i;
 
 	for (i = 0; i < sizeof(lss_ids) / sizeof(lss_ids[0]); i++) {
-		memset(&lss, 0, sizeof(lss));
-		lss.locked = i == 0;
-		lss.key = LSS_KEY;
-		lss.key_len = strlen(LSS_KEY);
+		memset(&op, 0, sizeof(op));
+		op.kind = LOCK_OP_LSS_CREATE;
+		lss->locked = i == 0;
+		lss->key = LSS_KEY;
+		lss->key_len = strlen(LSS_KEY);
 		key.kind = LOCK_KIND_LSS;
 		if (ulid_parse(lss_ids[i], strlen(lss_ids[i]), key.id) == -1 ||
-		    store_change(api.store, &key, decide_create, &lss,
-		    &d) != STORE_OK) {
+		    store_change(api.store, &key, &op, &d) != STORE_OK) {
 			fprintf(stderr, "cannot make LSS lock %s\n", lss_ids[i]);
 			abort();
 		}
@@ -187,7 +181,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	http_response_init(&resp);
 	if (http_request_init(&req, lookup, &v) == -1)
-		api_message(&resp, 400, "malformed request path");
+		reply_message(&resp, 400, "malformed request path");
 	else
 		api_handle(&api, &req, body, len, &resp);
 	resp.head = req.method == HTTP_HEAD;

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "codec.h"
+#include "number.h"
 #include "params.h"
 #include "tests.h"
 
@@ -20,7 +21,7 @@ static int
 parse(struct params *p, const char *body, char *err, size_t errlen)
 {
 	err[0] = '\0';
-	return codec_parse_params(body, strlen(body), p, err, errlen);
+	return params_parse_json(body, strlen(body), p, err, errlen);
 }
 
 /*
@@ -69,7 +70,7 @@ test_parse_number(void)
 	CU_ASSERT_EQUAL(v->value_len, 2);
 	CU_ASSERT_EQUAL(v->source, PARAM_JSON);
 	CU_ASSERT_EQUAL(v->type, PARAM_TEXT);
-	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, &ms, why, sizeof(why)),
+	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why, sizeof(why)),
 	    0);
 	CU_ASSERT_EQUAL(ms, 30000);
 	params_free(&p);
@@ -88,7 +89,7 @@ test_parse_string(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v = params_get(&p, "ttl"));
 	CU_ASSERT_STRING_EQUAL(v->value, "30");
 	CU_ASSERT_EQUAL(v->type, PARAM_TEXT);
-	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, &ms, why, sizeof(why)),
+	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why, sizeof(why)),
 	    0);
 	CU_ASSERT_EQUAL(ms, 30000);
 	params_free(&p);
@@ -99,7 +100,7 @@ test_parse_string(void)
 	    sizeof(err)), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v = params_get(&p, "ttl"));
 	CU_ASSERT_EQUAL(v->value_len, 3);
-	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, &ms, why, sizeof(why)),
+	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why, sizeof(why)),
 	    -1);
 	CU_ASSERT_STRING_EQUAL(why, "must be a number");
 	params_free(&p);
@@ -119,7 +120,7 @@ test_parse_exponent(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v = params_get(&p, "ttl"));
 	CU_ASSERT_STRING_EQUAL(v->value, "1e3");
 	CU_ASSERT_EQUAL(v->type, PARAM_TEXT);
-	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, &ms, why, sizeof(why)),
+	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why, sizeof(why)),
 	    0);
 	CU_ASSERT_EQUAL(ms, 1000000);
 	params_free(&p);
@@ -128,7 +129,7 @@ test_parse_exponent(void)
 	CU_ASSERT_EQUAL(parse(&p, "{\"ttl\": 0.50}", err, sizeof(err)), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v = params_get(&p, "ttl"));
 	CU_ASSERT_STRING_EQUAL(v->value, "0.50");
-	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, &ms, why, sizeof(why)),
+	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why, sizeof(why)),
 	    0);
 	CU_ASSERT_EQUAL(ms, 500);
 	params_free(&p);
@@ -136,7 +137,7 @@ test_parse_exponent(void)
 	params_init(&p);
 	CU_ASSERT_EQUAL(parse(&p, "{\"ttl\": 1e400}", err, sizeof(err)), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v = params_get(&p, "ttl"));
-	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, &ms, why, sizeof(why)),
+	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why, sizeof(why)),
 	    -1);
 	CU_ASSERT_STRING_EQUAL(why, "must be a finite number");
 	params_free(&p);
@@ -160,7 +161,7 @@ test_parse_other(void)
 		CU_ASSERT_EQUAL(parse(&p, bodies[i], err, sizeof(err)), 0);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(v = params_get(&p, "ttl"));
 		CU_ASSERT_EQUAL(v->type, PARAM_OTHER);
-		CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, &ms, why,
+		CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why,
 		    sizeof(why)), -1);
 		CU_ASSERT_STRING_EQUAL(why, "must be a number");
 		params_free(&p);
@@ -404,7 +405,7 @@ check_seconds(int64_t ms, const char *want)
 	char	 out[32];
 
 	memset(out, 'x', sizeof(out));
-	codec_format_seconds(ms, out, sizeof(out));
+	number_format_seconds(ms, out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, want);
 }
 

@@ -11,6 +11,36 @@
 
 #define T0	1700000000000LL		/* an instant, ms since the epoch */
 
+/* The rules through lock_decide(), one request kind each. */
+static void
+rule_put(const struct lock_record *cur, int64_t now, uint64_t fence,
+    const struct lock_put *req, struct lock_decision *d)
+{
+	struct lock_op	 o = { .kind = LOCK_OP_PUT };
+
+	o.u.put = *req;
+	lock_decide(cur, now, fence, &o, d);
+}
+
+static void
+rule_get(const struct lock_record *cur, int64_t now, struct lock_decision *d)
+{
+	struct lock_op	 o = { .kind = LOCK_OP_GET };
+
+	lock_decide(cur, now, 0, &o, d);
+}
+
+static void
+rule_delete(const struct lock_record *cur, int64_t now,
+    const struct lock_put *req, struct lock_decision *d)
+{
+	struct lock_op	 o = { .kind = LOCK_OP_DELETE };
+
+	if (req != NULL)
+		o.u.put = *req;
+	lock_decide(cur, now, 0, &o, d);
+}
+
 /* A held lock: created at T0, ttl 30 s, fence 7. */
 static struct lock_record
 held(void)
@@ -44,7 +74,7 @@ test_put_none(void)
 	struct lock_put		 req = { .ttl_ms = 5000, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
-	lock_put(NULL, T0, 42, &req, &d);
+	rule_put(NULL, T0, 42, &req, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
 	CU_ASSERT_EQUAL(d.fence_used, 1);
@@ -64,7 +94,7 @@ test_put_default_ttl(void)
 	struct lock_put		 req = { .ttl_ms = 0, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
-	lock_put(NULL, T0, 1, &req, &d);
+	rule_put(NULL, T0, 1, &req, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
 	CU_ASSERT_EQUAL(d.record.ttl_ms, 60000);
 	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 60000);
@@ -78,7 +108,7 @@ test_put_refresh_keeps_ttl(void)
 	struct lock_put		 req = { .ttl_ms = 0, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
-	lock_put(&r, T0 + 10000, 99, &req, &d);
+	rule_put(&r, T0 + 10000, 99, &req, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
 	CU_ASSERT_EQUAL(d.fence_used, 0);
@@ -97,7 +127,7 @@ test_put_refresh_new_ttl(void)
 	struct lock_put		 req = { .ttl_ms = 2500, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
-	lock_put(&r, T0 + 10000, 99, &req, &d);
+	rule_put(&r, T0 + 10000, 99, &req, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
 	CU_ASSERT_EQUAL(d.fence_used, 0);
 	CU_ASSERT_EQUAL(d.record.fence, 7);
@@ -114,7 +144,7 @@ test_put_last_active_ms(void)
 	struct lock_put		 req = { .ttl_ms = 0, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
-	lock_put(&r, T0 + 29999, 8, &req, &d);
+	rule_put(&r, T0 + 29999, 8, &req, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
 	CU_ASSERT_EQUAL(d.record.fence, 7);
 	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 29999 + 30000);
@@ -128,7 +158,7 @@ test_put_expired_at_boundary(void)
 	struct lock_put		 req = { .ttl_ms = 0, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
-	lock_put(&r, T0 + 30000, 8, &req, &d);
+	rule_put(&r, T0 + 30000, 8, &req, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
 	CU_ASSERT_EQUAL(d.fence_used, 1);
@@ -146,7 +176,7 @@ test_put_expired_long_ago(void)
 	struct lock_put		 req = { .ttl_ms = 1000, .default_ttl_ms = 60000 };
 	struct lock_decision	 d;
 
-	lock_put(&r, T0 + 86400000, 12, &req, &d);
+	rule_put(&r, T0 + 86400000, 12, &req, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
 	CU_ASSERT_EQUAL(d.record.fence, 12);
 	CU_ASSERT_EQUAL(d.record.created_ms, T0 + 86400000);
@@ -159,7 +189,7 @@ test_get_none(void)
 {
 	struct lock_decision	 d;
 
-	lock_get(NULL, T0, &d);
+	rule_get(NULL, T0, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	CU_ASSERT_EQUAL(d.has_record, 0);
@@ -172,7 +202,7 @@ test_get_active(void)
 	struct lock_record	 r = held();
 	struct lock_decision	 d;
 
-	lock_get(&r, T0 + 29999, &d);
+	rule_get(&r, T0 + 29999, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	CU_ASSERT_EQUAL(d.has_record, 1);
@@ -189,7 +219,7 @@ test_get_expired(void)
 	struct lock_record	 r = held();
 	struct lock_decision	 d;
 
-	lock_get(&r, T0 + 30000, &d);
+	rule_get(&r, T0 + 30000, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_EXPIRED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	CU_ASSERT_EQUAL(d.has_record, 1);
@@ -202,7 +232,7 @@ test_delete_none(void)
 {
 	struct lock_decision	 d;
 
-	lock_delete(NULL, T0, NULL, &d);
+	rule_delete(NULL, T0, NULL, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	CU_ASSERT_EQUAL(d.has_record, 0);
@@ -214,7 +244,7 @@ test_delete_active(void)
 	struct lock_record	 r = held();
 	struct lock_decision	 d;
 
-	lock_delete(&r, T0 + 29999, NULL, &d);
+	rule_delete(&r, T0 + 29999, NULL, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_DELETE);
 	CU_ASSERT_EQUAL(d.has_record, 0);
@@ -233,7 +263,7 @@ test_delete_expired(void)
 	struct lock_record	 r = held();
 	struct lock_decision	 d;
 
-	lock_delete(&r, T0 + 30000, NULL, &d);
+	rule_delete(&r, T0 + 30000, NULL, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_DELETE);
 	CU_ASSERT_EQUAL(d.has_record, 0);
@@ -320,7 +350,7 @@ oput(const char *owner, unsigned int limit, int64_t ttl_ms, int64_t now,
 	req.owner = owner;
 	req.owner_len = owner != NULL ? strlen(owner) : 0;
 	req.limit = limit;
-	lock_put(cur_has ? &cur_rec : NULL, now, fence_counter + 1, &req, d);
+	rule_put(cur_has ? &cur_rec : NULL, now, fence_counter + 1, &req, d);
 	apply(d);
 }
 
@@ -332,7 +362,7 @@ odel(const char *owner, int64_t now, struct lock_decision *d)
 	memset(&req, 0, sizeof(req));
 	req.owner = owner;
 	req.owner_len = owner != NULL ? strlen(owner) : 0;
-	lock_delete(cur_has ? &cur_rec : NULL, now, &req, d);
+	rule_delete(cur_has ? &cur_rec : NULL, now, &req, d);
 	apply(d);
 }
 
@@ -439,7 +469,7 @@ test_semaphore(void)
 	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
 	CU_ASSERT_EQUAL(d.retry_at_ms, T0 + 1000);
 	lock_decision_free(&d);
-	lock_get(&cur_rec, T0 + 1, &d);
+	rule_get(&cur_rec, T0 + 1, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
 	CU_ASSERT_EQUAL(d.holders, 3);
 	lock_decision_free(&d);
@@ -449,7 +479,7 @@ test_semaphore(void)
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	lock_decision_free(&d);
 	/* Each holder has its own expiry: a's ends, a slot is free. */
-	lock_get(&cur_rec, T0 + 1000, &d);
+	rule_get(&cur_rec, T0 + 1000, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_FREE_SLOTS);
 	CU_ASSERT_EQUAL(d.holders, 2);
 	lock_decision_free(&d);

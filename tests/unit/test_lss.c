@@ -168,6 +168,36 @@ test_key_equal(void)
 /* ------------------------------------------------------------------ */
 /* The LSS rules of lock.c, with an injected now */
 
+/* The LSS rules through lock_decide(), one request kind each. */
+static void
+rule_lss_create(const struct lock_record *cur, int64_t now,
+    const struct lock_lss *req, struct lock_decision *d)
+{
+	struct lock_op	 o = { .kind = LOCK_OP_LSS_CREATE };
+
+	o.u.lss = *req;
+	lock_decide(cur, now, 0, &o, d);
+}
+
+static void
+rule_lss_get(const struct lock_record *cur, int64_t now,
+    struct lock_decision *d)
+{
+	struct lock_op	 o = { .kind = LOCK_OP_LSS_GET };
+
+	lock_decide(cur, now, 0, &o, d);
+}
+
+static void
+rule_lss_set(const struct lock_record *cur, int64_t now,
+    const struct lock_lss *req, struct lock_decision *d)
+{
+	struct lock_op	 o = { .kind = LOCK_OP_LSS_SET };
+
+	o.u.lss = *req;
+	lock_decide(cur, now, 0, &o, d);
+}
+
 /* A stored LSS record: key KEY, created at T0, unlocked. */
 static struct lock_record
 lss_record(int locked, int64_t expires_ms)
@@ -206,7 +236,7 @@ test_create_unlocked(void)
 	struct lock_lss		 q = lss_req(0, 0, 0);
 	struct lock_decision	 d;
 
-	lock_lss_create(NULL, T0, &q, &d);
+	rule_lss_create(NULL, T0, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
 	CU_ASSERT_EQUAL(d.has_record, 1);
@@ -229,7 +259,7 @@ test_create_locked_forever(void)
 	struct lock_lss		 q = lss_req(1, 0, 0);
 	struct lock_decision	 d;
 
-	lock_lss_create(NULL, T0, &q, &d);
+	rule_lss_create(NULL, T0, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
 	CU_ASSERT_EQUAL(d.record.locked, 1);
@@ -246,7 +276,7 @@ test_create_locked_deadline(void)
 	struct lock_lss		 q = lss_req(1, 500, 0);
 	struct lock_decision	 d;
 
-	lock_lss_create(NULL, T0, &q, &d);
+	rule_lss_create(NULL, T0, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
 	CU_ASSERT_EQUAL(d.record.locked, 1);
 	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 500);
@@ -262,7 +292,7 @@ test_create_e_unlocked(void)
 	struct lock_decision	 d;
 
 	/* e only counts for a lock created locked. */
-	lock_lss_create(NULL, T0, &q, &d);
+	rule_lss_create(NULL, T0, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
 	CU_ASSERT_EQUAL(d.record.locked, 0);
 	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
@@ -276,7 +306,7 @@ test_create_collision(void)
 	struct lock_lss		 q = lss_req(0, 0, 0);
 	struct lock_decision	 d;
 
-	lock_lss_create(&r, T0 + 5, &q, &d);
+	rule_lss_create(&r, T0 + 5, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_EXISTS);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	CU_ASSERT_EQUAL(d.has_record, 0);
@@ -290,12 +320,12 @@ test_create_retention(void)
 	struct lock_decision	 d;
 
 	q.retention_ms = 86400000;
-	lock_lss_create(NULL, T0, &q, &d);
+	rule_lss_create(NULL, T0, &q, &d);
 	CU_ASSERT_EQUAL(d.record.keep_until_ms, T0 + 86400000);
 	CU_ASSERT_EQUAL(lock_sweep_at(&d.record), T0 + 86400000);
 	lock_decision_free(&d);
 	q.retention_ms = 0;
-	lock_lss_create(NULL, T0, &q, &d);
+	rule_lss_create(NULL, T0, &q, &d);
 	CU_ASSERT_EQUAL(d.record.keep_until_ms, 0);
 	CU_ASSERT_EQUAL(lock_sweep_at(&d.record), 0);
 	lock_decision_free(&d);
@@ -312,7 +342,7 @@ test_create_long_key(void)
 	key[LOCK_SECRET_MAX - 1] = 'z';
 	q.key = key;
 	q.key_len = LOCK_SECRET_MAX;
-	lock_lss_create(NULL, T0, &q, &d);
+	rule_lss_create(NULL, T0, &q, &d);
 	CU_ASSERT_EQUAL(d.record.secret_len, LOCK_SECRET_MAX);
 	CU_ASSERT_EQUAL(memcmp(d.record.secret, key, LOCK_SECRET_MAX), 0);
 	lock_decision_free(&d);
@@ -343,20 +373,20 @@ test_get(void)
 	struct lock_record	 off = lss_record(0, 0);
 	struct lock_decision	 d;
 
-	lock_lss_get(NULL, T0, &d);
+	rule_lss_get(NULL, T0, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	lock_decision_free(&d);
-	lock_lss_get(&r, T0 + 999, &d);
+	rule_lss_get(&r, T0 + 999, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	lock_decision_free(&d);
 	/* At the deadline it is unlocked; the record stays as it is. */
-	lock_lss_get(&r, T0 + 1000, &d);
+	rule_lss_get(&r, T0 + 1000, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_UNLOCKED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	lock_decision_free(&d);
-	lock_lss_get(&off, T0 + 5, &d);
+	rule_lss_get(&off, T0 + 5, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_UNLOCKED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	lock_decision_free(&d);
@@ -371,17 +401,17 @@ test_set_not_found_first(void)
 	/* No record: 404 whatever the key, even none. */
 	q.key = "wrong";
 	q.key_len = 5;
-	lock_lss_set(NULL, T0, &q, &d);
+	rule_lss_set(NULL, T0, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	lock_decision_free(&d);
 	q.key = NULL;
 	q.key_len = 0;
-	lock_lss_set(NULL, T0, &q, &d);
+	rule_lss_set(NULL, T0, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
 	lock_decision_free(&d);
 	q.locked = 0;
-	lock_lss_set(NULL, T0, &q, &d);
+	rule_lss_set(NULL, T0, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
 	lock_decision_free(&d);
 }
@@ -407,7 +437,7 @@ test_set_bad_key(void)
 			q = lss_req(locked, 0, 0);
 			q.key = wrong[i];
 			q.key_len = strlen(wrong[i]);
-			lock_lss_set(&r, T0, &q, &d);
+			rule_lss_set(&r, T0, &q, &d);
 			test_assert(d.verdict == LOCK_LSS_BAD_KEY &&
 			    d.write == LOCK_WRITE_NONE, TEST_HERE,
 			    "%s with key '%s': verdict %d, write %d",
@@ -419,7 +449,7 @@ test_set_bad_key(void)
 		q = lss_req(locked, 0, 0);
 		q.key = NULL;
 		q.key_len = 0;
-		lock_lss_set(&r, T0, &q, &d);
+		rule_lss_set(&r, T0, &q, &d);
 		CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_BAD_KEY);
 		CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 		lock_decision_free(&d);
@@ -434,7 +464,7 @@ test_set_lock_forever(void)
 	struct lock_decision	 d;
 
 	/* Locked with a deadline; lock without e: the deadline goes. */
-	lock_lss_set(&r, T0 + 100, &q, &d);
+	rule_lss_set(&r, T0 + 100, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
 	CU_ASSERT_EQUAL(d.has_record, 1);
@@ -450,7 +480,7 @@ test_set_lock_forever(void)
 	CU_ASSERT_EQUAL(memcmp(d.record.secret, KEY, strlen(KEY)), 0);
 	lock_decision_free(&d);
 	/* The same once the old deadline has passed. */
-	lock_lss_set(&r, T0 + 800, &q, &d);
+	rule_lss_set(&r, T0 + 800, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
 	CU_ASSERT_EQUAL(d.record.locked, 1);
 	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
@@ -465,7 +495,7 @@ test_set_lock_deadline(void)
 	struct lock_lss		 q = lss_req(1, 250, 0);
 	struct lock_decision	 d;
 
-	lock_lss_set(&off, T0 + 1000, &q, &d);
+	rule_lss_set(&off, T0 + 1000, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
 	CU_ASSERT_EQUAL(d.record.locked, 1);
 	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 1250);
@@ -473,7 +503,7 @@ test_set_lock_deadline(void)
 	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 1250), 0);
 	lock_decision_free(&d);
 	/* A shorter e replaces a longer deadline. */
-	lock_lss_set(&long_one, T0 + 1000, &q, &d);
+	rule_lss_set(&long_one, T0 + 1000, &q, &d);
 	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 1250);
 	lock_decision_free(&d);
 }
@@ -486,7 +516,7 @@ test_set_unlock(void)
 	struct lock_lss		 q = lss_req(0, 0, 0);
 	struct lock_decision	 d;
 
-	lock_lss_set(&r, T0 + 10, &q, &d);
+	rule_lss_set(&r, T0 + 10, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
 	CU_ASSERT_EQUAL(d.record.locked, 0);
@@ -494,21 +524,21 @@ test_set_unlock(void)
 	CU_ASSERT_EQUAL(d.record.updated_ms, T0 + 10);
 	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 10), 0);
 	lock_decision_free(&d);
-	lock_lss_set(&forever, T0 + 10, &q, &d);
+	rule_lss_set(&forever, T0 + 10, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
 	CU_ASSERT_EQUAL(d.record.locked, 0);
 	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
 	lock_decision_free(&d);
 	/* An e sent with unlock sets no deadline. */
 	q.ttl_ms = 5000;
-	lock_lss_set(&r, T0 + 10, &q, &d);
+	rule_lss_set(&r, T0 + 10, &q, &d);
 	CU_ASSERT_EQUAL(d.record.locked, 0);
 	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
 	lock_decision_free(&d);
 	/* Unlocking an unlocked lock is a change all the same. */
 	r = lss_record(0, 0);
 	q.ttl_ms = 0;
-	lock_lss_set(&r, T0 + 10, &q, &d);
+	rule_lss_set(&r, T0 + 10, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
 	CU_ASSERT_EQUAL(d.record.locked, 0);
 	lock_decision_free(&d);
@@ -524,35 +554,35 @@ test_set_nx(void)
 	struct lock_decision	 d;
 
 	/* Locked: 423, nothing written, the deadline left as it is. */
-	lock_lss_set(&locked, T0 + 499, &q, &d);
+	rule_lss_set(&locked, T0 + 499, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	lock_decision_free(&d);
 	q.ttl_ms = 60000;
-	lock_lss_set(&locked, T0 + 100, &q, &d);
+	rule_lss_set(&locked, T0 + 100, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	lock_decision_free(&d);
-	lock_lss_set(&forever, T0 + 100, &q, &d);
+	rule_lss_set(&forever, T0 + 100, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
 	lock_decision_free(&d);
 	/* Past its deadline (at the very millisecond): taken. */
 	q.ttl_ms = 0;
-	lock_lss_set(&locked, T0 + 500, &q, &d);
+	rule_lss_set(&locked, T0 + 500, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
 	CU_ASSERT_EQUAL(d.record.locked, 1);
 	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
 	lock_decision_free(&d);
 	q.ttl_ms = 2000;
-	lock_lss_set(&locked, T0 + 600, &q, &d);
+	rule_lss_set(&locked, T0 + 600, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
 	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 2600);
 	lock_decision_free(&d);
 	/* Unlocked: taken. */
 	q.ttl_ms = 0;
-	lock_lss_set(&off, T0, &q, &d);
+	rule_lss_set(&off, T0, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
 	CU_ASSERT_EQUAL(d.record.locked, 1);
@@ -560,10 +590,10 @@ test_set_nx(void)
 	/* The key still comes first. */
 	q.key = "wrong";
 	q.key_len = 5;
-	lock_lss_set(&locked, T0, &q, &d);
+	rule_lss_set(&locked, T0, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_BAD_KEY);
 	lock_decision_free(&d);
-	lock_lss_set(NULL, T0, &q, &d);
+	rule_lss_set(NULL, T0, &q, &d);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
 	lock_decision_free(&d);
 }
@@ -578,13 +608,13 @@ test_set_retention(void)
 	r.keep_until_ms = T0 + 1000;
 	q.retention_ms = 1000;
 	/* A change keeps the record for the retention from now. */
-	lock_lss_set(&r, T0 + 600, &q, &d);
+	rule_lss_set(&r, T0 + 600, &q, &d);
 	CU_ASSERT_EQUAL(d.record.keep_until_ms, T0 + 1600);
 	CU_ASSERT_EQUAL(d.record.updated_ms, T0 + 600);
 	lock_decision_free(&d);
 	/* Retention turned off: kept forever. */
 	q.retention_ms = 0;
-	lock_lss_set(&r, T0 + 600, &q, &d);
+	rule_lss_set(&r, T0 + 600, &q, &d);
 	CU_ASSERT_EQUAL(d.record.keep_until_ms, 0);
 	lock_decision_free(&d);
 }
@@ -622,7 +652,7 @@ test_sweep(void)
 
 static struct config	 cfg;
 static struct store	*st;
-static struct api	 api;
+static struct service	 api;
 
 /* Opens a store in a fresh directory; the fake clock starts at T0. */
 static int
@@ -906,10 +936,10 @@ test_surface_create(void)
 	int		 i;
 
 	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
-	t0 = store_clock_realtime();
+	t0 = t1 = test_now;
 	if (CREATE(NULL, NULL, NULL, id, key) == 0) {
-		t1 = store_clock_realtime();
-		/* The id's time is the wall clock's (not the store's). */
+		/* The id's time is the store's clock, the one its decisions
+		 * are made by. */
 		CU_ASSERT_EQUAL(ulid_parse(id, ULID_TEXT_LEN, bin), 0);
 		for (ms = 0, i = 0; i < 6; i++)
 			ms = ms << 8 | bin[i];

@@ -387,7 +387,7 @@ seconds(const char *value, size_t len, enum param_type type, int64_t max,
 		params_free(&p);
 		return -99;
 	}
-	rc = params_seconds(&p.v[0], max, ms, why, whylen);
+	rc = params_seconds(&p.v[0], max, 0, ms, why, whylen);
 	params_free(&p);
 	return rc;
 }

@@ -84,30 +84,18 @@ key(uint32_t n)
 	return k;
 }
 
-/* The adapters from store_decide_fn to lock.c's rules. */
-static void
-decide_put(const struct lock_record *cur, int64_t now, uint64_t next_fence,
-    void *arg, struct lock_decision *out)
+/* A lock request of the given kind, with the PUT or DELETE fields of req
+ * (NULL: none). */
+static struct lock_op
+op(enum lock_op_kind kind, const struct lock_put *req)
 {
-	lock_put(cur, now, next_fence, arg, out);
-}
+	struct lock_op	 o;
 
-static void
-decide_get(const struct lock_record *cur, int64_t now, uint64_t next_fence,
-    void *arg, struct lock_decision *out)
-{
-	(void)next_fence;
-	(void)arg;
-	lock_get(cur, now, out);
-}
-
-static void
-decide_delete(const struct lock_record *cur, int64_t now,
-    uint64_t next_fence, void *arg, struct lock_decision *out)
-{
-	(void)next_fence;
-	(void)arg;
-	lock_delete(cur, now, NULL, out);
+	memset(&o, 0, sizeof(o));
+	o.kind = kind;
+	if (req != NULL)
+		o.u.put = *req;
+	return o;
 }
 
 /* PUT lock n with a ttl (0: the default) at test_now. */
@@ -116,30 +104,34 @@ put(uint32_t n, int64_t ttl_ms, struct lock_decision *d)
 {
 	struct store_key	 k = key(n);
 	struct lock_put		 req;
+	struct lock_op		 o;
 
 	memset(&req, 0, sizeof(req));
 	req.ttl_ms = ttl_ms;
 	req.default_ttl_ms = DEFAULT_TTL_MS;
+	o = op(LOCK_OP_PUT, &req);
 	memset(d, 0xee, sizeof(*d));
-	return store_change(st, &k, decide_put, &req, d);
+	return store_change(st, &k, &o, d);
 }
 
 static int
 get(uint32_t n, struct lock_decision *d)
 {
 	struct store_key	 k = key(n);
+	struct lock_op		 o = op(LOCK_OP_GET, NULL);
 
 	memset(d, 0xee, sizeof(*d));
-	return store_view(st, &k, decide_get, NULL, d);
+	return store_view(st, &k, &o, d);
 }
 
 static int
 del(uint32_t n, struct lock_decision *d)
 {
 	struct store_key	 k = key(n);
+	struct lock_op		 o = op(LOCK_OP_DELETE, NULL);
 
 	memset(d, 0xee, sizeof(*d));
-	return store_change(st, &k, decide_delete, NULL, d);
+	return store_change(st, &k, &o, d);
 }
 
 /* The number of records, or UINT64_MAX when stats fail. */
@@ -757,24 +749,26 @@ test_map_grown_elsewhere(void)
 	CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
 	if ((pid = fork()) == 0) {
 		struct store		*other = NULL;
-		struct store_options	 o;
+		struct store_options	 so;
 		struct store_key	 k = key(900000);
 		struct lock_put		 req;
+		struct lock_op		 o;
 		char			 verdict = '1';
 
 		close(fds[0]);
-		memset(&o, 0, sizeof(o));
-		o.path = dir;
-		o.map_size = 4 * MIB;
-		o.sync = CONFIG_SYNC_NONE;
-		o.max_readers = 16;
-		o.max_records = 1000000;
-		o.sweep_batch = SWEEP_BATCH;
-		o.clock = test_clock;
+		memset(&so, 0, sizeof(so));
+		so.path = dir;
+		so.map_size = 4 * MIB;
+		so.sync = CONFIG_SYNC_NONE;
+		so.max_readers = 16;
+		so.max_records = 1000000;
+		so.sweep_batch = SWEEP_BATCH;
+		so.clock = test_clock;
 		memset(&req, 0, sizeof(req));
 		req.default_ttl_ms = DEFAULT_TTL_MS;
-		if (store_open(&o, &other) == STORE_OK) {
-			rc = store_change(other, &k, decide_put, &req, &d);
+		if (store_open(&so, &other) == STORE_OK) {
+			o = op(LOCK_OP_PUT, &req);
+			rc = store_change(other, &k, &o, &d);
 			verdict = rc == STORE_OK && d.verdict == LOCK_ACQUIRED ?
 			    '0' : '2';
 			store_close(other);
@@ -805,13 +799,6 @@ test_map_grown_elsewhere(void)
 	CU_ASSERT_EQUAL(s.records, (uint64_t)n + 2);
 }
 
-static void
-decide_owner_put(const struct lock_record *cur, int64_t now,
-    uint64_t next_fence, void *arg, struct lock_decision *out)
-{
-	lock_put(cur, now, next_fence, arg, out);
-}
-
 /* Every holder of a semaphore takes its own fence from the counter. */
 static void
 test_semaphore_fences(void)
@@ -820,6 +807,7 @@ test_semaphore_fences(void)
 	struct store_key	 k = key(7);
 	struct lock_decision	 d;
 	struct lock_put		 req;
+	struct lock_op		 o;
 	size_t			 i;
 
 	CU_ASSERT_EQUAL_FATAL(open_store(4 * MIB, 1000, SWEEP_BATCH),
@@ -831,8 +819,8 @@ test_semaphore_fences(void)
 		req.owner = who[i];
 		req.owner_len = 1;
 		req.limit = 3;
-		CU_ASSERT_EQUAL(store_change(st, &k, decide_owner_put, &req, &d),
-		    STORE_OK);
+		o = op(LOCK_OP_PUT, &req);
+		CU_ASSERT_EQUAL(store_change(st, &k, &o, &d), STORE_OK);
 		CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
 		CU_ASSERT_EQUAL(d.shown.fence, i + 1);
 		CU_ASSERT_EQUAL(d.holders, i + 1);
@@ -870,21 +858,6 @@ gc_count(uint64_t us, size_t n, void *arg)
 	__atomic_add_fetch(&gc_decisions, n, __ATOMIC_SEQ_CST);
 }
 
-static void
-decide_put_owner(const struct lock_record *cur, int64_t now,
-    uint64_t next_fence, void *arg, struct lock_decision *out)
-{
-	lock_put(cur, now, next_fence, arg, out);
-}
-
-static void
-decide_delete_owner(const struct lock_record *cur, int64_t now,
-    uint64_t next_fence, void *arg, struct lock_decision *out)
-{
-	(void)next_fence;
-	lock_delete(cur, now, arg, out);
-}
-
 /* Each round: a lock of its own, then the shared lock 0 with its owner,
  * released again when it got it. */
 static void *
@@ -893,6 +866,7 @@ gc_run(void *arg)
 	struct gc_thread	*t = arg;
 	struct lock_decision	 d;
 	struct lock_put		 req;
+	struct lock_op		 put_op, delete_op;
 	struct store_key	 k;
 	char			 owner[16];
 	unsigned int		 i;
@@ -903,8 +877,10 @@ gc_run(void *arg)
 		req.default_ttl_ms = DEFAULT_TTL_MS;
 		req.owner = owner;
 		req.owner_len = strlen(owner);
+		put_op = op(LOCK_OP_PUT, &req);
+		delete_op = op(LOCK_OP_DELETE, &req);
 		k = key(1 + t->n * GC_ROUNDS + i);
-		if (store_change(st, &k, decide_put_owner, &req, &d) ==
+		if (store_change(st, &k, &put_op, &d) ==
 		    STORE_OK) {
 			t->ok++;
 			if (d.verdict != LOCK_ACQUIRED)
@@ -913,16 +889,14 @@ gc_run(void *arg)
 			lock_decision_free(&d);
 		}
 		k = key(0);
-		if (store_change(st, &k, decide_put_owner, &req, &d) !=
-		    STORE_OK)
+		if (store_change(st, &k, &put_op, &d) != STORE_OK)
 			continue;
 		t->ok++;
 		if (d.verdict == LOCK_ACQUIRED) {
 			t->grants++;
 			t->fences[t->nfences++] = d.shown.fence;
 			lock_decision_free(&d);
-			if (store_change(st, &k, decide_delete_owner, &req,
-			    &d) != STORE_OK)
+			if (store_change(st, &k, &delete_op, &d) != STORE_OK)
 				continue;
 			t->ok++;
 			if (d.verdict != LOCK_REMOVED)

@@ -1,6 +1,6 @@
 /*
- * store.c: locks in one LMDB environment shared by every responder process.
- * The only file that includes lmdb.h.
+ * store_lmdb.c: the store (store.h) on one LMDB environment shared by every
+ * responder process of a host. The only file that includes lmdb.h.
  *
  * Layout: three named databases in one environment.
  *	locks	kind (1 byte) + id (16 bytes) -> record (record.c)
@@ -9,8 +9,8 @@
  *	meta	"fence" -> the last fence handed out (8 bytes, little-endian)
  *
  * Every decision is made inside a write transaction: begin, read the
- * clock, sweep a few expired records, read the record, decide (a pure rule
- * from lock.c), write, commit. Nothing in between does I/O of its own or
+ * clock, sweep a few expired records, read the record, decide (the
+ * request, a struct lock_op, by lock_decide()), write, commit. Nothing in between does I/O of its own or
  * waits: a writer that stalls stalls every writer of every process (LMDB
  * has one write lock per environment).
  *
@@ -36,7 +36,6 @@
 #include <lmdb.h>
 
 #include "futex.h"
-#include "gate.h"
 #include "log.h"
 #include "record.h"
 #include "store.h"
@@ -88,6 +87,9 @@ struct store {
 	int64_t		 last_full_check;	/* atomic; by a full write */
 	void		(*on_commit)(uint64_t, size_t, void *);
 	void		*on_commit_arg;
+	void		(*on_wait)(void);
+	store_cancelled_fn *cancelled;
+	void		*cancelled_arg;
 	/* The last reading of the filesystem's free space, the data file's
 	 * size then, and when (store clock): only read and written inside
 	 * write transactions, which LMDB runs one at a time. */
@@ -107,8 +109,7 @@ struct store {
 /* A decision waiting for its write transaction: on its caller's stack. */
 struct pending {
 	const struct store_key	*key;
-	store_decide_fn		*dofn;
-	void			*arg;
+	const struct lock_op	*op;
 	struct lock_decision	*out;
 	int			 rc;
 	uint32_t		 state;		/* WAITING, LEAD or DONE */
@@ -493,6 +494,57 @@ store_on_commit(struct store *s, void (*fn)(uint64_t, size_t, void *),
 	s->on_commit_arg = arg;
 }
 
+/*
+ * Has fn called before a request thread sleeps until another thread's
+ * commit is done (the accept loop then lets another thread watch for
+ * connections); fn must not block.
+ */
+void
+store_on_wait(struct store *s, void (*fn)(void))
+{
+	s->on_wait = fn;
+}
+
+/*
+ * Has fn asked, inside the transaction of a waiting PUT, whether the
+ * owner released the lock since the wait began: such a PUT is then
+ * refused (LOCK_CANCELLED). fn must not block.
+ */
+void
+store_cancel_check(struct store *s, store_cancelled_fn *fn, void *arg)
+{
+	s->cancelled = fn;
+	s->cancelled_arg = arg;
+}
+
+/* The store's clock, ms since the epoch: the time decisions are made by. */
+int64_t
+store_now(struct store *s)
+{
+	return s->clock();
+}
+
+/*
+ * Decides op on the record cur (NULL: none) inside the open transaction:
+ * a waiting PUT first learns whether its owner has cancelled it.
+ */
+static void
+decide(struct store *s, const struct lock_record *cur, int64_t now,
+    uint64_t next_fence, const struct lock_op *op, struct lock_decision *out)
+{
+	struct lock_op	 waited;
+
+	if (op->kind == LOCK_OP_PUT && op->u.put.waiting &&
+	    s->cancelled != NULL && s->cancelled(op->u.put.wait_tag,
+	    op->u.put.wait_mark, s->cancelled_arg)) {
+		waited = *op;
+		waited.u.put.cancelled = 1;
+		lock_decide(cur, now, next_fence, &waited, out);
+		return;
+	}
+	lock_decide(cur, now, next_fence, op, out);
+}
+
 /* Reads the record under key: 0, MDB_NOTFOUND, or an error (logged). */
 static int
 get_record(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
@@ -748,9 +800,9 @@ apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
 }
 
 /*
- * One decision in one write transaction. dofn sees the current record (or
- * NULL), the time read after the transaction began and the next fence, and
- * fills out; its write is applied and committed before this returns. A
+ * One decision in one write transaction: op is decided on the current
+ * record (or none) at the time read after the transaction began, with the
+ * next fence; its write is applied and committed before this returns. A
  * few expired records are swept first, in the same transaction.
  * Returns STORE_OK (out is the decision; the caller frees it with
  * lock_decision_free()), STORE_FULL or STORE_ERROR (out holds nothing).
@@ -758,8 +810,8 @@ apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
  * the disk (else for max_records).
  */
 static int
-change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
-    void *arg, struct lock_decision *out, int with_sweep, int *map_full)
+change(struct store *s, const struct store_key *key, const struct lock_op *op,
+    struct lock_decision *out, int with_sweep, int *map_full)
 {
 	MDB_txn			*txn;
 	struct lock_record	 cur;
@@ -784,7 +836,7 @@ change(struct store *s, const struct store_key *key, store_decide_fn *dofn,
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		goto abort;
 	found = rc == 0;
-	dofn(found ? &cur : NULL, now, fence + 1, arg, out);
+	decide(s, found ? &cur : NULL, now, fence + 1, op, out);
 	rc = apply(s, txn, k, found ? &cur : NULL, out, fence + 1);
 	if (found)
 		lock_record_free(&cur);
@@ -829,22 +881,22 @@ abort:
 /* One decision alone, as a batch of one. */
 static int
 change_one(struct store *s, const struct store_key *key,
-    store_decide_fn *dofn, void *arg, struct lock_decision *out)
+    const struct lock_op *op, struct lock_decision *out)
 {
 	int	 rc, map_full;
 
-	rc = change(s, key, dofn, arg, out, 1, &map_full);
+	rc = change(s, key, op, out, 1, &map_full);
 	/* Another process may have made the map larger (its own
 	 * LOCKGATE_MAP_SIZE) without the file outgrowing ours yet, which
 	 * LMDB would report as MDB_MAP_RESIZED: take the larger size. */
 	if (rc == STORE_FULL && map_full &&
 	    due(s, &s->last_full_check, MAP_CHECK_FULL_MS) &&
 	    adopt_map_size(s) == 1)
-		rc = change(s, key, dofn, arg, out, 1, &map_full);
+		rc = change(s, key, op, out, 1, &map_full);
 	/* A full map may still take the decision once the sweep's own page
 	 * changes are left out: a delete or refresh must not fail for them. */
 	if (rc == STORE_FULL && map_full)
-		rc = change(s, key, dofn, arg, out, 0, &map_full);
+		rc = change(s, key, op, out, 0, &map_full);
 	return rc;
 }
 
@@ -878,7 +930,7 @@ change_batch(struct store *s, MDB_txn *txn, struct pending *batch, size_t n)
 		if (rc != 0 && rc != MDB_NOTFOUND)
 			break;
 		found = rc == 0;
-		q->dofn(found ? &cur : NULL, now, fence + 1, q->arg, q->out);
+		decide(s, found ? &cur : NULL, now, fence + 1, q->op, q->out);
 		rc = apply(s, txn, k, found ? &cur : NULL, q->out, fence + 1);
 		if (found)
 			lock_record_free(&cur);
@@ -930,32 +982,32 @@ run_batch(struct store *s, MDB_txn *txn, struct pending *batch)
 	if (txn != NULL && change_batch(s, txn, batch, n) == 0)
 		return;
 	for (q = batch; q != NULL; q = q->next)
-		q->rc = change_one(s, q->key, q->dofn, q->arg, q->out);
+		q->rc = change_one(s, q->key, q->op, q->out);
 }
 
 /*
- * Makes one decision (dofn, with arg, on the lock under key) durable, in a
- * write transaction shared with the decisions other threads of this
- * process hand in meanwhile (group commit). Returns STORE_OK (out is the
+ * Makes one decision (op, on the lock under key) durable, in a write
+ * transaction shared with the decisions other threads of this process
+ * hand in meanwhile (group commit). Returns STORE_OK (out is the
  * decision; the caller frees it with lock_decision_free()), STORE_FULL or
- * STORE_ERROR (out holds nothing). dofn may run in another thread, while
- * this one waits.
+ * STORE_ERROR (out holds nothing). op may be decided in another thread,
+ * while this one waits.
  */
 int
 store_change(struct store *s, const struct store_key *key,
-    store_decide_fn *dofn, void *arg, struct lock_decision *out)
+    const struct lock_op *op, struct lock_decision *out)
 {
 	struct pending	 p, *batch, *q, *next, *heir;
 	MDB_txn		*txn;
 
 	memset(&p, 0, sizeof(p));
 	p.key = key;
-	p.dofn = dofn;
-	p.arg = arg;
+	p.op = op;
 	p.out = out;
 	p.state = WAITING;
 	/* This thread now waits for a commit, its own or another's. */
-	gate_blocking();
+	if (s->on_wait != NULL)
+		s->on_wait();
 	pthread_mutex_lock(&s->mu);
 	*s->tail = &p;
 	s->tail = &p.next;
@@ -1010,7 +1062,7 @@ store_change(struct store *s, const struct store_key *key,
  */
 int
 store_view(struct store *s, const struct store_key *key,
-    store_decide_fn *dofn, void *arg, struct lock_decision *out)
+    const struct lock_op *op, struct lock_decision *out)
 {
 	MDB_txn			*txn;
 	struct lock_record	 cur;
@@ -1028,7 +1080,7 @@ store_view(struct store *s, const struct store_key *key,
 	rc = get_record(s, txn, k, &cur);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		goto done;
-	dofn(rc == 0 ? &cur : NULL, now, fence + 1, arg, out);
+	decide(s, rc == 0 ? &cur : NULL, now, fence + 1, op, out);
 	if (rc == 0)
 		lock_record_free(&cur);
 	rc = 0;
@@ -1069,6 +1121,8 @@ store_stats(struct store *s, struct store_stats *st)
 	MDB_txn		*txn;
 	MDB_stat	 ms;
 	MDB_envinfo	 info;
+	struct stat	 sb;
+	mdb_filehandle_t fd;
 	int		 rc;
 
 	memset(st, 0, sizeof(*st));
@@ -1089,6 +1143,10 @@ store_stats(struct store *s, struct store_stats *st)
 	st->records = ms.ms_entries;
 	st->map_size = info.me_mapsize;
 	st->used_bytes = used_bytes(s, txn);
+	st->full_percent = FULL_PERCENT;
+	st->file_bytes = -1;
+	if (mdb_env_get_fd(s->env, &fd) == 0 && fstat(fd, &sb) == 0)
+		st->file_bytes = (int64_t)sb.st_size;
 	abort_txn(s, txn);
 	return STORE_OK;
 }

@@ -1,0 +1,25 @@
+/*
+ * reply.h: every way the program answers: JSON, a message, plain text, an
+ * empty answer, a store failure, a refusal of unknown parameters. Every
+ * answer carries the same common headers (reply_start()).
+ */
+#ifndef LOCKGATE_REPLY_H
+#define LOCKGATE_REPLY_H
+
+#include "codec.h"
+#include "http.h"
+
+void	reply_start(struct response *, int, const char *);
+void	reply_json(struct response *, int);
+void	reply_json_begin(struct response *, int, struct codec_writer *, int);
+void	reply_json_end(struct codec_writer *);
+void	reply_message(struct response *, int, const char *);
+void	reply_text(struct response *, int, const char *);
+void	reply_empty(struct response *, int);
+void	reply_store_error(struct response *, int);
+void	reply_preflight(struct response *, const char *);
+void	reply_unauthorized(struct response *);
+int	reply_refuse_unknown(const struct request *, const char *const *,
+	    struct response *);
+
+#endif
