@@ -325,6 +325,87 @@ drop_after(struct params *p, size_t n)
 }
 
 /*
+ * Parses body[0..len) as one JSON value into *root (the caller puts it;
+ * NULL for a JSON null). Returns 0, or -1 with a message for the client in
+ * err.
+ */
+static int
+parse_value(const char *body, size_t len, struct json_object **root,
+    char *err, size_t errlen)
+{
+	struct json_object	*prefix;
+	enum json_tokener_error	 jerr, perr;
+	size_t			 end, pend;
+
+	*root = NULL;
+	if (has_bare_quote(body, len)) {
+		snprintf(err, errlen, "invalid JSON body: unexpected character");
+		return -1;
+	}
+	*root = parse_all(body, len, &jerr, &end);
+	if (jerr == json_tokener_success && end < len) {
+		snprintf(err, errlen, "invalid JSON body: "
+		    "unexpected data after the value");
+		json_object_put(*root);
+		*root = NULL;
+		return -1;
+	}
+	if (jerr == json_tokener_success)
+		return 0;
+	/* In strict mode json-c faults the first byte after a complete value
+	 * itself: tell that apart from a broken value. */
+	prefix = end > 0 && end < len ? parse_all(body, end, &perr, &pend) :
+	    NULL;
+	if (prefix != NULL && perr == json_tokener_success)
+		snprintf(err, errlen, "invalid JSON body: "
+		    "unexpected data after the value");
+	else if (jerr == json_tokener_error_parse_eof)
+		snprintf(err, errlen, "invalid JSON body: unexpected end");
+	else
+		snprintf(err, errlen, "invalid JSON body: %s",
+		    json_tokener_error_desc(jerr));
+	json_object_put(prefix);
+	json_object_put(*root);
+	*root = NULL;
+	return -1;
+}
+
+/*
+ * Adds member key (key_len bytes) of value val as a PARAM_JSON parameter:
+ * a string as it is, a number in its own spelling, anything else as
+ * PARAM_OTHER. Returns 0, or -1 with a message in err.
+ */
+static int
+add_member(struct params *p, const char *key, size_t key_len,
+    struct json_object *val, char *err, size_t errlen)
+{
+	enum param_type	 type = PARAM_TEXT;
+	const char	*value;
+	size_t		 value_len;
+
+	switch (json_object_get_type(val)) {
+	case json_type_string:
+		value = json_object_get_string(val);
+		value_len = (size_t)json_object_get_string_len(val);
+		break;
+	case json_type_int:
+	case json_type_double:
+		/* The number as the client wrote it. */
+		value = json_object_to_json_string_ext(val,
+		    JSON_C_TO_STRING_PLAIN);
+		value_len = strlen(value);
+		break;
+	default:
+		value = "";
+		value_len = 0;
+		type = PARAM_OTHER;
+		break;
+	}
+	return params_add_or_say(p, key, key_len, value, value_len, PARAM_JSON,
+	    type, err, errlen);
+}
+
+/*
  * Parses a JSON body that must be one object, and adds each member to p as
  * a PARAM_JSON parameter: strings as they are, numbers in their own
  * spelling (so "ttl": 1e3 and "ttl": "1e3" are read alike), anything else
@@ -337,49 +418,21 @@ int
 params_parse_json(const char *body, size_t len, struct params *p, char *err,
     size_t errlen)
 {
-	struct json_object	*root = NULL, *prefix, *name = NULL, *val;
-	enum json_tokener_error	 jerr, perr;
-	enum param_type		 type;
-	const char		*value, *key;
-	size_t			 value_len, key_len, end, pend, pos, ns, ne;
-	size_t			 had = p->n;
+	struct json_object	*root, *name = NULL, *val;
+	const char		*key;
+	size_t			 key_len, pos, ns, ne, had = p->n;
 	int			 depth = 0, rc = -1;
 
 	/* Blanks around the value are fine; json-c stops at them. */
 	while (len > 0 && strchr(" \t\r\n", body[len - 1]) != NULL &&
 	    body[len - 1] != '\0')
 		len--;
-	if (has_bare_quote(body, len)) {
-		snprintf(err, errlen, "invalid JSON body: unexpected character");
+	if (parse_value(body, len, &root, err, errlen) == -1)
 		return -1;
-	}
-	root = parse_all(body, len, &jerr, &end);
-	if (jerr == json_tokener_success && end < len) {
-		snprintf(err, errlen, "invalid JSON body: "
-		    "unexpected data after the value");
-		goto done;
-	}
-	if (jerr != json_tokener_success) {
-		/* In strict mode json-c faults the first byte after a complete
-		 * value itself: tell that apart from a broken value. */
-		prefix = end > 0 && end < len ?
-		    parse_all(body, end, &perr, &pend) : NULL;
-		if (prefix != NULL && perr == json_tokener_success)
-			snprintf(err, errlen, "invalid JSON body: "
-			    "unexpected data after the value");
-		else if (jerr == json_tokener_error_parse_eof)
-			snprintf(err, errlen, "invalid JSON body: unexpected end");
-		else
-			snprintf(err, errlen, "invalid JSON body: %s",
-			    json_tokener_error_desc(jerr));
-		json_object_put(prefix);
-		goto done;
-	}
 	if (!json_object_is_type(root, json_type_object)) {
 		snprintf(err, errlen, "JSON body must be an object");
 		goto done;
 	}
-
 	for (pos = 0; next_name(body, len, &pos, &depth, &ns, &ne); ) {
 		json_object_put(name);
 		if ((name = decode_name(body + ns, ne - ns)) == NULL) {
@@ -398,28 +451,7 @@ params_parse_json(const char *body, size_t len, struct params *p, char *err,
 			    "unexpected member");
 			goto done;
 		}
-		switch (json_object_get_type(val)) {
-		case json_type_string:
-			value = json_object_get_string(val);
-			value_len = (size_t)json_object_get_string_len(val);
-			type = PARAM_TEXT;
-			break;
-		case json_type_int:
-		case json_type_double:
-			/* The number as the client wrote it. */
-			value = json_object_to_json_string_ext(val,
-			    JSON_C_TO_STRING_PLAIN);
-			value_len = strlen(value);
-			type = PARAM_TEXT;
-			break;
-		default:
-			value = "";
-			value_len = 0;
-			type = PARAM_OTHER;
-			break;
-		}
-		if (params_add_or_say(p, key, key_len, value, value_len,
-		    PARAM_JSON, type, err, errlen) == -1)
+		if (add_member(p, key, key_len, val, err, errlen) == -1)
 			goto done;
 	}
 	rc = 0;
