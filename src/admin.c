@@ -48,15 +48,22 @@ list_one(const struct store_item *it, int64_t now, void *arg)
 	struct codec_writer		*w = &l->w;
 	const struct lock_record	*r = it->rec;
 	const struct lock_holder	*h;
+	const char			*surface;
 	char				 id[UUID_TEXT_LEN + ULID_TEXT_LEN + 1];
 	size_t				 i;
 
-	codec_begin(w);
-	if (it->key.kind == LOCK_KIND_LSS) {
+	/* The id as its surface writes it, which with the surface's name
+	 * is also the cursor of the next page. */
+	if (it->key.kind == LOCK_KIND_LSS)
 		ulid_format(it->key.id, id);
-		snprintf(l->last, sizeof(l->last), "lss:%s", id);
-		codec_put_str(w, "id", id);
-		codec_put_str(w, "surface", "lss");
+	else
+		uuid_format(it->key.id, id);
+	surface = it->key.kind == LOCK_KIND_LSS ? "lss" : "getlock";
+	snprintf(l->last, sizeof(l->last), "%s:%s", surface, id);
+	codec_begin(w);
+	codec_put_str(w, "id", id);
+	codec_put_str(w, "surface", surface);
+	if (it->key.kind == LOCK_KIND_LSS) {
 		codec_put_bool(w, "locked", lock_lss_is_locked(r, now));
 		codec_put_seconds(w, "created", r->created_ms);
 		if (r->locked && r->expires_ms != 0)
@@ -66,10 +73,6 @@ list_one(const struct store_item *it, int64_t now, void *arg)
 		codec_end(w);
 		return 0;
 	}
-	uuid_format(it->key.id, id);
-	snprintf(l->last, sizeof(l->last), "getlock:%s", id);
-	codec_put_str(w, "id", id);
-	codec_put_str(w, "surface", "getlock");
 	codec_put_bool(w, "locked", lock_is_active(r, now));
 	codec_put_uint(w, "limit", r->limit);
 	codec_put_array(w, "holders");

@@ -9,7 +9,8 @@
 #include "service.h"
 
 void	admin_locks(struct service *, struct request *, struct response *);
-void	admin_metrics(struct service *, struct request *, struct response *);
+void	admin_metrics(struct service *, struct request *,
+	    struct response *);
 void	admin_home(struct service *, struct request *, struct response *);
 
 #endif

@@ -58,28 +58,70 @@ struct route {
 	uint8_t		 uuid[LOCK_ID_LEN];
 };
 
+/* The routes named by their whole path, read-only. */
+static const struct {
+	const char	*path;
+	enum route_kind	 kind;
+} fixed[] = {
+	{ "/metrics", ROUTE_METRICS },
+	{ "/v1/locks", ROUTE_ADMIN_LOCKS },
+	{ "/v1/health", ROUTE_HEALTH },
+};
+
+/* What may follow /locks/<id>. */
+static const struct {
+	const char	*tail;
+	enum lss_action	 action;
+	const char	*allow;
+} lss_tails[] = {
+	{ "", LSS_GET, ALLOW_READ },
+	{ "/lock", LSS_LOCK, ALLOW_PATCH },
+	{ "/unlock", LSS_UNLOCK, ALLOW_PATCH },
+};
+
+/* Sorts /locks/<rest> into an LSS route, or ROUTE_LSS_OTHER. */
+static void
+match_lss(const char *rest, struct route *r)
+{
+	const char	*slash;
+	size_t		 n, i;
+
+	r->kind = ROUTE_LSS_OTHER;
+	slash = strchr(rest, '/');
+	n = slash != NULL ? (size_t)(slash - rest) : strlen(rest);
+	if (n == 0 || n >= sizeof(r->id))
+		return;
+	memcpy(r->id, rest, n);
+	r->id[n] = '\0';
+	for (i = 0; i < sizeof(lss_tails) / sizeof(lss_tails[0]); i++)
+		if (strcmp(rest + n, lss_tails[i].tail) == 0) {
+			r->kind = ROUTE_LSS;
+			r->lss = lss_tails[i].action;
+			r->allow = lss_tails[i].allow;
+			return;
+		}
+}
+
 /* Sorts the route into one of the shapes above. */
 static void
 match(const struct request *req, struct route *r)
 {
-	const char	*path = req->route, *rest, *slash;
-	size_t		 n;
+	const char	*path = req->route;
+	size_t		 i;
 
 	memset(r, 0, sizeof(*r));
 	r->kind = ROUTE_OTHER;
+	r->allow = ALLOW_READ;
 	if (req->home != NULL) {
 		r->kind = ROUTE_HOME;
-		r->allow = ALLOW_READ;
-	} else if (strcmp(path, "/metrics") == 0) {
-		r->kind = ROUTE_METRICS;
-		r->allow = ALLOW_READ;
-	} else if (strcmp(path, "/v1/locks") == 0) {
-		r->kind = ROUTE_ADMIN_LOCKS;
-		r->allow = ALLOW_READ;
-	} else if (strcmp(path, "/v1/health") == 0) {
-		r->kind = ROUTE_HEALTH;
-		r->allow = ALLOW_READ;
-	} else if (strncmp(path, "/v1/", 4) == 0 &&
+		return;
+	}
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strcmp(path, fixed[i].path) == 0) {
+			r->kind = fixed[i].kind;
+			return;
+		}
+	if (strncmp(path, "/v1/", 4) == 0 &&
 	    uuid_parse(path + 4, strlen(path + 4), r->uuid) == 0) {
 		r->kind = ROUTE_GETLOCK;
 		r->allow = ALLOW_LOCK;
@@ -89,28 +131,8 @@ match(const struct request *req, struct route *r)
 		r->kind = ROUTE_LSS;
 		r->lss = LSS_CREATE;
 		r->allow = ALLOW_CREATE;
-	} else if (strncmp(path, "/locks/", 7) == 0) {
-		r->kind = ROUTE_LSS_OTHER;
-		rest = path + 7;
-		slash = strchr(rest, '/');
-		n = slash != NULL ? (size_t)(slash - rest) : strlen(rest);
-		if (n == 0 || n >= sizeof(r->id))
-			return;
-		memcpy(r->id, rest, n);
-		r->id[n] = '\0';
-		r->kind = ROUTE_LSS;
-		if (slash == NULL) {
-			r->lss = LSS_GET;
-			r->allow = ALLOW_READ;
-		} else if (strcmp(slash, "/lock") == 0) {
-			r->lss = LSS_LOCK;
-			r->allow = ALLOW_PATCH;
-		} else if (strcmp(slash, "/unlock") == 0) {
-			r->lss = LSS_UNLOCK;
-			r->allow = ALLOW_PATCH;
-		} else
-			r->kind = ROUTE_LSS_OTHER;
-	}
+	} else if (strncmp(path, "/locks/", 7) == 0)
+		match_lss(path + 7, r);
 }
 
 /*

@@ -29,39 +29,48 @@ separate(struct codec_writer *w)
 		buf_puts(w->out, w->compact ? "," : ", ");
 }
 
+/* Opens an object or an array with c, one level deeper. */
+static void
+open_with(struct codec_writer *w, char c)
+{
+	separate(w);
+	buf_putc(w->out, c);
+	if (w->depth < CODEC_MAX_DEPTH)
+		w->count[w->depth++] = 0;
+}
+
+/* Closes the innermost object or array with c. */
+static void
+close_with(struct codec_writer *w, char c)
+{
+	buf_putc(w->out, c);
+	if (w->depth > 0)
+		w->depth--;
+}
+
 void
 codec_begin(struct codec_writer *w)
 {
-	separate(w);
-	buf_putc(w->out, '{');
-	if (w->depth < CODEC_MAX_DEPTH)
-		w->count[w->depth++] = 0;
+	open_with(w, '{');
 }
 
 void
 codec_end(struct codec_writer *w)
 {
-	buf_putc(w->out, '}');
-	if (w->depth > 0)
-		w->depth--;
+	close_with(w, '}');
 }
 
 /* Opens an array; its values are separated like an object's members. */
 void
 codec_array_begin(struct codec_writer *w)
 {
-	separate(w);
-	buf_putc(w->out, '[');
-	if (w->depth < CODEC_MAX_DEPTH)
-		w->count[w->depth++] = 0;
+	open_with(w, '[');
 }
 
 void
 codec_array_end(struct codec_writer *w)
 {
-	buf_putc(w->out, ']');
-	if (w->depth > 0)
-		w->depth--;
+	close_with(w, ']');
 }
 
 void

@@ -16,6 +16,10 @@
 #define DEFAULT_MAX_RECORDS	1000000
 #define DEFAULT_MAX_READERS	1024
 #define DEFAULT_THREADS		16
+/* The largest values the time settings take, in milliseconds. */
+#define MAX_TTL_LIMIT_MS	(1000000000LL * 1000)
+#define MAX_WAIT_LIMIT_MS	(86400LL * 1000)
+#define LSS_RETENTION_LIMIT_MS	(10000000000LL * 1000)
 
 /* Parses a whole unsigned decimal number, at most max. */
 static int
@@ -58,6 +62,18 @@ parse_seconds(const char *s, int64_t max_ms, int64_t *out)
 {
 	return number_seconds(s, strlen(s), max_ms, 0, out) == NUMBER_OK ?
 	    0 : -1;
+}
+
+/* The index of v (any case) in the NULL-terminated words, or -1. */
+static int
+choose(const char *v, const char *const *words)
+{
+	int	 i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcasecmp(v, words[i]) == 0)
+			return i;
+	return -1;
 }
 
 /* Whether s can be a bearer token: RFC 6750's token68 characters. */
@@ -126,6 +142,7 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 {
 	const char	*v;
 	uint64_t	 u;
+	int		 i;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->map_size = DEFAULT_MAP_SIZE;
@@ -158,26 +175,25 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 		cfg->map_size = (size_t)u;
 	}
 	if ((v = lookup("LOCKGATE_SYNC", arg)) != NULL) {
-		if (strcasecmp(v, "full") == 0)
-			cfg->sync = CONFIG_SYNC_FULL;
-		else if (strcasecmp(v, "nometasync") == 0)
-			cfg->sync = CONFIG_SYNC_NOMETASYNC;
-		else if (strcasecmp(v, "nosync") == 0)
-			cfg->sync = CONFIG_SYNC_NONE;
-		else {
+		/* In the order of enum config_sync. */
+		static const char *const syncs[] = { "full", "nometasync",
+		    "nosync", NULL };
+
+		if ((i = choose(v, syncs)) == -1) {
 			snprintf(err, errlen, "LOCKGATE_SYNC: \"%s\" is not "
 			    "full, nometasync or nosync", v);
 			goto fail;
 		}
+		cfg->sync = (enum config_sync)i;
 	}
 	if ((v = lookup("LOCKGATE_MAX_TTL", arg)) != NULL &&
-	    parse_seconds(v, 1000000000LL * 1000, &cfg->max_ttl_ms) == -1) {
+	    parse_seconds(v, MAX_TTL_LIMIT_MS, &cfg->max_ttl_ms) == -1) {
 		snprintf(err, errlen, "LOCKGATE_MAX_TTL: \"%s\" is not a "
 		    "number of seconds above 0", v);
 		goto fail;
 	}
 	if ((v = lookup("LOCKGATE_MAX_WAIT", arg)) != NULL &&
-	    parse_seconds(v, 86400LL * 1000, &cfg->max_wait_ms) == -1) {
+	    parse_seconds(v, MAX_WAIT_LIMIT_MS, &cfg->max_wait_ms) == -1) {
 		snprintf(err, errlen, "LOCKGATE_MAX_WAIT: \"%s\" is not a "
 		    "number of seconds above 0, at most 86400", v);
 		goto fail;
@@ -208,7 +224,8 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 	}
 	if ((v = lookup("LOCKGATE_LSS_RETENTION", arg)) != NULL &&
 	    strcmp(v, "0") != 0 && strcasecmp(v, "off") != 0 &&
-	    parse_seconds(v, 10000000000LL * 1000, &cfg->lss_retention_ms) == -1) {
+	    parse_seconds(v, LSS_RETENTION_LIMIT_MS,
+	    &cfg->lss_retention_ms) == -1) {
 		snprintf(err, errlen, "LOCKGATE_LSS_RETENTION: \"%s\" is not "
 		    "a number of seconds, or 0 or off", v);
 		goto fail;
@@ -257,17 +274,16 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 		}
 	}
 	if ((v = lookup("LOCKGATE_METRICS", arg)) != NULL) {
-		if (strcasecmp(v, "open") == 0)
-			cfg->metrics = CONFIG_METRICS_OPEN;
-		else if (strcasecmp(v, "admin") == 0)
-			cfg->metrics = CONFIG_METRICS_ADMIN;
-		else if (strcasecmp(v, "off") == 0)
-			cfg->metrics = CONFIG_METRICS_OFF;
-		else {
+		/* In the order of enum config_metrics. */
+		static const char *const modes[] = { "open", "admin", "off",
+		    NULL };
+
+		if ((i = choose(v, modes)) == -1) {
 			snprintf(err, errlen, "LOCKGATE_METRICS: \"%s\" is not "
 			    "open, admin or off", v);
 			goto fail;
 		}
+		cfg->metrics = (enum config_metrics)i;
 		if (cfg->metrics == CONFIG_METRICS_ADMIN &&
 		    cfg->admin_token == NULL) {
 			snprintf(err, errlen, "LOCKGATE_METRICS: admin needs "

@@ -60,7 +60,8 @@ read_owner(const struct param *p, struct lock_put *put,
 {
 	char	 why[96];
 
-	if (p->type != PARAM_TEXT || !lock_owner_valid(p->value, p->value_len)) {
+	if (p->type != PARAM_TEXT ||
+	    !lock_owner_valid(p->value, p->value_len)) {
 		snprintf(why, sizeof(why), "must be 1 to %d characters of "
 		    "A-Z a-z 0-9 . _ ~ : @ + = / -", LOCK_OWNER_MAX);
 		bad_param(resp, "owner", why);

@@ -10,7 +10,8 @@
 
 void	getlock_lock(struct service *, struct request *,
 	    const uint8_t [LOCK_ID_LEN], struct response *);
-void	getlock_health(struct service *, struct request *, struct response *);
+void	getlock_health(struct service *, struct request *,
+	    struct response *);
 void	getlock_unknown_path(struct response *);
 
 #endif

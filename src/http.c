@@ -107,7 +107,7 @@ join(const char *a, const char *b)
 }
 
 /*
- * Finds the route (API.md section 0): PATH_INFO when it is an API path by
+ * Finds the route (doc/API.md section 0): PATH_INFO when it is an API path by
  * itself (lighttpd at "/", mod_fcgid); else SCRIPT_NAME + PATH_INFO
  * (lighttpd at "/v1", a CGI ScriptAlias); else the decoded path of
  * REQUEST_URI (mod_proxy_fcgi sets no PATH_INFO). Returns a new string,

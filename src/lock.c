@@ -1,6 +1,6 @@
 /*
  * lock.c: the lock rules as pure functions (see lock.h).
- * The getlock semantics follow API.md section 1: PUT creates or refreshes,
+ * The getlock semantics follow doc/API.md section 1: PUT creates or refreshes,
  * GET reports, DELETE releases; expiry is exact to the millisecond and is
  * judged here, lazily, whenever a record is looked at.
  */
@@ -42,7 +42,7 @@ lock_decision_free(struct lock_decision *d)
 	lock_record_free(&d->record);
 }
 
-/* An owner token: 1 to 128 characters of A-Za-z0-9._~:@+=/- (API.md). */
+/* An owner token: 1 to 128 characters of A-Za-z0-9._~:@+=/- (doc/API.md). */
 int
 lock_owner_valid(const char *s, size_t len)
 {
@@ -289,7 +289,7 @@ write_holders(struct lock_decision *d, enum lock_verdict verdict,
 }
 
 /*
- * PUT (API.md section 1). Without an owner: getlock's unconditional
+ * PUT (doc/API.md section 1). Without an owner: getlock's unconditional
  * create-or-refresh, unless the lock is held with an owner (423). With an
  * owner: refresh our own hold, else take a free slot (limit, default 1),
  * else 423 with nothing changed. A refresh keeps its creation time and
@@ -447,7 +447,7 @@ done:
 }
 
 /*
- * LSS (API.md section 2): a lock is a state flag with a key. Locked while
+ * LSS (doc/API.md section 2): a lock is a state flag with a key. Locked while
  * the flag is set and any deadline is still ahead.
  */
 int

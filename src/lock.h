@@ -72,7 +72,7 @@ enum lock_verdict {
 	LOCK_LSS_NOT_FOUND,	/* 404 */
 	LOCK_LSS_BAD_KEY,	/* 401 */
 	LOCK_LSS_EXISTS,	/* a new id collided: draw another */
-	LOCK_CANCELLED		/* 409: a waiting PUT whose owner released */
+	LOCK_CANCELLED		/* 409: the owner of a waiting PUT released */
 };
 
 enum lock_write {
@@ -136,7 +136,7 @@ enum lock_op_kind {
 	LOCK_OP_DELETE,		/* getlock DELETE: release */
 	LOCK_OP_LSS_CREATE,	/* LSS POST /locks */
 	LOCK_OP_LSS_GET,	/* LSS GET /locks/<id> */
-	LOCK_OP_LSS_SET		/* LSS PATCH /locks/<id>/lock or /unlock */
+	LOCK_OP_LSS_SET		/* LSS PATCH /locks/<id>/lock, /unlock */
 };
 
 struct lock_op {

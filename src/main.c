@@ -166,8 +166,8 @@ read_body(struct response *resp, const char *cl, const char *te, int cgi,
 	}
 	if (n == -1) {
 		/* CGI must never read to EOF: Apache's CGI gives a chunked
-		 * body no CONTENT_LENGTH (RFC 3875 section 4.2). It is
-		 * dropped, within bounds, so that the 411 reaches the client. */
+		 * body no CONTENT_LENGTH (RFC 3875 section 4.2). It is dropped,
+		 * within bounds, so that the 411 reaches the client. */
 		if (cgi && te != NULL && *te != '\0') {
 			drain_stdin();
 			reply_message(resp, 411, "Content-Length required");

@@ -17,7 +17,8 @@ struct mapfile_head {
 	uint64_t	 size;
 };
 
-void	*mapfile_open(const char *, const char *, size_t, uint32_t, uint32_t);
+void	*mapfile_open(const char *, const char *, size_t, uint32_t,
+	    uint32_t);
 void	 mapfile_close(void *, size_t);
 
 #endif

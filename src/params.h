@@ -1,7 +1,7 @@
 /*
- * params.h: request parameters from the JSON body, the query string and a
- * form body, read and merged: when a name appears in more than one place the JSON
- * body wins, then the query, then the form (API.md section 1).
+ * params.h: request parameters from the JSON body, the query string and a form
+ * body, read and merged: when a name appears in more than one place the JSON
+ * body wins, then the query, then the form (doc/API.md section 1).
  */
 #ifndef LOCKGATE_PARAMS_H
 #define LOCKGATE_PARAMS_H

@@ -11,7 +11,8 @@
 
 void	reply_start(struct response *, int, const char *);
 void	reply_json(struct response *, int);
-void	reply_json_begin(struct response *, int, struct codec_writer *, int);
+void	reply_json_begin(struct response *, int, struct codec_writer *,
+	    int);
 void	reply_json_end(struct codec_writer *);
 void	reply_message(struct response *, int, const char *);
 void	reply_text(struct response *, int, const char *);

@@ -8,10 +8,10 @@
  *		sorted by time, so the sweeper reads the oldest first
  *	meta	"fence" -> the last fence handed out (8 bytes, little-endian)
  *
- * Every decision is made inside a write transaction: begin, read the
- * clock, sweep a few expired records, read the record, decide (the
- * request, a struct lock_op, by lock_decide()), write, commit. Nothing in between does I/O of its own or
- * waits: a writer that stalls stalls every writer of every process (LMDB
+ * Every decision is made inside a write transaction: begin, read the clock,
+ * sweep a few expired records, read the record, decide (the request, a struct
+ * lock_op, by lock_decide()), write, commit. Nothing in between does I/O of its
+ * own or waits: a writer that stalls stalls every writer of every process (LMDB
  * has one write lock per environment).
  *
  * Group commit: the request threads of a process hand their decisions to
@@ -901,11 +901,11 @@ change_one(struct store *s, const struct store_key *key,
 }
 
 /*
- * The decisions of a batch in the write transaction txn (begun by
- * begin()), in the order they came; txn ends here. Returns 0 with every
- * decision made and durable, or -1 when the transaction was given up (nothing of it written, no decision kept): the
- * caller then makes them one by one, which also sorts out which of them
- * find no room.
+ * The decisions of a batch in the write transaction txn (begun by begin()), in
+ * the order they came; txn ends here. Returns 0 with every decision made and
+ * durable, or -1 when the transaction was given up (nothing of it written, no
+ * decision kept): the caller then makes them one by one, which also sorts out
+ * which of them find no room.
  */
 static int
 change_batch(struct store *s, MDB_txn *txn, struct pending *batch, size_t n)

@@ -26,7 +26,8 @@ uuid_parse(const char *s, size_t len, uint8_t out[16])
 			i++;
 			continue;
 		}
-		if ((hi = number_hexval(s[i])) < 0 || (lo = number_hexval(s[i + 1])) < 0)
+		if ((hi = number_hexval(s[i])) < 0 ||
+		    (lo = number_hexval(s[i + 1])) < 0)
 			return -1;
 		out[n++] = (uint8_t)(hi << 4 | lo);
 		i += 2;
