@@ -89,8 +89,8 @@ params_add(struct params *p, const char *name, size_t name_len,
  * params_add(), with its refusal put into words for the client: returns
  * 0, or -1 with a message in err.
  */
-int
-params_add_or_say(struct params *p, const char *name, size_t name_len,
+static int
+add_or_say(struct params *p, const char *name, size_t name_len,
     const char *value, size_t value_len, enum param_source source,
     enum param_type type, char *err, size_t errlen)
 {
@@ -185,7 +185,7 @@ params_parse_urlencoded(struct params *p, const char *s, size_t n,
 			    what);
 			goto done;
 		}
-		if (params_add_or_say(p, name, (size_t)nl, value, (size_t)vl,
+		if (add_or_say(p, name, (size_t)nl, value, (size_t)vl,
 		    source, PARAM_TEXT, err, errlen) == -1)
 			goto done;
 	}
@@ -401,7 +401,7 @@ add_member(struct params *p, const char *key, size_t key_len,
 		type = PARAM_OTHER;
 		break;
 	}
-	return params_add_or_say(p, key, key_len, value, value_len, PARAM_JSON,
+	return add_or_say(p, key, key_len, value, value_len, PARAM_JSON,
 	    type, err, errlen);
 }
 

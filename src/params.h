@@ -44,9 +44,6 @@ void	params_init(struct params *);
 void	params_free(struct params *);
 int	params_add(struct params *, const char *, size_t, const char *,
 	    size_t, enum param_source, enum param_type);
-int	params_add_or_say(struct params *, const char *, size_t,
-	    const char *, size_t, enum param_source, enum param_type, char *,
-	    size_t);
 int	params_parse_json(const char *, size_t, struct params *, char *,
 	    size_t);
 int	params_parse_urlencoded(struct params *, const char *, size_t,

@@ -25,7 +25,7 @@ reply_start(struct response *resp, int status, const char *type)
 }
 
 /* Starts a JSON answer; the caller writes the body. */
-void
+static void
 reply_json(struct response *resp, int status)
 {
 	reply_start(resp, status, "application/json");

@@ -10,7 +10,6 @@
 #include "http.h"
 
 void	reply_start(struct response *, int, const char *);
-void	reply_json(struct response *, int);
 void	reply_json_begin(struct response *, int, struct codec_writer *,
 	    int);
 void	reply_json_end(struct codec_writer *);

@@ -40,7 +40,7 @@
 #include "record.h"
 #include "store.h"
 
-#define KEY_LEN		17
+#define KEY_LEN		(1 + LOCK_ID_LEN)	/* kind, id */
 #define INDEX_KEY_LEN	(8 + KEY_LEN)
 /* New records are refused past this share of the map, leaving room for
  * refreshes, deletes and sweeps, which must keep working when full. */
@@ -168,7 +168,7 @@ static void
 make_key(const struct store_key *k, uint8_t out[KEY_LEN])
 {
 	out[0] = (uint8_t)k->kind;
-	memcpy(out + 1, k->id, 16);
+	memcpy(out + 1, k->id, LOCK_ID_LEN);
 }
 
 static void
@@ -1208,7 +1208,7 @@ store_list(struct store *s, const struct store_key *after, size_t max,
 		}
 		kp = k.mv_data;
 		item.key.kind = (enum lock_kind)kp[0];
-		memcpy(item.key.id, kp + 1, 16);
+		memcpy(item.key.id, kp + 1, LOCK_ID_LEN);
 		item.rec = &rec;
 		stop = fn(&item, now, arg);
 		lock_record_free(&rec);
