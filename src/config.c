@@ -273,6 +273,12 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 			goto fail;
 		}
 	}
+	/* For the end-to-end tests only (audit.h). */
+	if ((v = lookup("LOCKGATE_TEST_AUDIT", arg)) != NULL && *v != '\0' &&
+	    (cfg->audit = strdup(v)) == NULL) {
+		snprintf(err, errlen, "LOCKGATE_TEST_AUDIT: out of memory");
+		goto fail;
+	}
 	if ((v = lookup("LOCKGATE_METRICS", arg)) != NULL) {
 		/* In the order of enum config_metrics. */
 		static const char *const modes[] = { "open", "admin", "off",
@@ -311,4 +317,6 @@ config_free(struct config *cfg)
 	cfg->api_tokens = NULL;
 	free(cfg->admin_token);
 	cfg->admin_token = NULL;
+	free(cfg->audit);
+	cfg->audit = NULL;
 }

@@ -38,6 +38,8 @@ struct config {
 	enum log_level		 log_level;
 	char			**api_tokens;	/* NULL-terminated; NULL: open */
 	char			*admin_token;	/* NULL: no admin surface */
+	char			*audit;		/* the tests' record of
+						 * decisions; NULL: none */
 	enum config_metrics	 metrics;
 };
 

@@ -22,6 +22,7 @@
 
 #include "activation.h"
 #include "api.h"
+#include "audit.h"
 #include "config.h"
 #include "gate.h"
 #include "http.h"
@@ -631,6 +632,7 @@ main(int argc, char *argv[])
 	struct config		 cfg;
 	struct store_options	 so;
 	struct service		 svc;
+	struct audit		*audit = NULL;
 	struct stat		 st;
 	sigset_t		 stops;
 	const char		*listen_addr = NULL;
@@ -729,6 +731,8 @@ main(int argc, char *argv[])
 	}
 	svc.metrics = metrics_open(cfg.db);
 	store_on_commit(svc.store, metrics_commit, svc.metrics);
+	if (cfg.audit != NULL && (audit = audit_open(cfg.audit)) != NULL)
+		store_on_decided(svc.store, audit_decided, audit);
 	store_on_wait(svc.store, gate_blocking);
 	/* Waiting needs the shared wake-up file beside the database; one CGI
 	 * process is one request, so there is no bound to keep there. */
@@ -746,6 +750,7 @@ main(int argc, char *argv[])
 	wake_close(svc.wake);
 	store_close(svc.store);
 	metrics_close(svc.metrics);
+	audit_close(audit);
 	if (mode == MODE_LISTEN && !activated &&
 	    strchr(listen_addr, '/') != NULL &&
 	    lstat(listen_addr, &st) == 0 && S_ISSOCK(st.st_mode))

@@ -58,6 +58,15 @@ struct store_stats {
 					 * of map_size */
 };
 
+/*
+ * Told of each decision made durable, after its commit and before its
+ * answer is given: seq grows with every decision in the order they were
+ * made (for the tests' record of grants and releases). fn must not block
+ * for long: a batch's other answers wait for it.
+ */
+typedef void store_decided_fn(const struct store_key *,
+    const struct lock_decision *, uint64_t seq, void *);
+
 /* Asked inside a waiting PUT's transaction: whether the owner released
  * the lock since the wait began (lock_put's wait_tag and wait_mark). */
 typedef int store_cancelled_fn(uint64_t tag, uint64_t mark, void *);
@@ -71,6 +80,7 @@ void	store_close(struct store *);
 void	store_on_commit(struct store *, void (*)(uint64_t, size_t, void *),
 	    void *);
 void	store_on_wait(struct store *, void (*)(void));
+void	store_on_decided(struct store *, store_decided_fn *, void *);
 void	store_cancel_check(struct store *, store_cancelled_fn *, void *);
 int64_t	store_now(struct store *);
 int	store_change(struct store *, const struct store_key *,

@@ -65,6 +65,9 @@
 #define READER_CHECK_MS	(10 * 1000)
 /* apply()'s answers when a new record does not fit in the map, or would
  * pass max_records; LMDB's errors are errno values or below -30000. */
+/* The order of a durable decision: its transaction's id (LMDB counts write
+ * transactions across processes), then its place in the batch. */
+#define SEQ(txnid, i)	((uint64_t)(txnid) << 16 | (uint64_t)(i))
 #define NO_ROOM		(-1)
 #define NO_RECORDS	(-2)
 
@@ -90,6 +93,8 @@ struct store {
 	void		(*on_wait)(void);
 	store_cancelled_fn *cancelled;
 	void		*cancelled_arg;
+	store_decided_fn *decided;
+	void		*decided_arg;
 	/* The last reading of the filesystem's free space, the data file's
 	 * size then, and when (store clock): only read and written inside
 	 * write transactions, which LMDB runs one at a time. */
@@ -517,6 +522,14 @@ store_cancel_check(struct store *s, store_cancelled_fn *fn, void *arg)
 	s->cancelled_arg = arg;
 }
 
+/* Has fn told of each decision made durable (store_decided_fn). */
+void
+store_on_decided(struct store *s, store_decided_fn *fn, void *arg)
+{
+	s->decided = fn;
+	s->decided_arg = arg;
+}
+
 /* The store's clock, ms since the epoch: the time decisions are made by. */
 int64_t
 store_now(struct store *s)
@@ -818,7 +831,7 @@ change(struct store *s, const struct store_key *key, const struct lock_op *op,
 	uint8_t			 k[KEY_LEN];
 	uint64_t		 fence, t0;
 	int64_t			 now;
-	size_t			 swept = 0;
+	size_t			 swept = 0, txnid;
 	int			 rc, found;
 
 	*map_full = 0;
@@ -844,10 +857,13 @@ change(struct store *s, const struct store_key *key, const struct lock_op *op,
 		lock_decision_free(out);
 		goto abort;
 	}
+	txnid = mdb_txn_id(txn);
 	t0 = monotonic_us();
 	rc = commit(s, txn);
 	if (s->on_commit != NULL)
 		s->on_commit(monotonic_us() - t0, 1, s->on_commit_arg);
+	if (rc == 0 && s->decided != NULL)
+		s->decided(key, out, SEQ(txnid, 0), s->decided_arg);
 	if (rc != 0) {
 		lock_decision_free(out);
 		if (rc == MDB_MAP_FULL) {
@@ -915,7 +931,7 @@ change_batch(struct store *s, MDB_txn *txn, struct pending *batch, size_t n)
 	uint8_t			 k[KEY_LEN];
 	uint64_t		 fence, t0;
 	int64_t			 now;
-	size_t			 swept = 0;
+	size_t			 swept = 0, txnid = 0, i;
 	int			 rc, found;
 
 	now = s->clock();
@@ -942,13 +958,18 @@ change_batch(struct store *s, MDB_txn *txn, struct pending *batch, size_t n)
 			fence++;
 	}
 	if (rc == 0) {
+		txnid = mdb_txn_id(txn);
 		t0 = monotonic_us();
 		rc = commit(s, txn);
 		if (s->on_commit != NULL)
 			s->on_commit(monotonic_us() - t0, n, s->on_commit_arg);
 		if (rc == 0) {
-			for (r = batch; r != NULL; r = r->next)
+			for (r = batch, i = 0; r != NULL; r = r->next, i++) {
 				r->rc = STORE_OK;
+				if (s->decided != NULL)
+					s->decided(r->key, r->out, SEQ(txnid, i),
+					    s->decided_arg);
+			}
 			if (swept > 0)
 				log_debug("swept %zu expired records", swept);
 			return 0;
