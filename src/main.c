@@ -674,6 +674,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	log_set_level(cfg.log_level);
+#if defined(LOCKGATE_BROKEN_OWNER) || defined(LOCKGATE_BROKEN_COMMIT) || \
+    defined(LOCKGATE_BROKEN_FENCE)
+	log_warn("this build breaks a promise on purpose (configure "
+	    "--enable-broken), for the tests' negative controls: never use it");
+#endif
 
 	/* A client gone mid-answer is an EPIPE, never a dead process. */
 	signal(SIGPIPE, SIG_IGN);

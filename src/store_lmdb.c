@@ -558,6 +558,25 @@ decide(struct store *s, const struct lock_record *cur, int64_t now,
 	lock_decide(cur, now, next_fence, op, out);
 }
 
+/*
+ * Commits the write transaction of one or more decisions: 0 or an LMDB
+ * error. Broken on purpose with --enable-broken=commit: one in eight is
+ * dropped instead, and reported as committed.
+ */
+static int
+commit_decisions(struct store *s, MDB_txn *txn)
+{
+#ifdef LOCKGATE_BROKEN_COMMIT
+	static unsigned int	 calls;
+
+	if (__atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED) % 8 == 0) {
+		abort_txn(s, txn);
+		return 0;
+	}
+#endif
+	return commit(s, txn);
+}
+
 /* Reads the record under key: 0, MDB_NOTFOUND, or an error (logged). */
 static int
 get_record(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
@@ -808,7 +827,13 @@ apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
 	/* The counter records the fence handed out, whichever holder of
 	 * the record took it. */
 	if (d->fence_used)
+#ifndef LOCKGATE_BROKEN_FENCE
 		rc = put_fence(s, txn, next_fence);
+#else
+		/* Broken on purpose (--enable-broken=fence): the counter
+		 * never moves, so fences repeat. */
+		rc = 0;
+#endif
 	return rc;
 }
 
@@ -859,7 +884,7 @@ change(struct store *s, const struct store_key *key, const struct lock_op *op,
 	}
 	txnid = mdb_txn_id(txn);
 	t0 = monotonic_us();
-	rc = commit(s, txn);
+	rc = commit_decisions(s, txn);
 	if (s->on_commit != NULL)
 		s->on_commit(monotonic_us() - t0, 1, s->on_commit_arg);
 	if (rc == 0 && s->decided != NULL)
@@ -960,7 +985,7 @@ change_batch(struct store *s, MDB_txn *txn, struct pending *batch, size_t n)
 	if (rc == 0) {
 		txnid = mdb_txn_id(txn);
 		t0 = monotonic_us();
-		rc = commit(s, txn);
+		rc = commit_decisions(s, txn);
 		if (s->on_commit != NULL)
 			s->on_commit(monotonic_us() - t0, n, s->on_commit_arg);
 		if (rc == 0) {
