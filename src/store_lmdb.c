@@ -826,14 +826,14 @@ apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
 		return rc;
 	/* The counter records the fence handed out, whichever holder of
 	 * the record took it. */
-	if (d->fence_used)
 #ifndef LOCKGATE_BROKEN_FENCE
-		rc = put_fence(s, txn, next_fence);
+	if (d->fence_used)
 #else
-		/* Broken on purpose (--enable-broken=fence): the counter
-		 * never moves, so fences repeat. */
-		rc = 0;
+	/* Broken on purpose (--enable-broken=fence): the counter never
+	 * moves, so fences repeat. */
+	if (d->fence_used && next_fence == 0)
 #endif
+		rc = put_fence(s, txn, next_fence);
 	return rc;
 }
 

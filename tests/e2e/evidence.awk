@@ -22,7 +22,7 @@ function drop_expired(lock, at,    n, i, w, f, kept) {
 	kept = ""
 	for (i = 1; i <= n; i++) {
 		split(w[i], f, ":")
-		if (f[2] + 0 > at)
+		if (f[2] + 0 > at + 0)
 			kept = kept " " w[i]
 		else
 			expired++
@@ -47,10 +47,12 @@ function forget(lock, fence,    n, i, w, kept) {
 			kept = kept " " w[i]
 	holds[lock] = kept
 }
+# val FIELD: the value of a name=value field, as text (times in ms do not
+# fit printf's %d in every awk): compare with + 0.
 function val(s) { sub(/^[a-z]+=/, "", s); return s }
 {
-	seq = val($1); at = val($2) + 0; ev = $3; lock = $4
-	fence = val($5) + 0; until = val($6) + 0; limit = val($8) + 0
+	seq = val($1); at = val($2); ev = $3; lock = $4
+	fence = val($5); until = val($6); limit = val($8) + 0
 	if (lock !~ /^getlock:/)
 		next
 	drop_expired(lock, at)
@@ -58,16 +60,16 @@ function val(s) { sub(/^[a-z]+=/, "", s); return s }
 		grants++
 		n = split(holds[lock], w, " ")
 		if (n >= limit) {
-			fmt = "overlap: %s fence %d granted at %d (seq %s) while %d of %d holds were live\n"
+			fmt = "overlap: %s fence %s granted at %s (seq %s) while %d of %d holds were live\n"
 			printf fmt, lock, fence, at, seq, n, limit
 			bad++
 		}
-		if (fence <= maxfence) {
-			fmt = "fence: %s fence %d granted at %d (seq %s) after fence %d\n"
+		if (fence + 0 <= maxfence + 0) {
+			fmt = "fence: %s fence %s granted at %s (seq %s) after fence %s\n"
 			printf fmt, lock, fence, at, seq, maxfence
 			bad++
 		}
-		if (fence > maxfence)
+		if (fence + 0 > maxfence + 0)
 			maxfence = fence
 		set(lock, fence, until)
 		if (n + 1 > maxheld)
@@ -75,14 +77,14 @@ function val(s) { sub(/^[a-z]+=/, "", s); return s }
 	} else if (ev == "refresh") {
 		refreshes++
 		if (!has(lock, fence)) {
-			printf "refresh: %s fence %d at %d (seq %s) is no live hold\n", lock, fence, at, seq
+			printf "refresh: %s fence %s at %s (seq %s) is no live hold\n", lock, fence, at, seq
 			bad++
 		}
 		set(lock, fence, until)
 	} else if (ev == "release") {
 		releases++
 		if (!has(lock, fence)) {
-			printf "release: %s fence %d at %d (seq %s) is no live hold\n", lock, fence, at, seq
+			printf "release: %s fence %s at %s (seq %s) is no live hold\n", lock, fence, at, seq
 			bad++
 		}
 		forget(lock, fence)
