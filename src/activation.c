@@ -4,6 +4,8 @@
  * socket was passed to this process. The protocol: the service manager
  * passes N descriptors from fd 3 on, and names the process they are for in
  * LISTEN_PID, so a child that inherited the variables ignores them.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,8 @@
 /*
  * activation.h: systemd socket activation (sd_listen_fds(3)) without
  * libsystemd: reads LISTEN_PID and LISTEN_FDS and names the passed socket.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_ACTIVATION_H
 #define LOCKGATE_ACTIVATION_H

@@ -4,6 +4,8 @@
  * counters in the Prometheus text format, and GET / is a short page with
  * the curl lines for this server. No answer shows an owner token or an
  * LSS key.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <string.h>

@@ -2,6 +2,8 @@
  * api.c: the router. Finds the route, turns away what no surface takes
  * (a missing token, a wrong method: 405 with Allow, a CORS preflight, bad
  * parameters), and hands the request to its surface.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <string.h>

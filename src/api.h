@@ -1,6 +1,8 @@
 /*
  * api.h: the router: one request in, its answer out, through the surface
  * its path names (getlock, LSS, the operator's).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_API_H
 #define LOCKGATE_API_H

@@ -11,6 +11,8 @@
  * getlock: the hold with fence F, expiring at expires; holders counts the
  * holds after the decision), or lss-create and lss-set (fence 0; holders
  * is 1 when the LSS lock is locked then, else 0; expires 0: no deadline).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -3,6 +3,8 @@
  * line each, for the end-to-end tests' server-side evidence (who held
  * which lock from when to when, in commit order). Written only when
  * LOCKGATE_TEST_AUDIT names a file; not meant for production use.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_AUDIT_H
 #define LOCKGATE_AUDIT_H

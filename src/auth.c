@@ -3,6 +3,8 @@
  * carry when some are configured, and the operator's admin token. Tokens
  * are compared in constant time, and every configured token is compared,
  * so neither the bytes nor the position of a match can be timed.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <string.h>
 #include <strings.h>

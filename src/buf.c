@@ -1,4 +1,8 @@
-/* buf.c: a growable byte buffer, always NUL-terminated. */
+/*
+ * buf.c: a growable byte buffer, always NUL-terminated.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

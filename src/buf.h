@@ -1,4 +1,8 @@
-/* buf.h: a growable byte buffer, always NUL-terminated. */
+/*
+ * buf.h: a growable byte buffer, always NUL-terminated.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+ */
 #ifndef LOCKGATE_BUF_H
 #define LOCKGATE_BUF_H
 

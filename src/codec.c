@@ -1,5 +1,7 @@
 /*
  * codec.c: the JSON writer (see codec.h).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <stdlib.h>

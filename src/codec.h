@@ -4,6 +4,8 @@
  * times as short decimals. One call writes a member, key and value
  * (codec_put_*), so an answer builder reads like the answer it builds.
  * Reading JSON is params.c's.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_CODEC_H
 #define LOCKGATE_CODEC_H

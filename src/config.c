@@ -1,4 +1,8 @@
-/* config.c: the settings, read once from the environment at start. */
+/*
+ * config.c: the settings, read once from the environment at start.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

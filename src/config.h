@@ -1,4 +1,8 @@
-/* config.h: the settings, read once from the environment at start. */
+/*
+ * config.h: the settings, read once from the environment at start.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+ */
 #ifndef LOCKGATE_CONFIG_H
 #define LOCKGATE_CONFIG_H
 

@@ -3,6 +3,8 @@
  * sleepers (futex(2)). wake.c uses a word in a file every responder maps
  * (shared); store.c a word on a request thread's stack and gate.c one
  * in the process (private).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_FUTEX_H
 #define LOCKGATE_FUTEX_H

@@ -1,6 +1,8 @@
 /*
  * gate.c: one idle request thread watches the listening socket, the
  * others park (gate.h). Process-wide state: a process runs one responder.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <limits.h>
 #include <stdint.h>

@@ -14,6 +14,8 @@
  * lock. Should one of them last, the socket stays unwatched until a
  * parked thread's park times out (or, with none parked, until a busy
  * thread comes back, as when every thread is busy).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_GATE_H
 #define LOCKGATE_GATE_H

@@ -3,6 +3,8 @@
  * HEAD and DELETE of /v1/<uuid>, and /v1/health. A request is read into a
  * lock request (struct lock_op), decided by the store, waited on when it
  * asks to wait, and answered.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,8 @@
-/* getlock.h: the getlock.tech surface, /v1/<uuid> and /v1/health. */
+/*
+ * getlock.h: the getlock.tech surface, /v1/<uuid> and /v1/health.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+ */
 #ifndef LOCKGATE_GETLOCK_H
 #define LOCKGATE_GETLOCK_H
 

@@ -1,6 +1,8 @@
 /*
  * http.c: CGI/FastCGI parameters and a body in, a request out; a response
  * in, CGI output (RFC 3875 section 6) out.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <poll.h>
 #include <stdarg.h>

@@ -2,6 +2,8 @@
  * http.h: turns CGI/FastCGI parameters (RFC 3875) and a body into a
  * request, and a response into CGI output. Works from explicit inputs,
  * never the global environ, so it can be unit-tested and fuzzed.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_HTTP_H
 #define LOCKGATE_HTTP_H

@@ -3,6 +3,8 @@
  * The getlock semantics follow doc/API.md section 1: PUT creates or refreshes,
  * GET reports, DELETE releases; expiry is exact to the millisecond and is
  * judged here, lazily, whenever a record is looked at.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -2,6 +2,8 @@
  * lock.h: the lock rules as pure functions: the current record, the request
  * and the time in; a decision (the answer, and what to write) out.
  * No I/O, no clock reads, no storage: every branch is unit-testable.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_LOCK_H
 #define LOCKGATE_LOCK_H

@@ -1,4 +1,8 @@
-/* log.c: one escaped line per event on stderr, which the web server files. */
+/*
+ * log.c: one escaped line per event on stderr, which the web server files.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

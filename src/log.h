@@ -1,4 +1,8 @@
-/* log.h: one escaped line per event on stderr. */
+/*
+ * log.h: one escaped line per event on stderr.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+ */
 #ifndef LOCKGATE_LOG_H
 #define LOCKGATE_LOG_H
 

@@ -3,6 +3,8 @@
  * /locks makes a lock with a ULID and a key; GET answers 423 or 204; PATCH
  * .../lock and .../unlock change it with the key. Answers are LSS's own:
  * empty or short text bodies, a compact JSON body for POST.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,8 @@
-/* lss.h: the LSS (Lock State Service) surface, /locks. */
+/*
+ * lss.h: the LSS (Lock State Service) surface, /locks.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+ */
 #ifndef LOCKGATE_LSS_H
 #define LOCKGATE_LSS_H
 

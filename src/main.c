@@ -2,6 +2,8 @@
  * main.c: the process: configuration, the choice of CGI, FastCGI or an own
  * --listen socket, signals, and the accept loop. The only file that
  * includes fcgiapp.h.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>

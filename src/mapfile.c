@@ -1,6 +1,8 @@
 /*
  * mapfile.c: opening, checking and mapping the small shared files beside
  * the database (see mapfile.h).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <sys/file.h>
 #include <sys/mman.h>

@@ -3,6 +3,8 @@
  * responder process (the metrics counters, the wake-up counter). Each
  * begins with a header naming its kind and layout; a file of another kind,
  * layout or size is reset to zeros when it is mapped.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_MAPFILE_H
 #define LOCKGATE_MAPFILE_H

@@ -8,6 +8,8 @@
  * database: it may be deleted while nothing runs, and counters start from
  * zero again, which Prometheus reads as a restart. A file of another
  * layout (an older version) is reset when it is mapped (mapfile.c).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <errno.h>
 #include <stdio.h>

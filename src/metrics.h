@@ -2,6 +2,8 @@
  * metrics.h: counters shared by every responder process (requests by
  * surface and status, grants, waits, commit latency), and their rendering
  * in the Prometheus text format for GET /metrics.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_METRICS_H
 #define LOCKGATE_METRICS_H

@@ -1,6 +1,8 @@
 /*
  * number.c: reading and writing seconds, whole numbers and hex digits
  * (see number.h).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <errno.h>
 #include <math.h>

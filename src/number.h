@@ -2,6 +2,8 @@
  * number.h: the one way to read and write each kind of number the program
  * takes or shows: seconds (as milliseconds), bounded whole numbers, hex
  * digits. Readers take a length, so a value with a NUL inside is refused.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_NUMBER_H
 #define LOCKGATE_NUMBER_H

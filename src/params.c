@@ -1,6 +1,8 @@
 /*
  * params.c: request parameters, merged from the JSON body, the query string
  * and a form body (application/x-www-form-urlencoded, WHATWG URL section 5).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <stdlib.h>

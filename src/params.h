@@ -2,6 +2,8 @@
  * params.h: request parameters from the JSON body, the query string and a form
  * body, read and merged: when a name appears in more than one place the JSON
  * body wins, then the query, then the form (doc/API.md section 1).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_PARAMS_H
 #define LOCKGATE_PARAMS_H

@@ -1,6 +1,8 @@
 /*
  * random.c: random bytes from the kernel (getrandom(2)), never rand() or
  * the clock: lock keys are secrets and ids must not collide.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <sys/random.h>
 

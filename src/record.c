@@ -20,6 +20,8 @@
  *	+4	each: owner length (1 byte), created, ttl, expires (int64),
  *		fence (uint64), owner bytes
  * A later version adds fields after these and bumps the version byte.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdlib.h>
 #include <string.h>

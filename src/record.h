@@ -1,4 +1,8 @@
-/* record.h: the stored form of a lock: a small versioned binary record. */
+/*
+ * record.h: the stored form of a lock: a small versioned binary record.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+ */
 #ifndef LOCKGATE_RECORD_H
 #define LOCKGATE_RECORD_H
 

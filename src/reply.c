@@ -1,6 +1,8 @@
 /*
  * reply.c: the answers (see reply.h). A surface decides what to say; this
  * file says it, with the headers every answer carries.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 

@@ -2,6 +2,8 @@
  * reply.h: every way the program answers: JSON, a message, plain text, an
  * empty answer, a store failure, a refusal of unknown parameters. Every
  * answer carries the same common headers (reply_start()).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_REPLY_H
 #define LOCKGATE_REPLY_H

@@ -2,6 +2,8 @@
  * service.h: what every surface is handed with a request: the settings,
  * the store, and the optional shared wake-ups and counters. main.c fills
  * it once per process.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_SERVICE_H
 #define LOCKGATE_SERVICE_H

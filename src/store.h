@@ -4,6 +4,8 @@
  * lock_decide() inside one atomic, durable transaction that reads the
  * clock after it begins. store_lmdb.c keeps them in an LMDB environment
  * shared by the processes of one host.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_STORE_H
 #define LOCKGATE_STORE_H

@@ -20,6 +20,8 @@
  * transaction (each sees the writes of those before it), commits once,
  * and only then are their answers given. One durable commit (one fsync
  * pair) serves many requests, and each decision is still atomic.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <sys/stat.h>
 #include <sys/statvfs.h>

@@ -3,6 +3,8 @@
  * milliseconds (big-endian, so ids sort by creation), the other 80 random;
  * written as 26 characters of Crockford's base32, lowercase here, read in
  * any case.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <string.h>
 

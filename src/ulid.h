@@ -1,4 +1,8 @@
-/* ulid.h: ULIDs as LSS lock ids: 48-bit milliseconds, 80 random bits. */
+/*
+ * ulid.h: ULIDs as LSS lock ids: 48-bit milliseconds, 80 random bits.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+ */
 #ifndef LOCKGATE_ULID_H
 #define LOCKGATE_ULID_H
 

@@ -1,4 +1,8 @@
-/* uuid.c: UUIDs as lock ids: parsing any case, printing lowercase. */
+/*
+ * uuid.c: UUIDs as lock ids: parsing any case, printing lowercase.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

@@ -1,4 +1,8 @@
-/* uuid.h: UUIDs as lock ids: parsing any case, printing lowercase. */
+/*
+ * uuid.h: UUIDs as lock ids: parsing any case, printing lowercase.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+ */
 #ifndef LOCKGATE_UUID_H
 #define LOCKGATE_UUID_H
 

@@ -17,6 +17,8 @@
  * learn that its client has gone when the web server does not say so
  * (lighttpd keeps the FastCGI connection open), and the client's release
  * must not be overtaken by its own abandoned wait.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 
 #include <errno.h>

@@ -2,6 +2,8 @@
  * wake.h: lets a request that waits for a lock sleep until some process
  * releases one, instead of polling: a counter in a small file shared by
  * every responder process, waited on with a futex.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_WAKE_H
 #define LOCKGATE_WAKE_H

@@ -7,6 +7,8 @@
 #
 # usage: tests/structure/funclen.sh [SRCDIR]   (default: $LOCKGATE_SRCDIR/src,
 #        else ./src)
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 set -u
 
 src=${1:-${LOCKGATE_SRCDIR:-.}/src}
