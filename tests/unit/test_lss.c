@@ -11,24 +11,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <CUnit/CUnit.h>
 
-#include "api.h"
-#include "config.h"
-#include "http.h"
 #include "lock.h"
 #include "random.h"
-#include "store.h"
+#include "surface.h"
 #include "tests.h"
 #include "ulid.h"
 #include "uuid.h"
 
-#define T0		1700000000000LL	/* an instant, ms since the epoch */
+#define T0		SURFACE_T0	/* an instant, ms since the epoch */
 #define DRAWS		10000
-#define MIB		((size_t)1 << 20)
-#define MAX_TTL_MS	(604800LL * 1000)
+#define MAX_TTL_MS	SURFACE_MAX_TTL_MS
 #define TEXT_CT		"text/plain; charset=utf-8"
 #define LMSG		"l must be one of true, t, 1, yes, on, false, f, 0, " \
 			"no, off"
@@ -648,169 +643,8 @@ test_sweep(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* Whole requests through api_handle, on a store with the fake clock */
-
-static struct config	 cfg;
-static struct store	*st;
-static struct service	 api;
-
-/* Opens a store in a fresh directory; the fake clock starts at T0. */
-static int
-surface_open(int64_t retention_ms, uint64_t max_records)
-{
-	struct store_options	 o;
-	const char		*dir;
-
-	st = NULL;
-	test_now = T0;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.map_size = 16 * MIB;
-	cfg.sync = CONFIG_SYNC_NONE;
-	cfg.max_ttl_ms = MAX_TTL_MS;
-	cfg.max_wait_ms = 60000;
-	cfg.max_body = 16384;
-	cfg.max_records = max_records;
-	cfg.max_readers = 16;
-	cfg.lss_retention_ms = retention_ms;
-	if ((dir = tmpdir_make()) == NULL)
-		return -1;
-	memset(&o, 0, sizeof(o));
-	o.path = dir;
-	o.map_size = cfg.map_size;
-	o.sync = cfg.sync;
-	o.max_readers = cfg.max_readers;
-	o.max_records = max_records;
-	o.sweep_batch = 16;
-	o.clock = test_clock;
-	if (store_open(&o, &st) != STORE_OK) {
-		st = NULL;
-		tmpdir_remove();
-		return -1;
-	}
-	memset(&api, 0, sizeof(api));
-	api.cfg = &cfg;
-	api.store = st;
-	return 0;
-}
-
-static void
-surface_close(void)
-{
-	store_close(st);
-	st = NULL;
-	tmpdir_remove();
-}
-
-static uint64_t
-records(void)
-{
-	struct store_stats	 s;
-
-	if (store_stats(st, &s) != STORE_OK)
-		return UINT64_MAX;
-	return s.records;
-}
-
-struct fake_req {
-	const char	*method;
-	const char	*path;
-	const char	*query;
-	const char	*ctype;
-};
-
-static const char *
-lookup(const char *name, void *arg)
-{
-	const struct fake_req	*f = arg;
-
-	if (strcmp(name, "REQUEST_METHOD") == 0)
-		return f->method;
-	if (strcmp(name, "PATH_INFO") == 0)
-		return f->path;
-	if (strcmp(name, "QUERY_STRING") == 0)
-		return f->query;
-	if (strcmp(name, "CONTENT_TYPE") == 0)
-		return f->ctype;
-	return NULL;
-}
-
-/* One answer: status, two headers and the body. */
-struct answer {
-	int	 status;
-	char	 ctype[64];
-	char	 allow[64];
-	char	 body[1024];
-};
-
-/* Copies the value of header name from "Name: value\r\n" lines. */
-static void
-header_value(const char *headers, const char *name, char *out, size_t len)
-{
-	const char	*p = headers, *eol;
-	size_t		 n = strlen(name), vlen;
-
-	snprintf(out, len, "<absent>");
-	while (*p != '\0') {
-		eol = strstr(p, "\r\n");
-		if (eol == NULL)
-			eol = p + strlen(p);
-		if ((size_t)(eol - p) > n + 1 && strncasecmp(p, name, n) == 0 &&
-		    p[n] == ':') {
-			p += n + 1;
-			while (*p == ' ')
-				p++;
-			vlen = (size_t)(eol - p);
-			snprintf(out, len, "%.*s", (int)vlen, p);
-			return;
-		}
-		p = *eol != '\0' ? eol + 2 : eol;
-	}
-}
-
-/* METHOD PATH?QUERY with an optional form body, at test_now. */
-static void
-call(const char *method, const char *path, const char *query,
-    const char *form, struct answer *a)
-{
-	struct fake_req		 f = { method, path, query != NULL ? query : "",
-	    form != NULL ? "application/x-www-form-urlencoded" : NULL };
-	struct request		 req;
-	struct response		 resp;
-
-	memset(a, 0, sizeof(*a));
-	a->status = -1;
-	if (http_request_init(&req, lookup, &f) != 0) {
-		http_request_free(&req);
-		return;
-	}
-	http_response_init(&resp);
-	api_handle(&api, &req, form != NULL ? form : "",
-	    form != NULL ? strlen(form) : 0, &resp);
-	a->status = resp.status;
-	header_value(buf_str(&resp.headers), "Content-Type", a->ctype,
-	    sizeof(a->ctype));
-	header_value(buf_str(&resp.headers), "Allow", a->allow,
-	    sizeof(a->allow));
-	snprintf(a->body, sizeof(a->body), "%s", buf_str(&resp.body));
-	http_response_free(&resp);
-	http_request_free(&req);
-}
-
-/*
- * Checks the last answer: status, Content-Type (NULL: none) and body,
- * reported at the caller's line with the request.
- */
-static void
-check(const char *file, unsigned int line, const char *what,
-    const struct answer *a, int status, const char *ctype, const char *body)
-{
-	const char	*want_ct = ctype != NULL ? ctype : "<absent>";
-
-	test_assert(a->status == status && strcmp(a->ctype, want_ct) == 0 &&
-	    strcmp(a->body, body) == 0, file, line,
-	    "%s: got %d [%s] '%s', want %d [%s] '%s'", what, a->status,
-	    a->ctype, a->body, status, want_ct, body);
-}
+/* Whole requests through api_handle, on a store with the fake clock
+ * (surface.c) */
 
 /* GET /locks/ID at test_now is STATUS (423, 204 or 404). */
 static void
@@ -822,11 +656,11 @@ state(const char *file, unsigned int line, const char *id, int status)
 	snprintf(path, sizeof(path), "/locks/%s", id);
 	snprintf(what, sizeof(what), "GET %s at T0+%lld", path,
 	    (long long)(test_now - T0));
-	call("GET", path, NULL, NULL, &a);
+	surface_call("GET", path, NULL, NULL, &a);
 	if (status == 404)
-		check(file, line, what, &a, 404, TEXT_CT, NOLOCK);
+		surface_check(file, line, what, &a, 404, TEXT_CT, NOLOCK);
 	else
-		check(file, line, what, &a, status, NULL, "");
+		surface_check(file, line, what, &a, status, NULL, "");
 }
 
 /* PATCH /locks/ID/ACTION?QUERY at test_now answers STATUS. */
@@ -840,13 +674,13 @@ patch(const char *file, unsigned int line, const char *id,
 	snprintf(path, sizeof(path), "/locks/%s/%s", id, action);
 	snprintf(what, sizeof(what), "PATCH %s?%s at T0+%lld", path, query,
 	    (long long)(test_now - T0));
-	call("PATCH", path, query, NULL, &a);
+	surface_call("PATCH", path, query, NULL, &a);
 	if (status == 404)
-		check(file, line, what, &a, 404, TEXT_CT, NOLOCK);
+		surface_check(file, line, what, &a, 404, TEXT_CT, NOLOCK);
 	else if (status == 401)
-		check(file, line, what, &a, 401, TEXT_CT, BADKEY);
+		surface_check(file, line, what, &a, 401, TEXT_CT, BADKEY);
 	else
-		check(file, line, what, &a, status, NULL, "");
+		surface_check(file, line, what, &a, status, NULL, "");
 }
 
 /*
@@ -869,7 +703,7 @@ create(const char *file, unsigned int line, const char *query,
 	int			 ok;
 
 	id[0] = '\0';
-	call("POST", "/locks", query, form, &a);
+	surface_call("POST", "/locks", query, form, &a);
 	n = strlen(a.body);
 	ok = a.status == 200 && strcmp(a.ctype, "application/json") == 0 &&
 	    n > sizeof(head) - 1 + ULID_TEXT_LEN + sizeof(mid) - 1 + 2 &&
@@ -906,16 +740,16 @@ refused(const char *file, unsigned int line, const char *query,
     const char *form, const char *msg)
 {
 	struct answer	 a;
-	uint64_t	 before = records();
+	uint64_t	 before = surface_records();
 	char		 what[512];
 
 	snprintf(what, sizeof(what), "POST /locks?%s [%s]", query,
 	    form != NULL ? form : "");
-	call("POST", "/locks", query, form, &a);
-	check(file, line, what, &a, 400, TEXT_CT, msg);
-	test_assert(records() == before, file, line,
+	surface_call("POST", "/locks", query, form, &a);
+	surface_check(file, line, what, &a, 400, TEXT_CT, msg);
+	test_assert(surface_records() == before, file, line,
 	    "%s: %llu records after, %llu before", what,
-	    (unsigned long long)records(), (unsigned long long)before);
+	    (unsigned long long)surface_records(), (unsigned long long)before);
 }
 
 #define STATE(id, status)	state(TEST_HERE, (id), (status))
@@ -946,14 +780,14 @@ test_surface_create(void)
 		test_assert(ms >= t0 && ms <= t1, TEST_HERE,
 		    "id %s has time %lld, outside [%lld, %lld]", id,
 		    (long long)ms, (long long)t0, (long long)t1);
-		CU_ASSERT_EQUAL(records(), 1);
+		CU_ASSERT_EQUAL(surface_records(), 1);
 		STATE(id, 204);
 	}
 	/* The trailing slash. */
-	call("POST", "/locks/", NULL, NULL, &a);
+	surface_call("POST", "/locks/", NULL, NULL, &a);
 	test_assert(a.status == 200 && strncmp(a.body, "{\"lockId\":\"", 11)
 	    == 0, TEST_HERE, "POST /locks/: %d '%s'", a.status, a.body);
-	CU_ASSERT_EQUAL(records(), 2);
+	CU_ASSERT_EQUAL(surface_records(), 2);
 	if (CREATE(NULL, NULL, NULL, id2, key2) == 0) {
 		CU_ASSERT_STRING_NOT_EQUAL(id, id2);
 		CU_ASSERT_STRING_NOT_EQUAL(key, key2);
@@ -1157,13 +991,13 @@ test_surface_deadlines(void)
 		char		 path[64];
 
 		snprintf(path, sizeof(path), "/locks/%s/lock", id);
-		call("PATCH", path, other, NULL, &a);
-		check(TEST_HERE, "nx=maybe", &a, 400, TEXT_CT,
+		surface_call("PATCH", path, other, NULL, &a);
+		surface_check(TEST_HERE, "nx=maybe", &a, 400, TEXT_CT,
 		    "nx must be one of true, t, 1, yes, on, false, f, 0, no, "
 		    "off");
 		snprintf(other, sizeof(other), "%s&e=0", q);
-		call("PATCH", path, other, NULL, &a);
-		check(TEST_HERE, "lock e=0", &a, 400, TEXT_CT,
+		surface_call("PATCH", path, other, NULL, &a);
+		surface_check(TEST_HERE, "lock e=0", &a, 400, TEXT_CT,
 		    "e must be greater than 0");
 	}
 	STATE(id, 423);
@@ -1251,7 +1085,7 @@ test_surface_routes(void)
 
 	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		call(cases[i].method, cases[i].path, NULL, NULL, &a);
+		surface_call(cases[i].method, cases[i].path, NULL, NULL, &a);
 		test_assert(a.status == cases[i].status &&
 		    strcmp(a.allow, cases[i].allow) == 0 &&
 		    strcmp(a.body, cases[i].body) == 0, TEST_HERE,
@@ -1259,7 +1093,7 @@ test_surface_routes(void)
 		    cases[i].method, cases[i].path, a.status, a.allow, a.body,
 		    cases[i].status, cases[i].allow, cases[i].body);
 	}
-	CU_ASSERT_EQUAL(records(), 0);
+	CU_ASSERT_EQUAL(surface_records(), 0);
 	surface_close();
 }
 
@@ -1277,7 +1111,7 @@ test_surface_retention(void)
 		CREATE(NULL, NULL, NULL, d, key);
 		CREATE(NULL, NULL, NULL, d, key);
 		STATE(a, 204);
-		CU_ASSERT_EQUAL(records(), 3);
+		CU_ASSERT_EQUAL(surface_records(), 3);
 	}
 	surface_close();
 
@@ -1299,7 +1133,7 @@ test_surface_retention(void)
 	CREATE(NULL, NULL, NULL, d, key);
 	STATE(a, 204);
 	STATE(b, 423);
-	CU_ASSERT_EQUAL(records(), 4);
+	CU_ASSERT_EQUAL(surface_records(), 4);
 	/* Unchanged for 1000 ms: a and b go with the next write. */
 	test_now = T0 + 1000;
 	STATE(a, 204);
@@ -1308,7 +1142,7 @@ test_surface_retention(void)
 	STATE(b, 404);
 	PATCH(a, "unlock", "k=none", 404);
 	STATE(c, 423);
-	CU_ASSERT_EQUAL(records(), 3);
+	CU_ASSERT_EQUAL(surface_records(), 3);
 	/* c was changed at T0+600: kept until T0+1600. */
 	test_now = T0 + 1599;
 	CREATE(NULL, NULL, NULL, d, key);
@@ -1332,13 +1166,13 @@ test_surface_full(void)
 		surface_close();
 		return;
 	}
-	call("POST", "/locks", NULL, NULL, &r);
-	check(TEST_HERE, "POST /locks, full", &r, 507, "application/json",
+	surface_call("POST", "/locks", NULL, NULL, &r);
+	surface_check(TEST_HERE, "POST /locks, full", &r, 507, "application/json",
 	    "{\"message\": \"storage full\"}\n");
-	call("POST", "/locks", "l=true&k=k3", NULL, &r);
-	check(TEST_HERE, "POST /locks?l=true&k=k3, full", &r, 507,
+	surface_call("POST", "/locks", "l=true&k=k3", NULL, &r);
+	surface_check(TEST_HERE, "POST /locks?l=true&k=k3, full", &r, 507,
 	    "application/json", "{\"message\": \"storage full\"}\n");
-	CU_ASSERT_EQUAL(records(), 2);
+	CU_ASSERT_EQUAL(surface_records(), 2);
 	STATE(a, 204);
 	STATE(b, 423);
 	snprintf(q, sizeof(q), "k=%s", akey);
@@ -1347,7 +1181,7 @@ test_surface_full(void)
 	snprintf(q, sizeof(q), "k=%s", bkey);
 	PATCH(b, "unlock", q, 204);
 	STATE(b, 204);
-	CU_ASSERT_EQUAL(records(), 2);
+	CU_ASSERT_EQUAL(surface_records(), 2);
 	surface_close();
 }
 
@@ -1369,14 +1203,14 @@ test_surface_getlock_limit_nul(void)
 
 	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
 	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
-		call("PUT", "/v1/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+		surface_call("PUT", "/v1/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
 		    queries[i], NULL, &a);
-		check(TEST_HERE, queries[i], &a, 400, "application/json", want);
+		surface_check(TEST_HERE, queries[i], &a, 400, "application/json", want);
 	}
-	call("PUT", "/v1/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+	surface_call("PUT", "/v1/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
 	    "owner=a&limit=12", NULL, &a);
 	CU_ASSERT_EQUAL(a.status, 201);
-	CU_ASSERT_EQUAL(records(), 1);
+	CU_ASSERT_EQUAL(surface_records(), 1);
 	surface_close();
 }
 
