@@ -115,6 +115,7 @@ main(void)
 		test_codec_add,
 		test_config_add,
 		test_gate_add,
+		test_getlock_add,
 		test_http_add,
 		test_lock_add,
 		test_lss_add,

@@ -1185,35 +1185,6 @@ test_surface_full(void)
 	surface_close();
 }
 
-/*
- * The getlock surface shares this set-up: limit with a NUL inside
- * ("limit=1%00x", {"limit": "1\u0000x"}) was read up to the NUL and
- * granted as limit 1.
- */
-static void
-test_surface_getlock_limit_nul(void)
-{
-	static const char *const queries[] = {
-		"owner=a&limit=1%00x", "owner=a&limit=1%00", "owner=a&limit=%001",
-	};
-	static const char want[] = "{\"message\": {\"limit\": \"must be a "
-	    "whole number from 1 to 1000\"}}\n";
-	struct answer	 a;
-	size_t		 i;
-
-	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
-	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
-		surface_call("PUT", "/v1/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
-		    queries[i], NULL, &a);
-		surface_check(TEST_HERE, queries[i], &a, 400, "application/json", want);
-	}
-	surface_call("PUT", "/v1/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
-	    "owner=a&limit=12", NULL, &a);
-	CU_ASSERT_EQUAL(a.status, 201);
-	CU_ASSERT_EQUAL(surface_records(), 1);
-	surface_close();
-}
-
 int
 test_lss_add(void)
 {
@@ -1257,8 +1228,6 @@ test_lss_add(void)
 		{ "retention with the sweeper", test_surface_retention },
 		{ "max records: 507, the rest still works",
 		    test_surface_full },
-		{ "getlock: limit with a NUL inside is refused",
-		    test_surface_getlock_limit_nul },
 	};
 	CU_pSuite	 s;
 	size_t		 i;
