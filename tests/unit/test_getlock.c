@@ -23,8 +23,8 @@
 #define OTHER_ID	"00000000-0000-4000-8000-000000000001"
 #define LOCK_PATH	"/v1/" ID
 #define JSON_CT		SURFACE_JSON_CT
-#define NOTFOUND	"{\"locked\": false, \"message\": \"lock not found or " \
-			"expired\"}\n"
+#define NOTFOUND	"{\"locked\": false, \"message\": \"lock not found " \
+			"or expired\"}\n"
 #define BADPATH		"{\"locked\": false, \"message\": \"not found: " \
 			"expected /v1/<uuid>\"}\n"
 #define BAD_OWNER	"{\"message\": {\"owner\": \"must be 1 to 128 " \
@@ -435,7 +435,8 @@ static void
 test_limit_nul(void)
 {
 	static const char *const queries[] = {
-		"owner=a&limit=1%00x", "owner=a&limit=1%00", "owner=a&limit=%001",
+		"owner=a&limit=1%00x", "owner=a&limit=1%00",
+		"owner=a&limit=%001",
 	};
 	static const char want[] = "{\"message\": {\"limit\": \"must be a "
 	    "whole number from 1 to 1000\"}}\n";
@@ -445,8 +446,8 @@ test_limit_nul(void)
 	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
 	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
 		surface_call("PUT", LOCK_PATH, queries[i], NULL, &a);
-		surface_check(TEST_HERE, queries[i], &a, 400, "application/json",
-		    want);
+		surface_check(TEST_HERE, queries[i], &a, 400,
+		    "application/json", want);
 	}
 	surface_call("PUT", LOCK_PATH, "owner=a&limit=12", NULL, &a);
 	CU_ASSERT_EQUAL(a.status, 201);
@@ -460,8 +461,8 @@ test_limit_nul(void)
 static void
 test_health(void)
 {
-	static const char	 okay[] = "{\"message\": \"okay\", \"version\": \""
-	    LOCKGATE_VERSION "\", \"records\": ";
+	static const char	 okay[] = "{\"message\": \"okay\", "
+	    "\"version\": \"" LOCKGATE_VERSION "\", \"records\": ";
 	char			 want[BODY_MAX];
 
 	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);

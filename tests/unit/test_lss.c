@@ -550,8 +550,8 @@ test_surface_full(void)
 		return;
 	}
 	surface_call("POST", "/locks", NULL, NULL, &r);
-	surface_check(TEST_HERE, "POST /locks, full", &r, 507, "application/json",
-	    "{\"message\": \"storage full\"}\n");
+	surface_check(TEST_HERE, "POST /locks, full", &r, 507,
+	    "application/json", "{\"message\": \"storage full\"}\n");
 	surface_call("POST", "/locks", "l=true&k=k3", NULL, &r);
 	surface_check(TEST_HERE, "POST /locks?l=true&k=k3, full", &r, 507,
 	    "application/json", "{\"message\": \"storage full\"}\n");
