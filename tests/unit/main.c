@@ -119,6 +119,7 @@ main(void)
 		test_http_add,
 		test_lock_add,
 		test_lss_add,
+		test_mapfile_add,
 		test_number_add,
 		test_operator_add,
 		test_params_add,

@@ -18,6 +18,7 @@ int	test_getlock_add(void);
 int	test_http_add(void);
 int	test_lock_add(void);
 int	test_lss_add(void);
+int	test_mapfile_add(void);
 int	test_number_add(void);
 int	test_operator_add(void);
 int	test_params_add(void);
