@@ -189,6 +189,43 @@ test_put_expired_long_ago(void)
 	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 86400000 + 1000);
 }
 
+/*
+ * A waiting PUT whose owner released the lock since the wait began
+ * (cancelled, as the store learns it): refused, nothing written, no
+ * fence, whatever the lock's state.
+ */
+static void
+test_put_cancelled(void)
+{
+	struct lock_put		 req = { .default_ttl_ms = 60000, .owner = "a",
+	    .owner_len = 1, .waiting = 1, .cancelled = 1 };
+	struct lock_record	 r = held();
+	struct lock_decision	 d;
+
+	rule_put(NULL, T0, 42, &req, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_CANCELLED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	CU_ASSERT_EQUAL(d.fence_used, 0);
+	CU_ASSERT_EQUAL(d.has_shown, 0);
+	lock_decision_free(&d);
+	/* Held by another, and held by the owner itself. */
+	rule_put(&r, T0 + 1, 42, &req, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_CANCELLED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	r.secret[0] = 'a';
+	r.secret_len = 1;
+	rule_put(&r, T0 + 1, 42, &req, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_CANCELLED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	/* Not cancelled, the same request refreshes its hold. */
+	req.cancelled = 0;
+	rule_put(&r, T0 + 1, 42, &req, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	lock_decision_free(&d);
+}
+
 static void
 test_get_none(void)
 {
@@ -1067,6 +1104,8 @@ test_lock_add(void)
 		{ "PUT at expires: acquired, new fence",
 		    test_put_expired_at_boundary },
 		{ "PUT long expired: acquired", test_put_expired_long_ago },
+		{ "PUT cancelled: refused, nothing written",
+		    test_put_cancelled },
 		{ "GET, no record: not found", test_get_none },
 		{ "GET at expires-1: active", test_get_active },
 		{ "GET at expires: expired", test_get_expired },

@@ -836,6 +836,97 @@ test_semaphore_fences(void)
 	CU_ASSERT_EQUAL(records(), 2);
 }
 
+/* What the cancellation hook was asked, and what it answers. */
+static struct {
+	int		 calls;
+	uint64_t	 tag;
+	uint64_t	 mark;
+	void		*arg;
+	int		 answer;
+} asked;
+
+static int
+cancel_hook(uint64_t tag, uint64_t mark, void *arg)
+{
+	asked.calls++;
+	asked.tag = tag;
+	asked.mark = mark;
+	asked.arg = arg;
+	return asked.answer;
+}
+
+/*
+ * The store asks its hook, inside the transaction, about a waiting PUT
+ * only, with the PUT's ticket: a yes is a cancelled PUT (nothing
+ * written), a no lets the PUT be decided as ever.
+ */
+static void
+test_cancel_check(void)
+{
+	struct store_key	 k = key(1);
+	struct lock_put		 req;
+	struct lock_decision	 d;
+	struct lock_op		 o;
+	int			 arg;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(MIB, 1000, SWEEP_BATCH), STORE_OK);
+	store_cancel_check(st, cancel_hook, &arg);
+	memset(&asked, 0, sizeof(asked));
+	memset(&req, 0, sizeof(req));
+	req.default_ttl_ms = DEFAULT_TTL_MS;
+	req.owner = "a";
+	req.owner_len = 1;
+	req.waiting = 1;
+	req.wait_tag = 0x1234;
+	req.wait_mark = 7;
+	o = op(LOCK_OP_PUT, &req);
+	asked.answer = 1;
+	CU_ASSERT_EQUAL(store_change(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_CANCELLED);
+	lock_decision_free(&d);
+	CU_ASSERT_EQUAL(asked.calls, 1);
+	CU_ASSERT_EQUAL(asked.tag, 0x1234);
+	CU_ASSERT_EQUAL(asked.mark, 7);
+	CU_ASSERT_PTR_EQUAL(asked.arg, &arg);
+	CU_ASSERT_EQUAL(records(), 0);
+	CU_ASSERT_EQUAL(last_fence(), 0);
+	CU_ASSERT_EQUAL(store_view(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_CANCELLED);
+	lock_decision_free(&d);
+	CU_ASSERT_EQUAL(asked.calls, 2);
+	asked.answer = 0;
+	CU_ASSERT_EQUAL(store_change(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.shown.fence, 1);
+	lock_decision_free(&d);
+	CU_ASSERT_EQUAL(asked.calls, 3);
+	CU_ASSERT_EQUAL(records(), 1);
+	/* A PUT that does not wait, a GET, a DELETE: never asked. */
+	asked.answer = 1;
+	req.waiting = 0;
+	o = op(LOCK_OP_PUT, &req);
+	CU_ASSERT_EQUAL(store_change(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	lock_decision_free(&d);
+	o = op(LOCK_OP_GET, NULL);
+	CU_ASSERT_EQUAL(store_view(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	lock_decision_free(&d);
+	o = op(LOCK_OP_DELETE, &req);
+	CU_ASSERT_EQUAL(store_change(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	lock_decision_free(&d);
+	CU_ASSERT_EQUAL(asked.calls, 3);
+	/* Without the hook a waiting PUT is decided as ever. */
+	store_cancel_check(st, NULL, NULL);
+	req.waiting = 1;
+	o = op(LOCK_OP_PUT, &req);
+	CU_ASSERT_EQUAL(store_change(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	lock_decision_free(&d);
+	CU_ASSERT_EQUAL(asked.calls, 3);
+}
+
 /* Group commit: threads that change locks at once. */
 #define GC_THREADS	8
 #define GC_ROUNDS	150
@@ -1108,6 +1199,8 @@ test_store_add(void)
 		{ "a map grown by another process is taken",
 		    test_map_grown_elsewhere },
 		{ "the listing: live locks only, in pages", test_list_pages },
+		{ "the cancellation hook: asked of waiting PUTs only",
+		    test_cancel_check },
 		{ "group commit: threads at once, fences unique",
 		    test_group_commit },
 		{ "network filesystems are known", test_network_fs },
