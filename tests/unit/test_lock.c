@@ -1,6 +1,9 @@
 /*
- * test_lock.c: the lock rules of lock.c (PUT, GET, DELETE, expiry at the
- * exact millisecond), called directly with an injected "now".
+ * test_lock.c: the lock rules of lock.c, called directly with an injected
+ * "now": getlock's PUT, GET and DELETE with expiry at the exact
+ * millisecond, owners and semaphores; the constant-time key comparison;
+ * and the LSS rules (create, deadlines at the exact millisecond, lock and
+ * unlock with a key, nx, retention and the sweeper).
  */
 #include <string.h>
 
@@ -9,7 +12,9 @@
 #include "lock.h"
 #include "tests.h"
 
-#define T0	1700000000000LL		/* an instant, ms since the epoch */
+#define T0		1700000000000LL	/* an instant, ms since the epoch */
+#define MAX_TTL_MS	(604800LL * 1000)
+#define KEY		"3f1c0a52-9b1e-4c7d-8e2f-0a1b2c3d4e5f"	/* an LSS key */
 
 /* The rules through lock_decide(), one request kind each. */
 static void
@@ -184,6 +189,43 @@ test_put_expired_long_ago(void)
 	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 86400000 + 1000);
 }
 
+/*
+ * A waiting PUT whose owner released the lock since the wait began
+ * (cancelled, as the store learns it): refused, nothing written, no
+ * fence, whatever the lock's state.
+ */
+static void
+test_put_cancelled(void)
+{
+	struct lock_put		 req = { .default_ttl_ms = 60000, .owner = "a",
+	    .owner_len = 1, .waiting = 1, .cancelled = 1 };
+	struct lock_record	 r = held();
+	struct lock_decision	 d;
+
+	rule_put(NULL, T0, 42, &req, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_CANCELLED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	CU_ASSERT_EQUAL(d.fence_used, 0);
+	CU_ASSERT_EQUAL(d.has_shown, 0);
+	lock_decision_free(&d);
+	/* Held by another, and held by the owner itself. */
+	rule_put(&r, T0 + 1, 42, &req, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_CANCELLED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	r.secret[0] = 'a';
+	r.secret_len = 1;
+	rule_put(&r, T0 + 1, 42, &req, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_CANCELLED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	/* Not cancelled, the same request refreshes its hold. */
+	req.cancelled = 0;
+	rule_put(&r, T0 + 1, 42, &req, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	lock_decision_free(&d);
+}
+
 static void
 test_get_none(void)
 {
@@ -288,18 +330,47 @@ test_sweep_at(void)
 	CU_ASSERT_EQUAL(lock_sweepable(&r, T0), 0);
 }
 
+/* lock_key_equal on two NUL-terminated texts. */
+static int
+key_eq(const char *a, const char *b)
+{
+	return lock_key_equal(a, strlen(a), b, strlen(b));
+}
+
+/* The constant-time comparison of LSS keys: lengths and every byte. */
 static void
 test_key_equal(void)
 {
+	static const char	 nul_a[] = { 'a', '\0', 'b' };
+	static const char	 nul_b[] = { 'a', '\0', 'c' };
+
 	CU_ASSERT_EQUAL(lock_key_equal("abc", 3, "abc", 3), 1);
+	CU_ASSERT_EQUAL(key_eq(KEY, KEY), 1);
+	CU_ASSERT_EQUAL(key_eq("x", "x"), 1);
+	/* Two empty keys are alike (the rules never store one). */
 	CU_ASSERT_EQUAL(lock_key_equal("", 0, "", 0), 1);
 	CU_ASSERT_EQUAL(lock_key_equal("abc", 3, "abd", 3), 0);
+	/* Same length, one byte differs: first, middle, last. */
+	CU_ASSERT_EQUAL(key_eq("xbcd", "abcd"), 0);
+	CU_ASSERT_EQUAL(key_eq("abxd", "abcd"), 0);
+	CU_ASSERT_EQUAL(key_eq("abcx", "abcd"), 0);
+	/* Case matters. */
+	CU_ASSERT_EQUAL(key_eq("ABCD", "abcd"), 0);
+	/* A prefix either way round. */
 	CU_ASSERT_EQUAL(lock_key_equal("abc", 3, "ab", 2), 0);
 	CU_ASSERT_EQUAL(lock_key_equal("ab", 2, "abc", 3), 0);
+	CU_ASSERT_EQUAL(key_eq("abc", "abcd"), 0);
+	CU_ASSERT_EQUAL(key_eq("abcd", "abc"), 0);
 	CU_ASSERT_EQUAL(lock_key_equal("", 0, "a", 1), 0);
+	CU_ASSERT_EQUAL(key_eq("", "abcd"), 0);
+	CU_ASSERT_EQUAL(key_eq("abcd", ""), 0);
 	/* A trailing NUL is a difference, not padding. */
 	CU_ASSERT_EQUAL(lock_key_equal("ab\0", 3, "ab", 2), 0);
 	CU_ASSERT_EQUAL(lock_key_equal("ab", 2, "ab\0", 3), 0);
+	/* Lengths, not NULs, end the keys. */
+	CU_ASSERT_EQUAL(lock_key_equal(nul_a, 3, nul_b, 3), 0);
+	CU_ASSERT_EQUAL(lock_key_equal(nul_a, 3, nul_a, 3), 1);
+	CU_ASSERT_EQUAL(lock_key_equal("abX", 2, "abY", 2), 1);
 }
 
 /*
@@ -529,6 +600,488 @@ test_owner_valid(void)
 	CU_ASSERT_EQUAL(lock_owner_valid("\xc3\xa9", 2), 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* The LSS rules (API.md section 2) */
+
+/* The LSS rules through lock_decide(), one request kind each. */
+static void
+rule_lss_create(const struct lock_record *cur, int64_t now,
+    const struct lock_lss *req, struct lock_decision *d)
+{
+	struct lock_op	 o = { .kind = LOCK_OP_LSS_CREATE };
+
+	o.u.lss = *req;
+	lock_decide(cur, now, 0, &o, d);
+}
+
+static void
+rule_lss_get(const struct lock_record *cur, int64_t now,
+    struct lock_decision *d)
+{
+	struct lock_op	 o = { .kind = LOCK_OP_LSS_GET };
+
+	lock_decide(cur, now, 0, &o, d);
+}
+
+static void
+rule_lss_set(const struct lock_record *cur, int64_t now,
+    const struct lock_lss *req, struct lock_decision *d)
+{
+	struct lock_op	 o = { .kind = LOCK_OP_LSS_SET };
+
+	o.u.lss = *req;
+	lock_decide(cur, now, 0, &o, d);
+}
+
+/* A stored LSS record: key KEY, created at T0, unlocked. */
+static struct lock_record
+lss_record(int locked, int64_t expires_ms)
+{
+	struct lock_record	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = LOCK_KIND_LSS;
+	r.locked = locked;
+	r.created_ms = T0;
+	r.updated_ms = T0;
+	r.expires_ms = expires_ms;
+	r.secret_len = strlen(KEY);
+	memcpy(r.secret, KEY, r.secret_len);
+	return r;
+}
+
+/* A request with the right key. */
+static struct lock_lss
+lss_req(int locked, int64_t ttl_ms, int nx)
+{
+	struct lock_lss	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.locked = locked;
+	q.ttl_ms = ttl_ms;
+	q.nx = nx;
+	q.key = KEY;
+	q.key_len = strlen(KEY);
+	return q;
+}
+
+static void
+test_lss_create_unlocked(void)
+{
+	struct lock_lss		 q = lss_req(0, 0, 0);
+	struct lock_decision	 d;
+
+	rule_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
+	CU_ASSERT_EQUAL(d.has_record, 1);
+	CU_ASSERT_EQUAL(d.fence_used, 0);
+	CU_ASSERT_EQUAL(d.record.kind, LOCK_KIND_LSS);
+	CU_ASSERT_EQUAL(d.record.locked, 0);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	CU_ASSERT_EQUAL(d.record.created_ms, T0);
+	CU_ASSERT_EQUAL(d.record.updated_ms, T0);
+	CU_ASSERT_EQUAL(d.record.keep_until_ms, 0);
+	CU_ASSERT_EQUAL(d.record.secret_len, strlen(KEY));
+	CU_ASSERT_EQUAL(memcmp(d.record.secret, KEY, strlen(KEY)), 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0), 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_create_locked_forever(void)
+{
+	struct lock_lss		 q = lss_req(1, 0, 0);
+	struct lock_decision	 d;
+
+	rule_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + MAX_TTL_MS * 100),
+	    1);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_create_locked_deadline(void)
+{
+	struct lock_lss		 q = lss_req(1, 500, 0);
+	struct lock_decision	 d;
+
+	rule_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 500);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 499), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 500), 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_create_e_unlocked(void)
+{
+	struct lock_lss		 q = lss_req(0, 500, 0);
+	struct lock_decision	 d;
+
+	/* e only counts for a lock created locked. */
+	rule_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
+	CU_ASSERT_EQUAL(d.record.locked, 0);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_create_collision(void)
+{
+	struct lock_record	 r = lss_record(1, 0);
+	struct lock_lss		 q = lss_req(0, 0, 0);
+	struct lock_decision	 d;
+
+	rule_lss_create(&r, T0 + 5, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_EXISTS);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	CU_ASSERT_EQUAL(d.has_record, 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_create_retention(void)
+{
+	struct lock_lss		 q = lss_req(1, 500, 0);
+	struct lock_decision	 d;
+
+	q.retention_ms = 86400000;
+	rule_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.record.keep_until_ms, T0 + 86400000);
+	CU_ASSERT_EQUAL(lock_sweep_at(&d.record), T0 + 86400000);
+	lock_decision_free(&d);
+	q.retention_ms = 0;
+	rule_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.record.keep_until_ms, 0);
+	CU_ASSERT_EQUAL(lock_sweep_at(&d.record), 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_create_long_key(void)
+{
+	char			 key[LOCK_SECRET_MAX + 1];
+	struct lock_lss		 q = lss_req(0, 0, 0);
+	struct lock_decision	 d;
+
+	memset(key, 'k', LOCK_SECRET_MAX);
+	key[LOCK_SECRET_MAX - 1] = 'z';
+	q.key = key;
+	q.key_len = LOCK_SECRET_MAX;
+	rule_lss_create(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.record.secret_len, LOCK_SECRET_MAX);
+	CU_ASSERT_EQUAL(memcmp(d.record.secret, key, LOCK_SECRET_MAX), 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_is_locked_boundary(void)
+{
+	struct lock_record	 r = lss_record(1, T0 + 1000);
+	struct lock_record	 forever = lss_record(1, 0);
+	struct lock_record	 off = lss_record(0, 0);
+	struct lock_record	 off_deadline = lss_record(0, T0 + 1000);
+
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&r, T0), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&r, T0 + 999), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&r, T0 + 1000), 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&r, T0 + 1001), 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&forever, T0 + 1000000000), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&off, T0), 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&off_deadline, T0), 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(NULL, T0), 0);
+}
+
+static void
+test_lss_get(void)
+{
+	struct lock_record	 r = lss_record(1, T0 + 1000);
+	struct lock_record	 off = lss_record(0, 0);
+	struct lock_decision	 d;
+
+	rule_lss_get(NULL, T0, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	rule_lss_get(&r, T0 + 999, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	/* At the deadline it is unlocked; the record stays as it is. */
+	rule_lss_get(&r, T0 + 1000, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_UNLOCKED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	rule_lss_get(&off, T0 + 5, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_UNLOCKED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_set_not_found_first(void)
+{
+	struct lock_lss		 q = lss_req(1, 0, 0);
+	struct lock_decision	 d;
+
+	/* No record: 404 whatever the key, even none. */
+	q.key = "wrong";
+	q.key_len = 5;
+	rule_lss_set(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	q.key = NULL;
+	q.key_len = 0;
+	rule_lss_set(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	lock_decision_free(&d);
+	q.locked = 0;
+	rule_lss_set(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_set_bad_key(void)
+{
+	static const char *const wrong[] = {
+		"3f1c0a52-9b1e-4c7d-8e2f-0a1b2c3d4e5e",	/* last differs */
+		"3f1c0a52-9b1e-4c7d-8e2f-0a1b2c3d4e5",	/* a prefix */
+		"3f1c0a52-9b1e-4c7d-8e2f-0a1b2c3d4e5f0",	/* longer */
+		"3F1C0A52-9B1E-4C7D-8E2F-0A1B2C3D4E5F",	/* other case */
+		"",
+	};
+	struct lock_record	 r = lss_record(0, 0);
+	struct lock_lss		 q;
+	struct lock_decision	 d;
+	size_t			 i;
+	int			 locked;
+
+	for (locked = 0; locked <= 1; locked++) {
+		for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+			q = lss_req(locked, 0, 0);
+			q.key = wrong[i];
+			q.key_len = strlen(wrong[i]);
+			rule_lss_set(&r, T0, &q, &d);
+			test_assert(d.verdict == LOCK_LSS_BAD_KEY &&
+			    d.write == LOCK_WRITE_NONE, TEST_HERE,
+			    "%s with key '%s': verdict %d, write %d",
+			    locked ? "lock" : "unlock", wrong[i], d.verdict,
+			    d.write);
+			lock_decision_free(&d);
+		}
+		/* No key at all. */
+		q = lss_req(locked, 0, 0);
+		q.key = NULL;
+		q.key_len = 0;
+		rule_lss_set(&r, T0, &q, &d);
+		CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_BAD_KEY);
+		CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+		lock_decision_free(&d);
+	}
+}
+
+static void
+test_lss_set_lock_forever(void)
+{
+	struct lock_record	 r = lss_record(1, T0 + 500);
+	struct lock_lss		 q = lss_req(1, 0, 0);
+	struct lock_decision	 d;
+
+	/* Locked with a deadline; lock without e: the deadline goes. */
+	rule_lss_set(&r, T0 + 100, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
+	CU_ASSERT_EQUAL(d.has_record, 1);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 500), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 100000000), 1);
+	/* What a change keeps and what it sets. */
+	CU_ASSERT_EQUAL(d.record.kind, LOCK_KIND_LSS);
+	CU_ASSERT_EQUAL(d.record.created_ms, T0);
+	CU_ASSERT_EQUAL(d.record.updated_ms, T0 + 100);
+	CU_ASSERT_EQUAL(d.record.secret_len, strlen(KEY));
+	CU_ASSERT_EQUAL(memcmp(d.record.secret, KEY, strlen(KEY)), 0);
+	lock_decision_free(&d);
+	/* The same once the old deadline has passed. */
+	rule_lss_set(&r, T0 + 800, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_set_lock_deadline(void)
+{
+	struct lock_record	 off = lss_record(0, 0);
+	struct lock_record	 long_one = lss_record(1, T0 + 60000);
+	struct lock_lss		 q = lss_req(1, 250, 0);
+	struct lock_decision	 d;
+
+	rule_lss_set(&off, T0 + 1000, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 1250);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 1249), 1);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 1250), 0);
+	lock_decision_free(&d);
+	/* A shorter e replaces a longer deadline. */
+	rule_lss_set(&long_one, T0 + 1000, &q, &d);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 1250);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_set_unlock(void)
+{
+	struct lock_record	 r = lss_record(1, T0 + 60000);
+	struct lock_record	 forever = lss_record(1, 0);
+	struct lock_lss		 q = lss_req(0, 0, 0);
+	struct lock_decision	 d;
+
+	rule_lss_set(&r, T0 + 10, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
+	CU_ASSERT_EQUAL(d.record.locked, 0);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	CU_ASSERT_EQUAL(d.record.updated_ms, T0 + 10);
+	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 10), 0);
+	lock_decision_free(&d);
+	rule_lss_set(&forever, T0 + 10, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.record.locked, 0);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	lock_decision_free(&d);
+	/* An e sent with unlock sets no deadline. */
+	q.ttl_ms = 5000;
+	rule_lss_set(&r, T0 + 10, &q, &d);
+	CU_ASSERT_EQUAL(d.record.locked, 0);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	lock_decision_free(&d);
+	/* Unlocking an unlocked lock is a change all the same. */
+	r = lss_record(0, 0);
+	q.ttl_ms = 0;
+	rule_lss_set(&r, T0 + 10, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.record.locked, 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_set_nx(void)
+{
+	struct lock_record	 locked = lss_record(1, T0 + 500);
+	struct lock_record	 forever = lss_record(1, 0);
+	struct lock_record	 off = lss_record(0, 0);
+	struct lock_lss		 q = lss_req(1, 0, 1);
+	struct lock_decision	 d;
+
+	/* Locked: 423, nothing written, the deadline left as it is. */
+	rule_lss_set(&locked, T0 + 499, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	q.ttl_ms = 60000;
+	rule_lss_set(&locked, T0 + 100, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	rule_lss_set(&forever, T0 + 100, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
+	lock_decision_free(&d);
+	/* Past its deadline (at the very millisecond): taken. */
+	q.ttl_ms = 0;
+	rule_lss_set(&locked, T0 + 500, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
+	lock_decision_free(&d);
+	q.ttl_ms = 2000;
+	rule_lss_set(&locked, T0 + 600, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 2600);
+	lock_decision_free(&d);
+	/* Unlocked: taken. */
+	q.ttl_ms = 0;
+	rule_lss_set(&off, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
+	CU_ASSERT_EQUAL(d.record.locked, 1);
+	lock_decision_free(&d);
+	/* The key still comes first. */
+	q.key = "wrong";
+	q.key_len = 5;
+	rule_lss_set(&locked, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_BAD_KEY);
+	lock_decision_free(&d);
+	rule_lss_set(NULL, T0, &q, &d);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_set_retention(void)
+{
+	struct lock_record	 r = lss_record(1, 0);
+	struct lock_lss		 q = lss_req(0, 0, 0);
+	struct lock_decision	 d;
+
+	r.keep_until_ms = T0 + 1000;
+	q.retention_ms = 1000;
+	/* A change keeps the record for the retention from now. */
+	rule_lss_set(&r, T0 + 600, &q, &d);
+	CU_ASSERT_EQUAL(d.record.keep_until_ms, T0 + 1600);
+	CU_ASSERT_EQUAL(d.record.updated_ms, T0 + 600);
+	lock_decision_free(&d);
+	/* Retention turned off: kept forever. */
+	q.retention_ms = 0;
+	rule_lss_set(&r, T0 + 600, &q, &d);
+	CU_ASSERT_EQUAL(d.record.keep_until_ms, 0);
+	lock_decision_free(&d);
+}
+
+static void
+test_lss_sweep(void)
+{
+	struct lock_record	 r = lss_record(1, T0 + 500);
+	struct lock_record	 g;
+
+	/* No retention: an LSS record is never swept, whatever its deadline. */
+	CU_ASSERT_EQUAL(lock_sweep_at(&r), 0);
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 500), 0);
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 100LL * 365 * 86400000), 0);
+	r.locked = 0;
+	r.expires_ms = 0;
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 100LL * 365 * 86400000), 0);
+	/* With retention: swept from keep_until on, not by the deadline. */
+	r = lss_record(1, T0 + 500);
+	r.keep_until_ms = T0 + 1000;
+	CU_ASSERT_EQUAL(lock_sweep_at(&r), T0 + 1000);
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 500), 0);
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 999), 0);
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 1000), 1);
+	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 5000), 1);
+	/* A getlock record with the same fields goes by its expiry. */
+	g = r;
+	g.kind = LOCK_KIND_GETLOCK;
+	g.secret_len = 0;
+	CU_ASSERT_EQUAL(lock_sweep_at(&g), T0 + 500);
+}
+
 int
 test_lock_add(void)
 {
@@ -551,6 +1104,8 @@ test_lock_add(void)
 		{ "PUT at expires: acquired, new fence",
 		    test_put_expired_at_boundary },
 		{ "PUT long expired: acquired", test_put_expired_long_ago },
+		{ "PUT cancelled: refused, nothing written",
+		    test_put_cancelled },
 		{ "GET, no record: not found", test_get_none },
 		{ "GET at expires-1: active", test_get_active },
 		{ "GET at expires: expired", test_get_expired },
@@ -560,6 +1115,35 @@ test_lock_add(void)
 		    test_delete_expired },
 		{ "sweep_at is the expiry", test_sweep_at },
 		{ "key_equal", test_key_equal },
+		{ "LSS create: unlocked", test_lss_create_unlocked },
+		{ "LSS create: locked forever",
+		    test_lss_create_locked_forever },
+		{ "LSS create: locked with a deadline",
+		    test_lss_create_locked_deadline },
+		{ "LSS create: e ignored when not locked",
+		    test_lss_create_e_unlocked },
+		{ "LSS create: a collision writes nothing",
+		    test_lss_create_collision },
+		{ "LSS create: retention sets keep_until",
+		    test_lss_create_retention },
+		{ "LSS create: a 255-character key", test_lss_create_long_key },
+		{ "LSS is_locked at the ms boundary",
+		    test_lss_is_locked_boundary },
+		{ "LSS get: 404, 423, 204, never a write", test_lss_get },
+		{ "LSS set: unknown id is 404 before the key",
+		    test_lss_set_not_found_first },
+		{ "LSS set: wrong or missing key is 401",
+		    test_lss_set_bad_key },
+		{ "LSS set: lock without e clears the deadline",
+		    test_lss_set_lock_forever },
+		{ "LSS set: lock with e sets now + e",
+		    test_lss_set_lock_deadline },
+		{ "LSS set: unlock clears locked and the deadline",
+		    test_lss_set_unlock },
+		{ "LSS set: nx", test_lss_set_nx },
+		{ "LSS set: retention from the change",
+		    test_lss_set_retention },
+		{ "LSS sweep_at, sweepable for LSS records", test_lss_sweep },
 	};
 	CU_pSuite	 s;
 	size_t		 i;

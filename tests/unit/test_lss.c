@@ -1,34 +1,25 @@
 /*
- * test_lss.c: the LSS surface (API.md section 2). Generated keys (random
- * UUID v4), the constant-time key comparison, the LSS rules of lock.c
- * called directly with an injected "now" (create, deadlines at the exact
- * millisecond, lock and unlock with a key, nx, retention and the
- * sweeper), then whole requests through api_handle on a store in a
- * temporary directory with the fake clock: the parameter rules for l, e
- * and k with their exact messages, state changes over time, retention and
- * the record limit.
+ * test_lss.c: the LSS surface (lss.c, API.md section 2) as whole requests
+ * through api_handle on a store in a temporary directory with the fake
+ * clock (surface.c): the answer to POST /locks with its generated id and
+ * key, the parameter rules for l, e and k with their exact messages,
+ * state changes over time, 404 before 401, the routes, retention with the
+ * sweeper and the record limit. The LSS rules themselves are tested in
+ * test_lock.c.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <CUnit/CUnit.h>
 
-#include "api.h"
-#include "config.h"
-#include "http.h"
 #include "lock.h"
-#include "random.h"
-#include "store.h"
+#include "surface.h"
 #include "tests.h"
 #include "ulid.h"
 #include "uuid.h"
 
-#define T0		1700000000000LL	/* an instant, ms since the epoch */
-#define DRAWS		10000
-#define MIB		((size_t)1 << 20)
-#define MAX_TTL_MS	(604800LL * 1000)
+#define T0		SURFACE_T0	/* an instant, ms since the epoch */
+#define MAX_TTL_MS	SURFACE_MAX_TTL_MS
 #define TEXT_CT		"text/plain; charset=utf-8"
 #define LMSG		"l must be one of true, t, 1, yes, on, false, f, 0, " \
 			"no, off"
@@ -37,780 +28,6 @@
 #define BADKEY		"key is not valid"
 #define KEYBUF		(LOCK_SECRET_MAX + 1)	/* a key as answered */
 #define QBUF		(LOCK_SECRET_MAX + 128)	/* a query with a key */
-#define KEY		"3f1c0a52-9b1e-4c7d-8e2f-0a1b2c3d4e5f"
-
-/* ------------------------------------------------------------------ */
-/* Generated keys */
-
-static void
-test_v4_random(void)
-{
-	uint8_t	 rnd[16], id[16], all_or[16], all_and[16];
-	char	 text[UUID_TEXT_LEN + 1];
-	int	 i, j, bad_bits = 0, bad_text = 0, bad_kept = 0;
-
-	memset(all_or, 0, sizeof(all_or));
-	memset(all_and, 0xff, sizeof(all_and));
-	for (i = 0; i < DRAWS; i++) {
-		CU_ASSERT_FATAL(random_bytes(rnd, sizeof(rnd)) == 0);
-		uuid_v4(rnd, id);
-		/* Version 4 in the top nibble of byte 6, variant 10 in the
-		 * top bits of byte 8 (RFC 9562 section 5.4). */
-		if (id[6] >> 4 != 4 || id[8] >> 6 != 2)
-			bad_bits++;
-		/* Every other bit as drawn. */
-		for (j = 0; j < 16; j++) {
-			uint8_t	 mask = j == 6 ? 0x0f : j == 8 ? 0x3f : 0xff;
-
-			if ((id[j] & mask) != (rnd[j] & mask))
-				bad_kept++;
-			all_or[j] |= id[j];
-			all_and[j] &= id[j];
-		}
-		uuid_format(id, text);
-		if (strlen(text) != 36 || text[14] != '4' ||
-		    strchr("89ab", text[19]) == NULL ||
-		    strspn(text, "0123456789abcdef-") != 36)
-			bad_text++;
-	}
-	test_assert(bad_bits == 0, TEST_HERE,
-	    "%d of %d keys without version 4 and variant 10", bad_bits, DRAWS);
-	test_assert(bad_kept == 0, TEST_HERE,
-	    "%d bytes of random input changed beyond version and variant",
-	    bad_kept);
-	test_assert(bad_text == 0, TEST_HERE,
-	    "%d of %d keys not a lowercase ...-4...-[89ab]... text", bad_text,
-	    DRAWS);
-	/* The 122 free bits all vary: each was seen as 0 and as 1. */
-	for (j = 0; j < 16; j++) {
-		uint8_t	 fixed = j == 6 ? 0xf0 : j == 8 ? 0xc0 : 0x00;
-
-		test_assert((all_or[j] | fixed) == 0xff &&
-		    (all_and[j] & (uint8_t)~fixed) == 0, TEST_HERE,
-		    "byte %d: bits that never change (or %02x, and %02x)", j,
-		    all_or[j], all_and[j]);
-	}
-}
-
-static int
-compare_text(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-static void
-test_v4_unique(void)
-{
-	char	(*texts)[UUID_TEXT_LEN + 1];
-	uint8_t	 rnd[16], id[16];
-	int	 i, same = 0;
-
-	texts = calloc(DRAWS, sizeof(*texts));
-	CU_ASSERT_FATAL(texts != NULL);
-	for (i = 0; i < DRAWS; i++) {
-		if (random_bytes(rnd, sizeof(rnd)) != 0) {
-			CU_FAIL("random_bytes failed");
-			free(texts);
-			return;
-		}
-		uuid_v4(rnd, id);
-		uuid_format(id, texts[i]);
-	}
-	qsort(texts, DRAWS, sizeof(*texts), compare_text);
-	for (i = 1; i < DRAWS; i++)
-		if (strcmp(texts[i - 1], texts[i]) == 0)
-			same++;
-	test_assert(same == 0, TEST_HERE, "%d duplicates among %d keys", same,
-	    DRAWS);
-	free(texts);
-}
-
-/* ------------------------------------------------------------------ */
-/* Keys compared */
-
-/* lock_key_equal on two NUL-terminated texts. */
-static int
-key_eq(const char *a, const char *b)
-{
-	return lock_key_equal(a, strlen(a), b, strlen(b));
-}
-
-static void
-test_key_equal(void)
-{
-	static const char	 nul_a[] = { 'a', '\0', 'b' };
-	static const char	 nul_b[] = { 'a', '\0', 'c' };
-
-	CU_ASSERT_EQUAL(key_eq(KEY, KEY), 1);
-	CU_ASSERT_EQUAL(key_eq("x", "x"), 1);
-	/* Same length, one byte differs: first, middle, last. */
-	CU_ASSERT_EQUAL(key_eq("xbcd", "abcd"), 0);
-	CU_ASSERT_EQUAL(key_eq("abxd", "abcd"), 0);
-	CU_ASSERT_EQUAL(key_eq("abcx", "abcd"), 0);
-	/* Case matters. */
-	CU_ASSERT_EQUAL(key_eq("ABCD", "abcd"), 0);
-	/* A prefix either way round. */
-	CU_ASSERT_EQUAL(key_eq("abc", "abcd"), 0);
-	CU_ASSERT_EQUAL(key_eq("abcd", "abc"), 0);
-	CU_ASSERT_EQUAL(key_eq("", "abcd"), 0);
-	CU_ASSERT_EQUAL(key_eq("abcd", ""), 0);
-	/* Different lengths even when the extra bytes are NUL. */
-	CU_ASSERT_EQUAL(lock_key_equal("ab\0", 3, "ab", 2), 0);
-	CU_ASSERT_EQUAL(lock_key_equal("ab", 2, "ab\0", 3), 0);
-	/* Lengths, not NULs, end the keys. */
-	CU_ASSERT_EQUAL(lock_key_equal(nul_a, 3, nul_b, 3), 0);
-	CU_ASSERT_EQUAL(lock_key_equal(nul_a, 3, nul_a, 3), 1);
-	CU_ASSERT_EQUAL(lock_key_equal("abX", 2, "abY", 2), 1);
-	/* Two empty keys are alike (the rules never store one). */
-	CU_ASSERT_EQUAL(lock_key_equal("", 0, "", 0), 1);
-}
-
-/* ------------------------------------------------------------------ */
-/* The LSS rules of lock.c, with an injected now */
-
-/* The LSS rules through lock_decide(), one request kind each. */
-static void
-rule_lss_create(const struct lock_record *cur, int64_t now,
-    const struct lock_lss *req, struct lock_decision *d)
-{
-	struct lock_op	 o = { .kind = LOCK_OP_LSS_CREATE };
-
-	o.u.lss = *req;
-	lock_decide(cur, now, 0, &o, d);
-}
-
-static void
-rule_lss_get(const struct lock_record *cur, int64_t now,
-    struct lock_decision *d)
-{
-	struct lock_op	 o = { .kind = LOCK_OP_LSS_GET };
-
-	lock_decide(cur, now, 0, &o, d);
-}
-
-static void
-rule_lss_set(const struct lock_record *cur, int64_t now,
-    const struct lock_lss *req, struct lock_decision *d)
-{
-	struct lock_op	 o = { .kind = LOCK_OP_LSS_SET };
-
-	o.u.lss = *req;
-	lock_decide(cur, now, 0, &o, d);
-}
-
-/* A stored LSS record: key KEY, created at T0, unlocked. */
-static struct lock_record
-lss_record(int locked, int64_t expires_ms)
-{
-	struct lock_record	 r;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = LOCK_KIND_LSS;
-	r.locked = locked;
-	r.created_ms = T0;
-	r.updated_ms = T0;
-	r.expires_ms = expires_ms;
-	r.secret_len = strlen(KEY);
-	memcpy(r.secret, KEY, r.secret_len);
-	return r;
-}
-
-/* A request with the right key. */
-static struct lock_lss
-lss_req(int locked, int64_t ttl_ms, int nx)
-{
-	struct lock_lss	 q;
-
-	memset(&q, 0, sizeof(q));
-	q.locked = locked;
-	q.ttl_ms = ttl_ms;
-	q.nx = nx;
-	q.key = KEY;
-	q.key_len = strlen(KEY);
-	return q;
-}
-
-static void
-test_create_unlocked(void)
-{
-	struct lock_lss		 q = lss_req(0, 0, 0);
-	struct lock_decision	 d;
-
-	rule_lss_create(NULL, T0, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
-	CU_ASSERT_EQUAL(d.has_record, 1);
-	CU_ASSERT_EQUAL(d.fence_used, 0);
-	CU_ASSERT_EQUAL(d.record.kind, LOCK_KIND_LSS);
-	CU_ASSERT_EQUAL(d.record.locked, 0);
-	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
-	CU_ASSERT_EQUAL(d.record.created_ms, T0);
-	CU_ASSERT_EQUAL(d.record.updated_ms, T0);
-	CU_ASSERT_EQUAL(d.record.keep_until_ms, 0);
-	CU_ASSERT_EQUAL(d.record.secret_len, strlen(KEY));
-	CU_ASSERT_EQUAL(memcmp(d.record.secret, KEY, strlen(KEY)), 0);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0), 0);
-	lock_decision_free(&d);
-}
-
-static void
-test_create_locked_forever(void)
-{
-	struct lock_lss		 q = lss_req(1, 0, 0);
-	struct lock_decision	 d;
-
-	rule_lss_create(NULL, T0, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
-	CU_ASSERT_EQUAL(d.record.locked, 1);
-	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0), 1);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + MAX_TTL_MS * 100),
-	    1);
-	lock_decision_free(&d);
-}
-
-static void
-test_create_locked_deadline(void)
-{
-	struct lock_lss		 q = lss_req(1, 500, 0);
-	struct lock_decision	 d;
-
-	rule_lss_create(NULL, T0, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
-	CU_ASSERT_EQUAL(d.record.locked, 1);
-	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 500);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 499), 1);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 500), 0);
-	lock_decision_free(&d);
-}
-
-static void
-test_create_e_unlocked(void)
-{
-	struct lock_lss		 q = lss_req(0, 500, 0);
-	struct lock_decision	 d;
-
-	/* e only counts for a lock created locked. */
-	rule_lss_create(NULL, T0, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
-	CU_ASSERT_EQUAL(d.record.locked, 0);
-	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
-	lock_decision_free(&d);
-}
-
-static void
-test_create_collision(void)
-{
-	struct lock_record	 r = lss_record(1, 0);
-	struct lock_lss		 q = lss_req(0, 0, 0);
-	struct lock_decision	 d;
-
-	rule_lss_create(&r, T0 + 5, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_EXISTS);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
-	CU_ASSERT_EQUAL(d.has_record, 0);
-	lock_decision_free(&d);
-}
-
-static void
-test_create_retention(void)
-{
-	struct lock_lss		 q = lss_req(1, 500, 0);
-	struct lock_decision	 d;
-
-	q.retention_ms = 86400000;
-	rule_lss_create(NULL, T0, &q, &d);
-	CU_ASSERT_EQUAL(d.record.keep_until_ms, T0 + 86400000);
-	CU_ASSERT_EQUAL(lock_sweep_at(&d.record), T0 + 86400000);
-	lock_decision_free(&d);
-	q.retention_ms = 0;
-	rule_lss_create(NULL, T0, &q, &d);
-	CU_ASSERT_EQUAL(d.record.keep_until_ms, 0);
-	CU_ASSERT_EQUAL(lock_sweep_at(&d.record), 0);
-	lock_decision_free(&d);
-}
-
-static void
-test_create_long_key(void)
-{
-	char			 key[LOCK_SECRET_MAX + 1];
-	struct lock_lss		 q = lss_req(0, 0, 0);
-	struct lock_decision	 d;
-
-	memset(key, 'k', LOCK_SECRET_MAX);
-	key[LOCK_SECRET_MAX - 1] = 'z';
-	q.key = key;
-	q.key_len = LOCK_SECRET_MAX;
-	rule_lss_create(NULL, T0, &q, &d);
-	CU_ASSERT_EQUAL(d.record.secret_len, LOCK_SECRET_MAX);
-	CU_ASSERT_EQUAL(memcmp(d.record.secret, key, LOCK_SECRET_MAX), 0);
-	lock_decision_free(&d);
-}
-
-static void
-test_is_locked_boundary(void)
-{
-	struct lock_record	 r = lss_record(1, T0 + 1000);
-	struct lock_record	 forever = lss_record(1, 0);
-	struct lock_record	 off = lss_record(0, 0);
-	struct lock_record	 off_deadline = lss_record(0, T0 + 1000);
-
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&r, T0), 1);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&r, T0 + 999), 1);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&r, T0 + 1000), 0);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&r, T0 + 1001), 0);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&forever, T0 + 1000000000), 1);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&off, T0), 0);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&off_deadline, T0), 0);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(NULL, T0), 0);
-}
-
-static void
-test_get(void)
-{
-	struct lock_record	 r = lss_record(1, T0 + 1000);
-	struct lock_record	 off = lss_record(0, 0);
-	struct lock_decision	 d;
-
-	rule_lss_get(NULL, T0, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
-	lock_decision_free(&d);
-	rule_lss_get(&r, T0 + 999, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
-	lock_decision_free(&d);
-	/* At the deadline it is unlocked; the record stays as it is. */
-	rule_lss_get(&r, T0 + 1000, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_UNLOCKED);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
-	lock_decision_free(&d);
-	rule_lss_get(&off, T0 + 5, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_UNLOCKED);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
-	lock_decision_free(&d);
-}
-
-static void
-test_set_not_found_first(void)
-{
-	struct lock_lss		 q = lss_req(1, 0, 0);
-	struct lock_decision	 d;
-
-	/* No record: 404 whatever the key, even none. */
-	q.key = "wrong";
-	q.key_len = 5;
-	rule_lss_set(NULL, T0, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
-	lock_decision_free(&d);
-	q.key = NULL;
-	q.key_len = 0;
-	rule_lss_set(NULL, T0, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
-	lock_decision_free(&d);
-	q.locked = 0;
-	rule_lss_set(NULL, T0, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
-	lock_decision_free(&d);
-}
-
-static void
-test_set_bad_key(void)
-{
-	static const char *const wrong[] = {
-		"3f1c0a52-9b1e-4c7d-8e2f-0a1b2c3d4e5e",	/* last differs */
-		"3f1c0a52-9b1e-4c7d-8e2f-0a1b2c3d4e5",	/* a prefix */
-		"3f1c0a52-9b1e-4c7d-8e2f-0a1b2c3d4e5f0",	/* longer */
-		"3F1C0A52-9B1E-4C7D-8E2F-0A1B2C3D4E5F",	/* other case */
-		"",
-	};
-	struct lock_record	 r = lss_record(0, 0);
-	struct lock_lss		 q;
-	struct lock_decision	 d;
-	size_t			 i;
-	int			 locked;
-
-	for (locked = 0; locked <= 1; locked++) {
-		for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
-			q = lss_req(locked, 0, 0);
-			q.key = wrong[i];
-			q.key_len = strlen(wrong[i]);
-			rule_lss_set(&r, T0, &q, &d);
-			test_assert(d.verdict == LOCK_LSS_BAD_KEY &&
-			    d.write == LOCK_WRITE_NONE, TEST_HERE,
-			    "%s with key '%s': verdict %d, write %d",
-			    locked ? "lock" : "unlock", wrong[i], d.verdict,
-			    d.write);
-			lock_decision_free(&d);
-		}
-		/* No key at all. */
-		q = lss_req(locked, 0, 0);
-		q.key = NULL;
-		q.key_len = 0;
-		rule_lss_set(&r, T0, &q, &d);
-		CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_BAD_KEY);
-		CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
-		lock_decision_free(&d);
-	}
-}
-
-static void
-test_set_lock_forever(void)
-{
-	struct lock_record	 r = lss_record(1, T0 + 500);
-	struct lock_lss		 q = lss_req(1, 0, 0);
-	struct lock_decision	 d;
-
-	/* Locked with a deadline; lock without e: the deadline goes. */
-	rule_lss_set(&r, T0 + 100, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
-	CU_ASSERT_EQUAL(d.has_record, 1);
-	CU_ASSERT_EQUAL(d.record.locked, 1);
-	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 500), 1);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 100000000), 1);
-	/* What a change keeps and what it sets. */
-	CU_ASSERT_EQUAL(d.record.kind, LOCK_KIND_LSS);
-	CU_ASSERT_EQUAL(d.record.created_ms, T0);
-	CU_ASSERT_EQUAL(d.record.updated_ms, T0 + 100);
-	CU_ASSERT_EQUAL(d.record.secret_len, strlen(KEY));
-	CU_ASSERT_EQUAL(memcmp(d.record.secret, KEY, strlen(KEY)), 0);
-	lock_decision_free(&d);
-	/* The same once the old deadline has passed. */
-	rule_lss_set(&r, T0 + 800, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
-	CU_ASSERT_EQUAL(d.record.locked, 1);
-	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
-	lock_decision_free(&d);
-}
-
-static void
-test_set_lock_deadline(void)
-{
-	struct lock_record	 off = lss_record(0, 0);
-	struct lock_record	 long_one = lss_record(1, T0 + 60000);
-	struct lock_lss		 q = lss_req(1, 250, 0);
-	struct lock_decision	 d;
-
-	rule_lss_set(&off, T0 + 1000, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
-	CU_ASSERT_EQUAL(d.record.locked, 1);
-	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 1250);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 1249), 1);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 1250), 0);
-	lock_decision_free(&d);
-	/* A shorter e replaces a longer deadline. */
-	rule_lss_set(&long_one, T0 + 1000, &q, &d);
-	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 1250);
-	lock_decision_free(&d);
-}
-
-static void
-test_set_unlock(void)
-{
-	struct lock_record	 r = lss_record(1, T0 + 60000);
-	struct lock_record	 forever = lss_record(1, 0);
-	struct lock_lss		 q = lss_req(0, 0, 0);
-	struct lock_decision	 d;
-
-	rule_lss_set(&r, T0 + 10, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
-	CU_ASSERT_EQUAL(d.record.locked, 0);
-	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
-	CU_ASSERT_EQUAL(d.record.updated_ms, T0 + 10);
-	CU_ASSERT_EQUAL(lock_lss_is_locked(&d.record, T0 + 10), 0);
-	lock_decision_free(&d);
-	rule_lss_set(&forever, T0 + 10, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
-	CU_ASSERT_EQUAL(d.record.locked, 0);
-	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
-	lock_decision_free(&d);
-	/* An e sent with unlock sets no deadline. */
-	q.ttl_ms = 5000;
-	rule_lss_set(&r, T0 + 10, &q, &d);
-	CU_ASSERT_EQUAL(d.record.locked, 0);
-	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
-	lock_decision_free(&d);
-	/* Unlocking an unlocked lock is a change all the same. */
-	r = lss_record(0, 0);
-	q.ttl_ms = 0;
-	rule_lss_set(&r, T0 + 10, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
-	CU_ASSERT_EQUAL(d.record.locked, 0);
-	lock_decision_free(&d);
-}
-
-static void
-test_set_nx(void)
-{
-	struct lock_record	 locked = lss_record(1, T0 + 500);
-	struct lock_record	 forever = lss_record(1, 0);
-	struct lock_record	 off = lss_record(0, 0);
-	struct lock_lss		 q = lss_req(1, 0, 1);
-	struct lock_decision	 d;
-
-	/* Locked: 423, nothing written, the deadline left as it is. */
-	rule_lss_set(&locked, T0 + 499, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
-	lock_decision_free(&d);
-	q.ttl_ms = 60000;
-	rule_lss_set(&locked, T0 + 100, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
-	lock_decision_free(&d);
-	rule_lss_set(&forever, T0 + 100, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_NONE);
-	lock_decision_free(&d);
-	/* Past its deadline (at the very millisecond): taken. */
-	q.ttl_ms = 0;
-	rule_lss_set(&locked, T0 + 500, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
-	CU_ASSERT_EQUAL(d.record.locked, 1);
-	CU_ASSERT_EQUAL(d.record.expires_ms, 0);
-	lock_decision_free(&d);
-	q.ttl_ms = 2000;
-	rule_lss_set(&locked, T0 + 600, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
-	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 2600);
-	lock_decision_free(&d);
-	/* Unlocked: taken. */
-	q.ttl_ms = 0;
-	rule_lss_set(&off, T0, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
-	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
-	CU_ASSERT_EQUAL(d.record.locked, 1);
-	lock_decision_free(&d);
-	/* The key still comes first. */
-	q.key = "wrong";
-	q.key_len = 5;
-	rule_lss_set(&locked, T0, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_BAD_KEY);
-	lock_decision_free(&d);
-	rule_lss_set(NULL, T0, &q, &d);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
-	lock_decision_free(&d);
-}
-
-static void
-test_set_retention(void)
-{
-	struct lock_record	 r = lss_record(1, 0);
-	struct lock_lss		 q = lss_req(0, 0, 0);
-	struct lock_decision	 d;
-
-	r.keep_until_ms = T0 + 1000;
-	q.retention_ms = 1000;
-	/* A change keeps the record for the retention from now. */
-	rule_lss_set(&r, T0 + 600, &q, &d);
-	CU_ASSERT_EQUAL(d.record.keep_until_ms, T0 + 1600);
-	CU_ASSERT_EQUAL(d.record.updated_ms, T0 + 600);
-	lock_decision_free(&d);
-	/* Retention turned off: kept forever. */
-	q.retention_ms = 0;
-	rule_lss_set(&r, T0 + 600, &q, &d);
-	CU_ASSERT_EQUAL(d.record.keep_until_ms, 0);
-	lock_decision_free(&d);
-}
-
-static void
-test_sweep(void)
-{
-	struct lock_record	 r = lss_record(1, T0 + 500);
-	struct lock_record	 g;
-
-	/* No retention: an LSS record is never swept, whatever its deadline. */
-	CU_ASSERT_EQUAL(lock_sweep_at(&r), 0);
-	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 500), 0);
-	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 100LL * 365 * 86400000), 0);
-	r.locked = 0;
-	r.expires_ms = 0;
-	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 100LL * 365 * 86400000), 0);
-	/* With retention: swept from keep_until on, not by the deadline. */
-	r = lss_record(1, T0 + 500);
-	r.keep_until_ms = T0 + 1000;
-	CU_ASSERT_EQUAL(lock_sweep_at(&r), T0 + 1000);
-	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 500), 0);
-	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 999), 0);
-	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 1000), 1);
-	CU_ASSERT_EQUAL(lock_sweepable(&r, T0 + 5000), 1);
-	/* A getlock record with the same fields goes by its expiry. */
-	g = r;
-	g.kind = LOCK_KIND_GETLOCK;
-	g.secret_len = 0;
-	CU_ASSERT_EQUAL(lock_sweep_at(&g), T0 + 500);
-}
-
-/* ------------------------------------------------------------------ */
-/* Whole requests through api_handle, on a store with the fake clock */
-
-static struct config	 cfg;
-static struct store	*st;
-static struct service	 api;
-
-/* Opens a store in a fresh directory; the fake clock starts at T0. */
-static int
-surface_open(int64_t retention_ms, uint64_t max_records)
-{
-	struct store_options	 o;
-	const char		*dir;
-
-	st = NULL;
-	test_now = T0;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.map_size = 16 * MIB;
-	cfg.sync = CONFIG_SYNC_NONE;
-	cfg.max_ttl_ms = MAX_TTL_MS;
-	cfg.max_wait_ms = 60000;
-	cfg.max_body = 16384;
-	cfg.max_records = max_records;
-	cfg.max_readers = 16;
-	cfg.lss_retention_ms = retention_ms;
-	if ((dir = tmpdir_make()) == NULL)
-		return -1;
-	memset(&o, 0, sizeof(o));
-	o.path = dir;
-	o.map_size = cfg.map_size;
-	o.sync = cfg.sync;
-	o.max_readers = cfg.max_readers;
-	o.max_records = max_records;
-	o.sweep_batch = 16;
-	o.clock = test_clock;
-	if (store_open(&o, &st) != STORE_OK) {
-		st = NULL;
-		tmpdir_remove();
-		return -1;
-	}
-	memset(&api, 0, sizeof(api));
-	api.cfg = &cfg;
-	api.store = st;
-	return 0;
-}
-
-static void
-surface_close(void)
-{
-	store_close(st);
-	st = NULL;
-	tmpdir_remove();
-}
-
-static uint64_t
-records(void)
-{
-	struct store_stats	 s;
-
-	if (store_stats(st, &s) != STORE_OK)
-		return UINT64_MAX;
-	return s.records;
-}
-
-struct fake_req {
-	const char	*method;
-	const char	*path;
-	const char	*query;
-	const char	*ctype;
-};
-
-static const char *
-lookup(const char *name, void *arg)
-{
-	const struct fake_req	*f = arg;
-
-	if (strcmp(name, "REQUEST_METHOD") == 0)
-		return f->method;
-	if (strcmp(name, "PATH_INFO") == 0)
-		return f->path;
-	if (strcmp(name, "QUERY_STRING") == 0)
-		return f->query;
-	if (strcmp(name, "CONTENT_TYPE") == 0)
-		return f->ctype;
-	return NULL;
-}
-
-/* One answer: status, two headers and the body. */
-struct answer {
-	int	 status;
-	char	 ctype[64];
-	char	 allow[64];
-	char	 body[1024];
-};
-
-/* Copies the value of header name from "Name: value\r\n" lines. */
-static void
-header_value(const char *headers, const char *name, char *out, size_t len)
-{
-	const char	*p = headers, *eol;
-	size_t		 n = strlen(name), vlen;
-
-	snprintf(out, len, "<absent>");
-	while (*p != '\0') {
-		eol = strstr(p, "\r\n");
-		if (eol == NULL)
-			eol = p + strlen(p);
-		if ((size_t)(eol - p) > n + 1 && strncasecmp(p, name, n) == 0 &&
-		    p[n] == ':') {
-			p += n + 1;
-			while (*p == ' ')
-				p++;
-			vlen = (size_t)(eol - p);
-			snprintf(out, len, "%.*s", (int)vlen, p);
-			return;
-		}
-		p = *eol != '\0' ? eol + 2 : eol;
-	}
-}
-
-/* METHOD PATH?QUERY with an optional form body, at test_now. */
-static void
-call(const char *method, const char *path, const char *query,
-    const char *form, struct answer *a)
-{
-	struct fake_req		 f = { method, path, query != NULL ? query : "",
-	    form != NULL ? "application/x-www-form-urlencoded" : NULL };
-	struct request		 req;
-	struct response		 resp;
-
-	memset(a, 0, sizeof(*a));
-	a->status = -1;
-	if (http_request_init(&req, lookup, &f) != 0) {
-		http_request_free(&req);
-		return;
-	}
-	http_response_init(&resp);
-	api_handle(&api, &req, form != NULL ? form : "",
-	    form != NULL ? strlen(form) : 0, &resp);
-	a->status = resp.status;
-	header_value(buf_str(&resp.headers), "Content-Type", a->ctype,
-	    sizeof(a->ctype));
-	header_value(buf_str(&resp.headers), "Allow", a->allow,
-	    sizeof(a->allow));
-	snprintf(a->body, sizeof(a->body), "%s", buf_str(&resp.body));
-	http_response_free(&resp);
-	http_request_free(&req);
-}
-
-/*
- * Checks the last answer: status, Content-Type (NULL: none) and body,
- * reported at the caller's line with the request.
- */
-static void
-check(const char *file, unsigned int line, const char *what,
-    const struct answer *a, int status, const char *ctype, const char *body)
-{
-	const char	*want_ct = ctype != NULL ? ctype : "<absent>";
-
-	test_assert(a->status == status && strcmp(a->ctype, want_ct) == 0 &&
-	    strcmp(a->body, body) == 0, file, line,
-	    "%s: got %d [%s] '%s', want %d [%s] '%s'", what, a->status,
-	    a->ctype, a->body, status, want_ct, body);
-}
 
 /* GET /locks/ID at test_now is STATUS (423, 204 or 404). */
 static void
@@ -822,11 +39,11 @@ state(const char *file, unsigned int line, const char *id, int status)
 	snprintf(path, sizeof(path), "/locks/%s", id);
 	snprintf(what, sizeof(what), "GET %s at T0+%lld", path,
 	    (long long)(test_now - T0));
-	call("GET", path, NULL, NULL, &a);
+	surface_call("GET", path, NULL, NULL, &a);
 	if (status == 404)
-		check(file, line, what, &a, 404, TEXT_CT, NOLOCK);
+		surface_check(file, line, what, &a, 404, TEXT_CT, NOLOCK);
 	else
-		check(file, line, what, &a, status, NULL, "");
+		surface_check(file, line, what, &a, status, NULL, "");
 }
 
 /* PATCH /locks/ID/ACTION?QUERY at test_now answers STATUS. */
@@ -840,13 +57,13 @@ patch(const char *file, unsigned int line, const char *id,
 	snprintf(path, sizeof(path), "/locks/%s/%s", id, action);
 	snprintf(what, sizeof(what), "PATCH %s?%s at T0+%lld", path, query,
 	    (long long)(test_now - T0));
-	call("PATCH", path, query, NULL, &a);
+	surface_call("PATCH", path, query, NULL, &a);
 	if (status == 404)
-		check(file, line, what, &a, 404, TEXT_CT, NOLOCK);
+		surface_check(file, line, what, &a, 404, TEXT_CT, NOLOCK);
 	else if (status == 401)
-		check(file, line, what, &a, 401, TEXT_CT, BADKEY);
+		surface_check(file, line, what, &a, 401, TEXT_CT, BADKEY);
 	else
-		check(file, line, what, &a, status, NULL, "");
+		surface_check(file, line, what, &a, status, NULL, "");
 }
 
 /*
@@ -869,7 +86,7 @@ create(const char *file, unsigned int line, const char *query,
 	int			 ok;
 
 	id[0] = '\0';
-	call("POST", "/locks", query, form, &a);
+	surface_call("POST", "/locks", query, form, &a);
 	n = strlen(a.body);
 	ok = a.status == 200 && strcmp(a.ctype, "application/json") == 0 &&
 	    n > sizeof(head) - 1 + ULID_TEXT_LEN + sizeof(mid) - 1 + 2 &&
@@ -906,16 +123,16 @@ refused(const char *file, unsigned int line, const char *query,
     const char *form, const char *msg)
 {
 	struct answer	 a;
-	uint64_t	 before = records();
+	uint64_t	 before = surface_records();
 	char		 what[512];
 
 	snprintf(what, sizeof(what), "POST /locks?%s [%s]", query,
 	    form != NULL ? form : "");
-	call("POST", "/locks", query, form, &a);
-	check(file, line, what, &a, 400, TEXT_CT, msg);
-	test_assert(records() == before, file, line,
+	surface_call("POST", "/locks", query, form, &a);
+	surface_check(file, line, what, &a, 400, TEXT_CT, msg);
+	test_assert(surface_records() == before, file, line,
 	    "%s: %llu records after, %llu before", what,
-	    (unsigned long long)records(), (unsigned long long)before);
+	    (unsigned long long)surface_records(), (unsigned long long)before);
 }
 
 #define STATE(id, status)	state(TEST_HERE, (id), (status))
@@ -946,14 +163,14 @@ test_surface_create(void)
 		test_assert(ms >= t0 && ms <= t1, TEST_HERE,
 		    "id %s has time %lld, outside [%lld, %lld]", id,
 		    (long long)ms, (long long)t0, (long long)t1);
-		CU_ASSERT_EQUAL(records(), 1);
+		CU_ASSERT_EQUAL(surface_records(), 1);
 		STATE(id, 204);
 	}
 	/* The trailing slash. */
-	call("POST", "/locks/", NULL, NULL, &a);
+	surface_call("POST", "/locks/", NULL, NULL, &a);
 	test_assert(a.status == 200 && strncmp(a.body, "{\"lockId\":\"", 11)
 	    == 0, TEST_HERE, "POST /locks/: %d '%s'", a.status, a.body);
-	CU_ASSERT_EQUAL(records(), 2);
+	CU_ASSERT_EQUAL(surface_records(), 2);
 	if (CREATE(NULL, NULL, NULL, id2, key2) == 0) {
 		CU_ASSERT_STRING_NOT_EQUAL(id, id2);
 		CU_ASSERT_STRING_NOT_EQUAL(key, key2);
@@ -1157,13 +374,13 @@ test_surface_deadlines(void)
 		char		 path[64];
 
 		snprintf(path, sizeof(path), "/locks/%s/lock", id);
-		call("PATCH", path, other, NULL, &a);
-		check(TEST_HERE, "nx=maybe", &a, 400, TEXT_CT,
+		surface_call("PATCH", path, other, NULL, &a);
+		surface_check(TEST_HERE, "nx=maybe", &a, 400, TEXT_CT,
 		    "nx must be one of true, t, 1, yes, on, false, f, 0, no, "
 		    "off");
 		snprintf(other, sizeof(other), "%s&e=0", q);
-		call("PATCH", path, other, NULL, &a);
-		check(TEST_HERE, "lock e=0", &a, 400, TEXT_CT,
+		surface_call("PATCH", path, other, NULL, &a);
+		surface_check(TEST_HERE, "lock e=0", &a, 400, TEXT_CT,
 		    "e must be greater than 0");
 	}
 	STATE(id, 423);
@@ -1251,7 +468,7 @@ test_surface_routes(void)
 
 	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		call(cases[i].method, cases[i].path, NULL, NULL, &a);
+		surface_call(cases[i].method, cases[i].path, NULL, NULL, &a);
 		test_assert(a.status == cases[i].status &&
 		    strcmp(a.allow, cases[i].allow) == 0 &&
 		    strcmp(a.body, cases[i].body) == 0, TEST_HERE,
@@ -1259,7 +476,7 @@ test_surface_routes(void)
 		    cases[i].method, cases[i].path, a.status, a.allow, a.body,
 		    cases[i].status, cases[i].allow, cases[i].body);
 	}
-	CU_ASSERT_EQUAL(records(), 0);
+	CU_ASSERT_EQUAL(surface_records(), 0);
 	surface_close();
 }
 
@@ -1277,7 +494,7 @@ test_surface_retention(void)
 		CREATE(NULL, NULL, NULL, d, key);
 		CREATE(NULL, NULL, NULL, d, key);
 		STATE(a, 204);
-		CU_ASSERT_EQUAL(records(), 3);
+		CU_ASSERT_EQUAL(surface_records(), 3);
 	}
 	surface_close();
 
@@ -1299,7 +516,7 @@ test_surface_retention(void)
 	CREATE(NULL, NULL, NULL, d, key);
 	STATE(a, 204);
 	STATE(b, 423);
-	CU_ASSERT_EQUAL(records(), 4);
+	CU_ASSERT_EQUAL(surface_records(), 4);
 	/* Unchanged for 1000 ms: a and b go with the next write. */
 	test_now = T0 + 1000;
 	STATE(a, 204);
@@ -1308,7 +525,7 @@ test_surface_retention(void)
 	STATE(b, 404);
 	PATCH(a, "unlock", "k=none", 404);
 	STATE(c, 423);
-	CU_ASSERT_EQUAL(records(), 3);
+	CU_ASSERT_EQUAL(surface_records(), 3);
 	/* c was changed at T0+600: kept until T0+1600. */
 	test_now = T0 + 1599;
 	CREATE(NULL, NULL, NULL, d, key);
@@ -1332,13 +549,13 @@ test_surface_full(void)
 		surface_close();
 		return;
 	}
-	call("POST", "/locks", NULL, NULL, &r);
-	check(TEST_HERE, "POST /locks, full", &r, 507, "application/json",
-	    "{\"message\": \"storage full\"}\n");
-	call("POST", "/locks", "l=true&k=k3", NULL, &r);
-	check(TEST_HERE, "POST /locks?l=true&k=k3, full", &r, 507,
+	surface_call("POST", "/locks", NULL, NULL, &r);
+	surface_check(TEST_HERE, "POST /locks, full", &r, 507,
 	    "application/json", "{\"message\": \"storage full\"}\n");
-	CU_ASSERT_EQUAL(records(), 2);
+	surface_call("POST", "/locks", "l=true&k=k3", NULL, &r);
+	surface_check(TEST_HERE, "POST /locks?l=true&k=k3, full", &r, 507,
+	    "application/json", "{\"message\": \"storage full\"}\n");
+	CU_ASSERT_EQUAL(surface_records(), 2);
 	STATE(a, 204);
 	STATE(b, 423);
 	snprintf(q, sizeof(q), "k=%s", akey);
@@ -1347,36 +564,7 @@ test_surface_full(void)
 	snprintf(q, sizeof(q), "k=%s", bkey);
 	PATCH(b, "unlock", q, 204);
 	STATE(b, 204);
-	CU_ASSERT_EQUAL(records(), 2);
-	surface_close();
-}
-
-/*
- * The getlock surface shares this set-up: limit with a NUL inside
- * ("limit=1%00x", {"limit": "1\u0000x"}) was read up to the NUL and
- * granted as limit 1.
- */
-static void
-test_surface_getlock_limit_nul(void)
-{
-	static const char *const queries[] = {
-		"owner=a&limit=1%00x", "owner=a&limit=1%00", "owner=a&limit=%001",
-	};
-	static const char want[] = "{\"message\": {\"limit\": \"must be a "
-	    "whole number from 1 to 1000\"}}\n";
-	struct answer	 a;
-	size_t		 i;
-
-	CU_ASSERT_FATAL(surface_open(0, 1000) == 0);
-	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
-		call("PUT", "/v1/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
-		    queries[i], NULL, &a);
-		check(TEST_HERE, queries[i], &a, 400, "application/json", want);
-	}
-	call("PUT", "/v1/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
-	    "owner=a&limit=12", NULL, &a);
-	CU_ASSERT_EQUAL(a.status, 201);
-	CU_ASSERT_EQUAL(records(), 1);
+	CU_ASSERT_EQUAL(surface_records(), 2);
 	surface_close();
 }
 
@@ -1387,30 +575,6 @@ test_lss_add(void)
 		const char	*name;
 		CU_TestFunc	 fn;
 	} tests[] = {
-		{ "generated keys: version 4, variant 10, the rest random",
-		    test_v4_random },
-		{ "generated keys: 10000 all different", test_v4_unique },
-		{ "key_equal", test_key_equal },
-		{ "create: unlocked", test_create_unlocked },
-		{ "create: locked forever", test_create_locked_forever },
-		{ "create: locked with a deadline", test_create_locked_deadline },
-		{ "create: e ignored when not locked", test_create_e_unlocked },
-		{ "create: a collision writes nothing", test_create_collision },
-		{ "create: retention sets keep_until", test_create_retention },
-		{ "create: a 255-character key", test_create_long_key },
-		{ "is_locked at the ms boundary", test_is_locked_boundary },
-		{ "get: 404, 423, 204, never a write", test_get },
-		{ "set: unknown id is 404 before the key",
-		    test_set_not_found_first },
-		{ "set: wrong or missing key is 401", test_set_bad_key },
-		{ "set: lock without e clears the deadline",
-		    test_set_lock_forever },
-		{ "set: lock with e sets now + e", test_set_lock_deadline },
-		{ "set: unlock clears locked and the deadline",
-		    test_set_unlock },
-		{ "set: nx", test_set_nx },
-		{ "set: retention from the change", test_set_retention },
-		{ "sweep_at, sweepable for LSS records", test_sweep },
 		{ "POST /locks: the answer, k, form bodies",
 		    test_surface_create },
 		{ "POST /locks: l spellings", test_surface_l },
@@ -1423,8 +587,6 @@ test_lss_add(void)
 		{ "retention with the sweeper", test_surface_retention },
 		{ "max records: 507, the rest still works",
 		    test_surface_full },
-		{ "getlock: limit with a NUL inside is refused",
-		    test_surface_getlock_limit_nul },
 	};
 	CU_pSuite	 s;
 	size_t		 i;

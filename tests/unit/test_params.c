@@ -1,6 +1,7 @@
 /*
- * test_params.c: request parameters (params.c): urlencoded parsing, the
- * JSON > query > form precedence, unknown names, and ttl seconds with the
+ * test_params.c: request parameters (params.c): urlencoded parsing, JSON
+ * bodies into parameters with the exact error messages, the JSON > query
+ * > form precedence, unknown names, and seconds (params_seconds) with the
  * exact messages the client sees.
  */
 #include <stdio.h>
@@ -369,6 +370,314 @@ test_unknown_long(void)
 	params_free(&p);
 }
 
+/* Parses body (NUL-terminated) as JSON into p; returns the parser's
+ * answer. */
+static int
+json_parse(struct params *p, const char *body, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	return params_parse_json(body, strlen(body), p, err, errlen);
+}
+
+/*
+ * Expects body to be refused with the message want: exactly, or when
+ * prefix is set, a message that starts with want.
+ */
+static void
+json_refused(const char *file, unsigned int line, const char *body,
+    const char *want, int prefix)
+{
+	struct params	 p;
+	char		 err[256];
+	int		 rc, same;
+
+	params_init(&p);
+	rc = json_parse(&p, body, err, sizeof(err));
+	same = prefix ? strncmp(err, want, strlen(want)) == 0 :
+	    strcmp(err, want) == 0;
+	test_assert(rc == -1 && same && p.n == 0, file, line,
+	    "body '%s': rc %d, message \"%s\", %zu params; want -1, "
+	    "\"%s%s\"", body, rc, err, p.n, want, prefix ? "..." : "");
+	params_free(&p);
+}
+
+static void
+json_check_refused(const char *file, unsigned int line, const char *body,
+    const char *want)
+{
+	json_refused(file, line, body, want, 0);
+}
+
+static void
+test_json_number(void)
+{
+	struct params		 p;
+	const struct param	*v;
+	char			 err[256], why[64];
+	int64_t			 ms = 0;
+
+	params_init(&p);
+	CU_ASSERT_EQUAL(json_parse(&p, "{\"ttl\": 30}", err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	CU_ASSERT_EQUAL_FATAL(p.n, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v = params_get(&p, "ttl"));
+	CU_ASSERT_STRING_EQUAL(v->value, "30");
+	CU_ASSERT_EQUAL(v->value_len, 2);
+	CU_ASSERT_EQUAL(v->source, PARAM_JSON);
+	CU_ASSERT_EQUAL(v->type, PARAM_TEXT);
+	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why, sizeof(why)),
+	    0);
+	CU_ASSERT_EQUAL(ms, 30000);
+	params_free(&p);
+}
+
+static void
+test_json_string(void)
+{
+	struct params		 p;
+	const struct param	*v;
+	char			 err[256], why[64];
+	int64_t			 ms = 0;
+
+	params_init(&p);
+	CU_ASSERT_EQUAL(json_parse(&p, "{\"ttl\": \"30\"}", err,
+	    sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v = params_get(&p, "ttl"));
+	CU_ASSERT_STRING_EQUAL(v->value, "30");
+	CU_ASSERT_EQUAL(v->type, PARAM_TEXT);
+	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why, sizeof(why)),
+	    0);
+	CU_ASSERT_EQUAL(ms, 30000);
+	params_free(&p);
+
+	/* A string with an escaped NUL keeps its length. */
+	params_init(&p);
+	CU_ASSERT_EQUAL(json_parse(&p, "{\"ttl\": \"3\\u00000\"}", err,
+	    sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v = params_get(&p, "ttl"));
+	CU_ASSERT_EQUAL(v->value_len, 3);
+	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why, sizeof(why)),
+	    -1);
+	CU_ASSERT_STRING_EQUAL(why, "must be a number");
+	params_free(&p);
+}
+
+/* json-c keeps a double's own spelling: 1e3 stays "1e3". */
+static void
+test_json_exponent(void)
+{
+	struct params		 p;
+	const struct param	*v;
+	char			 err[256], why[64];
+	int64_t			 ms = 0;
+
+	params_init(&p);
+	CU_ASSERT_EQUAL(json_parse(&p, "{\"ttl\": 1e3}", err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v = params_get(&p, "ttl"));
+	CU_ASSERT_STRING_EQUAL(v->value, "1e3");
+	CU_ASSERT_EQUAL(v->type, PARAM_TEXT);
+	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why, sizeof(why)),
+	    0);
+	CU_ASSERT_EQUAL(ms, 1000000);
+	params_free(&p);
+
+	params_init(&p);
+	CU_ASSERT_EQUAL(json_parse(&p, "{\"ttl\": 0.50}", err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v = params_get(&p, "ttl"));
+	CU_ASSERT_STRING_EQUAL(v->value, "0.50");
+	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why, sizeof(why)),
+	    0);
+	CU_ASSERT_EQUAL(ms, 500);
+	params_free(&p);
+
+	params_init(&p);
+	CU_ASSERT_EQUAL(json_parse(&p, "{\"ttl\": 1e400}", err,
+	    sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v = params_get(&p, "ttl"));
+	CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why, sizeof(why)),
+	    -1);
+	CU_ASSERT_STRING_EQUAL(why, "must be a finite number");
+	params_free(&p);
+}
+
+static void
+test_json_other(void)
+{
+	static const char *const bodies[] = {
+		"{\"ttl\": true}", "{\"ttl\": false}", "{\"ttl\": null}",
+		"{\"ttl\": [1]}", "{\"ttl\": {\"s\": 1}}"
+	};
+	struct params		 p;
+	const struct param	*v;
+	char			 err[256], why[64];
+	int64_t			 ms = 0;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		params_init(&p);
+		CU_ASSERT_EQUAL(json_parse(&p, bodies[i], err, sizeof(err)), 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(v = params_get(&p, "ttl"));
+		CU_ASSERT_EQUAL(v->type, PARAM_OTHER);
+		CU_ASSERT_EQUAL(params_seconds(v, MAX_TTL_MS, 0, &ms, why,
+		    sizeof(why)), -1);
+		CU_ASSERT_STRING_EQUAL(why, "must be a number");
+		params_free(&p);
+	}
+}
+
+static void
+test_json_members(void)
+{
+	struct params	 p;
+	char		 err[256];
+
+	params_init(&p);
+	CU_ASSERT_EQUAL(json_parse(&p, " \r\n{}\t\n", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(p.n, 0);
+	CU_ASSERT_EQUAL(json_parse(&p,
+	    "{\"ttl\": \"5\", \"tll\": 1, \"x\": null}", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(p.n, 3);
+	CU_ASSERT_STRING_EQUAL(p.v[0].name, "ttl");
+	CU_ASSERT_STRING_EQUAL(p.v[1].name, "tll");
+	CU_ASSERT_STRING_EQUAL(p.v[2].name, "x");
+	params_free(&p);
+}
+
+static void
+test_json_not_object(void)
+{
+	json_check_refused(TEST_HERE, "[1]", "JSON body must be an object");
+	json_check_refused(TEST_HERE, "\"x\"", "JSON body must be an object");
+	json_check_refused(TEST_HERE, "null", "JSON body must be an object");
+	json_check_refused(TEST_HERE, "true", "JSON body must be an object");
+	/* A bare number: json-c waits for more digits at the end of the
+	 * input; the body is complete, so this is a number, not a cut. */
+	json_check_refused(TEST_HERE, "3", "JSON body must be an object");
+	json_check_refused(TEST_HERE, "3 ", "JSON body must be an object");
+}
+
+static void
+test_json_errors(void)
+{
+	json_check_refused(TEST_HERE, "{", "invalid JSON body: unexpected end");
+	json_check_refused(TEST_HERE, "{\"ttl\": ",
+	    "invalid JSON body: unexpected end");
+	json_check_refused(TEST_HERE, "{} x", "invalid JSON body: "
+	    "unexpected data after the value");
+	json_check_refused(TEST_HERE, "{}{}", "invalid JSON body: "
+	    "unexpected data after the value");
+}
+
+/*
+ * Member names are read from the text: json-c keeps only the last of two
+ * equal names and cuts a name at \u0000, which let {"ttl": 1, "ttl": 2}
+ * and {"ttl\u0000x": 5} through as a plain ttl.
+ */
+static void
+test_json_names(void)
+{
+	struct params	 p;
+	char		 err[256];
+
+	json_check_refused(TEST_HERE, "{\"ttl\": 1, \"ttl\": 2}",
+	    "duplicate parameter: ttl");
+	json_check_refused(TEST_HERE, "{\"ttl\": 1, \"t\\u0074l\": 2}",
+	    "duplicate parameter: ttl");
+	json_check_refused(TEST_HERE, "{\"ttl\\u0000x\": 5}",
+	    "invalid JSON body: a name holds a NUL character");
+	json_check_refused(TEST_HERE, "{\"a\\u0000b\": 1, \"a\\u0000c\": 2}",
+	    "invalid JSON body: a name holds a NUL character");
+
+	/* Names inside nested values and ':' inside strings are not
+	 * top-level names; escaped quotes stay in the name. */
+	params_init(&p);
+	CU_ASSERT_EQUAL(json_parse(&p, "{\"a\": {\"x\": 1, \"y\": {\"x\": 2}}, "
+	    "\"b\": [{\"a\": 1}, \"a\"], \"c\": \"d\\\":e\", "
+	    "\"t\\\"l\" : 1}", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(p.n, 4);
+	CU_ASSERT_STRING_EQUAL(p.v[0].name, "a");
+	CU_ASSERT_STRING_EQUAL(p.v[1].name, "b");
+	CU_ASSERT_STRING_EQUAL(p.v[2].name, "c");
+	CU_ASSERT_STRING_EQUAL(p.v[2].value, "d\":e");
+	CU_ASSERT_STRING_EQUAL(p.v[3].name, "t\"l");
+	params_free(&p);
+
+	/* A refused body leaves what other sources gave. */
+	params_init(&p);
+	CU_ASSERT_EQUAL(params_add(&p, "ttl", 3, "3", 1, PARAM_QUERY,
+	    PARAM_TEXT), 0);
+	CU_ASSERT_EQUAL(json_parse(&p, "{\"owner\": \"a\", \"owner\": \"b\"}",
+	    err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "duplicate parameter: owner");
+	CU_ASSERT_EQUAL(p.n, 1);
+	params_free(&p);
+}
+
+/* A JSON body counts towards PARAMS_MAX like any other source. */
+static void
+test_json_too_many(void)
+{
+	char	 body[PARAMS_MAX * 12 + 16];
+	size_t	 n = 0;
+	int	 i;
+
+	n += (size_t)snprintf(body + n, sizeof(body) - n, "{");
+	for (i = 0; i <= PARAMS_MAX; i++)
+		n += (size_t)snprintf(body + n, sizeof(body) - n,
+		    "%s\"a%d\": 1", i > 0 ? ", " : "", i);
+	snprintf(body + n, sizeof(body) - n, "}");
+	json_check_refused(TEST_HERE, body, "too many parameters (limit 64)");
+}
+
+/* Not JSON (RFC 8259): single quotes, a trailing comma. */
+static void
+test_json_strict(void)
+{
+	json_refused(TEST_HERE, "{\"a\": 1,}", "invalid JSON body: ", 1);
+	json_refused(TEST_HERE, "{'ttl': 30}", "invalid JSON body: ", 1);
+	json_refused(TEST_HERE, "{\"ttl\": '30'}", "invalid JSON body: ", 1);
+}
+
+static void
+test_json_depth(void)
+{
+	struct params	 p;
+	char		 body[256], err[256];
+	size_t		 i, n = 0;
+
+	/* {"a": {"a": ... 20 deep ... 1}} */
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "{\"a\":");
+	body[n++] = '1';
+	for (i = 0; i < 20; i++)
+		body[n++] = '}';
+	body[n] = '\0';
+	params_init(&p);
+	CU_ASSERT_EQUAL(json_parse(&p, body, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(strncmp(err, "invalid JSON body", 17), 0);
+	CU_ASSERT_EQUAL(p.n, 0);
+	params_free(&p);
+
+	/* The same for arrays. */
+	n = 0;
+	for (i = 0; i < 20; i++)
+		body[n++] = '[';
+	for (i = 0; i < 20; i++)
+		body[n++] = ']';
+	body[n] = '\0';
+	params_init(&p);
+	CU_ASSERT_EQUAL(json_parse(&p, body, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(strncmp(err, "invalid JSON body", 17), 0);
+	params_free(&p);
+
+	/* Shallow nesting is fine. */
+	params_init(&p);
+	CU_ASSERT_EQUAL(json_parse(&p, "{\"a\": {\"b\": [1]}}", err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(p.n, 1);
+	params_free(&p);
+}
+
 /*
  * params_seconds on a text value; returns its answer, with the result in
  * *ms and the message in why.
@@ -516,6 +825,24 @@ test_params_add(void)
 		    test_urlencoded_too_many },
 		{ "urlencoded: a name with %00 refused",
 		    test_urlencoded_nul_name },
+		{ "JSON: parse {\"ttl\": 30}", test_json_number },
+		{ "JSON: parse {\"ttl\": \"30\"}", test_json_string },
+		{ "JSON: parse numbers in their own spelling",
+		    test_json_exponent },
+		{ "JSON: parse true, null, arrays: PARAM_OTHER",
+		    test_json_other },
+		{ "JSON: parse members in order", test_json_members },
+		{ "JSON: refuse a body that is not an object",
+		    test_json_not_object },
+		{ "JSON: refuse malformed JSON, exact messages",
+		    test_json_errors },
+		{ "JSON: refuse a name given twice or holding \\u0000",
+		    test_json_names },
+		{ "JSON: refuse more than PARAMS_MAX members",
+		    test_json_too_many },
+		{ "JSON: refuse what RFC 8259 does not allow",
+		    test_json_strict },
+		{ "JSON: refuse deep nesting", test_json_depth },
 		{ "get: JSON > query > form", test_get_precedence },
 		{ "unknown: in order, once each", test_unknown },
 		{ "unknown: a name too long is cut, not dropped",

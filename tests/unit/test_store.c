@@ -1,18 +1,21 @@
 /*
- * test_store.c: locks in LMDB (store.c), each test on a fresh temporary
- * directory with the fake clock: decisions through store_change and
- * store_view, fences that only grow (also across a reopen), reads that
- * never write, expiry at the exact millisecond, the sweeper keeping the
- * database small, and the limits (max_records, a full map).
+ * test_store.c: locks in LMDB (store_lmdb.c), each test on a fresh
+ * temporary directory with the fake clock: decisions through store_change
+ * and store_view, fences that only grow (also across a reopen), reads
+ * that never write, expiry at the exact millisecond, the sweeper keeping
+ * the database small, the limits (max_records, a full map), and group
+ * commit: threads deciding at once share commits.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -833,6 +836,97 @@ test_semaphore_fences(void)
 	CU_ASSERT_EQUAL(records(), 2);
 }
 
+/* What the cancellation hook was asked, and what it answers. */
+static struct {
+	int		 calls;
+	uint64_t	 tag;
+	uint64_t	 mark;
+	void		*arg;
+	int		 answer;
+} asked;
+
+static int
+cancel_hook(uint64_t tag, uint64_t mark, void *arg)
+{
+	asked.calls++;
+	asked.tag = tag;
+	asked.mark = mark;
+	asked.arg = arg;
+	return asked.answer;
+}
+
+/*
+ * The store asks its hook, inside the transaction, about a waiting PUT
+ * only, with the PUT's ticket: a yes is a cancelled PUT (nothing
+ * written), a no lets the PUT be decided as ever.
+ */
+static void
+test_cancel_check(void)
+{
+	struct store_key	 k = key(1);
+	struct lock_put		 req;
+	struct lock_decision	 d;
+	struct lock_op		 o;
+	int			 arg;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(MIB, 1000, SWEEP_BATCH), STORE_OK);
+	store_cancel_check(st, cancel_hook, &arg);
+	memset(&asked, 0, sizeof(asked));
+	memset(&req, 0, sizeof(req));
+	req.default_ttl_ms = DEFAULT_TTL_MS;
+	req.owner = "a";
+	req.owner_len = 1;
+	req.waiting = 1;
+	req.wait_tag = 0x1234;
+	req.wait_mark = 7;
+	o = op(LOCK_OP_PUT, &req);
+	asked.answer = 1;
+	CU_ASSERT_EQUAL(store_change(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_CANCELLED);
+	lock_decision_free(&d);
+	CU_ASSERT_EQUAL(asked.calls, 1);
+	CU_ASSERT_EQUAL(asked.tag, 0x1234);
+	CU_ASSERT_EQUAL(asked.mark, 7);
+	CU_ASSERT_PTR_EQUAL(asked.arg, &arg);
+	CU_ASSERT_EQUAL(records(), 0);
+	CU_ASSERT_EQUAL(last_fence(), 0);
+	CU_ASSERT_EQUAL(store_view(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_CANCELLED);
+	lock_decision_free(&d);
+	CU_ASSERT_EQUAL(asked.calls, 2);
+	asked.answer = 0;
+	CU_ASSERT_EQUAL(store_change(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.shown.fence, 1);
+	lock_decision_free(&d);
+	CU_ASSERT_EQUAL(asked.calls, 3);
+	CU_ASSERT_EQUAL(records(), 1);
+	/* A PUT that does not wait, a GET, a DELETE: never asked. */
+	asked.answer = 1;
+	req.waiting = 0;
+	o = op(LOCK_OP_PUT, &req);
+	CU_ASSERT_EQUAL(store_change(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	lock_decision_free(&d);
+	o = op(LOCK_OP_GET, NULL);
+	CU_ASSERT_EQUAL(store_view(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	lock_decision_free(&d);
+	o = op(LOCK_OP_DELETE, &req);
+	CU_ASSERT_EQUAL(store_change(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	lock_decision_free(&d);
+	CU_ASSERT_EQUAL(asked.calls, 3);
+	/* Without the hook a waiting PUT is decided as ever. */
+	store_cancel_check(st, NULL, NULL);
+	req.waiting = 1;
+	o = op(LOCK_OP_PUT, &req);
+	CU_ASSERT_EQUAL(store_change(st, &k, &o, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	lock_decision_free(&d);
+	CU_ASSERT_EQUAL(asked.calls, 3);
+}
+
 /* Group commit: threads that change locks at once. */
 #define GC_THREADS	8
 #define GC_ROUNDS	150
@@ -847,15 +941,58 @@ struct gc_thread {
 	int		 bad;		/* a decision that makes no sense */
 };
 
-static size_t	gc_commits, gc_decisions;
+/* What the commit hook saw: commits, the decisions they carried, the
+ * commits that carried more than one; and the store_change calls begun
+ * and returned. */
+static size_t		gc_commits, gc_decisions, gc_shared;
+static unsigned int	gc_entered, gc_left;
 
+/* How long a commit waits for other calls to be under way, and then lets
+ * them queue behind it. */
+#define GC_GATHER_MS	200
+#define GC_QUEUE_NS	1000000L
+
+/*
+ * The commit hook: counts. Until a commit has carried more than one
+ * decision, each commit is slow, as one that waits for a disk's flush:
+ * it waits (at most GC_GATHER_MS) until two calls besides those of its
+ * batch are under way, then lets them queue for GC_QUEUE_NS; the next
+ * write transaction then finds both queued. Without group commit no
+ * commit would carry two, however slow.
+ */
 static void
 gc_count(uint64_t us, size_t n, void *arg)
 {
+	struct timespec	 ts = { 0, GC_QUEUE_NS };
+	int64_t		 end;
+
 	(void)us;
 	(void)arg;
 	__atomic_add_fetch(&gc_commits, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&gc_decisions, n, __ATOMIC_SEQ_CST);
+	if (n > 1)
+		__atomic_add_fetch(&gc_shared, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&gc_shared, __ATOMIC_SEQ_CST) > 0)
+		return;
+	end = test_monotonic_ms() + GC_GATHER_MS;
+	while (__atomic_load_n(&gc_entered, __ATOMIC_SEQ_CST) -
+	    __atomic_load_n(&gc_left, __ATOMIC_SEQ_CST) < n + 2 &&
+	    test_monotonic_ms() < end)
+		sched_yield();
+	nanosleep(&ts, NULL);
+}
+
+/* store_change, counted as under way while it runs. */
+static int
+gc_change(const struct store_key *k, const struct lock_op *o,
+    struct lock_decision *d)
+{
+	int	 rc;
+
+	__atomic_add_fetch(&gc_entered, 1, __ATOMIC_SEQ_CST);
+	rc = store_change(st, k, o, d);
+	__atomic_add_fetch(&gc_left, 1, __ATOMIC_SEQ_CST);
+	return rc;
 }
 
 /* Each round: a lock of its own, then the shared lock 0 with its owner,
@@ -880,8 +1017,7 @@ gc_run(void *arg)
 		put_op = op(LOCK_OP_PUT, &req);
 		delete_op = op(LOCK_OP_DELETE, &req);
 		k = key(1 + t->n * GC_ROUNDS + i);
-		if (store_change(st, &k, &put_op, &d) ==
-		    STORE_OK) {
+		if (gc_change(&k, &put_op, &d) == STORE_OK) {
 			t->ok++;
 			if (d.verdict != LOCK_ACQUIRED)
 				t->bad = 1;
@@ -889,14 +1025,14 @@ gc_run(void *arg)
 			lock_decision_free(&d);
 		}
 		k = key(0);
-		if (store_change(st, &k, &put_op, &d) != STORE_OK)
+		if (gc_change(&k, &put_op, &d) != STORE_OK)
 			continue;
 		t->ok++;
 		if (d.verdict == LOCK_ACQUIRED) {
 			t->grants++;
 			t->fences[t->nfences++] = d.shown.fence;
 			lock_decision_free(&d);
-			if (store_change(st, &k, &delete_op, &d) != STORE_OK)
+			if (gc_change(&k, &delete_op, &d) != STORE_OK)
 				continue;
 			t->ok++;
 			if (d.verdict != LOCK_REMOVED)
@@ -926,7 +1062,8 @@ test_group_commit(void)
 
 	CU_ASSERT_EQUAL_FATAL(open_store(16 * MIB, 100000, SWEEP_BATCH),
 	    STORE_OK);
-	gc_commits = gc_decisions = 0;
+	gc_commits = gc_decisions = gc_shared = 0;
+	gc_entered = gc_left = 0;
 	store_on_commit(st, gc_count, NULL);
 	for (i = 0; i < GC_THREADS; i++) {
 		memset(&t[i], 0, sizeof(t[i]));
@@ -946,7 +1083,11 @@ test_group_commit(void)
 	/* Every call was answered, and every answer was committed. */
 	CU_ASSERT_EQUAL(ok, GC_THREADS * GC_ROUNDS * 2 + grants);
 	CU_ASSERT_EQUAL(gc_decisions, ok);
-	CU_ASSERT(gc_commits <= gc_decisions);
+	CU_ASSERT_EQUAL(gc_left, gc_entered);
+	/* Decisions made at once shared commits. */
+	test_assert(gc_shared > 0 && gc_commits < gc_decisions, TEST_HERE,
+	    "%zu commits for %zu decisions, %zu of them carrying more than "
+	    "one", gc_commits, gc_decisions, gc_shared);
 	/* Each grant took its own fence: 1 to n, none twice. */
 	qsort(all, n, sizeof(all[0]), cmp_u64);
 	for (i = 0; i < n; i++)
@@ -1058,6 +1199,8 @@ test_store_add(void)
 		{ "a map grown by another process is taken",
 		    test_map_grown_elsewhere },
 		{ "the listing: live locks only, in pages", test_list_pages },
+		{ "the cancellation hook: asked of waiting PUTs only",
+		    test_cancel_check },
 		{ "group commit: threads at once, fences unique",
 		    test_group_commit },
 		{ "network filesystems are known", test_network_fs },

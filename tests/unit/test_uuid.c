@@ -1,17 +1,22 @@
 /*
- * test_uuid.c: lock ids (uuid.c): any case in, lowercase out, and every
- * malformed spelling refused.
+ * test_uuid.c: lock ids (uuid.c): any case in, lowercase out, every
+ * malformed spelling refused, and version 4 ids (the generated LSS keys)
+ * made of random bytes: version and variant set, every other bit as
+ * drawn, none twice.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
 
+#include "random.h"
 #include "tests.h"
 #include "uuid.h"
 
 #define LOWER	"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 #define UPPER	"0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0"
 #define MIXED	"0f1E2d3C-4b5A-6978-8796-A5b4c3D2e1F0"
+#define DRAWS	10000	/* random ids drawn */
 
 static const uint8_t want[16] = {
 	0x0f, 0x1e, 0x2d, 0x3c, 0x4b, 0x5a, 0x69, 0x78,
@@ -89,6 +94,89 @@ test_v4(void)
 	uuid_v4(want, id);
 	uuid_format(id, text);
 	CU_ASSERT_STRING_EQUAL(text, "0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0");
+}
+
+static void
+test_v4_random(void)
+{
+	uint8_t	 rnd[16], id[16], all_or[16], all_and[16];
+	char	 text[UUID_TEXT_LEN + 1];
+	int	 i, j, bad_bits = 0, bad_text = 0, bad_kept = 0;
+
+	memset(all_or, 0, sizeof(all_or));
+	memset(all_and, 0xff, sizeof(all_and));
+	for (i = 0; i < DRAWS; i++) {
+		CU_ASSERT_FATAL(random_bytes(rnd, sizeof(rnd)) == 0);
+		uuid_v4(rnd, id);
+		/* Version 4 in the top nibble of byte 6, variant 10 in the
+		 * top bits of byte 8 (RFC 9562 section 5.4). */
+		if (id[6] >> 4 != 4 || id[8] >> 6 != 2)
+			bad_bits++;
+		/* Every other bit as drawn. */
+		for (j = 0; j < 16; j++) {
+			uint8_t	 mask = j == 6 ? 0x0f : j == 8 ? 0x3f : 0xff;
+
+			if ((id[j] & mask) != (rnd[j] & mask))
+				bad_kept++;
+			all_or[j] |= id[j];
+			all_and[j] &= id[j];
+		}
+		uuid_format(id, text);
+		if (strlen(text) != 36 || text[14] != '4' ||
+		    strchr("89ab", text[19]) == NULL ||
+		    strspn(text, "0123456789abcdef-") != 36)
+			bad_text++;
+	}
+	test_assert(bad_bits == 0, TEST_HERE,
+	    "%d of %d keys without version 4 and variant 10", bad_bits, DRAWS);
+	test_assert(bad_kept == 0, TEST_HERE,
+	    "%d bytes of random input changed beyond version and variant",
+	    bad_kept);
+	test_assert(bad_text == 0, TEST_HERE,
+	    "%d of %d keys not a lowercase ...-4...-[89ab]... text", bad_text,
+	    DRAWS);
+	/* The 122 free bits all vary: each was seen as 0 and as 1. */
+	for (j = 0; j < 16; j++) {
+		uint8_t	 fixed = j == 6 ? 0xf0 : j == 8 ? 0xc0 : 0x00;
+
+		test_assert((all_or[j] | fixed) == 0xff &&
+		    (all_and[j] & (uint8_t)~fixed) == 0, TEST_HERE,
+		    "byte %d: bits that never change (or %02x, and %02x)", j,
+		    all_or[j], all_and[j]);
+	}
+}
+
+static int
+compare_text(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void
+test_v4_unique(void)
+{
+	char	(*texts)[UUID_TEXT_LEN + 1];
+	uint8_t	 rnd[16], id[16];
+	int	 i, same = 0;
+
+	texts = calloc(DRAWS, sizeof(*texts));
+	CU_ASSERT_FATAL(texts != NULL);
+	for (i = 0; i < DRAWS; i++) {
+		if (random_bytes(rnd, sizeof(rnd)) != 0) {
+			CU_FAIL("random_bytes failed");
+			free(texts);
+			return;
+		}
+		uuid_v4(rnd, id);
+		uuid_format(id, texts[i]);
+	}
+	qsort(texts, DRAWS, sizeof(*texts), compare_text);
+	for (i = 1; i < DRAWS; i++)
+		if (strcmp(texts[i - 1], texts[i]) == 0)
+			same++;
+	test_assert(same == 0, TEST_HERE, "%d duplicates among %d keys", same,
+	    DRAWS);
+	free(texts);
 }
 
 static void
@@ -185,6 +273,9 @@ test_uuid_add(void)
 		{ "parse all zeros, all ones", test_parse_extremes },
 		{ "format lowercase", test_format },
 		{ "v4 sets version and variant", test_v4 },
+		{ "v4 of random bytes: version 4, variant 10, the rest random",
+		    test_v4_random },
+		{ "v4 of random bytes: 10000 all different", test_v4_unique },
 		{ "refuse wrong lengths", test_refuse_length },
 		{ "refuse missing or misplaced dashes", test_refuse_dashes },
 		{ "refuse non-hex digits", test_refuse_non_hex },
