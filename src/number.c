@@ -71,7 +71,9 @@ number_seconds(const char *s, size_t len, int64_t max_ms, int flags,
 	v = strtod(buf, &stop);
 	if (*stop != '\0')
 		return NUMBER_NAN;
-	if (!isfinite(v) || (errno == ERANGE && v != 0))
+	/* ERANGE is also an underflow ("1e-310"): a tiny number, not an
+	 * infinite one, taken below as the 1 ms it rounds up to. */
+	if (!isfinite(v) || (errno == ERANGE && fabs(v) >= 1))
 		return NUMBER_INFINITE;
 	if (v <= 0)
 		return NUMBER_NOT_POSITIVE;

@@ -63,6 +63,10 @@ test_seconds_values(void)
 	SECONDS("0.0006", 0, NUMBER_OK, 1);
 	SECONDS("0.0001", 0, NUMBER_OK, 1);
 	SECONDS("1e-300", 0, NUMBER_OK, 1);
+	/* Below the smallest normal double strtod says ERANGE: still a tiny
+	 * positive number; one that underflows to 0 is 0. */
+	SECONDS("1e-310", 0, NUMBER_OK, 1);
+	SECONDS("1e-400", 0, NUMBER_NOT_POSITIVE, 0);
 	/* Another maximum, with a fraction: inclusive. */
 	seconds(TEST_HERE, "3600.5", 0, 3600500, 0, NUMBER_OK, 3600500);
 	seconds(TEST_HERE, "3600.501", 0, 3600500, 0, NUMBER_TOO_LARGE, 0);
