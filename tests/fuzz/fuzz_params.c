@@ -8,6 +8,8 @@
  * The first byte picks the sources: bit 0 a query, bit 1 a form body,
  * bit 2 a JSON body; the rest of the input is split at NUL bytes into
  * that many pieces, in that order.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -10,6 +10,8 @@
  *	QUERY_STRING \n CONTENT_TYPE \n body...
  * An empty line leaves that variable unset; a NUL inside a line ends the
  * value there, as it would in a real environment.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <limits.h>
 #include <stdint.h>

@@ -1,6 +1,8 @@
 /*
  * main.c: the unit test runner: one CUnit registry holding every module's
  * suite, run in verbose basic mode. Exits 0 only when every test passed.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <sys/stat.h>
 

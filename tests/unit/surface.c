@@ -2,6 +2,8 @@
  * surface.c: the harness of the surface tests (see surface.h): one store
  * at a time in a temporary directory with the fake clock, requests made
  * from a few CGI variables and handed to api_handle, answers captured.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <string.h>

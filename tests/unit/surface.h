@@ -4,6 +4,8 @@
  * read by the fake clock, a fake CGI request built from a method, a path,
  * a query and a body, and its answer captured as status, headers and
  * body.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_TEST_SURFACE_H
 #define LOCKGATE_TEST_SURFACE_H

@@ -2,6 +2,8 @@
  * test_activation.c: systemd socket activation (activation.c): which
  * LISTEN_PID and LISTEN_FDS values pass fd 3 to this process, which are
  * someone else's or none, and which are refused with a message.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <string.h>
 

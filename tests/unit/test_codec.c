@@ -3,6 +3,8 @@
  * json.dumps, and compact: values, nesting, escapes, and each key+value
  * call (codec_put_*) with its exact output, first, between and last
  * among members. Reading JSON is tested in test_params.c.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <string.h>

@@ -2,6 +2,8 @@
  * test_config.c: the settings (config.c) read from a fake environment:
  * the defaults, each variable, and each bad value refused with a message
  * that starts with the variable's name.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <string.h>

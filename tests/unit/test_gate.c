@@ -5,6 +5,8 @@
  * stop, or a watch that ends in one, wakes every parked thread.
  * "Watching" here is reading a pipe: a byte '1' is a connection, '0' a
  * stop.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <pthread.h>
 #include <unistd.h>

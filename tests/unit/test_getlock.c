@@ -8,6 +8,8 @@
  * waits: woken by a release, run out, and cancelled by the owner's own
  * release, each made deterministic by the hook a waiting request calls
  * before it sleeps (wake_on_wait).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <string.h>

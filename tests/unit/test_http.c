@@ -2,6 +2,8 @@
  * test_http.c: CGI variables into a request (http.c), with a fake
  * environment: the route under every shipped deployment, the method, the
  * parameters of query and body; and the exact bytes of a CGI answer.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <string.h>
 

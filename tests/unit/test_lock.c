@@ -4,6 +4,8 @@
  * millisecond, owners and semaphores; the constant-time key comparison;
  * and the LSS rules (create, deadlines at the exact millisecond, lock and
  * unlock with a key, nx, retention and the sweeper).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <string.h>
 

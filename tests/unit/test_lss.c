@@ -6,6 +6,8 @@
  * state changes over time, 404 before 401, the routes, retention with the
  * sweeper and the record limit. The LSS rules themselves are tested in
  * test_lock.c.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <string.h>

@@ -6,6 +6,8 @@
  * zeroed and given the header; one of another file size is cut to size
  * and zeroed; two mappings share their bytes; a missing directory gives
  * NULL.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <sys/stat.h>
 

@@ -3,6 +3,8 @@
  * flags (blanks around, a plain zero) and each kind of error, bounded
  * whole numbers (bounds, overflow at 2^64, lengths that hold a NUL), hex
  * digits, and seconds written short, as answers and messages show them.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -4,6 +4,8 @@
  * auth.c), the home page's place (http.c), the shared counters of
  * /metrics (metrics.c), and the cancellation of an owner's waits
  * (wake.c).
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <string.h>

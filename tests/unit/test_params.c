@@ -3,6 +3,8 @@
  * bodies into parameters with the exact error messages, the JSON > query
  * > form precedence, unknown names, and seconds (params_seconds) with the
  * exact messages the client sees.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <string.h>

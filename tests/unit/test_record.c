@@ -1,6 +1,8 @@
 /*
  * test_record.c: the stored form of a lock (record.c): round trips, the
  * exact byte layout of version 1, and refusal of bytes it cannot read.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <string.h>
 

@@ -5,6 +5,8 @@
  * that never write, expiry at the exact millisecond, the sweeper keeping
  * the database small, the limits (max_records, a full map), and group
  * commit: threads deciding at once share commits.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>

@@ -4,6 +4,8 @@
  * milliseconds then 80 random bits, known values worked out by hand, read
  * back in any case, every malformed spelling refused, ids that sort by
  * time, and no two alike over many draws.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,8 @@
  * malformed spelling refused, and version 4 ids (the generated LSS keys)
  * made of random bytes: version and variant set, every other bit as
  * drawn, none twice.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -5,6 +5,8 @@
  * release made after a waiter read the counter, before it went to sleep,
  * makes it return at once (the futex compares the counter); without a
  * release a sleep lasts its time.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <pthread.h>
 #include <unistd.h>

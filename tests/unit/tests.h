@@ -2,6 +2,8 @@
  * tests.h: what the unit test files share: one registration function per
  * module (each adds its suite to the CUnit registry), an injectable clock,
  * and a fresh temporary directory for each store test.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #ifndef LOCKGATE_TESTS_H
 #define LOCKGATE_TESTS_H
