@@ -11,10 +11,12 @@
 # row (lighttpd's and Apache's): it is there once; requests/s and ok/s above
 # 0; only the statuses its scenario may get (owner: both 201 and 200 among
 # them; delete: 404 too, once a fast machine has used up the locks made for
-# it); no socket error; beside the null responder's run, a ratio above 0,
-# and no note that the null responder got anything but 200. Then: a peak
-# RSS line for every FastCGI server, 2 processes each behind lighttpd, 1
-# behind Apache, each process's own memory (RssAnon) under 8 MiB (so not in a build
+# it); no socket error (behind Apache, a few read errors pass: see
+# few_read_errors); beside the null responder's run, a ratio above 0, and no
+# note that the ratio is not to be trusted (the null responder got anything
+# but 200, or socket errors beyond a few read errors). Then: a peak RSS line
+# for every FastCGI server, 2 processes each behind lighttpd, 1 behind
+# Apache, each process's own memory (RssAnon) under 8 MiB (so not in a build
 # with sanitizers, whose shadow memory counts there); the disk flush line;
 # the Apache line of the header; the last line. Settings of the caller's
 # environment that would change what is run (BENCH_*, LOCKGATE_* but the
@@ -77,6 +79,24 @@ allowed()
 	esac
 }
 
+# few_read_errors ERRORS ANSWERS: true when the socket errors C/R/W/T are
+# read errors alone, at most 1 in 100 of the answers (status:count ...).
+# Behind Apache a run now and then has one or a few (a connection that
+# ended before its answer; seen in about 1 of 20 one-second runs on a
+# loaded 2-core machine, with Apache's keep-alive limit lifted too): not a
+# failure of the benchmark, and too few to change its figures.
+few_read_errors()
+{
+	local e_c e_r e_w e_t st n=0
+
+	IFS=/ read -r e_c e_r e_w e_t <<<"$1"
+	for st in $2; do
+		n=$((n + ${st#*:}))
+	done
+	[ "$e_c/$e_w/$e_t" = 0/0/0 ] && [[ $e_r =~ ^[0-9]+$ ]] &&
+	    [ $((e_r * 100)) -le "$n" ]
+}
+
 # check_row SERVER LABEL SCENARIO CEILING: the table row of SERVER, LABEL
 # and SCENARIO; CEILING 1 when it was paired with the null responder.
 check_row()
@@ -120,7 +140,8 @@ check_row()
 			fail "$label, owner: no whole acquire/release cycle (${c[12]})"
 		fi
 	fi
-	if [ "${c[13]}" = 0/0/0/0 ]; then
+	if [ "${c[13]}" = 0/0/0/0 ] || { [ "$server" = apache ] &&
+	    few_read_errors "${c[13]}" "${c[12]}"; }; then
 		pass
 	else
 		fail "$label, $sc: socket errors ${c[13]}"
@@ -182,8 +203,8 @@ for server in "lockgate, 0 locks" "lockgate, 100 locks" null; do
 	check_rss apache "$server" 1
 done
 
-if grep -q "^Note: the null responder" "$out"; then
-	fail "$(grep "^Note: the null responder" "$out" | head -n 1)"
+if grep -q "^Note: the null responder.*not to be trusted" "$out"; then
+	fail "$(grep "^Note: the null responder.*not to be trusted" "$out" | head -n 1)"
 else
 	pass
 fi
