@@ -5,19 +5,23 @@
 # anything is: no figure of speed is compared with anything.
 #
 # Runs tests/bench/run.sh with 1 s per wrk run, 0 and 100 live locks, all
-# scenarios, the not-durable reference and CGI mode (about a minute), with
-# the environment "make check-bench" sets (LOCKGATE_FCGI, BENCH_NULL, ...).
-# Checks, for each row: it is there once; requests/s and ok/s above 0; only
-# the statuses its scenario may get (owner: both 201 and 200 among them;
-# delete: 404 too, once a fast machine has used up the locks made for it);
-# no socket error; beside the null responder's run, a ratio above 0, and no
-# note that the null responder got anything but 200. Then: a peak RSS line
-# for every FastCGI server, 2 processes each, each process's own memory
-# (RssAnon) under 8 MiB (so not in a build with sanitizers, whose shadow
-# memory counts there); the disk flush line; the last line. Settings of
-# the caller's environment that would change what is run (BENCH_*,
-# LOCKGATE_* but the programs') are dropped. Prints "bench check: N checks
-# passed" or each failed check, the output and exits 1.
+# scenarios behind lighttpd, get and put_new behind Apache, the not-durable
+# reference and CGI mode (about a minute and a half), with the environment
+# "make check-bench" sets (LOCKGATE_FCGI, BENCH_NULL, ...). Checks, for each
+# row (lighttpd's and Apache's): it is there once; requests/s and ok/s above
+# 0; only the statuses its scenario may get (owner: both 201 and 200 among
+# them; delete: 404 too, once a fast machine has used up the locks made for
+# it); no socket error (behind Apache, a few read errors pass: see
+# few_read_errors); beside the null responder's run, a ratio above 0, and no
+# note that the ratio is not to be trusted (the null responder got anything
+# but 200, or socket errors beyond a few read errors). Then: a peak RSS line
+# for every FastCGI server, 2 processes each behind lighttpd, 1 behind
+# Apache, each process's own memory (RssAnon) under 8 MiB (so not in a build
+# with sanitizers, whose shadow memory counts there); the disk flush line;
+# the Apache line of the header; the last line. Settings of the caller's
+# environment that would change what is run (BENCH_*, LOCKGATE_* but the
+# programs') are dropped. Prints "bench check: N checks passed" or each
+# failed check, the output and exits 1.
 
 set -euo pipefail
 LC_ALL=C
@@ -37,6 +41,7 @@ done
 export BENCH_DURATION=1 BENCH_LEVELS="0 100" BENCH_CEILING=1 BENCH_CGI=1
 export BENCH_NOSYNC=1 BENCH_PROCS=2 BENCH_DELETE_POOL=30000
 export BENCH_SCENARIOS="get put_refresh owner put_new delete"
+export BENCH_APACHE=1 BENCH_APACHE_SCENARIOS="get put_new"
 
 rc=0
 bash "$here/run.sh" >"$out" 2>"$out.err" || rc=$?
@@ -74,15 +79,34 @@ allowed()
 	esac
 }
 
-# check_row LABEL SCENARIO CEILING: the table row of LABEL and SCENARIO;
-# CEILING 1 when it was paired with the null responder.
+# few_read_errors ERRORS ANSWERS: true when the socket errors C/R/W/T are
+# read errors alone, at most 1 in 100 of the answers (status:count ...).
+# Behind Apache a run now and then has one or a few (a connection that
+# ended before its answer; seen in about 1 of 20 one-second runs on a
+# loaded 2-core machine, with Apache's keep-alive limit lifted too): not a
+# failure of the benchmark, and too few to change its figures.
+few_read_errors()
+{
+	local e_c e_r e_w e_t st n=0
+
+	IFS=/ read -r e_c e_r e_w e_t <<<"$1"
+	for st in $2; do
+		n=$((n + ${st#*:}))
+	done
+	[ "$e_c/$e_w/$e_t" = 0/0/0 ] && [[ $e_r =~ ^[0-9]+$ ]] &&
+	    [ $((e_r * 100)) -le "$n" ]
+}
+
+# check_row SERVER LABEL SCENARIO CEILING: the table row of SERVER, LABEL
+# and SCENARIO; CEILING 1 when it was paired with the null responder.
 check_row()
 {
-	local label=$1 sc=$2 ceiling=$3 rows row st code want
+	local server=$1 label=$2 sc=$3 ceiling=$4 rows row st code want
 	local -a c
 
-	rows=$(awk -F' [|] ' -v l="| $label" -v s="$sc" \
-	    '$1 == l && $2 == s' "$out")
+	rows=$(awk -F' [|] ' -v w="| $server" -v l="$label" -v s="$sc" \
+	    'NF == 15 && $1 == w && $2 == l && $3 == s' "$out")
+	label="$server, $label"
 	if [ "$(printf '%s' "$rows" | grep -c '^')" -ne 1 ]; then
 		fail "$label, $sc: not exactly one row"
 		return
@@ -91,17 +115,17 @@ check_row()
 	row=${rows#| }
 	row=${row% |}
 	IFS='|' read -r -a c <<<"${row// | /|}"
-	# c: 0 setup, 1 scenario, 2 conns, 3 req/s, 4 ok/s, 5 null req/s,
-	# 6 vs null, 7 p50, 8 p99, 9 null p50, 10 non-2xx, 11 answers,
-	# 12 socket errors, 13 KB written/req
-	if [[ ${c[3]} =~ ^[0-9]+$ ]] && [ "${c[3]}" -gt 0 ] &&
-	    [[ ${c[4]} =~ ^[0-9]+$ ]] && [ "${c[4]}" -gt 0 ]; then
+	# c: 0 server, 1 setup, 2 scenario, 3 conns, 4 req/s, 5 ok/s,
+	# 6 null req/s, 7 vs null, 8 p50, 9 p99, 10 null p50, 11 non-2xx,
+	# 12 answers, 13 socket errors, 14 KB written/req
+	if [[ ${c[4]} =~ ^[0-9]+$ ]] && [ "${c[4]}" -gt 0 ] &&
+	    [[ ${c[5]} =~ ^[0-9]+$ ]] && [ "${c[5]}" -gt 0 ]; then
 		pass
 	else
-		fail "$label, $sc: req/s '${c[3]}', ok/s '${c[4]}'"
+		fail "$label, $sc: req/s '${c[4]}', ok/s '${c[5]}'"
 	fi
 	want=" $(allowed "$sc") "
-	for st in ${c[11]}; do
+	for st in ${c[12]}; do
 		code=${st%%:*}
 		if [[ $want == *" $code "* ]]; then
 			pass
@@ -110,61 +134,77 @@ check_row()
 		fi
 	done
 	if [ "$sc" = owner ]; then
-		if [[ " ${c[11]} " == *" 200:"* && " ${c[11]} " == *" 201:"* ]]; then
+		if [[ " ${c[12]} " == *" 200:"* && " ${c[12]} " == *" 201:"* ]]; then
 			pass
 		else
-			fail "$label, owner: no whole acquire/release cycle (${c[11]})"
+			fail "$label, owner: no whole acquire/release cycle (${c[12]})"
 		fi
 	fi
-	if [ "${c[12]}" = 0/0/0/0 ]; then
+	if [ "${c[13]}" = 0/0/0/0 ] || { [ "$server" = apache ] &&
+	    few_read_errors "${c[13]}" "${c[12]}"; }; then
 		pass
 	else
-		fail "$label, $sc: socket errors ${c[12]}"
+		fail "$label, $sc: socket errors ${c[13]}"
 	fi
 	if [ "$ceiling" = 1 ]; then
-		if [[ ${c[5]} =~ ^[0-9]+$ ]] && [ "${c[5]}" -gt 0 ] &&
-		    awk -v r="${c[6]}" 'BEGIN { exit !(r + 0 > 0) }'; then
+		if [[ ${c[6]} =~ ^[0-9]+$ ]] && [ "${c[6]}" -gt 0 ] &&
+		    awk -v r="${c[7]}" 'BEGIN { exit !(r + 0 > 0) }'; then
 			pass
 		else
-			fail "$label, $sc: null req/s '${c[5]}', vs null '${c[6]}'"
+			fail "$label, $sc: null req/s '${c[6]}', vs null '${c[7]}'"
 		fi
 	fi
 }
 
 for level in $BENCH_LEVELS; do
 	for sc in $BENCH_SCENARIOS; do
-		check_row "lockgate, $level locks" "$sc" 1
+		check_row lighttpd "lockgate, $level locks" "$sc" 1
+	done
+	for sc in $BENCH_APACHE_SCENARIOS; do
+		check_row apache "lockgate, $level locks" "$sc" 1
 	done
 done
-check_row "lockgate, 0 locks, LOCKGATE_SYNC=nosync (not durable)" put_new 1
+check_row lighttpd "lockgate, 0 locks, LOCKGATE_SYNC=nosync (not durable)" put_new 1
 for sc in get put_refresh put_new; do
-	check_row "lockgate CGI" "$sc" 0
+	check_row lighttpd "lockgate CGI" "$sc" 0
 done
 
-# Peak RSS: one line per server, one "VmHWM (RssAnon + RssFile)" for each
-# of its processes.
-for server in "lockgate, 0 locks" "lockgate, 100 locks" \
-    "lockgate, 0 locks, nosync" null; do
-	line=$(grep -F "| $server | " "$out" | grep -v ' | [a-z_]* | ' || true)
+# check_rss SERVER RESPONDER PROCESSES: the peak RSS row of SERVER and
+# RESPONDER, one "VmHWM (RssAnon + RssFile)" for each of its PROCESSES.
+check_rss()
+{
+	local line procs anon
+
+	line=$(awk -F' [|] ' -v w="| $1" -v r="$2" \
+	    'NF == 3 && $1 == w && $2 == r' "$out")
 	procs=$(printf '%s' "$line" | grep -oE '[0-9]+ \([0-9]+ \+ [0-9]+\)' || true)
-	if [ "$(printf '%s' "$procs" | grep -c '^')" -eq "$BENCH_PROCS" ]; then
+	if [ "$(printf '%s' "$line" | grep -c '^')" -eq 1 ] &&
+	    [ "$(printf '%s' "$procs" | grep -c '^')" -eq "$3" ]; then
 		pass
 	else
-		fail "peak RSS of $server: '$line'"
-		continue
+		fail "peak RSS of $1, $2: '$line'"
+		return
 	fi
 	while read -r _ anon _; do
 		anon=${anon#(}
 		if [ "$anon" -lt 8192 ]; then
 			pass
 		else
-			fail "$server: a process's own memory is $anon kB"
+			fail "$1, $2: a process's own memory is $anon kB"
 		fi
 	done <<<"$procs"
+}
+
+for server in "lockgate, 0 locks" "lockgate, 100 locks" \
+    "lockgate, 0 locks, nosync" null; do
+	check_rss lighttpd "$server" "$BENCH_PROCS"
+done
+for server in "lockgate, 0 locks" "lockgate, 100 locks" null; do
+	check_rss apache "$server" 1
 done
 
-if grep -q "^Note: the null responder" "$out"; then
-	fail "$(grep "^Note: the null responder" "$out" | head -n 1)"
+if grep -q "^Note: the null responder.*not to be trusted" "$out"; then
+	fail "$(grep "^Note: the null responder.*not to be trusted" "$out" | head -n 1)"
 else
 	pass
 fi
@@ -172,6 +212,11 @@ if grep -qE '^- disk flush there .*: 1 page [0-9]+ µs, 32 scattered pages [0-9]
 	pass
 else
 	fail "no disk flush line"
+fi
+if grep -qE '^- apache: .*lockgate.fcgi --listen' "$out"; then
+	pass
+else
+	fail "no line on Apache in the header"
 fi
 if [ "$(tail -n 1 "$out" | cut -d: -f1)" = "Load average at the end" ]; then
 	pass
