@@ -35,6 +35,8 @@ while read -r where name lines; do
 done <<<"$long"
 if [ $bad -gt 0 ]; then
 	echo "FAIL: $bad functions over $max lines"
+	echo "0 passed, 1 failed"
 	exit 1
 fi
 echo "PASS: no function over $max lines but the set-up ones"
+echo "1 passed, 0 failed"

@@ -74,6 +74,8 @@ for m in $(printf '%s\n' "${!deps[@]}" | sort); do
 done
 if [ $cycles -gt 0 ]; then
 	echo "FAIL: $cycles include cycles among ${#deps[@]} modules"
+	echo "0 passed, 1 failed"
 	exit 1
 fi
 echo "PASS: no include cycles among ${#deps[@]} modules"
+echo "1 passed, 0 failed"
