@@ -34,15 +34,6 @@ lg_note "Apache children run as $LG_APACHE_USER:$LG_APACHE_GROUP"
 
 VERSION=$(lg_version)
 SHIPPED=$LOCKGATE_SRCDIR/apache
-NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
-BADPATH='{"locked": false, "message": "not found: expected /v1/<uuid>"}'
-NOMETHOD='{"message": "method not allowed"}'
-TOOBIG='{"message": "request body too large (limit 16384 bytes)"}'
-TEXT_CT='text/plain; charset=utf-8'
-ULID_RE='[0-9a-hjkmnp-tv-z]{26}'
-KEY_RE='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
-UNKNOWN=00000000000000000000000000
-JSON=(-H 'Content-Type: application/json')
 
 # Two API tokens; every request below presents the first unless it checks
 # what happens without one.
@@ -57,47 +48,16 @@ BG_PID=""		# the lockgate or spawn-fcgi started outside Apache
 # ---------------------------------------------------------------------------
 # Helpers
 
-# check STATUS CT BODY: sets BAD to what is wrong with the last response
-# (Content-Type CT, "<absent>" for none; Cache-Control: no-store and
-# Access-Control-Allow-Origin: *; exactly BODY, no newline added).
-BAD=""
-check()
-{
-	local ct=${LG_H[content-type]-<absent>}
-	local cc=${LG_H[cache-control]-<absent>}
-	local ao=${LG_H[access-control-allow-origin]-<absent>}
-
-	BAD=""
-	[ "$LG_STATUS" = "$1" ] || BAD+="status $LG_STATUS, want $1"$'\n'
-	[ "$ct" = "$2" ] || BAD+="Content-Type: $ct (want $2)"$'\n'
-	[ "$cc" = no-store ] || BAD+="Cache-Control: $cc (want no-store)"$'\n'
-	[ "$ao" = "*" ] ||
-	    BAD+="Access-Control-Allow-Origin: $ao (want *)"$'\n'
-	[ "$LG_BODY" = "$3" ] || BAD+="body '$LG_BODY' (want '$3')"$'\n'
-}
-
-# expect DESC STATUS CT BODY: the last response is exactly that.
-expect()
-{
-	check "$2" "$3" "$4"
-	if [ -z "$BAD" ]; then
-		lg_ok "$1"
-	else
-		lg_not_ok "$1" "$2, Content-Type $3, no-store, ACAO *, body '$4'" \
-		    "$BAD"
-	fi
-}
-
 # head_is DESC STATUS CT: HEAD answer (lg_raw) with these headers and not
 # a byte of body.
 head_is()
 {
-	check "$2" "$3" ""
-	if [ -z "$BAD" ]; then
+	lg_check "$2" "$3" ""
+	if [ -z "$LG_BAD" ]; then
 		lg_ok "$1"
 	else
 		lg_not_ok "$1" "$2, Content-Type $3, no-store, ACAO *, no body" \
-		    "$BAD"
+		    "$LG_BAD"
 	fi
 }
 
@@ -127,12 +87,12 @@ getlock()
 	health "$d"
 	id=$(lg_uuid)
 	get "$d" "/v1/$id"
-	lg_expect "$d: GET never existed: 404" 404 "$NOTFOUND"
+	lg_expect "$d: GET never existed: 404" 404 "$LG_NOTFOUND"
 	lg_raw HEAD "$P/v1/$id" "$RAWAUTH"
 	head_is "$d: HEAD never existed: 404, JSON headers, no body" 404 \
 	    "$LG_CT"
 	lg_curl DELETE "$P/v1/$id" "${AUTH[@]}"
-	lg_expect "$d: DELETE never existed: 404" 404 "$NOTFOUND"
+	lg_expect "$d: DELETE never existed: 404" 404 "$LG_NOTFOUND"
 
 	lg_curl PUT "$P/v1/$id" "${AUTH[@]}"
 	lg_expect_lock "$d: PUT free: 201 lock acquired" 201 true \
@@ -151,7 +111,7 @@ getlock()
 	    "lock refreshed" "$id" 60.0 &&
 	    lg_is "$d: refresh keeps fence and timestamp" "$f $ts" \
 	    "$LG_FENCE $LG_TS"
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${JSON[@]}" \
+	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${LG_JSON[@]}" \
 	    --data-binary '{"ttl": 30}'
 	lg_expect_lock "$d: PUT with the JSON body {\"ttl\": 30}: 200, ttl 30" \
 	    200 true "lock refreshed" "$id" 30.0 &&
@@ -170,9 +130,9 @@ getlock()
 	    false "lock has been removed" "$id" 40.0 &&
 	    lg_is "$d: DELETE shows the fence" "$f" "$LG_FENCE"
 	get "$d" "/v1/$id"
-	lg_expect "$d: GET after DELETE: 404" 404 "$NOTFOUND"
+	lg_expect "$d: GET after DELETE: 404" 404 "$LG_NOTFOUND"
 	lg_curl DELETE "$P/v1/$id" "${AUTH[@]}"
-	lg_expect "$d: DELETE again: 404" 404 "$NOTFOUND"
+	lg_expect "$d: DELETE again: 404" 404 "$LG_NOTFOUND"
 	lg_curl PUT "$P/v1/$id" "${AUTH[@]}"
 	lg_expect_lock "$d: PUT after DELETE: 201, a new acquisition" 201 true \
 	    "lock acquired" "$id" 60.0 &&
@@ -182,21 +142,21 @@ getlock()
 	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" -d tll=30
 	lg_expect "$d: unknown form parameter: 400" 400 \
 	    '{"message": "Unknown arguments: tll"}'
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${JSON[@]}" \
+	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${LG_JSON[@]}" \
 	    --data-binary '{"ttl": 0}'
 	lg_expect "$d: JSON ttl 0: 400" 400 \
 	    '{"message": {"ttl": "must be greater than 0"}}'
 	lg_curl POST "$P/v1/$id" "${AUTH[@]}" -d ttl=30
-	lg_expect "$d: POST /v1/<uuid>: 405" 405 "$NOMETHOD"
+	lg_expect "$d: POST /v1/<uuid>: 405" 405 "$LG_NOMETHOD"
 	lg_expect_hdr "$d: POST /v1/<uuid>: Allow" Allow "$LG_ALLOW_LOCK"
 	get "$d" /v1/not-a-uuid
-	lg_expect "$d: GET /v1/not-a-uuid: 404" 404 "$BADPATH"
+	lg_expect "$d: GET /v1/not-a-uuid: 404" 404 "$LG_BADPATH"
 	printf '%16385s' '' >"$LG_TMP/big"
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${JSON[@]}" \
+	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${LG_JSON[@]}" \
 	    --data-binary @"$LG_TMP/big"
-	lg_expect "$d: a 16385-byte body: lockgate's 413" 413 "$TOOBIG"
+	lg_expect "$d: a 16385-byte body: lockgate's 413" 413 "$LG_TOOBIG"
 	get "$d" "/v1/$id"
-	lg_expect "$d: nothing stored by the refused requests" 404 "$NOTFOUND"
+	lg_expect "$d: nothing stored by the refused requests" 404 "$LG_NOTFOUND"
 }
 
 # lss DESC: the LSS calls through the server at $LG_URL$P.
@@ -204,11 +164,11 @@ lss()
 {
 	local d=$1 id key re
 
-	re="^\\{\"lockId\":\"($ULID_RE)\",\"lockKey\":\"($KEY_RE)\"\\}\$"
+	re="^\\{\"lockId\":\"($LG_ULID_RE)\",\"lockKey\":\"($LG_KEY_RE)\"\\}\$"
 	lg_curl POST "$P/locks" "${AUTH[@]}" -d ''
 	if [[ $LG_BODY =~ $re ]]; then
 		id=${BASH_REMATCH[1]} key=${BASH_REMATCH[2]}
-		expect "$d: POST /locks: 200 {\"lockId\":...,\"lockKey\":...}" 200 \
+		lg_expect_ct "$d: POST /locks: 200 {\"lockId\":...,\"lockKey\":...}" 200 \
 		    application/json "{\"lockId\":\"$id\",\"lockKey\":\"$key\"}"
 	else
 		lg_not_ok "$d: POST /locks: 200 {\"lockId\":...,\"lockKey\":...}" \
@@ -216,41 +176,41 @@ lss()
 		return
 	fi
 	get "$d" "/locks/$id"
-	expect "$d: GET /locks/<id> unlocked: 204" 204 "<absent>" ""
+	lg_expect_ct "$d: GET /locks/<id> unlocked: 204" 204 "<absent>" ""
 	lg_raw HEAD "$P/locks/$id" "$RAWAUTH"
 	head_is "$d: HEAD /locks/<id> unlocked: 204" 204 "<absent>"
 	lg_curl PATCH "$P/locks/$id/lock?k=$key" "${AUTH[@]}"
-	expect "$d: PATCH lock: 204" 204 "<absent>" ""
+	lg_expect_ct "$d: PATCH lock: 204" 204 "<absent>" ""
 	get "$d" "/locks/$id"
-	expect "$d: GET /locks/<id> locked: 423, empty" 423 "<absent>" ""
+	lg_expect_ct "$d: GET /locks/<id> locked: 423, empty" 423 "<absent>" ""
 	lg_raw HEAD "$P/locks/$id" "$RAWAUTH"
 	head_is "$d: HEAD /locks/<id> locked: 423" 423 "<absent>"
 	lg_curl PATCH "$P/locks/$id/lock?k=$key&nx=1" "${AUTH[@]}"
-	expect "$d: PATCH lock nx=1 while locked: 423" 423 "<absent>" ""
+	lg_expect_ct "$d: PATCH lock nx=1 while locked: 423" 423 "<absent>" ""
 	lg_curl PATCH "$P/locks/$id/unlock?k=wrong" "${AUTH[@]}"
-	expect "$d: PATCH unlock with a wrong key: 401" 401 "$TEXT_CT" \
-	    "key is not valid"
+	lg_expect_ct "$d: PATCH unlock with a wrong key: 401" 401 "$LG_TEXT_CT" \
+	    "$LG_BADKEY"
 	lg_curl PATCH "$P/locks/$id/unlock?k=$key" "${AUTH[@]}"
-	expect "$d: PATCH unlock: 204" 204 "<absent>" ""
+	lg_expect_ct "$d: PATCH unlock: 204" 204 "<absent>" ""
 	get "$d" "/locks/$id"
-	expect "$d: GET /locks/<id> after unlock: 204" 204 "<absent>" ""
-	get "$d" "/locks/$UNKNOWN"
-	expect "$d: GET an unknown id: 404 Lock not found" 404 "$TEXT_CT" \
-	    "Lock not found"
+	lg_expect_ct "$d: GET /locks/<id> after unlock: 204" 204 "<absent>" ""
+	get "$d" "/locks/$LG_UNKNOWN"
+	lg_expect_ct "$d: GET an unknown id: 404 Lock not found" 404 "$LG_TEXT_CT" \
+	    "$LG_NOLOCK"
 	lg_curl POST "$P/locks/?l=true&k=my-key" "${AUTH[@]}" -d ''
-	if [[ $LG_BODY =~ ^\{\"lockId\":\"($ULID_RE)\",\"lockKey\":\"my-key\"\}$ ]]; then
+	if [[ $LG_BODY =~ ^\{\"lockId\":\"($LG_ULID_RE)\",\"lockKey\":\"my-key\"\}$ ]]; then
 		id=${BASH_REMATCH[1]}
-		expect "$d: POST /locks/?l=true&k=my-key: 200" 200 \
+		lg_expect_ct "$d: POST /locks/?l=true&k=my-key: 200" 200 \
 		    application/json "{\"lockId\":\"$id\",\"lockKey\":\"my-key\"}"
 		get "$d" "/locks/$id"
-		expect "$d: created locked: GET 423" 423 "<absent>" ""
+		lg_expect_ct "$d: created locked: GET 423" 423 "<absent>" ""
 	else
 		lg_not_ok "$d: POST /locks/?l=true&k=my-key: 200" \
 		    "{\"lockId\":\"<ulid>\",\"lockKey\":\"my-key\"}" \
 		    "$LG_STATUS $LG_BODY"
 	fi
 	lg_curl GET "$P/locks" "${AUTH[@]}"
-	expect "$d: GET /locks: 405" 405 "$TEXT_CT" "Method Not Allowed"
+	lg_expect_ct "$d: GET /locks: 405" 405 "$LG_TEXT_CT" "Method Not Allowed"
 	lg_expect_hdr "$d: GET /locks: Allow" Allow "POST, OPTIONS"
 	BASE=$((BASE + 2))
 }
@@ -285,7 +245,7 @@ tokens()
 	lg_curl GET "$P/v1/health"
 	lg_is "$d: GET /v1/health without a token: 401" 401 "$LG_STATUS"
 	lg_curl GET "$P/v1/$id" "${AUTH[@]}"
-	lg_expect "$d: the refused PUTs stored nothing" 404 "$NOTFOUND"
+	lg_expect "$d: the refused PUTs stored nothing" 404 "$LG_NOTFOUND"
 	lg_curl PUT "$P/v1/$id" -H "Authorization: Bearer $TOKEN2"
 	lg_expect_lock "$d: PUT with the second token of the list: 201" 201 \
 	    true "lock acquired" "$id" 60.0
@@ -305,7 +265,7 @@ chunked()
 	local d=$1 id
 
 	id=$(lg_uuid)
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${JSON[@]}" \
+	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${LG_JSON[@]}" \
 	    -H 'Transfer-Encoding: chunked' --data-binary '{"ttl": 30}'
 	if [ "$2" = 201 ]; then
 		lg_expect_lock "$d: PUT with a chunked JSON body: 201, ttl 30" \
@@ -315,7 +275,7 @@ chunked()
 		lg_expect "$d: PUT with a chunked body (no CONTENT_LENGTH in CGI): 411" \
 		    411 '{"message": "Content-Length required"}'
 		get "$d" "/v1/$id"
-		lg_expect "$d: nothing stored by the 411" 404 "$NOTFOUND"
+		lg_expect "$d: nothing stored by the 411" 404 "$LG_NOTFOUND"
 		# The program must read the body all the same, or Apache
 		# fails writing it and closes without passing the 411 on.
 		printf '%200000s' '' >"$LG_TMP/big200k"
@@ -453,11 +413,11 @@ ID=$(lg_uuid)
 	printf '{"ttl": 30, "owner": "big"}'
 	printf '%69974s' ''
 } >"$LG_TMP/big70k"
-lg_curl PUT "/v1/$ID" "${AUTH[@]}" "${JSON[@]}" --data-binary @"$LG_TMP/big70k"
+lg_curl PUT "/v1/$ID" "${AUTH[@]}" "${LG_JSON[@]}" --data-binary @"$LG_TMP/big70k"
 lg_is "fcgid: a 70000-byte body (over FcgidMaxRequestLen): mod_fcgid's 500" \
     500 "$LG_STATUS"
 get "fcgid" "/v1/$ID"
-lg_expect "fcgid: nothing stored by it" 404 "$NOTFOUND"
+lg_expect "fcgid: nothing stored by it" 404 "$LG_NOTFOUND"
 stop "fcgid"
 
 # ---------------------------------------------------------------------------
@@ -567,7 +527,7 @@ printf '%200000s' '' >"$LG_TMP/big200k"
 ok=0
 for i in 1 2 3 4 5; do
 	lg_curl PUT "/v1/$(lg_uuid)" "${AUTH[@]}" --data-binary @"$LG_TMP/big200k"
-	[ "$LG_STATUS $LG_BODY" = "413 $TOOBIG"$'\n' ] && ok=$((ok + 1))
+	[ "$LG_STATUS $LG_BODY" = "413 $LG_TOOBIG"$'\n' ] && ok=$((ok + 1))
 done
 lg_is "cgi: five 200000-byte bodies: five JSON 413s" 5 "$ok"
 not_ours "cgi" /v1x

@@ -30,7 +30,6 @@ fi
 }
 
 lg_init curl lighttpd jq mount umount
-FULL='{"message": "storage full"}'
 SMALL=$LG_TMP/small
 mkdir "$SMALL"
 mount -t tmpfs -o size=1m,mode=0700 lockgate-test "$SMALL" ||
@@ -77,7 +76,7 @@ each GET "" "$LG_TMP/get1" <"$LG_TMP/ids"
 lg_is "GET of each: 423 where the PUT was 201, 404 where it was 507" "" \
     "$(paste "$LG_TMP/put1" "$LG_TMP/get1" | grep -v -x -e '201	423' -e '507	404' | sort | uniq -c)"
 lg_curl PUT "/v1/$(lg_uuid)"
-lg_expect "a new lock now: 507 storage full" 507 "$FULL"
+lg_expect "a new lock now: 507 storage full" 507 "$LG_FULL"
 
 # ---------------------------------------------------------------------------
 lg_note "2. held locks on the full filesystem"
@@ -97,8 +96,7 @@ lg_curl DELETE "/v1/$ID"
 lg_expect_lock "DELETE: 200 lock has been removed" 200 false \
     "lock has been removed" "$ID" 700.0
 lg_curl GET "/v1/$ID"
-lg_expect "GET after the DELETE: 404" 404 \
-    '{"locked": false, "message": "lock not found or expired"}'
+lg_expect "GET after the DELETE: 404" 404 "$LG_NOTFOUND"
 
 # ---------------------------------------------------------------------------
 lg_note "3. released: room again"

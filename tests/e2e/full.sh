@@ -19,8 +19,6 @@
 
 lg_init curl lighttpd timeout
 START_MS=$(lg_now_ms)
-NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
-FULL='{"message": "storage full"}'
 # This test is about space, not durability.
 LOCKGATE_SYNC=nosync
 LOCKGATE_MAP_SIZE=1M
@@ -155,14 +153,14 @@ lg_curl PUT "/v1/$LAST?ttl=700"
 lg_expect_lock "full: refresh with a new ttl: 200, ttl 700" 200 true \
     "lock refreshed" "$LAST" 700.0
 lg_curl PUT "/v1/$(lg_uuid)"
-lg_expect "full: PUT of a new lock: 507 storage full" 507 "$FULL"
+lg_expect "full: PUT of a new lock: 507 storage full" 507 "$LG_FULL"
 lg_curl PUT "/v1/$(lg_uuid)?owner=tok-full&ttl=30&wait=1"
-lg_expect "full: PUT of a new lock with owner and wait: 507" 507 "$FULL"
+lg_expect "full: PUT of a new lock with owner and wait: 507" 507 "$LG_FULL"
 lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 900
 lg_curl GET "/v1/$(lg_uuid)"
-lg_expect "full: GET of an unknown lock: 404" 404 "$NOTFOUND"
+lg_expect "full: GET of an unknown lock: 404" 404 "$LG_NOTFOUND"
 lg_curl POST "/locks?l=true" -d ""
-lg_expect "full: POST /locks (a new LSS lock): 507" 507 "$FULL"
+lg_expect "full: POST /locks (a new LSS lock): 507" 507 "$LG_FULL"
 lg_curl GET /v1/health
 lg_like "full: /v1/health: 200 okay with $N1 records" \
     "^200 \\{\"message\": \"okay\", .*\"records\": $N1\\}"$'\n$' \
@@ -187,7 +185,7 @@ lg_expect_lock "full: DELETE of the held lock: 200 lock has been removed" \
     200 false "lock has been removed" "$LAST" 700.0 &&
     lg_is "full: DELETE shows its fence" "$F" "$LG_FENCE"
 lg_curl GET "/v1/$LAST"
-lg_expect "full: GET after the DELETE: 404" 404 "$NOTFOUND"
+lg_expect "full: GET after the DELETE: 404" 404 "$LG_NOTFOUND"
 lg_is "full: nothing but 201, 507, 200, 404 and 423 (no 503 in the log)" "" \
     "$(grep -i ' 503$\|error' "$LG_RUN/lockgate.log")"
 
@@ -267,10 +265,10 @@ N4=$(grep -c '^201$' "$LG_TMP/fill4")
 lg_cmp "A: more than 1.5 times as many locks fit as in 1 MiB" \
     $((N1 + 1510 + 100 + N4)) -gt $((N1 * 3 / 2))
 lg_curl PUT "/v1/$(lg_uuid)"
-lg_expect "A full at 2 MiB: PUT of a new lock: 507" 507 "$FULL"
+lg_expect "A full at 2 MiB: PUT of a new lock: 507" 507 "$LG_FULL"
 LG_URL=$URL_B
 lg_curl PUT "/v1/$(lg_uuid)"
-lg_expect "B full at 2 MiB: PUT of a new lock: 507" 507 "$FULL"
+lg_expect "B full at 2 MiB: PUT of a new lock: 507" 507 "$LG_FULL"
 lg_curl GET "/v1/$(lid 3 1)"
 lg_expect_lock "B: GET of a lock A made: 423" 423 true "lock is active" \
     "$(lid 3 1)" 600.0

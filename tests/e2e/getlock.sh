@@ -16,11 +16,6 @@ lg_init curl lighttpd jq
 lg_start_lighttpd 4
 
 VERSION=$(lg_version)
-NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
-BADPATH='{"locked": false, "message": "not found: expected /v1/<uuid>"}'
-NOPATH='{"message": "not found"}'
-NOMETHOD='{"message": "method not allowed"}'
-JSON=(-H 'Content-Type: application/json')
 LAST_FENCE=0		# the fence of the latest 201: each new one is larger
 
 # fresh_checks DESC TTL: after a 201 that lg_expect_lock accepted: expires
@@ -77,7 +72,8 @@ active()
 gone()
 {
 	lg_curl GET "/v1/$1"
-	lg_expect "$2: GET /v1/<id> 404 lock not found or expired" 404 "$NOTFOUND"
+	lg_expect "$2: GET /v1/<id> 404 lock not found or expired" 404 \
+	    "$LG_NOTFOUND"
 }
 
 # bad_ttl DESC MESSAGE CURL-ARGS...: a PUT whose ttl is refused with 400
@@ -138,7 +134,7 @@ lg_is "never existed: HEAD 404, JSON headers, no body" \
     "404|application/json|no-store|*|" \
     "$LG_STATUS|$(lg_hdr Content-Type)|$(lg_hdr Cache-Control)|$(lg_hdr Access-Control-Allow-Origin)|$LG_BODY"
 lg_curl DELETE "/v1/$ID"
-lg_expect "never existed: DELETE 404" 404 "$NOTFOUND"
+lg_expect "never existed: DELETE 404" 404 "$LG_NOTFOUND"
 
 acquire "PUT free, default ttl" "$ID" 60.0
 F1=$LG_FENCE TS1=$LG_TS EX1=$LG_EXP
@@ -195,7 +191,7 @@ if lg_expect_lock "DELETE active: 200 lock has been removed" 200 false \
 fi
 gone "$ID" "after DELETE"
 lg_curl DELETE "/v1/$ID"
-lg_expect "DELETE again: 404" 404 "$NOTFOUND"
+lg_expect "DELETE again: 404" 404 "$LG_NOTFOUND"
 
 acquire "PUT after DELETE: a new acquisition" "$ID" 60.0
 lg_curl DELETE "/v1/$ID"
@@ -209,11 +205,11 @@ ID=$(lg_uuid)
 lg_curl PUT "/v1/$ID?ttl=30"
 lg_expect_lock "query ?ttl=30: 201, ttl 30.0" 201 true "lock acquired" \
     "$ID" 30.0 && fresh_checks "query ?ttl=30" 30.0
-acquire "JSON {\"ttl\": 30}" "$(lg_uuid)" 30.0 "${JSON[@]}" \
+acquire "JSON {\"ttl\": 30}" "$(lg_uuid)" 30.0 "${LG_JSON[@]}" \
     --data-binary '{"ttl": 30}'
-acquire "JSON {\"ttl\": \"30\"} (httpie)" "$(lg_uuid)" 30.0 "${JSON[@]}" \
+acquire "JSON {\"ttl\": \"30\"} (httpie)" "$(lg_uuid)" 30.0 "${LG_JSON[@]}" \
     --data-binary '{"ttl": "30"}'
-acquire "JSON {\"ttl\": \"3600\"}" "$(lg_uuid)" 3600.0 "${JSON[@]}" \
+acquire "JSON {\"ttl\": \"3600\"}" "$(lg_uuid)" 3600.0 "${LG_JSON[@]}" \
     --data-binary '{"ttl":"3600"}'
 acquire "form ttl=' 30 ' with blanks" "$(lg_uuid)" 30.0 \
     --data-urlencode 'ttl= 30 '
@@ -221,22 +217,22 @@ ID=$(lg_uuid)
 lg_curl PUT "/v1/$ID?ttl=%2030%20"
 lg_expect_lock "query ttl=' 30 ' with blanks: 201, ttl 30.0" 201 true \
     "lock acquired" "$ID" 30.0 && fresh_checks "query blanks" 30.0
-acquire "JSON {\"ttl\": \" 30 \"}" "$(lg_uuid)" 30.0 "${JSON[@]}" \
+acquire "JSON {\"ttl\": \" 30 \"}" "$(lg_uuid)" 30.0 "${LG_JSON[@]}" \
     --data-binary '{"ttl": " 30 "}'
 acquire "form ttl=0.5" "$(lg_uuid)" 0.5 -d ttl=0.5
 acquire "form ttl=1e3" "$(lg_uuid)" 1000.0 -d ttl=1e3
-acquire "JSON {\"ttl\": 1.25}" "$(lg_uuid)" 1.25 "${JSON[@]}" \
+acquire "JSON {\"ttl\": 1.25}" "$(lg_uuid)" 1.25 "${LG_JSON[@]}" \
     --data-binary '{"ttl": 1.25}'
 acquire "form ttl=604800 (the maximum)" "$(lg_uuid)" 604800.0 -d ttl=604800
 acquire "JSON with blanks and newlines around" "$(lg_uuid)" 45.0 \
-    "${JSON[@]}" --data-binary $' \n{ "ttl" : 45 }\n'
+    "${LG_JSON[@]}" --data-binary $' \n{ "ttl" : 45 }\n'
 
 lg_note "bad ttl values: 400, nothing stored"
 Q=""
 bad_ttl "0 (form)" "must be greater than 0" -d ttl=0
 bad_ttl "-5 (form)" "must be greater than 0" -d ttl=-5
 bad_ttl "-0 (form)" "must be greater than 0" -d ttl=-0
-bad_ttl "0 (JSON)" "must be greater than 0" "${JSON[@]}" \
+bad_ttl "0 (JSON)" "must be greater than 0" "${LG_JSON[@]}" \
     --data-binary '{"ttl": 0}'
 bad_ttl "nan (form)" "must be a number" -d ttl=nan
 bad_ttl "inf (form)" "must be a number" -d ttl=inf
@@ -244,13 +240,13 @@ bad_ttl "1e400 (form)" "must be a finite number" -d ttl=1e400
 bad_ttl "empty (form)" "must be a number" -d ttl=
 bad_ttl "abc (form)" "must be a number" -d ttl=abc
 bad_ttl "0x10 (form)" "must be a number" -d ttl=0x10
-bad_ttl "JSON true" "must be a number" "${JSON[@]}" \
+bad_ttl "JSON true" "must be a number" "${LG_JSON[@]}" \
     --data-binary '{"ttl": true}'
-bad_ttl "JSON null" "must be a number" "${JSON[@]}" \
+bad_ttl "JSON null" "must be a number" "${LG_JSON[@]}" \
     --data-binary '{"ttl": null}'
-bad_ttl "JSON [1]" "must be a number" "${JSON[@]}" \
+bad_ttl "JSON [1]" "must be a number" "${LG_JSON[@]}" \
     --data-binary '{"ttl": [1]}'
-bad_ttl "JSON \"abc\"" "must be a number" "${JSON[@]}" \
+bad_ttl "JSON \"abc\"" "must be a number" "${LG_JSON[@]}" \
     --data-binary '{"ttl": "abc"}'
 bad_ttl "604801 (form)" "must be at most 604800" -d ttl=604801
 Q="?ttl=nan"
@@ -267,7 +263,7 @@ Q=""
 lg_note "parameter precedence: JSON > query > form"
 
 ID=$(lg_uuid)
-lg_curl PUT "/v1/$ID?ttl=20" "${JSON[@]}" --data-binary '{"ttl": 10}'
+lg_curl PUT "/v1/$ID?ttl=20" "${LG_JSON[@]}" --data-binary '{"ttl": 10}'
 lg_expect_lock "JSON ttl 10 beats query ttl 20" 201 true "lock acquired" \
     "$ID" 10.0 && fresh_checks "JSON over query" 10.0
 ID=$(lg_uuid)
@@ -275,7 +271,7 @@ lg_curl PUT "/v1/$ID?ttl=20" -d ttl=30
 lg_expect_lock "query ttl 20 beats form ttl 30" 201 true "lock acquired" \
     "$ID" 20.0 && fresh_checks "query over form" 20.0
 bad_req "JSON ttl \"abc\" beats a good query ttl" \
-    '{"message": {"ttl": "must be a number"}}' "?ttl=20" "${JSON[@]}" \
+    '{"message": {"ttl": "must be a number"}}' "?ttl=20" "${LG_JSON[@]}" \
     --data-binary '{"ttl": "abc"}'
 ID=$(lg_uuid)
 lg_curl PUT "/v1/$ID?ttl=1" -d ttl=2
@@ -287,7 +283,7 @@ bad_req "unknown ?tll=30" '{"message": "Unknown arguments: tll"}' "?tll=30"
 bad_req "unknown form tll=30" '{"message": "Unknown arguments: tll"}' "" \
     -d tll=30
 bad_req "unknown JSON tll" '{"message": "Unknown arguments: tll"}' "" \
-    "${JSON[@]}" --data-binary '{"tll": 30}'
+    "${LG_JSON[@]}" --data-binary '{"tll": 30}'
 bad_req "two unknown ?a=1&b=2" '{"message": "Unknown arguments: a, b"}' \
     "?a=1&b=2"
 bad_req "unknown next to ttl ?ttl=30&x=1" \
@@ -297,11 +293,11 @@ bad_req "duplicate ?ttl=1&ttl=2" '{"message": "duplicate parameter: ttl"}' \
 bad_req "duplicate form ttl=1&ttl=2" \
     '{"message": "duplicate parameter: ttl"}' "" -d 'ttl=1&ttl=2'
 bad_req "JSON array body" '{"message": "JSON body must be an object"}' "" \
-    "${JSON[@]}" --data-binary '[30]'
+    "${LG_JSON[@]}" --data-binary '[30]'
 bad_req "JSON string body" '{"message": "JSON body must be an object"}' "" \
-    "${JSON[@]}" --data-binary '"30"'
+    "${LG_JSON[@]}" --data-binary '"30"'
 bad_req "JSON number body" '{"message": "JSON body must be an object"}' "" \
-    "${JSON[@]}" --data-binary '30'
+    "${LG_JSON[@]}" --data-binary '30'
 # lighttpd (url-normalize, on by default) repairs a bad %-escape in the
 # query before the program sees it: "?ttl=%zz" arrives as QUERY_STRING
 # "ttl=%25zz" (measured with 1.4.69), so the program rightly finds the ttl
@@ -317,7 +313,7 @@ bad_req "bad %-encoding in the form body" \
 
 for body in '{"ttl": ' '{"ttl": 30' '{ttl: 30}' '{"ttl": 30} x'; do
 	ID=$(lg_uuid)
-	lg_curl PUT "/v1/$ID" "${JSON[@]}" --data-binary "$body"
+	lg_curl PUT "/v1/$ID" "${LG_JSON[@]}" --data-binary "$body"
 	msg=$(lg_json_field .message)
 	if [ "$LG_STATUS" = 400 ] && [ -z "$(lg_std_headers)" ] &&
 	    [[ $LG_BODY =~ ^\{\"message\":\ \"invalid\ JSON\ body:\ [^\"].*\"\}$'\n'$ ]] &&
@@ -363,12 +359,12 @@ for m in GET HEAD; do
 		;;
 	*)
 		lg_expect "ttl 0.3 at 0.6 s: GET 404 lock not found or expired" \
-		    404 "$NOTFOUND"
+		    404 "$LG_NOTFOUND"
 		;;
 	esac
 done
 lg_curl DELETE "/v1/$ID"
-lg_expect "DELETE an expired lock: 404" 404 "$NOTFOUND"
+lg_expect "DELETE an expired lock: 404" 404 "$LG_NOTFOUND"
 acquire "PUT on an expired lock: a new acquisition" "$ID" 0.3 -d ttl=0.3
 
 # A refresh with a shorter ttl shortens the lock: expires = now + new ttl.
@@ -386,7 +382,7 @@ case $LG_BODY in
 	    false "lock has expired" "$ID" 0.25
 	;;
 *)
-	lg_expect "shortened lock at 0.55 s: 404" 404 "$NOTFOUND"
+	lg_expect "shortened lock at 0.55 s: 404" 404 "$LG_NOTFOUND"
 	;;
 esac
 
@@ -418,15 +414,15 @@ U=$(lg_uuid)
 for p in not-a-uuid 1234 "${U//-/}" "${U:0:35}" "${U}0" "0${U}" \
     "g${U:1}" "%7B$U%7D" "$U/extra" "" "health/x" "${U:0:8}_${U:9}"; do
 	lg_curl GET "/v1/$p"
-	lg_expect "GET /v1/$p: 404 JSON" 404 "$BADPATH"
+	lg_expect "GET /v1/$p: 404 JSON" 404 "$LG_BADPATH"
 done
 lg_curl PUT "/v1/not-a-uuid" -d ttl=30
-lg_expect "PUT /v1/not-a-uuid: 404 JSON" 404 "$BADPATH"
+lg_expect "PUT /v1/not-a-uuid: 404 JSON" 404 "$LG_BADPATH"
 lg_curl DELETE "/v1/$U/extra"
-lg_expect "DELETE /v1/<uuid>/extra: 404 JSON" 404 "$BADPATH"
+lg_expect "DELETE /v1/<uuid>/extra: 404 JSON" 404 "$LG_BADPATH"
 for p in /nope /v2/$U /locksmith; do
 	lg_curl GET "$p"
-	lg_expect "GET $p: 404" 404 "$NOPATH"
+	lg_expect "GET $p: 404" 404 "$LG_NOPATH"
 done
 lg_curl GET "/v1/not-a-uuid"
 lg_is "jq .locked on a bad path is false" "false" "$(lg_json_field .locked)"
@@ -437,13 +433,13 @@ lg_note "methods: 405 and OPTIONS"
 ID=$(lg_uuid)
 for m in POST PATCH; do
 	lg_curl "$m" "/v1/$ID" -d ttl=30
-	lg_expect "$m /v1/<uuid>: 405" 405 "$NOMETHOD"
+	lg_expect "$m /v1/<uuid>: 405" 405 "$LG_NOMETHOD"
 	lg_expect_hdr "$m /v1/<uuid>: Allow" Allow "$LG_ALLOW_LOCK"
 done
 gone "$ID" "after POST and PATCH"
 for m in POST PUT DELETE; do
 	lg_curl "$m" /v1/health -d ''
-	lg_expect "$m /v1/health: 405" 405 "$NOMETHOD"
+	lg_expect "$m /v1/health: 405" 405 "$LG_NOMETHOD"
 	lg_expect_hdr "$m /v1/health: Allow" Allow "$LG_ALLOW_HEALTH"
 done
 
@@ -512,15 +508,15 @@ pad 16385 >"$LG_TMP/b16385"
 lg_is "test bodies have 16384 and 16385 bytes" "16384 16385" \
     "$(stat -c %s "$LG_TMP/b16384") $(stat -c %s "$LG_TMP/b16385")"
 ID=$(lg_uuid)
-lg_curl PUT "/v1/$ID" "${JSON[@]}" --data-binary "@$LG_TMP/b16385"
+lg_curl PUT "/v1/$ID" "${LG_JSON[@]}" --data-binary "@$LG_TMP/b16385"
 lg_expect "JSON body of 16385 bytes: 413" 413 \
-    '{"message": "request body too large (limit 16384 bytes)"}'
+    "$LG_TOOBIG"
 gone "$ID" "after 413"
 lg_curl PUT "/v1/$ID" -d "ttl=30&pad=$(printf '%*s' 40000 '' | tr ' ' x)"
 lg_expect "form body of 40 KB: 413" 413 \
-    '{"message": "request body too large (limit 16384 bytes)"}'
+    "$LG_TOOBIG"
 gone "$ID" "after the second 413"
-acquire "JSON body of exactly 16384 bytes" "$ID" 30.0 "${JSON[@]}" \
+acquire "JSON body of exactly 16384 bytes" "$ID" 30.0 "${LG_JSON[@]}" \
     --data-binary "@$LG_TMP/b16384"
 
 # ---------------------------------------------------------------------------
@@ -574,7 +570,7 @@ lg_is "64 parallel GETs after DELETE: all 404" "64 404" \
 same=0
 for i in $(seq 1 64); do
 	lg_readfile "$LG_TMP/many.$i"
-	[ "$LG_BODY" = "$NOTFOUND"$'\n' ] && same=$((same + 1))
+	[ "$LG_BODY" = "$LG_NOTFOUND"$'\n' ] && same=$((same + 1))
 done
 lg_is "64 parallel GETs after DELETE: every body 'lock not found'" 64 "$same"
 

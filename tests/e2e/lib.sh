@@ -51,6 +51,31 @@ LG_ACAO="*"
 LG_ALLOW_LOCK="GET, HEAD, PUT, DELETE, OPTIONS"
 LG_ALLOW_HEALTH="GET, HEAD, OPTIONS"
 
+# Answers several scripts expect (API.md), each body without its final
+# newline: the getlock surface's 404s, 405, 413 and 507, the refusals of a
+# bad owner or limit.
+LG_NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
+LG_BADPATH='{"locked": false, "message": "not found: expected /v1/<uuid>"}'
+LG_NOPATH='{"message": "not found"}'
+LG_NOMETHOD='{"message": "method not allowed"}'
+LG_TOOBIG='{"message": "request body too large (limit 16384 bytes)"}'
+LG_FULL='{"message": "storage full"}'
+LG_BAD_OWNER='{"message": {"owner": "must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : @ + = / -"}}'
+LG_BAD_LIMIT='{"message": {"limit": "must be a whole number from 1 to 1000"}}'
+LG_JSON=(-H 'Content-Type: application/json')	# curl's words for a JSON body
+
+# The LSS surface: its short text answers (an unknown lock, a wrong key, a
+# bad k), a lock id (a ULID in Crockford's base 32, lower case), a
+# generated key (a lowercase UUID, version 4, variant 10), and a valid ULID
+# no lock has (the first ULID of 1970).
+LG_TEXT_CT='text/plain; charset=utf-8'
+LG_NOLOCK='Lock not found'
+LG_BADKEY='key is not valid'
+LG_ULID_RE='[0-9a-hjkmnp-tv-z]{26}'
+LG_KEY_RE='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
+LG_KMSG='k must be 1 to 255 printable characters'
+LG_UNKNOWN=00000000000000000000000000
+
 # A number as lockgate prints it: seconds with 1 to 3 decimals, no trailing
 # zero except the single ".0" (Python's json.dumps style: 60.0, 0.5, 0.25).
 LG_NUM='[0-9]+\.([0-9]{0,2}[1-9]|0)'
@@ -618,6 +643,41 @@ lg_expect()
 		lg_not_ok "$d" "status $2, standard JSON headers" "$bad"
 	else
 		lg_ok "$d"
+	fi
+}
+
+# lg_check STATUS CT BODY: sets LG_BAD to what is wrong with the last
+# response, one line each (empty when it is exactly STATUS, Content-Type CT
+# ("<absent>" for none), Cache-Control: no-store,
+# Access-Control-Allow-Origin: * and BODY, exact, no newline added).
+# No subshell: this runs for every check.
+LG_BAD=""
+lg_check()
+{
+	local ct=${LG_H[content-type]-<absent>}
+	local cc=${LG_H[cache-control]-<absent>}
+	local ao=${LG_H[access-control-allow-origin]-<absent>}
+
+	LG_BAD=""
+	[ "$LG_STATUS" = "$1" ] || LG_BAD+="status $LG_STATUS, want $1"$'\n'
+	[ "$ct" = "$2" ] || LG_BAD+="Content-Type: $ct (want $2)"$'\n'
+	[ "$cc" = no-store ] || LG_BAD+="Cache-Control: $cc (want no-store)"$'\n'
+	[ "$ao" = "*" ] ||
+	    LG_BAD+="Access-Control-Allow-Origin: $ao (want *)"$'\n'
+	[ "$LG_BODY" = "$3" ] || LG_BAD+="body '$LG_BODY' (want '$3')"$'\n'
+}
+
+# lg_expect_ct DESC STATUS CT BODY: the last response is exactly that (see
+# lg_check; BODY is exact, no newline added): for the answers lg_expect
+# does not fit, such as the LSS surface's (compact JSON, short texts, none).
+lg_expect_ct()
+{
+	lg_check "$2" "$3" "$4"
+	if [ -z "$LG_BAD" ]; then
+		lg_ok "$1"
+	else
+		lg_not_ok "$1" "$2, Content-Type $3, no-store, ACAO *, body '$4'" \
+		    "$LG_BAD"
 	fi
 }
 

@@ -18,67 +18,25 @@
 lg_init curl lighttpd jq timeout
 lg_start_lighttpd 4
 
-TEXT_CT='text/plain; charset=utf-8'
 ALLOW_READ='GET, HEAD, OPTIONS'
 ALLOW_CREATE='POST, OPTIONS'
 ALLOW_PATCH='PATCH, OPTIONS'
 CROCKFORD=0123456789abcdefghjkmnpqrstvwxyz
-ULID_RE='[0-9a-hjkmnp-tv-z]{26}'
-# A generated key: a lowercase UUID, version 4, variant 10.
-KEY_RE='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
-NOLOCK='Lock not found'
-BADKEY='key is not valid'
 LMSG='l must be one of true, t, 1, yes, on, false, f, 0, no, off'
-KMSG='k must be 1 to 255 printable characters'
-# A valid ULID no lock has: the first ULID of 1970.
-UNKNOWN=00000000000000000000000000
 
 # ---------------------------------------------------------------------------
 # Helpers
 
-# check STATUS CT BODY: sets BAD to what is wrong with the last response
-# (empty when it is exactly STATUS, Content-Type CT ("<absent>" for none),
-# Cache-Control: no-store, Access-Control-Allow-Origin: * and BODY).
-# No subshell: this runs for every check.
-BAD=""
-check()
-{
-	local ct=${LG_H[content-type]-<absent>}
-	local cc=${LG_H[cache-control]-<absent>}
-	local ao=${LG_H[access-control-allow-origin]-<absent>}
-
-	BAD=""
-	[ "$LG_STATUS" = "$1" ] || BAD+="status $LG_STATUS, want $1"$'\n'
-	[ "$ct" = "$2" ] || BAD+="Content-Type: $ct (want $2)"$'\n'
-	[ "$cc" = no-store ] || BAD+="Cache-Control: $cc (want no-store)"$'\n'
-	[ "$ao" = "*" ] ||
-	    BAD+="Access-Control-Allow-Origin: $ao (want *)"$'\n'
-	[ "$LG_BODY" = "$3" ] || BAD+="body '$LG_BODY' (want '$3')"$'\n'
-}
-
-# expect DESC STATUS CT BODY: the last response is exactly that (see
-# check; BODY is exact, no newline added).
-expect()
-{
-	check "$2" "$3" "$4"
-	if [ -z "$BAD" ]; then
-		lg_ok "$1"
-	else
-		lg_not_ok "$1" "$2, Content-Type $3, no-store, ACAO *, body '$4'" \
-		    "$BAD"
-	fi
-}
-
 # expect_text DESC STATUS TEXT: a short text/plain answer, no newline.
 expect_text()
 {
-	expect "$1" "$2" "$TEXT_CT" "$3"
+	lg_expect_ct "$1" "$2" "$LG_TEXT_CT" "$3"
 }
 
 # expect_empty DESC STATUS: an answer without a body or a Content-Type.
 expect_empty()
 {
-	expect "$1" "$2" "<absent>" ""
+	lg_expect_ct "$1" "$2" "<absent>" ""
 }
 
 # ulid_ms ULID: prints the milliseconds in the first 10 characters.
@@ -127,19 +85,19 @@ create()
 	KEY=""
 	lg_curl POST "/locks$q" -d "$form"
 	if [ -n "$want" ]; then
-		re="^\\{\"lockId\":\"($ULID_RE)\",\"lockKey\":\"(.*)\"\\}\$"
+		re="^\\{\"lockId\":\"($LG_ULID_RE)\",\"lockKey\":\"(.*)\"\\}\$"
 	else
-		re="^\\{\"lockId\":\"($ULID_RE)\",\"lockKey\":\"($KEY_RE)\"\\}\$"
+		re="^\\{\"lockId\":\"($LG_ULID_RE)\",\"lockKey\":\"($LG_KEY_RE)\"\\}\$"
 	fi
 	if [[ $LG_BODY =~ $re ]]; then
 		ID=${BASH_REMATCH[1]}
 		[ -n "$want" ] || want=${BASH_REMATCH[2]}
-		check 200 application/json \
+		lg_check 200 application/json \
 		    "{\"lockId\":\"$ID\",\"lockKey\":\"$want\"}"
-		bad=$BAD
+		bad=$LG_BAD
 	else
-		check 200 application/json "$LG_BODY"
-		bad="body '$LG_BODY' does not match /$re/"$'\n'$BAD
+		lg_check 200 application/json "$LG_BODY"
+		bad="body '$LG_BODY' does not match /$re/"$'\n'$LG_BAD
 	fi
 	if [ -n "$bad" ]; then
 		lg_not_ok "$d: 200 {\"lockId\":...,\"lockKey\":...}" \
@@ -162,7 +120,7 @@ state()
 {
 	lg_curl GET "/locks/$2"
 	case $3 in
-	404) expect_text "$1: GET 404 $NOLOCK" 404 "$NOLOCK" ;;
+	404) expect_text "$1: GET 404 $LG_NOLOCK" 404 "$LG_NOLOCK" ;;
 	*) expect_empty "$1: GET $3" "$3" ;;
 	esac
 }
@@ -173,13 +131,13 @@ head_state()
 {
 	lg_raw HEAD "/locks/$2"
 	case $3 in
-	404) check "$3" "$TEXT_CT" "" ;;
-	*) check "$3" "<absent>" "" ;;
+	404) lg_check "$3" "$LG_TEXT_CT" "" ;;
+	*) lg_check "$3" "<absent>" "" ;;
 	esac
-	if [ -z "$BAD" ]; then
+	if [ -z "$LG_BAD" ]; then
 		lg_ok "$1: HEAD $3, no body"
 	else
-		lg_not_ok "$1: HEAD $3, no body" "$3, no body" "$BAD"
+		lg_not_ok "$1: HEAD $3, no body" "$3, no body" "$LG_BAD"
 	fi
 }
 
@@ -189,8 +147,8 @@ patch()
 {
 	lg_curl PATCH "/locks/$2"
 	case $3 in
-	401) expect_text "$1: PATCH 401 $BADKEY" 401 "$BADKEY" ;;
-	404) expect_text "$1: PATCH 404 $NOLOCK" 404 "$NOLOCK" ;;
+	401) expect_text "$1: PATCH 401 $LG_BADKEY" 401 "$LG_BADKEY" ;;
+	404) expect_text "$1: PATCH 404 $LG_NOLOCK" 404 "$LG_NOLOCK" ;;
 	*) expect_empty "$1: PATCH $3" "$3" ;;
 	esac
 }
@@ -289,7 +247,7 @@ if create "an old unlocked lock (for the retention check)" ""; then
 	OLD=$ID
 	OLD_T=$LG_T1
 else
-	OLD=$UNKNOWN
+	OLD=$LG_UNKNOWN
 	OLD_T=$(lg_now_ms)
 fi
 
@@ -305,14 +263,14 @@ if create "POST /locks" ""; then
 		    "within [$LG_T0, $LG_T1]" "$ms"
 	fi
 	lg_like "the key is a lowercase UUID v4 (version 4, variant 10)" \
-	    "^$KEY_RE\$" "$KEY1"
+	    "^$LG_KEY_RE\$" "$KEY1"
 	lg_is "one record more" "$((N0 + 1))" "$(records)"
 	state "a new lock without l" "$ID1" 204
 else
-	ID1=$UNKNOWN KEY1=none
+	ID1=$LG_UNKNOWN KEY1=none
 fi
 create "POST /locks/ (trailing slash)" ""
-ID2=${ID:-$UNKNOWN} KEY2=${KEY:-none}
+ID2=${ID:-$LG_UNKNOWN} KEY2=${KEY:-none}
 lg_true "two locks: different ids and different keys" \
     test "$ID1" != "$ID2" -a "$KEY1" != "$KEY2"
 if [ -n "$ID" ]; then
@@ -329,16 +287,16 @@ out=$(curl -s --max-time 10 -w '\n%{http_code}' -X POST -d '' "$LG_URL/locks")
 code=${out##*$'\n'}
 body=${out%$'\n'*}
 lg_like "the LSS page's recipe 'curl -X POST -d \"\" URL/locks': 200 and the JSON" \
-    "^200 \\{\"lockId\":\"$ULID_RE\",\"lockKey\":\"$KEY_RE\"\\}\$" \
+    "^200 \\{\"lockId\":\"$LG_ULID_RE\",\"lockKey\":\"$LG_KEY_RE\"\\}\$" \
     "$code $body"
 out=$(curl -s --max-time 10 -w '\n%{http_code}' -X POST -d '' \
     "$LG_URL/locks?l=t&e=60")
 code=${out##*$'\n'}
 body=${out%$'\n'*}
 lg_like "the LSS page's recipe 'curl -X POST -d \"\" URL/locks?l=t&e=60': 200" \
-    "^200 \\{\"lockId\":\"$ULID_RE\",\"lockKey\":\"$KEY_RE\"\\}\$" \
+    "^200 \\{\"lockId\":\"$LG_ULID_RE\",\"lockKey\":\"$LG_KEY_RE\"\\}\$" \
     "$code $body"
-if [[ $body =~ \"lockId\":\"($ULID_RE)\" ]]; then
+if [[ $body =~ \"lockId\":\"($LG_ULID_RE)\" ]]; then
 	state "created by the recipe with l=t&e=60" "${BASH_REMATCH[1]}" 423
 fi
 
@@ -410,12 +368,12 @@ create "e=604800 (the maximum)" "" "l=true&e=604800" &&
 NREC=$(records)
 
 printf -v K256 'k%.0s' {1..256}
-bad_create "k of 256 characters" "$KMSG" "k=$K256"
-bad_create "k= (empty)" "$KMSG" "k="
-bad_create "k with a DEL (%7F) in a form body" "$KMSG" "" "k=a%7Fb"
-bad_create "k with a control character (%01) in a form body" "$KMSG" \
+bad_create "k of 256 characters" "$LG_KMSG" "k=$K256"
+bad_create "k= (empty)" "$LG_KMSG" "k="
+bad_create "k with a DEL (%7F) in a form body" "$LG_KMSG" "" "k=a%7Fb"
+bad_create "k with a control character (%01) in a form body" "$LG_KMSG" \
     "" "k=a%01b"
-bad_create "k with a tab (%09) in a form body" "$KMSG" "" "k=a%09b"
+bad_create "k with a tab (%09) in a form body" "$LG_KMSG" "" "k=a%09b"
 # In the query lighttpd itself refuses a control character or DEL
 # (server.http-parseopts url-ctrls-reject, on by default) with its own HTML
 # 400 before lockgate sees the request: the status is checked, not the body.
@@ -428,8 +386,8 @@ lg_is "k with a control character in the query: nothing stored" \
 # A body over the 16 KiB cap (API.md section 0): 413, nothing stored.
 printf -v big 'k%.0s' {1..17000}
 lg_curl POST /locks -d "k=$big"
-check 413 application/json "$LG_BODY"
-lg_is "a 17000-byte form body: 413, JSON headers" "" "$BAD"
+lg_check 413 application/json "$LG_BODY"
+lg_is "a 17000-byte form body: 413, JSON headers" "" "$LG_BAD"
 lg_is "a 17000-byte form body: nothing stored" "$NREC" "$(records)"
 
 # ---------------------------------------------------------------------------
@@ -444,7 +402,7 @@ if create "a locked lock" "" "l=1"; then
 	mixed=${LID:0:13}
 	state "locked, id in mixed case" "${mixed^^}${LID:13}" 423
 else
-	LID=$UNKNOWN LKEY=none
+	LID=$LG_UNKNOWN LKEY=none
 fi
 if create "an unlocked lock" "" "l=0"; then
 	UID_=$ID UKEY=$KEY
@@ -452,10 +410,10 @@ if create "an unlocked lock" "" "l=0"; then
 	head_state "unlocked" "$UID_" 204
 	state "unlocked, id in upper case" "${UID_^^}" 204
 else
-	UID_=$UNKNOWN UKEY=none
+	UID_=$LG_UNKNOWN UKEY=none
 fi
-state "unknown valid ULID" "$UNKNOWN" 404
-head_state "unknown valid ULID" "$UNKNOWN" 404
+state "unknown valid ULID" "$LG_UNKNOWN" 404
+head_state "unknown valid ULID" "$LG_UNKNOWN" 404
 state "unknown valid ULID 7zzzzzzzzzzzzzzzzzzzzzzzzz" 7zzzzzzzzzzzzzzzzzzzzzzzzz 404
 state "malformed id: 25 characters" "${LID:0:25}" 404
 state "malformed id: 27 characters" "${LID}0" 404
@@ -491,10 +449,10 @@ patch "unlock, no k" "$LID/unlock" 401
 state "refused unlocks changed nothing" "$LID" 423
 patch "lock, a key given in upper case" "$UID_/lock?k=${UKEY^^}" 401
 
-patch "lock, unknown id, wrong key" "$UNKNOWN/lock?k=$UKEY" 404
-patch "lock, unknown id, no key" "$UNKNOWN/lock" 404
-patch "unlock, unknown id, wrong key" "$UNKNOWN/unlock?k=$UKEY" 404
-patch "unlock, unknown id, no key" "$UNKNOWN/unlock" 404
+patch "lock, unknown id, wrong key" "$LG_UNKNOWN/lock?k=$UKEY" 404
+patch "lock, unknown id, no key" "$LG_UNKNOWN/lock" 404
+patch "unlock, unknown id, wrong key" "$LG_UNKNOWN/unlock?k=$UKEY" 404
+patch "unlock, unknown id, no key" "$LG_UNKNOWN/unlock" 404
 patch "lock, malformed id, no key" "nosuchlock/lock" 404
 patch "unlock, malformed id, no key" "${LID:0:25}/unlock" 404
 
@@ -510,7 +468,7 @@ state "nx=1 on an unlocked lock locked it" "$UID_" 423
 patch "nx=1 on a locked lock: 423" "$UID_/lock?k=$UKEY&nx=1" 423
 state "still locked after nx=1" "$UID_" 423
 patch "nx=1 on a locked lock, wrong key: 401" "$UID_/lock?k=$LKEY&nx=1" 401
-patch "nx=1 on an unknown id: 404" "$UNKNOWN/lock?k=$UKEY&nx=1" 404
+patch "nx=1 on an unknown id: 404" "$LG_UNKNOWN/lock?k=$UKEY&nx=1" 404
 patch "unlock after nx" "$UID_/unlock?k=$UKEY" 204
 state "unlocked after nx" "$UID_" 204
 
@@ -524,7 +482,7 @@ if create "D1 l=true&e=0.5" "" "l=true&e=0.5"; then
 	LAST=$LG_T1
 	state_soon "D1 at once" "$D1" 423 "$LG_T0"
 else
-	D1=$UNKNOWN D1K=none
+	D1=$LG_UNKNOWN D1K=none
 fi
 # D2: created unlocked, then PATCH lock e=0.5.
 if create "D2 unlocked" ""; then
@@ -533,7 +491,7 @@ if create "D2 unlocked" ""; then
 	LAST=$LG_T1
 	state_soon "D2 at once" "$D2" 423 "$LG_T0"
 else
-	D2=$UNKNOWN
+	D2=$LG_UNKNOWN
 fi
 # D3: "lock forever" after a deadline: created l=true&e=0.5, then PATCH
 # lock without e.
@@ -543,7 +501,7 @@ if create "D3 l=true&e=0.5" "" "l=true&e=0.5"; then
 	LAST=$LG_T1
 	state "D3 at once" "$D3" 423
 else
-	D3=$UNKNOWN
+	D3=$LG_UNKNOWN
 fi
 # D4: nx=1 leaves a locked lock and its deadline alone. Judged only when
 # the nx requests came before the deadline (D4OK).
@@ -558,14 +516,14 @@ if create "D4 unlocked" ""; then
 	    "$D4/lock?k=$D4K&nx=1&e=100" 423 "$B" &&
 	    state_soon "D4 at once" "$D4" 423 "$B" && D4OK=1
 else
-	D4=$UNKNOWN
+	D4=$LG_UNKNOWN
 fi
 # D5: e without l is ignored: unlocked now and later.
 if create "D5 e=0.5 without l" "" "e=0.5"; then
 	D5=$ID
 	state "D5 at once" "$D5" 204
 else
-	D5=$UNKNOWN
+	D5=$LG_UNKNOWN
 fi
 # D6: unlock clears the deadline; a later lock without e is forever.
 if create "D6 l=true&e=0.5" "" "l=true&e=0.5"; then
@@ -576,7 +534,7 @@ if create "D6 l=true&e=0.5" "" "l=true&e=0.5"; then
 	LAST=$LG_T1
 	state "D6 at once" "$D6" 423
 else
-	D6=$UNKNOWN
+	D6=$LG_UNKNOWN
 fi
 # D7: a lock with e=60 then a lock with e=0.5: the new deadline replaces it.
 if create "D7 l=true&e=60" "" "l=true&e=60"; then
@@ -585,7 +543,7 @@ if create "D7 l=true&e=60" "" "l=true&e=60"; then
 	LAST=$LG_T1
 	state_soon "D7 at once" "$D7" 423 "$LG_T0"
 else
-	D7=$UNKNOWN
+	D7=$LG_UNKNOWN
 fi
 wait_ms=$((LAST + 800 - $(lg_now_ms)))
 [ "$wait_ms" -gt 0 ] && sleep "$((wait_ms / 1000)).$(printf '%03d' $((wait_ms % 1000)))"
@@ -673,7 +631,7 @@ lg_is "curl -X PATCH URL/lock?k=KEY -I (lock forever)" \
     "HTTP/1.1 204 No Content" "$first"
 curl -sf --max-time 10 "$URL" >/dev/null
 lg_is "curl -sf URL locked again: exit 22" 22 "$?"
-curl -sf --max-time 10 "$LG_URL/locks/$UNKNOWN" >/dev/null
+curl -sf --max-time 10 "$LG_URL/locks/$LG_UNKNOWN" >/dev/null
 lg_is "curl -sf on an unknown lock: exit 22" 22 "$?"
 
 # A job waits for the gate with curl's own retry loop; another process
@@ -717,8 +675,8 @@ LOCKGATE_DB=$LG_TMP/db-retention
 LOCKGATE_LSS_RETENTION=1
 export LOCKGATE_DB LOCKGATE_LSS_RETENTION
 lg_start_lighttpd 4
-create "retention: unlocked lock A" "" && RA=$ID || RA=$UNKNOWN
-create "retention: locked lock B" "" "l=true" && RB=$ID || RB=$UNKNOWN
+create "retention: unlocked lock A" "" && RA=$ID || RA=$LG_UNKNOWN
+create "retention: locked lock B" "" "l=true" && RB=$ID || RB=$LG_UNKNOWN
 RT=$LG_T1
 lg_is "retention: 2 records" 2 "$(records)"
 # C, made 0.5 s later and changed 0.5 s after that, must outlive A and B.
@@ -726,7 +684,7 @@ sleep 0.5
 if create "retention: lock C, 0.5 s later" ""; then
 	RC=$ID RCK=$KEY
 else
-	RC=$UNKNOWN RCK=none
+	RC=$LG_UNKNOWN RCK=none
 fi
 CT=$LG_T1
 sleep 0.5
@@ -767,15 +725,15 @@ LOCKGATE_DB=$LG_TMP/db-full
 LOCKGATE_MAX_RECORDS=3
 export LOCKGATE_DB LOCKGATE_MAX_RECORDS
 lg_start_lighttpd 4
-create "full: lock 1 (unlocked)" "" && F1=$ID F1K=$KEY || F1=$UNKNOWN
-create "full: lock 2 (locked)" "" "l=true" && F2=$ID F2K=$KEY || F2=$UNKNOWN
-create "full: lock 3 (key k3)" k3 "k=k3" && F3=$ID || F3=$UNKNOWN
+create "full: lock 1 (unlocked)" "" && F1=$ID F1K=$KEY || F1=$LG_UNKNOWN
+create "full: lock 2 (locked)" "" "l=true" && F2=$ID F2K=$KEY || F2=$LG_UNKNOWN
+create "full: lock 3 (key k3)" k3 "k=k3" && F3=$ID || F3=$LG_UNKNOWN
 lg_curl POST /locks -d ''
 lg_expect "full: the 4th POST: 507 storage full" 507 \
-    '{"message": "storage full"}'
+    "$LG_FULL"
 lg_curl POST "/locks?l=true&k=k4" -d ''
 lg_expect "full: the 4th POST with l and k: 507 storage full" 507 \
-    '{"message": "storage full"}'
+    "$LG_FULL"
 lg_is "full: still 3 records" 3 "$(records)"
 state "full: lock 1" "$F1" 204
 state "full: lock 2" "$F2" 423
@@ -788,7 +746,7 @@ state "full: lock 2 unlocked" "$F2" 204
 patch "full: lock 3 locks with e=60" "$F3/lock?k=k3&e=60" 204
 state "full: lock 3 locked" "$F3" 423
 patch "full: lock 1 wrong key" "$F1/unlock?k=k3" 401
-state "full: an unknown id" "$UNKNOWN" 404
+state "full: an unknown id" "$LG_UNKNOWN" 404
 
 stop_server "full server"
 

@@ -166,7 +166,7 @@ lg_like "and the answer is the listing" '^\{"locks": \[' "$LG_BODY"
 
 # Any path with an API segment reaches lockgate; others are its 404.
 lg_curl GET /nothing-here
-lg_expect "GET /nothing-here: lockgate's 404" 404 '{"message": "not found"}'
+lg_expect "GET /nothing-here: lockgate's 404" 404 "$LG_NOPATH"
 
 stop_nginx
 

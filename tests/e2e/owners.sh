@@ -30,16 +30,12 @@ lg_init curl lighttpd jq timeout
 START_MS=$(lg_now_ms)
 lg_start_lighttpd 4
 
-NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
 HELD="lock is held by another owner"
 DIFFERS="limit differs from the held lock's"
-BAD_OWNER='{"message": {"owner": "must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : @ + = / -"}}'
-BAD_LIMIT='{"message": {"limit": "must be a whole number from 1 to 1000"}}'
 LIMIT_OWNER='{"message": {"limit": "needs an owner"}}'
 WAIT_MAX='{"message": {"wait": "must be at most 60"}}'
 WAIT_OWNER='{"message": {"wait": "needs an owner"}}'
 BUSY='{"message": "too many waiting requests"}'
-JSON=(-H 'Content-Type: application/json')
 
 # Owner tokens: each has letters that are not hex digits and a random part,
 # so none can turn up in an answer by chance (a UUID or a number).
@@ -207,7 +203,7 @@ unchanged()
 gone()
 {
 	req GET "/v1/$2"
-	lg_expect "$1: GET 404 lock not found or expired" 404 "$NOTFOUND"
+	lg_expect "$1: GET 404 lock not found or expired" 404 "$LG_NOTFOUND"
 }
 
 # refused DESC ID BODY METHOD QUERY [CURL-ARGS...]: METHOD /v1/ID?QUERY
@@ -490,22 +486,22 @@ expect_lock "PUT ?owner=B&limit=1 (the same limit, held): 423" 423 true \
 unchanged "PUT ?owner=B&limit=1" "$ID"
 
 section "1. bad parameters on the held lock: 400, nothing changed"
-refused "empty owner" "$ID" "$BAD_OWNER" PUT "owner="
-refused "owner with a blank" "$ID" "$BAD_OWNER" PUT "owner=a%20b"
-refused "owner with a comma" "$ID" "$BAD_OWNER" PUT "owner=a%2Cb"
-refused "owner with '*'" "$ID" "$BAD_OWNER" PUT "owner=a*b"
-refused "owner with a non-ASCII letter" "$ID" "$BAD_OWNER" PUT \
+refused "empty owner" "$ID" "$LG_BAD_OWNER" PUT "owner="
+refused "owner with a blank" "$ID" "$LG_BAD_OWNER" PUT "owner=a%20b"
+refused "owner with a comma" "$ID" "$LG_BAD_OWNER" PUT "owner=a%2Cb"
+refused "owner with '*'" "$ID" "$LG_BAD_OWNER" PUT "owner=a*b"
+refused "owner with a non-ASCII letter" "$ID" "$LG_BAD_OWNER" PUT \
     "owner=caf%C3%A9"
 # lighttpd itself refuses %00 in a URL (400, HTML): the NUL comes in JSON.
-refused "owner with a NUL (JSON body)" "$ID" "$BAD_OWNER" PUT "" \
-    "${JSON[@]}" --data-binary '{"owner": "a\u0000b"}'
-refused "owner of 129 characters" "$ID" "$BAD_OWNER" PUT "owner=${OLONG}x"
-refused "owner A with a trailing blank" "$ID" "$BAD_OWNER" PUT \
+refused "owner with a NUL (JSON body)" "$ID" "$LG_BAD_OWNER" PUT "" \
+    "${LG_JSON[@]}" --data-binary '{"owner": "a\u0000b"}'
+refused "owner of 129 characters" "$ID" "$LG_BAD_OWNER" PUT "owner=${OLONG}x"
+refused "owner A with a trailing blank" "$ID" "$LG_BAD_OWNER" PUT \
     "owner=$OA%20"
 refused "owner twice" "$ID" '{"message": "duplicate parameter: owner"}' \
     PUT "owner=$OA&owner=$OB"
 for v in 0 1001 -1 1.5 abc "" "%203" 1e2 0x3; do
-	refused "limit '$v'" "$ID" "$BAD_LIMIT" PUT "owner=$OA&limit=$v"
+	refused "limit '$v'" "$ID" "$LG_BAD_LIMIT" PUT "owner=$OA&limit=$v"
 done
 refused "limit without an owner" "$ID" "$LIMIT_OWNER" PUT "limit=3"
 refused "limit 1 without an owner" "$ID" "$LIMIT_OWNER" PUT "limit=1"
@@ -530,8 +526,8 @@ for n in ttl limit wait; do
 	refused "DELETE takes no $n" "$ID" \
 	    "{\"message\": \"Unknown arguments: $n\"}" DELETE "owner=$OA&$n=2"
 done
-refused "DELETE with an empty owner" "$ID" "$BAD_OWNER" DELETE "owner="
-refused "DELETE with a bad owner" "$ID" "$BAD_OWNER" DELETE "owner=a%20b"
+refused "DELETE with an empty owner" "$ID" "$LG_BAD_OWNER" DELETE "owner="
+refused "DELETE with a bad owner" "$ID" "$LG_BAD_OWNER" DELETE "owner=a%20b"
 for n in owner ttl limit x; do
 	refused "GET takes no $n" "$ID" \
 	    "{\"message\": \"Unknown arguments: $n\"}" GET "$n=$OA"
@@ -547,11 +543,11 @@ expect_lock "DELETE ?owner=A: 200 lock has been removed, A's hold" 200 \
     same_hold "the DELETE shows the hold it removed" "$FA" "$TSA" "$EXA"
 gone "after A's release" "$ID"
 req DELETE "/v1/$ID?owner=$OA"
-lg_expect "DELETE ?owner=A again: 404" 404 "$NOTFOUND"
+lg_expect "DELETE ?owner=A again: 404" 404 "$LG_NOTFOUND"
 req DELETE "/v1/$ID?owner=$OB"
-lg_expect "DELETE ?owner=B of a free lock: 404" 404 "$NOTFOUND"
+lg_expect "DELETE ?owner=B of a free lock: 404" 404 "$LG_NOTFOUND"
 req DELETE "/v1/$ID"
-lg_expect "plain DELETE of a free lock: 404" 404 "$NOTFOUND"
+lg_expect "plain DELETE of a free lock: 404" 404 "$LG_NOTFOUND"
 req PUT "/v1/$ID?owner=$OB&ttl=30"
 granted "PUT ?owner=B after A's release: a new hold" "$ID" 30.0
 lg_cmp "B's fence is above A's" "$LG_FENCE" -gt "$FA"
@@ -560,23 +556,23 @@ expect_lock "DELETE ?owner=B" 200 false "lock has been removed" "$ID" 30.0
 
 section "1. bad parameters on a free lock: 400, nothing stored"
 snapshot "$ID"
-lg_is "the free lock answers 404" "404 $NOTFOUND"$'\n' "$REF"
-refused "free: empty owner" "$ID" "$BAD_OWNER" PUT "owner="
-refused "free: owner of 129 characters" "$ID" "$BAD_OWNER" PUT \
+lg_is "the free lock answers 404" "404 $LG_NOTFOUND"$'\n' "$REF"
+refused "free: empty owner" "$ID" "$LG_BAD_OWNER" PUT "owner="
+refused "free: owner of 129 characters" "$ID" "$LG_BAD_OWNER" PUT \
     "owner=${OLONG}x"
-refused "free: limit 0" "$ID" "$BAD_LIMIT" PUT "owner=$OA&limit=0"
-refused "free: limit 1001" "$ID" "$BAD_LIMIT" PUT "owner=$OA&limit=1001"
+refused "free: limit 0" "$ID" "$LG_BAD_LIMIT" PUT "owner=$OA&limit=0"
+refused "free: limit 1001" "$ID" "$LG_BAD_LIMIT" PUT "owner=$OA&limit=1001"
 refused "free: limit without an owner" "$ID" "$LIMIT_OWNER" PUT "limit=2"
 refused "free: wait 61" "$ID" "$WAIT_MAX" PUT "owner=$OA&wait=61"
 refused "free: wait without an owner" "$ID" "$WAIT_OWNER" PUT "wait=5"
 refused "free: an unknown parameter" "$ID" \
     '{"message": "Unknown arguments: x"}' PUT "owner=$OA&x=1"
-refused "free: a bad owner in a form body" "$ID" "$BAD_OWNER" PUT "" \
+refused "free: a bad owner in a form body" "$ID" "$LG_BAD_OWNER" PUT "" \
     -d 'owner=a b'
-refused "free: a bad owner in a JSON body" "$ID" "$BAD_OWNER" PUT "" \
-    "${JSON[@]}" --data-binary '{"owner": "a,b"}'
+refused "free: a bad owner in a JSON body" "$ID" "$LG_BAD_OWNER" PUT "" \
+    "${LG_JSON[@]}" --data-binary '{"owner": "a,b"}'
 refused "free: limit in a JSON body without an owner" "$ID" "$LIMIT_OWNER" \
-    PUT "" "${JSON[@]}" --data-binary '{"limit": "2"}'
+    PUT "" "${LG_JSON[@]}" --data-binary '{"limit": "2"}'
 
 section "1. owner spellings: query, form, JSON; every allowed character"
 ID=$(lg_uuid)
@@ -586,7 +582,7 @@ FS=$LG_FENCE
 req PUT "/v1/$ID" --data-urlencode "owner=$OSPECIAL"
 expect_lock "the same owner in a form body: 200 refreshed" 200 true \
     "lock refreshed" "$ID" 30.0 && lg_is "same fence" "$FS" "$LG_FENCE"
-req PUT "/v1/$ID" "${JSON[@]}" --data-binary "{\"owner\": \"$OSPECIAL\"}"
+req PUT "/v1/$ID" "${LG_JSON[@]}" --data-binary "{\"owner\": \"$OSPECIAL\"}"
 expect_lock "the same owner in a JSON body: 200 refreshed" 200 true \
     "lock refreshed" "$ID" 30.0 && lg_is "same fence" "$FS" "$LG_FENCE"
 req PUT "/v1/$ID" -G --data-urlencode "owner=${OSPECIAL%?}"
@@ -691,7 +687,7 @@ expect_lock "DELETE ?owner=D (not a holder): 423" 423 true "$HELD" "$ID" \
     10.0 3 3
 retry_after "DELETE ?owner=D" "$EXB"
 unchanged "the refused requests on the semaphore" "$ID"
-refused "semaphore: limit 0" "$ID" "$BAD_LIMIT" PUT "owner=$OA&limit=0"
+refused "semaphore: limit 0" "$ID" "$LG_BAD_LIMIT" PUT "owner=$OA&limit=0"
 
 req DELETE "/v1/$ID?owner=$OB"
 expect_lock "DELETE ?owner=B: 200, B's hold, holders 2" 200 false \
@@ -756,7 +752,7 @@ section "4. GET with wait"
 
 ID=$(lg_uuid)
 req GET "/v1/$ID?wait=3"
-lg_expect "GET ?wait=3 on a free lock: 404" 404 "$NOTFOUND"
+lg_expect "GET ?wait=3 on a free lock: 404" 404 "$LG_NOTFOUND"
 lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
 req PUT "/v1/$ID?owner=$OA&ttl=30"
 granted "A holds the lock" "$ID" 30.0
@@ -781,7 +777,7 @@ wait_pids 15 "${BG[@]}"
 read -r st t0 t1 <"$LG_TMP/getwait" 2>/dev/null || st=none t0=0 t1=0
 lg_readfile "$LG_TMP/getwait.body"
 lg_is "the waiting GET answers 404 lock not found or expired" \
-    "404 $NOTFOUND"$'\n' "$st $LG_BODY"
+    "404 $LG_NOTFOUND"$'\n' "$st $LG_BODY"
 lg_true "the waiting GET answered $((t1 - DEL0)) ms after the DELETE was sent (0 to 1000)" \
     test "$t1" -ge "$DEL0" -a "$t1" -le $((DEL0 + 1000))
 
@@ -797,7 +793,7 @@ case $LG_BODY in
 	;;
 *)
 	lg_expect "GET ?wait=5 answers when the hold expires: 404" 404 \
-	    "$NOTFOUND"
+	    "$LG_NOTFOUND"
 	;;
 esac
 lg_true "... $((LG_T1 - EXA)) ms after the expiry (0 to 500)" \

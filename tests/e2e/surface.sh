@@ -7,12 +7,6 @@
 # This file is bash.
 # shellcheck shell=bash
 
-# shellcheck disable=SC2034 # read by the scripts that source this file
-SF_NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
-SF_TEXT_CT='text/plain; charset=utf-8'
-SF_ULID_RE='[0-9a-hjkmnp-tv-z]{26}'
-SF_KEY_RE='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
-
 # sf_head DESC PATH STATUS: HEAD PATH over a bare socket: STATUS, the JSON
 # headers and no body at all.
 sf_head()
@@ -43,10 +37,10 @@ surface_getlock()
 
 	id=$(lg_uuid)
 	lg_curl GET "$p/v1/$id"
-	lg_expect "never existed: GET 404" 404 "$SF_NOTFOUND"
+	lg_expect "never existed: GET 404" 404 "$LG_NOTFOUND"
 	sf_head "never existed" "$p/v1/$id" 404
 	lg_curl DELETE "$p/v1/$id"
-	lg_expect "never existed: DELETE 404" 404 "$SF_NOTFOUND"
+	lg_expect "never existed: DELETE 404" 404 "$LG_NOTFOUND"
 
 	lg_curl PUT "$p/v1/$id" -d ttl=30
 	lg_expect_lock "PUT -d ttl=30 (form): 201 lock acquired" 201 true \
@@ -74,9 +68,9 @@ surface_getlock()
 	    "lock has been removed" "$id" 50.0 &&
 	    lg_is "DELETE shows fence $f" "$f" "$LG_FENCE"
 	lg_curl GET "$p/v1/$id"
-	lg_expect "after DELETE: GET 404" 404 "$SF_NOTFOUND"
+	lg_expect "after DELETE: GET 404" 404 "$LG_NOTFOUND"
 	lg_curl DELETE "$p/v1/$id"
-	lg_expect "after DELETE: DELETE 404" 404 "$SF_NOTFOUND"
+	lg_expect "after DELETE: DELETE 404" 404 "$LG_NOTFOUND"
 
 	# Expired with the record still there (or already swept).
 	lg_curl PUT "$p/v1/$id" -d ttl=0.2
@@ -89,7 +83,7 @@ surface_getlock()
 		    "lock has expired" "$id" 0.2
 		;;
 	*)
-		lg_expect "expired: GET 404" 404 "$SF_NOTFOUND"
+		lg_expect "expired: GET 404" 404 "$LG_NOTFOUND"
 		;;
 	esac
 	lg_curl PUT "$p/v1/$id" -H 'Content-Type: application/json' \
@@ -122,13 +116,13 @@ surface_getlock()
 	lg_curl PUT "$p/v1/$(lg_uuid)" -H 'Content-Type: application/json' \
 	    --data-binary "@$LG_TMP/big.json"
 	lg_expect "a body over 16 KiB: 413" 413 \
-	    '{"message": "request body too large (limit 16384 bytes)"}'
+	    "$LG_TOOBIG"
 	lg_curl POST "$p/v1/$id" -d ''
-	lg_expect "POST /v1/<uuid>: 405" 405 '{"message": "method not allowed"}'
+	lg_expect "POST /v1/<uuid>: 405" 405 "$LG_NOMETHOD"
 	lg_expect_hdr "POST /v1/<uuid>: Allow" Allow "$LG_ALLOW_LOCK"
 	lg_curl GET "$p/v1/not-a-uuid"
 	lg_expect "GET /v1/not-a-uuid: 404" 404 \
-	    '{"locked": false, "message": "not found: expected /v1/<uuid>"}'
+	    "$LG_BADPATH"
 	lg_curl OPTIONS "$p/v1/$id" -H 'Origin: https://app.example' \
 	    -H 'Access-Control-Request-Method: PUT'
 	lg_is "OPTIONS preflight: 204 with Allow" "204|$LG_ALLOW_LOCK|" \
@@ -142,7 +136,7 @@ surface_lss()
 	local p=$1 id key re
 
 	lg_curl POST "$p/locks?l=true" -d ''
-	re="^200 \\{\"lockId\":\"($SF_ULID_RE)\",\"lockKey\":\"($SF_KEY_RE)\"\\}\$"
+	re="^200 \\{\"lockId\":\"($LG_ULID_RE)\",\"lockKey\":\"($LG_KEY_RE)\"\\}\$"
 	if [[ "$LG_STATUS $LG_BODY" =~ $re ]]; then
 		id=${BASH_REMATCH[1]} key=${BASH_REMATCH[2]}
 		lg_ok "LSS POST /locks?l=true: 200 {\"lockId\":\"<ulid>\",\"lockKey\":\"<uuid>\"}"
@@ -161,8 +155,8 @@ surface_lss()
 	lg_raw HEAD "$p/locks/$id"
 	lg_is "LSS HEAD locked: 423, no body" "423|" "$LG_STATUS|$LG_BODY"
 	lg_curl PATCH "$p/locks/$id/unlock?k=wrong"
-	sf_plain "LSS PATCH unlock, wrong key: 401" 401 "$SF_TEXT_CT" \
-	    "key is not valid"
+	sf_plain "LSS PATCH unlock, wrong key: 401" 401 "$LG_TEXT_CT" \
+	    "$LG_BADKEY"
 	lg_curl PATCH "$p/locks/$id/unlock?k=$key"
 	sf_plain "LSS PATCH unlock: 204" 204 "<absent>" ""
 	lg_curl GET "$p/locks/$id"
@@ -174,14 +168,14 @@ surface_lss()
 	lg_curl PATCH "$p/locks/$id/lock?k=$key&e=60"
 	sf_plain "LSS PATCH lock with e=60: 204" 204 "<absent>" ""
 	lg_curl GET "$p/locks/00000000000000000000000000"
-	sf_plain "LSS GET unknown id: 404 Lock not found" 404 "$SF_TEXT_CT" \
-	    "Lock not found"
+	sf_plain "LSS GET unknown id: 404 Lock not found" 404 "$LG_TEXT_CT" \
+	    "$LG_NOLOCK"
 	lg_curl POST "$p/locks/" -d 'k=my-own-key'
 	lg_like "LSS POST /locks/ with a form key: 200" \
-	    "^200 \\{\"lockId\":\"$SF_ULID_RE\",\"lockKey\":\"my-own-key\"\\}\$" \
+	    "^200 \\{\"lockId\":\"$LG_ULID_RE\",\"lockKey\":\"my-own-key\"\\}\$" \
 	    "$LG_STATUS $LG_BODY"
 	lg_curl DELETE "$p/locks/$id"
-	sf_plain "LSS DELETE /locks/<id>: 405" 405 "$SF_TEXT_CT" \
+	sf_plain "LSS DELETE /locks/<id>: 405" 405 "$LG_TEXT_CT" \
 	    "Method Not Allowed"
 	lg_expect_hdr "LSS DELETE: Allow" Allow "GET, HEAD, OPTIONS"
 }

@@ -20,7 +20,6 @@
 lg_init cgi-fcgi systemd-socket-activate systemd-analyze strace timeout stat
 UNITS=$LOCKGATE_SRCDIR/systemd
 VERSION=$(lg_version)
-NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
 SAPID=""
 
 # unit_values FILE KEY: prints every value of KEY= in FILE, one a line
@@ -171,7 +170,7 @@ lg_like "its fd 3 is the passed socket" '^socket:' \
 
 ID=$(lg_uuid)
 lg_fcgi "$SOCK" REQUEST_METHOD=GET REQUEST_URI="/v1/$ID"
-lg_cgi_expect "GET a free lock: 404" 404 "$NOTFOUND"
+lg_cgi_expect "GET a free lock: 404" 404 "$LG_NOTFOUND"
 printf '{"ttl": 30}' >"$LG_TMP/in"
 LG_CGI_IN=$LG_TMP/in
 lg_fcgi "$SOCK" REQUEST_METHOD=PUT REQUEST_URI="/v1/$ID" \
