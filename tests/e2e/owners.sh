@@ -25,6 +25,8 @@
 	echo "0 passed, 1 failed"
 	exit 1
 }
+# shellcheck source=contention.sh
+. "${0%/*}/contention.sh" || lg_bail "contention.sh loads"
 
 lg_init curl lighttpd jq timeout
 START_MS=$(lg_now_ms)
@@ -51,7 +53,6 @@ OLONG=${OLONG:0:128}
 OWNERS=("$OA" "$OB" "$OC" "$OD" "$OH" "$OSPECIAL" "$OLONG")
 ANSWERS=$LG_TMP/answers	# every answer seen here: the owner leak check
 : >"$ANSWERS"
-MAXF=0			# the highest fence seen so far: every new one is above
 
 # ---------------------------------------------------------------------------
 # Helpers
@@ -219,138 +220,18 @@ refused()
 	unchanged "$d: $meth ?$qs" "$id"
 }
 
-# took START_MS: milliseconds since START_MS.
-took()
-{
-	echo $(($(lg_now_ms) - $1))
-}
-
-# wait_pids SECONDS PID...: waits until every PID has ended, at most
-# SECONDS in all; true when all did.
-wait_pids()
-{
-	local end=$(($(lg_now_ms) + $1 * 1000)) p
-
-	shift
-	for p in "$@"; do
-		while lg_alive "$p"; do
-			[ "$(lg_now_ms)" -lt "$end" ] || return 1
-			sleep 0.05
-		done
-		wait "$p" 2>/dev/null
-	done
-	return 0
-}
-
 # ---------------------------------------------------------------------------
-# Background clients. They run as "timeout N bash -c ..." so that nothing
-# outlives its bound (timeout signals its whole process group); each writes
-# only its own files.
-
-# The clients below run between a grant and its release: they fork as
-# little as possible there (no $(...)), so a hold lasts about what it says.
-
-# bg_now VAR: sets VAR to the wall clock in ms.
-# shellcheck disable=SC2317 # run in the background through spawn
-bg_now()
-{
-	local t=${EPOCHREALTIME/[.,]/}
-	printf -v "$1" '%s' $((10#$t / 1000))
-}
-
-# bg_ms VAR SECONDS: sets VAR to lockgate's "1700000000.123" in integer ms.
-# shellcheck disable=SC2317 # run in the background through spawn
-bg_ms()
-{
-	local i=${2%%.*} f=000
-	case $2 in
-	*.*) f=${2#*.}000 ;;
-	esac
-	printf -v "$1" '%s' $((10#$i * 1000 + 10#${f:0:3}))
-}
-
-# bg_curl METHOD URL OUT: one request; sets CODE, BODY (without the final
-# newline) and appends the answer's headers and body to OUT.answers.
-# shellcheck disable=SC2317 # run in the background through spawn
-bg_curl()
-{
-	local h=""
-	CODE=$(curl -s --max-time 40 -H 'Expect:' -X "$1" -D "$3.hdr" \
-	    -o "$3.body" -w '%{http_code}' "$2")
-	BODY=""
-	IFS= read -r -d '' BODY <"$3.body"
-	IFS= read -r -d '' h <"$3.hdr"
-	printf '%s%s' "$h" "$BODY" >>"$3.answers"
-	BODY=${BODY%$'\n'}
-	return 0
-}
-
-# contend URL ID OWNER ROUNDS LIMIT HOLD_MIN HOLD_MAX OUT: ROUNDS times:
-# PUT ?owner=OWNER&ttl=5&wait=30[&limit=LIMIT] until 201 (after a 503, try
-# again after its Retry-After), hold HOLD_MIN..HOLD_MAX ms (below 1000),
-# note the time, DELETE ?owner=OWNER (must be 200). Writes OUT.holds
-# ("grant_ms end_ms fence owner round holders", grant_ms from the 201's
-# timestamp, end_ms taken just before the DELETE was sent), OUT.count (the
-# HTTP requests made, then the 503s among them), OUT.errors (anything
-# unexpected) and OUT.answers (every answer, for the leak check).
-# shellcheck disable=SC2317 # run in the background through spawn
-contend()
-{
-	local url=$1 id=$2 me=$3 rounds=$4 limit=$5 hmin=$6 hmax=$7 out=$8
-	local n=0 busy=0 r q ra re start end fence holders ms pause
-	local CODE BODY
-
-	q="owner=$me&ttl=5&wait=30"
-	re="^\{\"locked\": true, \"message\": \"lock acquired\", \"lock\": \{\"id\": \"$id\", \"timestamp\": ([0-9]+\.?[0-9]*), \"ttl\": 5\.0, \"expires\": [0-9.]+, \"fence\": ([0-9]+)"
-	if [ "$limit" -gt 1 ]; then
-		q="$q&limit=$limit"
-		re="$re, \"holders\": ([0-9]+), \"limit\": $limit\}\}$"
-	else
-		re="$re()\}\}$"
-	fi
-	: >"$out.holds"
-	: >"$out.errors"
-	: >"$out.answers"
-	for ((r = 1; r <= rounds; r++)); do
-		while :; do
-			n=$((n + 1))
-			bg_curl PUT "$url/v1/$id?$q" "$out"
-			[ "$CODE" = 503 ] || break
-			busy=$((busy + 1))
-			ra=1
-			[[ $(<"$out.hdr") =~ [Rr]etry-[Aa]fter:\ *([0-9]+) ]] &&
-			    ra=${BASH_REMATCH[1]}
-			sleep "$ra"
-		done
-		if [ "$CODE" != 201 ] || ! [[ $BODY =~ $re ]]; then
-			echo "$me round $r: PUT ?$q answered $CODE $BODY" >>"$out.errors"
-			break
-		fi
-		bg_ms start "${BASH_REMATCH[1]}"
-		fence=${BASH_REMATCH[2]}
-		holders=${BASH_REMATCH[3]:-1}
-		ms=$((hmin + RANDOM % (hmax - hmin + 1)))
-		printf -v pause '0.%03d' "$ms"
-		sleep "$pause"
-		bg_now end
-		n=$((n + 1))
-		bg_curl DELETE "$url/v1/$id?owner=$me" "$out"
-		echo "$start $end $fence $me $r $holders" >>"$out.holds"
-		if [ "$CODE" != 200 ] || ! [[ $BODY == *'"message": "lock has been removed"'*"\"fence\": $fence"[,\}]* ]]; then
-			echo "$me round $r: DELETE ?owner answered $CODE $BODY (own fence $fence)" >>"$out.errors"
-			break
-		fi
-	done
-	echo "$n $busy" >"$out.count"
-}
+# Background clients of this test (contend is in contention.sh).
 
 # waitreq URL METHOD PATH OUT: one request (bounded by curl); OUT then
-# holds "status start_ms end_ms", OUT.body the body, OUT.hdr the headers.
+# holds "status start_ms end_ms", OUT.body the body, OUT.hdr the headers;
+# OUT.answers gathers every answer.
 # shellcheck disable=SC2317 # run in the background through spawn
 waitreq()
 {
 	local t0 t1 CODE BODY
 
+	: >>"$4.answers"
 	bg_now t0
 	bg_curl "$2" "$1$3" "$4"
 	bg_now t1
@@ -381,20 +262,7 @@ waiter()
 	fi
 	echo "$code $t1 $ts $f $end $del" >"$out"
 }
-export -f bg_now bg_ms bg_curl contend waitreq waiter
-
-# spawn SECONDS FUNCTION ARGS...: runs FUNCTION in the background under
-# timeout SECONDS; appends the pid to BG.
-BG=()
-spawn()
-{
-	local s=$1
-
-	shift
-	timeout "$s" bash -c '"$@"' spawn "$@" </dev/null &
-	BG+=("$!")
-	LG_BG_PIDS="$LG_BG_PIDS $!"
-}
+export -f waitreq waiter
 
 # ---------------------------------------------------------------------------
 section "1. a mutex with an owner: acquire, refresh, refusals"
@@ -859,49 +727,6 @@ for delay in 0.6 1.1 1.35; do
 done
 
 # ---------------------------------------------------------------------------
-# check_holds FILE N LIMIT DESC: FILE holds "grant end fence owner round
-# holders" lines; sorted by grant time: N of them, fences distinct and
-# growing in grant order, and at most LIMIT holds at any instant (a hold
-# is [grant, end]; an end at the very instant of a grant does not count
-# as overlapping), reaching LIMIT. Prints nothing; counts checks.
-check_holds()
-{
-	local f=$1 n=$2 limit=$3 d=$4 got out
-
-	sort -n -k1,1 -k3,3 "$f" >"$f.sorted"
-	got=$(wc -l <"$f.sorted")
-	lg_is "$d: $n holds recorded" "$n" "$got"
-	out=$(awk '
-	    NR > 1 && $3 <= pf { printf "fence %s (grant %s) after fence %s (grant %s)\n", $3, $1, pf, pg }
-	    { pf = $3; pg = $1 }' "$f.sorted")
-	lg_is "$d: fences strictly increase in grant order" "" "$out"
-	lg_is "$d: fences are all distinct" "$got" \
-	    "$(awk '{ print $3 }' "$f" | sort -u | wc -l)"
-	lg_is "$d: every hold ends after it starts" "" \
-	    "$(awk '$2 < $1 { print }' "$f")"
-	lg_cmp "$d: fences above every earlier fence ($MAXF)" \
-	    "$(head -n 1 "$f.sorted" | awk '{ print $3 + 0 }')" -gt "$MAXF"
-	MAXF=$(awk '$3 > m { m = $3 } END { print m + 0 }' "$f")
-	# Events: an end sorts before a grant at the same millisecond.
-	out=$(awk '{ print $1, 1; print $2, 0 }' "$f" | sort -n -k1,1 -k2,2 |
-	    awk -v lim="$limit" '
-		$2 == 1 { c++; if (c > m) m = c; if (c > lim) bad = bad " " $1 }
-		$2 == 0 { c-- }
-		END { print m + 0; print "x" bad }')
-	MAXC=$(printf '%s\n' "$out" | head -n 1)
-	lg_cmp "$d: at most $limit holds at any instant (at most $MAXC)" \
-	    "$MAXC" -le "$limit"
-	lg_is "$d: no grant while $limit were held" "x" \
-	    "$(printf '%s\n' "$out" | tail -n 1)"
-	if [ "$limit" -eq 1 ]; then
-		out=$(awk 'NR > 1 && $1 < pe { printf "%s (grant %s) before %s (end %s) released\n", $4, $1, po, pe }
-		    { pe = $2; po = $4 }' "$f.sorted")
-		lg_is "$d: no two holds overlap (each end before the next grant)" \
-		    "" "$out"
-	fi
-}
-
-# ---------------------------------------------------------------------------
 section "2. contention on a mutex: 12 clients x 4 rounds"
 
 ID=$(lg_uuid)
@@ -911,22 +736,8 @@ for i in $(seq 1 12); do
 	spawn 55 contend "$LG_URL" "$ID" "tok-m$i-$R" 4 1 30 80 "$LG_TMP/mx.$i"
 	OWNERS+=("tok-m$i-$R")
 done
-if wait_pids 58 "${BG[@]}"; then
-	lg_ok "the 12 clients ended within the bound ($(took "$T") ms)"
-else
-	lg_not_ok "the 12 clients ended within 58 s" "all ended" \
-	    "still running after $(took "$T") ms"
-fi
-cat "$LG_TMP"/mx.*.holds >"$LG_TMP/mx.all" 2>/dev/null
-lg_is "mutex: no client saw an unexpected answer" "" \
-    "$(cat "$LG_TMP"/mx.*.errors 2>/dev/null)"
-out=""
-for i in $(seq 1 12); do
-	c=$(awk -v o="tok-m$i-$R" '$4 == o { n++ } END { print n + 0 }' \
-	    "$LG_TMP/mx.all")
-	[ "$c" = 4 ] || out="${out}client $i: $c grants"$'\n'
-done
-lg_is "mutex: every client got all 4 turns" "" "$out"
+clients_ended "the 12 clients" 58 "$T"
+contention_results "mutex" "$LG_TMP/mx" 12 4
 check_holds "$LG_TMP/mx.all" 48 1 "mutex"
 REQS=$(cat "$LG_TMP"/mx.*.count 2>/dev/null | awk '{ n += $1 } END { print n + 0 }')
 NBUSY=$(cat "$LG_TMP"/mx.*.count 2>/dev/null | awk '{ n += $2 } END { print n + 0 }')
@@ -945,22 +756,8 @@ for i in $(seq 1 9); do
 	spawn 55 contend "$LG_URL" "$ID" "tok-s$i-$R" 3 3 280 320 "$LG_TMP/sm.$i"
 	OWNERS+=("tok-s$i-$R")
 done
-if wait_pids 58 "${BG[@]}"; then
-	lg_ok "the 9 clients ended within the bound ($(took "$T") ms)"
-else
-	lg_not_ok "the 9 clients ended within 58 s" "all ended" \
-	    "still running after $(took "$T") ms"
-fi
-cat "$LG_TMP"/sm.*.holds >"$LG_TMP/sm.all" 2>/dev/null
-lg_is "semaphore: no client saw an unexpected answer" "" \
-    "$(cat "$LG_TMP"/sm.*.errors 2>/dev/null)"
-out=""
-for i in $(seq 1 9); do
-	c=$(awk -v o="tok-s$i-$R" '$4 == o { n++ } END { print n + 0 }' \
-	    "$LG_TMP/sm.all")
-	[ "$c" = 3 ] || out="${out}client $i: $c grants"$'\n'
-done
-lg_is "semaphore: every client got all 3 turns" "" "$out"
+clients_ended "the 9 clients" 58 "$T"
+contention_results "semaphore" "$LG_TMP/sm" 9 3
 check_holds "$LG_TMP/sm.all" 27 3 "semaphore"
 lg_is "semaphore: 3 holds at once were reached" 3 "$MAXC"
 lg_is "semaphore: every 201 counted at most 3 holders" "" \
