@@ -12,7 +12,6 @@
 
 # Globals set here are read by the scripts that source this file.
 # shellcheck disable=SC2034
-MAXF=0		# the highest fence seen so far: every new one is above
 MAXC=0		# the most holds at one instant check_holds found
 BG=()		# the pids spawn started, the latest batch
 
@@ -232,10 +231,10 @@ contention_results()
 
 # check_holds FILE N LIMIT DESC: FILE holds "grant end fence owner round
 # holders" lines; sorted by grant time: N of them, fences distinct and
-# growing in grant order and above MAXF (then raised to the highest), and
-# at most LIMIT holds at any instant (a hold is [grant, end]; an end at the
-# very instant of a grant does not count as overlapping), reaching LIMIT
-# (the most at once is left in MAXC). Prints nothing; counts checks.
+# growing in grant order and above LG_MAXF (then raised to the highest),
+# and at most LIMIT holds at any instant (a hold is [grant, end]; an end at
+# the very instant of a grant does not count as overlapping), reaching
+# LIMIT (the most at once is left in MAXC). Prints nothing; counts checks.
 check_holds()
 {
 	local f=$1 n=$2 limit=$3 d=$4 got out
@@ -251,9 +250,9 @@ check_holds()
 	    "$(awk '{ print $3 }' "$f" | sort -u | wc -l)"
 	lg_is "$d: every hold ends after it starts" "" \
 	    "$(awk '$2 < $1 { print }' "$f")"
-	lg_cmp "$d: fences above every earlier fence ($MAXF)" \
-	    "$(head -n 1 "$f.sorted" | awk '{ print $3 + 0 }')" -gt "$MAXF"
-	MAXF=$(awk '$3 > m { m = $3 } END { print m + 0 }' "$f")
+	lg_cmp "$d: fences above every earlier fence ($LG_MAXF)" \
+	    "$(head -n 1 "$f.sorted" | awk '{ print $3 + 0 }')" -gt "$LG_MAXF"
+	LG_MAXF=$(awk '$3 > m { m = $3 } END { print m + 0 }' "$f")
 	# Events: an end sorts before a grant at the same millisecond.
 	out=$(awk '{ print $1, 1; print $2, 0 }' "$f" | sort -n -k1,1 -k2,2 |
 	    awk -v lim="$limit" '

@@ -714,11 +714,14 @@ lg_now_ms()
 	fi
 }
 
-# lg_expect_lock DESC STATUS LOCKED MESSAGE ID TTL: the last response is
+# lg_expect_lock DESC STATUS LOCKED MESSAGE ID TTL [HOLDERS LIMIT]: the
+# last response is
 #	{"locked": LOCKED, "message": "MESSAGE", "lock": {"id": "ID",
-#	 "timestamp": T, "ttl": TTL, "expires": E, "fence": F}}
+#	 "timestamp": T, "ttl": TTL, "expires": E, "fence": F
+#	 [, "holders": HOLDERS, "limit": LIMIT]}}
 # exactly (key order, spacing, number format, one final newline), with the
-# standard JSON headers. TTL is the exact text ("30.0"). On success sets
+# standard JSON headers; without HOLDERS the answer must carry neither
+# holders nor limit. TTL is the exact text ("30.0"). On success sets
 # LG_TS, LG_EXP, LG_FENCE (timestamp and expires in milliseconds) and
 # returns 0; on failure returns 1 and leaves them empty.
 LG_TS=""
@@ -726,24 +729,29 @@ LG_EXP=""
 LG_FENCE=""
 lg_expect_lock()
 {
-	local d=$1 re bad=""
+	local d=$1 st=$2 locked=$3 msg=$4 id=$5 ttl=$6 h=${7:-} l=${8:-}
+	local re tail="" want bad=""
 
 	LG_TS=""
 	LG_EXP=""
 	LG_FENCE=""
-	re="^\{\"locked\": $3, \"message\": \"$4\", \"lock\": \{\"id\": \"$5\","
-	re="$re \"timestamp\": ($LG_NUM), \"ttl\": ${6//./\\.},"
-	re="$re \"expires\": ($LG_NUM), \"fence\": ([1-9][0-9]*)\}\}"$'\n$'
-	[ "$LG_STATUS" = "$2" ] ||
-	    bad="${bad}status $LG_STATUS, want $2"$'\n'
+	want="{\"locked\": $locked, \"message\": \"$msg\", \"lock\": {\"id\": \"$id\", \"timestamp\": N, \"ttl\": $ttl, \"expires\": N, \"fence\": N"
+	if [ -n "$h" ]; then
+		tail=", \"holders\": $h, \"limit\": $l"
+		want="$want$tail"
+	fi
+	want="$st $want}}"
+	re="^\{\"locked\": $locked, \"message\": \"$msg\", \"lock\": \{\"id\": \"$id\","
+	re="$re \"timestamp\": ($LG_NUM), \"ttl\": ${ttl//./\\.},"
+	re="$re \"expires\": ($LG_NUM), \"fence\": ([1-9][0-9]*)$tail\}\}"$'\n$'
+	[ "$LG_STATUS" = "$st" ] || bad="${bad}status $LG_STATUS, want $st"$'\n'
 	bad="$bad$(lg_std_headers)"
 	if ! [[ $LG_BODY =~ $re ]]; then
-		lg_not_ok "$d" "$2 {\"locked\": $3, \"message\": \"$4\", \"lock\": {\"id\": \"$5\", \"timestamp\": N, \"ttl\": $6, \"expires\": N, \"fence\": N}}" \
-		    "$LG_STATUS $LG_BODY${bad:+$'\n'$bad}"
+		lg_not_ok "$d" "$want" "$LG_STATUS $LG_BODY${bad:+$'\n'$bad}"
 		return 1
 	fi
 	if [ -n "$bad" ]; then
-		lg_not_ok "$d" "status $2, standard JSON headers" "$bad"
+		lg_not_ok "$d" "status $st, standard JSON headers" "$bad"
 		return 1
 	fi
 	LG_TS=$(lg_ms "${BASH_REMATCH[1]}")
@@ -751,6 +759,50 @@ lg_expect_lock()
 	LG_FENCE=${BASH_REMATCH[5]}
 	lg_ok "$d"
 	return 0
+}
+
+# lg_fresh DESC TTL: after a 201 that lg_expect_lock accepted: expires is
+# timestamp + TTL to the millisecond, the timestamp is the time of the
+# request, and the fence is above LG_MAXF, every fence seen before (then
+# raised to it). One check; returns 1 when it fails.
+LG_MAXF=0
+lg_fresh()
+{
+	local d=$1 ttl bad=""
+
+	ttl=$(lg_ms "$2")
+	[ $((LG_EXP - LG_TS)) -eq "$ttl" ] ||
+	    bad="${bad}expires - timestamp = $((LG_EXP - LG_TS)) ms, want $ttl"$'\n'
+	if [ "$LG_TS" -lt $((LG_T0 - 50)) ] || [ "$LG_TS" -gt $((LG_T1 + 50)) ]; then
+		bad="${bad}timestamp $LG_TS ms outside the request [$LG_T0, $LG_T1]"$'\n'
+	fi
+	[ "$LG_FENCE" -gt "$LG_MAXF" ] ||
+	    bad="${bad}fence $LG_FENCE not above the earlier $LG_MAXF"$'\n'
+	if [ -n "$bad" ]; then
+		lg_not_ok "$d: expires = timestamp + ttl, timestamp now, fence grows" \
+		    "" "$bad"
+		return 1
+	fi
+	lg_ok "$d: expires = timestamp + ttl, timestamp now, fence $LG_FENCE > $LG_MAXF"
+	LG_MAXF=$LG_FENCE
+	return 0
+}
+
+# lg_expires_now DESC TTL: after a refresh that lg_expect_lock accepted:
+# expires = now + TTL seconds (between the request's start and end, give
+# or take 50 ms). One check.
+lg_expires_now()
+{
+	local t
+
+	t=$(lg_ms "$2")
+	if [ -n "$LG_EXP" ] && [ "$LG_EXP" -ge $((LG_T0 + t - 50)) ] &&
+	    [ "$LG_EXP" -le $((LG_T1 + t + 50)) ]; then
+		lg_ok "$1: expires = now + $2 s"
+	else
+		lg_not_ok "$1: expires = now + $2 s" \
+		    "[$((LG_T0 + t)), $((LG_T1 + t))]" "${LG_EXP:-none}"
+	fi
 }
 
 # lg_json_field FILTER: prints jq FILTER applied to the last body.

@@ -76,94 +76,26 @@ req()
 	printf '%s%s' "$h" "$LG_BODY" >>"$ANSWERS"
 }
 
-# expect_lock DESC STATUS LOCKED MESSAGE ID TTL [HOLDERS LIMIT]: the last
-# answer is exactly
-#	{"locked": LOCKED, "message": "MESSAGE", "lock": {"id": "ID",
-#	 "timestamp": T, "ttl": TTL, "expires": E, "fence": F
-#	 [, "holders": HOLDERS, "limit": LIMIT]}}
-# with the standard JSON headers; without HOLDERS the answer must carry
-# neither holders nor limit. Sets LG_TS, LG_EXP (ms) and LG_FENCE; returns
-# 1 (and leaves them empty) when the answer differs.
-expect_lock()
-{
-	local d=$1 st=$2 locked=$3 msg=$4 id=$5 ttl=$6 h=${7:-} l=${8:-}
-	local re tail want bad=""
-
-	LG_TS="" LG_EXP="" LG_FENCE=""
-	tail=""
-	want="{\"locked\": $locked, \"message\": \"$msg\", \"lock\": {\"id\": \"$id\", \"timestamp\": N, \"ttl\": $ttl, \"expires\": N, \"fence\": N"
-	if [ -n "$h" ]; then
-		tail=", \"holders\": $h, \"limit\": $l"
-		want="$want, \"holders\": $h, \"limit\": $l"
-	fi
-	want="$st $want}}"
-	re="^\{\"locked\": $locked, \"message\": \"$msg\", \"lock\": \{\"id\": \"$id\","
-	re="$re \"timestamp\": ($LG_NUM), \"ttl\": ${ttl//./\\.},"
-	re="$re \"expires\": ($LG_NUM), \"fence\": ([1-9][0-9]*)$tail\}\}"$'\n$'
-	[ "$LG_STATUS" = "$st" ] || bad="${bad}status $LG_STATUS, want $st"$'\n'
-	bad="$bad$(lg_std_headers)"
-	if ! [[ $LG_BODY =~ $re ]]; then
-		lg_not_ok "$d" "$want" "$LG_STATUS $LG_BODY${bad:+$'\n'$bad}"
-		return 1
-	fi
-	if [ -n "$bad" ]; then
-		lg_not_ok "$d" "status $st, standard JSON headers" "$bad"
-		return 1
-	fi
-	LG_TS=$(lg_ms "${BASH_REMATCH[1]}")
-	LG_EXP=$(lg_ms "${BASH_REMATCH[3]}")
-	LG_FENCE=${BASH_REMATCH[5]}
-	lg_ok "$d"
-	return 0
-}
-
 # granted DESC ID TTL [HOLDERS LIMIT]: the last answer is a 201 "lock
-# acquired" with this ttl; its timestamp is the time of the request,
-# expires = timestamp + ttl, and its fence is above every fence before.
+# acquired" with this ttl (lg_expect_lock), and lg_fresh: its timestamp is
+# the time of the request, expires = timestamp + ttl, and its fence is
+# above every fence before. Returns 1 when either check fails.
 granted()
 {
-	local d=$1 id=$2 ttl=$3 bad=""
+	local d=$1 id=$2 ttl=$3
 
 	shift 3
-	expect_lock "$d: 201 lock acquired" 201 true "lock acquired" "$id" \
+	lg_expect_lock "$d: 201 lock acquired" 201 true "lock acquired" "$id" \
 	    "$ttl" "$@" || return 1
-	[ $((LG_EXP - LG_TS)) -eq "$(lg_ms "$ttl")" ] ||
-	    bad="${bad}expires - timestamp = $((LG_EXP - LG_TS)) ms, want ttl $ttl"$'\n'
-	if [ "$LG_TS" -lt $((LG_T0 - 50)) ] || [ "$LG_TS" -gt $((LG_T1 + 50)) ]; then
-		bad="${bad}timestamp $LG_TS outside the request [$LG_T0, $LG_T1]"$'\n'
-	fi
-	[ "$LG_FENCE" -gt "$MAXF" ] ||
-	    bad="${bad}fence $LG_FENCE not above the earlier $MAXF"$'\n'
-	if [ -n "$bad" ]; then
-		lg_not_ok "$d: timestamp now, expires = timestamp + ttl, fence grows" \
-		    "" "$bad"
-		return 1
-	fi
-	lg_ok "$d: timestamp now, expires = timestamp + ttl, fence $LG_FENCE > $MAXF"
-	MAXF=$LG_FENCE
-	return 0
+	lg_fresh "$d" "$ttl"
 }
 
 # same_hold DESC FENCE TS EXP: the lock object of the last answer (parsed
-# by expect_lock) is this hold.
+# by lg_expect_lock) is this hold.
 same_hold()
 {
 	lg_is "$1" "fence $2, timestamp $3, expires $4" \
 	    "fence $LG_FENCE, timestamp $LG_TS, expires $LG_EXP"
-}
-
-# refreshed_exp DESC TTL: after a 200 refresh: expires = now + TTL.
-refreshed_exp()
-{
-	local t
-	t=$(lg_ms "$2")
-	if [ -n "$LG_EXP" ] && [ "$LG_EXP" -ge $((LG_T0 + t - 50)) ] &&
-	    [ "$LG_EXP" -le $((LG_T1 + t + 50)) ]; then
-		lg_ok "$1: expires = now + $2 s"
-	else
-		lg_not_ok "$1: expires = now + $2 s" \
-		    "[$((LG_T0 + t)), $((LG_T1 + t))]" "${LG_EXP:-none}"
-	fi
 }
 
 # retry_after DESC EXP: the last answer's Retry-After is the seconds from
@@ -273,36 +205,36 @@ req PUT "/v1/$ID?owner=$OA&ttl=30"
 granted "PUT ?owner=A&ttl=30 on a free lock" "$ID" 30.0
 FA=$LG_FENCE TSA=$LG_TS EXA=$LG_EXP
 req GET "/v1/$ID"
-expect_lock "GET the held lock: 423 lock is active" 423 true \
+lg_expect_lock "GET the held lock: 423 lock is active" 423 true \
     "lock is active" "$ID" 30.0 && same_hold "GET shows A's hold" \
     "$FA" "$TSA" "$EXA"
 
 sleep 0.02
 req PUT "/v1/$ID?owner=$OA"
-if expect_lock "PUT ?owner=A again: 200 lock refreshed" 200 true \
+if lg_expect_lock "PUT ?owner=A again: 200 lock refreshed" 200 true \
     "lock refreshed" "$ID" 30.0; then
 	lg_is "refresh keeps the fence and the timestamp" "$FA $TSA" \
 	    "$LG_FENCE $LG_TS"
-	refreshed_exp "refresh without ttl" 30
+	lg_expires_now "refresh without ttl" 30
 fi
 req PUT "/v1/$ID?owner=$OA&ttl=40"
-if expect_lock "PUT ?owner=A&ttl=40: 200 refreshed with ttl 40" 200 true \
+if lg_expect_lock "PUT ?owner=A&ttl=40: 200 refreshed with ttl 40" 200 true \
     "lock refreshed" "$ID" 40.0; then
 	lg_is "refresh with a ttl keeps the fence and the timestamp" \
 	    "$FA $TSA" "$LG_FENCE $LG_TS"
-	refreshed_exp "refresh with ttl=40" 40
+	lg_expires_now "refresh with ttl=40" 40
 fi
 EXA=$LG_EXP
 snapshot "$ID"
 
 req PUT "/v1/$ID?owner=$OB"
-expect_lock "PUT ?owner=B on A's lock: 423 $HELD" 423 true "$HELD" "$ID" \
+lg_expect_lock "PUT ?owner=B on A's lock: 423 $HELD" 423 true "$HELD" "$ID" \
     40.0 && same_hold "the 423 shows the hold in the way" "$FA" "$TSA" "$EXA"
 retry_after "PUT ?owner=B: 423" "$EXA"
 unchanged "PUT ?owner=B" "$ID"
 
 req PUT "/v1/$ID?owner=$OB&ttl=5&wait=0"
-expect_lock "PUT ?owner=B&wait=0: 423 without waiting" 423 true "$HELD" \
+lg_expect_lock "PUT ?owner=B&wait=0: 423 without waiting" 423 true "$HELD" \
     "$ID" 40.0
 lg_cmp "wait=0 answers at once ($((LG_T1 - LG_T0)) ms)" \
     $((LG_T1 - LG_T0)) -lt 500
@@ -310,46 +242,46 @@ retry_after "PUT ?owner=B&wait=0: 423" "$EXA"
 unchanged "PUT ?owner=B&wait=0" "$ID"
 
 req PUT "/v1/$ID?owner=${OA^^}"
-expect_lock "PUT with A's owner in upper case (owners are case-sensitive): 423" \
+lg_expect_lock "PUT with A's owner in upper case (owners are case-sensitive): 423" \
     423 true "$HELD" "$ID" 40.0
 unchanged "PUT with A's owner in upper case" "$ID"
 
 req PUT "/v1/$ID"
-expect_lock "plain PUT on a lock held with an owner: 423 $HELD" 423 true \
+lg_expect_lock "plain PUT on a lock held with an owner: 423 $HELD" 423 true \
     "$HELD" "$ID" 40.0 && same_hold "plain PUT's 423 shows A's hold" \
     "$FA" "$TSA" "$EXA"
 retry_after "plain PUT: 423" "$EXA"
 unchanged "plain PUT" "$ID"
 
 req PUT "/v1/$ID?ttl=1"
-expect_lock "plain PUT ?ttl=1 on a lock held with an owner: 423" 423 true \
+lg_expect_lock "plain PUT ?ttl=1 on a lock held with an owner: 423" 423 true \
     "$HELD" "$ID" 40.0
 unchanged "plain PUT ?ttl=1 (the ttl was not applied)" "$ID"
 
 req DELETE "/v1/$ID"
-expect_lock "plain DELETE on a lock held with an owner: 423 $HELD" 423 \
+lg_expect_lock "plain DELETE on a lock held with an owner: 423 $HELD" 423 \
     true "$HELD" "$ID" 40.0 && same_hold "plain DELETE's 423 shows A's hold" \
     "$FA" "$TSA" "$EXA"
 retry_after "plain DELETE: 423" "$EXA"
 unchanged "plain DELETE" "$ID"
 
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "DELETE ?owner=B of A's lock: 423 $HELD" 423 true "$HELD" \
+lg_expect_lock "DELETE ?owner=B of A's lock: 423 $HELD" 423 true "$HELD" \
     "$ID" 40.0
 retry_after "DELETE ?owner=B: 423" "$EXA"
 unchanged "DELETE ?owner=B" "$ID"
 
 req PUT "/v1/$ID?owner=$OB&limit=3"
-expect_lock "PUT ?owner=B&limit=3 on a held mutex: 409 $DIFFERS" 409 true \
+lg_expect_lock "PUT ?owner=B&limit=3 on a held mutex: 409 $DIFFERS" 409 true \
     "$DIFFERS" "$ID" 40.0 && same_hold "the 409 shows A's hold" "$FA" \
     "$TSA" "$EXA"
 unchanged "PUT ?owner=B&limit=3" "$ID"
 req PUT "/v1/$ID?owner=$OA&limit=2"
-expect_lock "PUT ?owner=A&limit=2 by the holder itself: 409" 409 true \
+lg_expect_lock "PUT ?owner=A&limit=2 by the holder itself: 409" 409 true \
     "$DIFFERS" "$ID" 40.0
 unchanged "PUT ?owner=A&limit=2" "$ID"
 req PUT "/v1/$ID?owner=$OB&limit=1"
-expect_lock "PUT ?owner=B&limit=1 (the same limit, held): 423" 423 true \
+lg_expect_lock "PUT ?owner=B&limit=1 (the same limit, held): 423" 423 true \
     "$HELD" "$ID" 40.0
 unchanged "PUT ?owner=B&limit=1" "$ID"
 
@@ -406,7 +338,7 @@ refused "GET wait abc" "$ID" '{"message": {"wait": "must be a number"}}' \
 
 section "1. the holder's release"
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "DELETE ?owner=A: 200 lock has been removed, A's hold" 200 \
+lg_expect_lock "DELETE ?owner=A: 200 lock has been removed, A's hold" 200 \
     false "lock has been removed" "$ID" 40.0 &&
     same_hold "the DELETE shows the hold it removed" "$FA" "$TSA" "$EXA"
 gone "after A's release" "$ID"
@@ -420,7 +352,7 @@ req PUT "/v1/$ID?owner=$OB&ttl=30"
 granted "PUT ?owner=B after A's release: a new hold" "$ID" 30.0
 lg_cmp "B's fence is above A's" "$LG_FENCE" -gt "$FA"
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "DELETE ?owner=B" 200 false "lock has been removed" "$ID" 30.0
+lg_expect_lock "DELETE ?owner=B" 200 false "lock has been removed" "$ID" 30.0
 
 section "1. bad parameters on a free lock: 400, nothing stored"
 snapshot "$ID"
@@ -448,29 +380,29 @@ req PUT "/v1/$ID" -G --data-urlencode "owner=$OSPECIAL" -d ttl=30
 granted "PUT with an owner of every allowed character (query)" "$ID" 30.0
 FS=$LG_FENCE
 req PUT "/v1/$ID" --data-urlencode "owner=$OSPECIAL"
-expect_lock "the same owner in a form body: 200 refreshed" 200 true \
+lg_expect_lock "the same owner in a form body: 200 refreshed" 200 true \
     "lock refreshed" "$ID" 30.0 && lg_is "same fence" "$FS" "$LG_FENCE"
 req PUT "/v1/$ID" "${LG_JSON[@]}" --data-binary "{\"owner\": \"$OSPECIAL\"}"
-expect_lock "the same owner in a JSON body: 200 refreshed" 200 true \
+lg_expect_lock "the same owner in a JSON body: 200 refreshed" 200 true \
     "lock refreshed" "$ID" 30.0 && lg_is "same fence" "$FS" "$LG_FENCE"
 req PUT "/v1/$ID" -G --data-urlencode "owner=${OSPECIAL%?}"
-expect_lock "the owner less its last character: 423" 423 true "$HELD" \
+lg_expect_lock "the owner less its last character: 423" 423 true "$HELD" \
     "$ID" 30.0
 req DELETE "/v1/$ID" --data-urlencode "owner=$OSPECIAL"
-expect_lock "DELETE with the owner in a form body: 200" 200 false \
+lg_expect_lock "DELETE with the owner in a form body: 200" 200 false \
     "lock has been removed" "$ID" 30.0 && lg_is "same fence" "$FS" \
     "$LG_FENCE"
 req PUT "/v1/$ID?owner=$OLONG&ttl=30"
 granted "PUT with an owner of 128 characters" "$ID" 30.0
 req DELETE "/v1/$ID?owner=$OLONG"
-expect_lock "DELETE with the owner of 128 characters" 200 false \
+lg_expect_lock "DELETE with the owner of 128 characters" 200 false \
     "lock has been removed" "$ID" 30.0
 req PUT "/v1/$ID?owner=$OA&ttl=30&limit=1&wait=60"
 granted "PUT ?limit=1&wait=60 on a free lock: a mutex, at once" "$ID" 30.0
 lg_cmp "wait on a free lock does not wait ($((LG_T1 - LG_T0)) ms)" \
     $((LG_T1 - LG_T0)) -lt 500
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0
+lg_expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0
 
 section "1. a lock held without an owner"
 ID=$(lg_uuid)
@@ -479,25 +411,25 @@ granted "plain PUT ?ttl=30" "$ID" 30.0
 FP=$LG_FENCE TSP=$LG_TS EXP_P=$LG_EXP
 snapshot "$ID"
 req PUT "/v1/$ID?owner=$OA"
-expect_lock "PUT ?owner=A on a lock held without an owner: 423" 423 true \
+lg_expect_lock "PUT ?owner=A on a lock held without an owner: 423" 423 true \
     "$HELD" "$ID" 30.0 && same_hold "the 423 shows the owner-less hold" \
     "$FP" "$TSP" "$EXP_P"
 retry_after "PUT ?owner=A on the owner-less lock" "$EXP_P"
 unchanged "PUT ?owner=A on the owner-less lock" "$ID"
 req PUT "/v1/$ID?owner=$OA&limit=2"
-expect_lock "PUT ?owner=A&limit=2 on it: 409" 409 true "$DIFFERS" "$ID" 30.0
+lg_expect_lock "PUT ?owner=A&limit=2 on it: 409" 409 true "$DIFFERS" "$ID" 30.0
 unchanged "PUT ?owner=A&limit=2 on the owner-less lock" "$ID"
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "DELETE ?owner=A on the owner-less lock: 423" 423 true "$HELD" \
+lg_expect_lock "DELETE ?owner=A on the owner-less lock: 423" 423 true "$HELD" \
     "$ID" 30.0
 retry_after "DELETE ?owner=A on the owner-less lock" "$EXP_P"
 unchanged "DELETE ?owner=A on the owner-less lock" "$ID"
 req PUT "/v1/$ID"
-expect_lock "plain PUT on it: 200 refreshed (getlock's behaviour)" 200 \
+lg_expect_lock "plain PUT on it: 200 refreshed (getlock's behaviour)" 200 \
     true "lock refreshed" "$ID" 30.0 && lg_is "same fence" "$FP" \
     "$LG_FENCE"
 req DELETE "/v1/$ID"
-expect_lock "plain DELETE on it: 200 removed" 200 false \
+lg_expect_lock "plain DELETE on it: 200 removed" 200 false \
     "lock has been removed" "$ID" 30.0
 
 # ---------------------------------------------------------------------------
@@ -508,7 +440,7 @@ req PUT "/v1/$ID?owner=$OA&limit=3&ttl=30"
 granted "A: PUT ?limit=3&ttl=30" "$ID" 30.0 1 3
 FA=$LG_FENCE TSA=$LG_TS EXA=$LG_EXP
 req GET "/v1/$ID"
-expect_lock "GET with 1 of 3: 200 lock has free slots" 200 false \
+lg_expect_lock "GET with 1 of 3: 200 lock has free slots" 200 false \
     "lock has free slots" "$ID" 30.0 1 3 &&
     same_hold "it shows A's hold" "$FA" "$TSA" "$EXA"
 req PUT "/v1/$ID?owner=$OB&ttl=10"
@@ -518,55 +450,55 @@ req PUT "/v1/$ID?owner=$OC&limit=3&ttl=20"
 granted "C: PUT ?limit=3&ttl=20 takes the last slot" "$ID" 20.0 3 3
 FC=$LG_FENCE EXC=$LG_EXP
 req GET "/v1/$ID"
-expect_lock "GET full: 423 lock is active, holders 3" 423 true \
+lg_expect_lock "GET full: 423 lock is active, holders 3" 423 true \
     "lock is active" "$ID" 10.0 3 3 &&
     same_hold "it shows the hold that ends first (B's)" "$FB" "$TSB" "$EXB"
 req PUT "/v1/$ID?owner=$OD"
-expect_lock "D: PUT on the full semaphore: 423 $HELD" 423 true "$HELD" \
+lg_expect_lock "D: PUT on the full semaphore: 423 $HELD" 423 true "$HELD" \
     "$ID" 10.0 3 3 && same_hold "the 423 shows the first hold to end" \
     "$FB" "$TSB" "$EXB"
 retry_after "D's 423 (B's hold ends first)" "$EXB"
 req PUT "/v1/$ID?owner=$OD&limit=2"
-expect_lock "D: PUT ?limit=2: 409 $DIFFERS" 409 true "$DIFFERS" "$ID" \
+lg_expect_lock "D: PUT ?limit=2: 409 $DIFFERS" 409 true "$DIFFERS" "$ID" \
     10.0 3 3
 req PUT "/v1/$ID?owner=$OA&limit=4"
-expect_lock "A (a holder): PUT ?limit=4: 409" 409 true "$DIFFERS" "$ID" \
+lg_expect_lock "A (a holder): PUT ?limit=4: 409" 409 true "$DIFFERS" "$ID" \
     10.0 3 3
 sleep 0.02
 req PUT "/v1/$ID?owner=$OA&limit=3"
-if expect_lock "A: PUT ?limit=3 again: 200 refreshed, its own hold" 200 \
+if lg_expect_lock "A: PUT ?limit=3 again: 200 refreshed, its own hold" 200 \
     true "lock refreshed" "$ID" 30.0 3 3; then
 	lg_is "A's refresh keeps its fence and timestamp" "$FA $TSA" \
 	    "$LG_FENCE $LG_TS"
-	refreshed_exp "A's refresh" 30
+	lg_expires_now "A's refresh" 30
 fi
 req PUT "/v1/$ID?owner=$OC"
-expect_lock "C: PUT without a limit: 200 refreshed, its own hold" 200 true \
+lg_expect_lock "C: PUT without a limit: 200 refreshed, its own hold" 200 true \
     "lock refreshed" "$ID" 20.0 3 3 && lg_is "C's fence" "$FC" "$LG_FENCE"
 EXC=$LG_EXP
 snapshot "$ID"
 req PUT "/v1/$ID"
-expect_lock "plain PUT on the semaphore: 423" 423 true "$HELD" "$ID" 10.0 3 3
+lg_expect_lock "plain PUT on the semaphore: 423" 423 true "$HELD" "$ID" 10.0 3 3
 req DELETE "/v1/$ID"
-expect_lock "plain DELETE on the semaphore: 423" 423 true "$HELD" "$ID" \
+lg_expect_lock "plain DELETE on the semaphore: 423" 423 true "$HELD" "$ID" \
     10.0 3 3
 req DELETE "/v1/$ID?owner=$OD"
-expect_lock "DELETE ?owner=D (not a holder): 423" 423 true "$HELD" "$ID" \
+lg_expect_lock "DELETE ?owner=D (not a holder): 423" 423 true "$HELD" "$ID" \
     10.0 3 3
 retry_after "DELETE ?owner=D" "$EXB"
 unchanged "the refused requests on the semaphore" "$ID"
 refused "semaphore: limit 0" "$ID" "$LG_BAD_LIMIT" PUT "owner=$OA&limit=0"
 
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "DELETE ?owner=B: 200, B's hold, holders 2" 200 false \
+lg_expect_lock "DELETE ?owner=B: 200, B's hold, holders 2" 200 false \
     "lock has been removed" "$ID" 10.0 2 3 &&
     same_hold "the DELETE shows B's hold" "$FB" "$TSB" "$EXB"
 req GET "/v1/$ID"
-expect_lock "GET with 2 of 3: 200 free slots, C's hold ends first" 200 \
+lg_expect_lock "GET with 2 of 3: 200 free slots, C's hold ends first" 200 \
     false "lock has free slots" "$ID" 20.0 2 3 &&
     lg_is "it shows C's hold" "$FC $EXC" "$LG_FENCE $LG_EXP"
 req GET "/v1/$ID?wait=5"
-expect_lock "GET ?wait=5 with free slots: 200 at once" 200 false \
+lg_expect_lock "GET ?wait=5 with free slots: 200 at once" 200 false \
     "lock has free slots" "$ID" 20.0 2 3
 lg_cmp "GET ?wait=5 with free slots did not wait ($((LG_T1 - LG_T0)) ms)" \
     $((LG_T1 - LG_T0)) -lt 500
@@ -576,14 +508,14 @@ req PUT "/v1/$ID?owner=$OD&ttl=0.5"
 granted "D: PUT ?ttl=0.5 takes the third slot" "$ID" 0.5 3 3
 FD=$LG_FENCE EXD=$LG_EXP
 req GET "/v1/$ID"
-expect_lock "GET: full, D's hold ends first" 423 true "lock is active" \
+lg_expect_lock "GET: full, D's hold ends first" 423 true "lock is active" \
     "$ID" 0.5 3 3 && lg_is "it shows D's hold" "$FD" "$LG_FENCE"
 while [ "$(lg_now_ms)" -lt $((EXD + 100)) ]; do sleep 0.02; done
 req GET "/v1/$ID"
-expect_lock "GET after D's expiry: 200 free slots, holders 2" 200 false \
+lg_expect_lock "GET after D's expiry: 200 free slots, holders 2" 200 false \
     "lock has free slots" "$ID" 20.0 2 3
 req DELETE "/v1/$ID?owner=$OD"
-expect_lock "DELETE ?owner=D after its hold expired (others hold): 423" \
+lg_expect_lock "DELETE ?owner=D after its hold expired (others hold): 423" \
     423 true "$HELD" "$ID" 20.0 2 3
 req PUT "/v1/$ID?owner=$OB&ttl=0.6"
 granted "B: PUT ?ttl=0.6 fills the semaphore again" "$ID" 0.6 3 3
@@ -596,24 +528,24 @@ if granted "D: PUT ?wait=5 on the full semaphore gets B's slot when it expires" 
 fi
 FD=$LG_FENCE
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "DELETE ?owner=A: holders 2 remain" 200 false \
+lg_expect_lock "DELETE ?owner=A: holders 2 remain" 200 false \
     "lock has been removed" "$ID" 30.0 2 3
 req DELETE "/v1/$ID?owner=$OC"
-expect_lock "DELETE ?owner=C: holders 1 remains" 200 false \
+lg_expect_lock "DELETE ?owner=C: holders 1 remains" 200 false \
     "lock has been removed" "$ID" 20.0 1 3
 req DELETE "/v1/$ID?owner=$OD"
-expect_lock "DELETE ?owner=D: holders 0 remain" 200 false \
+lg_expect_lock "DELETE ?owner=D: holders 0 remain" 200 false \
     "lock has been removed" "$ID" 5.0 0 3 && lg_is "D's fence" "$FD" \
     "$LG_FENCE"
 gone "the last holder released" "$ID"
 req PUT "/v1/$ID?owner=$OB&limit=2&ttl=30"
 granted "the next first holder sets a new limit, 2" "$ID" 30.0 1 2
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0 0 2
+lg_expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0 0 2
 req PUT "/v1/$ID?owner=$OB&limit=1000&ttl=30"
 granted "limit 1000" "$ID" 30.0 1 1000
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0 0 1000
+lg_expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0 0 1000
 
 # ---------------------------------------------------------------------------
 section "4. GET with wait"
@@ -625,11 +557,11 @@ lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
 req PUT "/v1/$ID?owner=$OA&ttl=30"
 granted "A holds the lock" "$ID" 30.0
 req GET "/v1/$ID?wait=0"
-expect_lock "GET ?wait=0 on the held lock: 423 at once" 423 true \
+lg_expect_lock "GET ?wait=0 on the held lock: 423 at once" 423 true \
     "lock is active" "$ID" 30.0
 lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
 req GET "/v1/$ID?wait=1"
-expect_lock "GET ?wait=1 on the held lock: 423 lock is active" 423 true \
+lg_expect_lock "GET ?wait=1 on the held lock: 423 lock is active" 423 true \
     "lock is active" "$ID" 30.0
 lg_true "GET ?wait=1 took about 1 s ($((LG_T1 - LG_T0)) ms, 900 to 2000)" \
     test $((LG_T1 - LG_T0)) -ge 900 -a $((LG_T1 - LG_T0)) -le 2000
@@ -639,7 +571,7 @@ spawn 30 waitreq "$LG_URL" GET "/v1/$ID?wait=10" "$LG_TMP/getwait"
 sleep 1
 lg_true "GET ?wait=10 is still waiting after 1 s" lg_alive "${BG[0]}"
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0
+lg_expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0
 DEL0=$LG_T0
 wait_pids 15 "${BG[@]}"
 read -r st t0 t1 <"$LG_TMP/getwait" 2>/dev/null || st=none t0=0 t1=0
@@ -656,7 +588,7 @@ EXA=$LG_EXP
 req GET "/v1/$ID?wait=5"
 case $LG_BODY in
 *'"lock has expired"'*)
-	expect_lock "GET ?wait=5 answers when the hold expires: 404 lock has expired" \
+	lg_expect_lock "GET ?wait=5 answers when the hold expires: 404 lock has expired" \
 	    404 false "lock has expired" "$ID" 0.5
 	;;
 *)
@@ -677,7 +609,7 @@ spawn 30 waitreq "$LG_URL" GET "/v1/$ID?wait=10" "$LG_TMP/getwait2"
 sleep 0.6
 lg_true "GET ?wait=10 on the full semaphore is waiting" lg_alive "${BG[0]}"
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0 1 2
+lg_expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0 1 2
 DEL0=$LG_T0
 wait_pids 15 "${BG[@]}"
 read -r st t0 t1 <"$LG_TMP/getwait2" 2>/dev/null || st=none t0=0 t1=0
@@ -685,12 +617,12 @@ lg_readfile "$LG_TMP/getwait2.body"
 LG_STATUS=$st
 LG_HDRS=$LG_TMP/getwait2.hdr
 lg_parse_headers
-expect_lock "the waiting GET answers 200 lock has free slots" 200 false \
+lg_expect_lock "the waiting GET answers 200 lock has free slots" 200 false \
     "lock has free slots" "$ID" 30.0 1 2
 lg_true "... $((t1 - DEL0)) ms after the DELETE was sent (0 to 1000)" \
     test "$t1" -ge "$DEL0" -a "$t1" -le $((DEL0 + 1000))
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0 0 2
+lg_expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0 0 2
 
 # ---------------------------------------------------------------------------
 section "6. a waiting PUT is woken by the release"
@@ -707,7 +639,7 @@ for delay in 0.6 1.1 1.35; do
 	sleep "$delay"
 	lg_true "B's PUT ?wait=20 is waiting after $delay s" lg_alive "${BG[0]}"
 	req DELETE "/v1/$ID?owner=$OA"
-	expect_lock "A releases after $delay s" 200 false \
+	lg_expect_lock "A releases after $delay s" 200 false \
 	    "lock has been removed" "$ID" 30.0
 	DEL0=$LG_T0
 	wait_pids 25 "${BG[@]}"
@@ -723,7 +655,7 @@ for delay in 0.6 1.1 1.35; do
 	lg_true "B's grant time is after the release was sent" \
 	    test "${LG_TS:-0}" -ge "$DEL0"
 	req DELETE "/v1/$ID?owner=$OB"
-	expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0
+	lg_expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0
 done
 
 # ---------------------------------------------------------------------------
@@ -829,7 +761,7 @@ for p in "${BG[@]}"; do
 done
 lg_is "the 12 PUTs were still waiting after those GETs" 12 "$alive"
 req DELETE "/v1/$ID?owner=$OH"
-expect_lock "H releases" 200 false "lock has been removed" "$ID" 30.0
+lg_expect_lock "H releases" 200 false "lock has been removed" "$ID" 30.0
 T=$(lg_now_ms)
 wait_pids 40 "${BG[@]}" || lg_note "waiters still running after $(took "$T") ms"
 lg_note "the 12 waiters were through $(took "$T") ms after the release"
@@ -848,7 +780,7 @@ lg_is "every waiter got the lock in turn (201, then DELETE 200; none 503)" \
     "" "$bad"
 check_holds "$LG_TMP/wt.all" 12 1 "waiters"
 req DELETE "/v1/$OTHER"
-expect_lock "the other lock is released" 200 false "lock has been removed" \
+lg_expect_lock "the other lock is released" 200 false "lock has been removed" \
     "$OTHER" 60.0
 
 # ---------------------------------------------------------------------------
@@ -908,7 +840,7 @@ lg_expect "GET ?wait=5 with the place taken: 503" 503 "$BUSY"
 lg_expect_hdr "... with Retry-After: 1" Retry-After 1
 lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
 req GET "/v1/$ID"
-expect_lock "a plain GET still answers: 423" 423 true "lock is active" \
+lg_expect_lock "a plain GET still answers: 423" 423 true "lock is active" \
     "$ID" 30.0
 lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
 req GET /v1/health
@@ -919,10 +851,10 @@ req PUT "/v1/$FREE?owner=$OC&ttl=30&wait=10"
 granted "C's PUT ?wait=10 on a free lock needs no waiting place" "$FREE" 30.0
 lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
 req DELETE "/v1/$FREE?owner=$OC"
-expect_lock "C releases it" 200 false "lock has been removed" "$FREE" 30.0
+lg_expect_lock "C releases it" 200 false "lock has been removed" "$FREE" 30.0
 lg_true "B is still waiting" lg_alive "${BG[0]}"
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0
+lg_expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0
 DEL0=$LG_T0
 wait_pids 20 "${BG[@]}"
 read -r st t0 t1 <"$LG_TMP/bound1" 2>/dev/null || st=none t0=0 t1=0
@@ -935,12 +867,12 @@ granted "B's waiting PUT" "$ID" 30.0
 lg_true "B got the lock $((t1 - DEL0)) ms after the DELETE was sent (0 to 500)" \
     test "$t1" -ge "$DEL0" -a "$t1" -le $((DEL0 + 500))
 req PUT "/v1/$ID?owner=$OC&wait=0.5"
-expect_lock "the place is free again: C's PUT ?wait=0.5 waits, then 423" \
+lg_expect_lock "the place is free again: C's PUT ?wait=0.5 waits, then 423" \
     423 true "$HELD" "$ID" 30.0
 lg_true "... after about 0.5 s ($((LG_T1 - LG_T0)) ms, 400 to 1500)" \
     test $((LG_T1 - LG_T0)) -ge 400 -a $((LG_T1 - LG_T0)) -le 1500
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0
+lg_expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0
 stopped "1 responder with 2 threads"
 
 # ---------------------------------------------------------------------------
