@@ -3,12 +3,14 @@
 # with the real Apache httpd. For each one the script writes a small
 # httpd.conf that includes the shipped file unchanged (the paths and ports
 # given as Define lines, or substituted into the copied .htaccess), starts
-# Apache on a free loopback port as an unprivileged user, and speaks the
-# same protocol through it: the getlock table with exact bodies and
-# headers, HEAD, a JSON body, the LSS calls, the CORS preflight, and
-# LOCKGATE_API_TOKENS, which needs the Authorization header to reach the
-# program (CGIPassAuth). Then the differences of each set-up: bodies over
-# the limits, chunked bodies, a sub-path, what the .htaccess keeps hidden.
+# Apache on a free loopback port as an unprivileged user, and walks
+# surface.sh's table through it (the getlock table with exact bodies and
+# headers, HEAD, JSON and chunked bodies, the LSS calls, the CORS
+# preflight), every request with a token of LOCKGATE_API_TOKENS, which
+# needs the Authorization header to reach the program (CGIPassAuth); then
+# what the tokens refuse, /metrics, and the differences of each set-up:
+# bodies over the limits, chunked bodies, a sub-path, what the .htaccess
+# keeps hidden.
 #
 #   mod_fcgid         apache/lockgate-fcgid.conf, Apache starts lockgate
 #   proxy-unix        apache/lockgate-proxy-fcgi.conf, lockgate.fcgi
@@ -27,12 +29,13 @@
 	echo "0 passed, 1 failed"
 	exit 1
 }
+# shellcheck source=surface.sh
+. "${0%/*}/surface.sh" || lg_bail "surface.sh loads"
 
 lg_init curl jq timeout spawn-fcgi setpriv ss
 lg_apache_init
 lg_note "Apache children run as $LG_APACHE_USER:$LG_APACHE_GROUP"
 
-VERSION=$(lg_version)
 SHIPPED=$LOCKGATE_SRCDIR/apache
 
 # Two API tokens; every request below presents the first unless it checks
@@ -41,179 +44,12 @@ TOKEN=t1-$(lg_uuid)
 TOKEN2=t2-$(lg_uuid)
 TOKENS="$TOKEN,$TOKEN2"
 AUTH=(-H "Authorization: Bearer $TOKEN")
-RAWAUTH="Authorization: Bearer $TOKEN"
+SF_TOKEN=$TOKEN
 
 BG_PID=""		# the lockgate or spawn-fcgi started outside Apache
 
 # ---------------------------------------------------------------------------
 # Helpers
-
-# head_is DESC STATUS CT: HEAD answer (lg_raw) with these headers and not
-# a byte of body.
-head_is()
-{
-	lg_check "$2" "$3" ""
-	if [ -z "$LG_BAD" ]; then
-		lg_ok "$1"
-	else
-		lg_not_ok "$1" "$2, Content-Type $3, no-store, ACAO *, no body" \
-		    "$LG_BAD"
-	fi
-}
-
-# get DESC PATH: GET PATH with the token.
-get()
-{
-	lg_curl GET "$P$2" "${AUTH[@]}"
-}
-
-# health DESC [RECORDS]: GET /v1/health is 200 with RECORDS records
-# (default BASE, the records the calls before left in this database).
-BASE=0
-health()
-{
-	local n=${2:-$BASE}
-
-	lg_curl GET "$P/v1/health" "${AUTH[@]}"
-	lg_expect "$1: GET /v1/health, $n records" 200 \
-	    "{\"message\": \"okay\", \"version\": \"$VERSION\", \"records\": $n}"
-}
-
-# getlock DESC: the getlock table through the server at $LG_URL$P.
-getlock()
-{
-	local d=$1 id f ts
-
-	health "$d"
-	id=$(lg_uuid)
-	get "$d" "/v1/$id"
-	lg_expect "$d: GET never existed: 404" 404 "$LG_NOTFOUND"
-	lg_raw HEAD "$P/v1/$id" "$RAWAUTH"
-	head_is "$d: HEAD never existed: 404, JSON headers, no body" 404 \
-	    "$LG_CT"
-	lg_curl DELETE "$P/v1/$id" "${AUTH[@]}"
-	lg_expect "$d: DELETE never existed: 404" 404 "$LG_NOTFOUND"
-
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}"
-	lg_expect_lock "$d: PUT free: 201 lock acquired" 201 true \
-	    "lock acquired" "$id" 60.0 || return
-	f=$LG_FENCE ts=$LG_TS
-	lg_is "$d: expires = timestamp + 60 s" 60000 "$((LG_EXP - LG_TS))"
-	get "$d" "/v1/$id"
-	lg_expect_lock "$d: GET active: 423 lock is active" 423 true \
-	    "lock is active" "$id" 60.0 &&
-	    lg_is "$d: GET shows the acquired lock" "$f $ts" "$LG_FENCE $LG_TS"
-	lg_raw HEAD "$P/v1/$id" "$RAWAUTH"
-	head_is "$d: HEAD active: 423, JSON headers, no body" 423 "$LG_CT"
-
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}"
-	lg_expect_lock "$d: PUT active: 200 lock refreshed" 200 true \
-	    "lock refreshed" "$id" 60.0 &&
-	    lg_is "$d: refresh keeps fence and timestamp" "$f $ts" \
-	    "$LG_FENCE $LG_TS"
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${LG_JSON[@]}" \
-	    --data-binary '{"ttl": 30}'
-	lg_expect_lock "$d: PUT with the JSON body {\"ttl\": 30}: 200, ttl 30" \
-	    200 true "lock refreshed" "$id" 30.0 &&
-	    lg_is "$d: expires = now + 30 s" 1 \
-	    "$(((LG_EXP - LG_T0 >= 30000 - 50) && (LG_EXP - LG_T1 <= 30000 + 50)))"
-	lg_curl PUT "$P/v1/$id?ttl=40" "${AUTH[@]}" -d ttl=45
-	lg_expect_lock "$d: PUT ?ttl=40 with form ttl=45: the query wins" 200 \
-	    true "lock refreshed" "$id" 40.0
-	get "$d" "/v1/$id"
-	lg_expect_lock "$d: GET after the refreshes: 423, ttl 40" 423 true \
-	    "lock is active" "$id" 40.0
-	health "$d (one lock more)" $((BASE + 1))
-
-	lg_curl DELETE "$P/v1/$id" "${AUTH[@]}"
-	lg_expect_lock "$d: DELETE active: 200 lock has been removed" 200 \
-	    false "lock has been removed" "$id" 40.0 &&
-	    lg_is "$d: DELETE shows the fence" "$f" "$LG_FENCE"
-	get "$d" "/v1/$id"
-	lg_expect "$d: GET after DELETE: 404" 404 "$LG_NOTFOUND"
-	lg_curl DELETE "$P/v1/$id" "${AUTH[@]}"
-	lg_expect "$d: DELETE again: 404" 404 "$LG_NOTFOUND"
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}"
-	lg_expect_lock "$d: PUT after DELETE: 201, a new acquisition" 201 true \
-	    "lock acquired" "$id" 60.0 &&
-	    lg_cmp "$d: the new fence is larger" "$LG_FENCE" -gt "$f"
-	lg_curl DELETE "$P/v1/$id" "${AUTH[@]}"
-
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" -d tll=30
-	lg_expect "$d: unknown form parameter: 400" 400 \
-	    '{"message": "Unknown arguments: tll"}'
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${LG_JSON[@]}" \
-	    --data-binary '{"ttl": 0}'
-	lg_expect "$d: JSON ttl 0: 400" 400 \
-	    '{"message": {"ttl": "must be greater than 0"}}'
-	lg_curl POST "$P/v1/$id" "${AUTH[@]}" -d ttl=30
-	lg_expect "$d: POST /v1/<uuid>: 405" 405 "$LG_NOMETHOD"
-	lg_expect_hdr "$d: POST /v1/<uuid>: Allow" Allow "$LG_ALLOW_LOCK"
-	get "$d" /v1/not-a-uuid
-	lg_expect "$d: GET /v1/not-a-uuid: 404" 404 "$LG_BADPATH"
-	printf '%16385s' '' >"$LG_TMP/big"
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${LG_JSON[@]}" \
-	    --data-binary @"$LG_TMP/big"
-	lg_expect "$d: a 16385-byte body: lockgate's 413" 413 "$LG_TOOBIG"
-	get "$d" "/v1/$id"
-	lg_expect "$d: nothing stored by the refused requests" 404 "$LG_NOTFOUND"
-}
-
-# lss DESC: the LSS calls through the server at $LG_URL$P.
-lss()
-{
-	local d=$1 id key re
-
-	re="^\\{\"lockId\":\"($LG_ULID_RE)\",\"lockKey\":\"($LG_KEY_RE)\"\\}\$"
-	lg_curl POST "$P/locks" "${AUTH[@]}" -d ''
-	if [[ $LG_BODY =~ $re ]]; then
-		id=${BASH_REMATCH[1]} key=${BASH_REMATCH[2]}
-		lg_expect_ct "$d: POST /locks: 200 {\"lockId\":...,\"lockKey\":...}" 200 \
-		    application/json "{\"lockId\":\"$id\",\"lockKey\":\"$key\"}"
-	else
-		lg_not_ok "$d: POST /locks: 200 {\"lockId\":...,\"lockKey\":...}" \
-		    "a match for /$re/" "$LG_STATUS $LG_BODY"
-		return
-	fi
-	get "$d" "/locks/$id"
-	lg_expect_ct "$d: GET /locks/<id> unlocked: 204" 204 "<absent>" ""
-	lg_raw HEAD "$P/locks/$id" "$RAWAUTH"
-	head_is "$d: HEAD /locks/<id> unlocked: 204" 204 "<absent>"
-	lg_curl PATCH "$P/locks/$id/lock?k=$key" "${AUTH[@]}"
-	lg_expect_ct "$d: PATCH lock: 204" 204 "<absent>" ""
-	get "$d" "/locks/$id"
-	lg_expect_ct "$d: GET /locks/<id> locked: 423, empty" 423 "<absent>" ""
-	lg_raw HEAD "$P/locks/$id" "$RAWAUTH"
-	head_is "$d: HEAD /locks/<id> locked: 423" 423 "<absent>"
-	lg_curl PATCH "$P/locks/$id/lock?k=$key&nx=1" "${AUTH[@]}"
-	lg_expect_ct "$d: PATCH lock nx=1 while locked: 423" 423 "<absent>" ""
-	lg_curl PATCH "$P/locks/$id/unlock?k=wrong" "${AUTH[@]}"
-	lg_expect_ct "$d: PATCH unlock with a wrong key: 401" 401 "$LG_TEXT_CT" \
-	    "$LG_BADKEY"
-	lg_curl PATCH "$P/locks/$id/unlock?k=$key" "${AUTH[@]}"
-	lg_expect_ct "$d: PATCH unlock: 204" 204 "<absent>" ""
-	get "$d" "/locks/$id"
-	lg_expect_ct "$d: GET /locks/<id> after unlock: 204" 204 "<absent>" ""
-	get "$d" "/locks/$LG_UNKNOWN"
-	lg_expect_ct "$d: GET an unknown id: 404 Lock not found" 404 "$LG_TEXT_CT" \
-	    "$LG_NOLOCK"
-	lg_curl POST "$P/locks/?l=true&k=my-key" "${AUTH[@]}" -d ''
-	if [[ $LG_BODY =~ ^\{\"lockId\":\"($LG_ULID_RE)\",\"lockKey\":\"my-key\"\}$ ]]; then
-		id=${BASH_REMATCH[1]}
-		lg_expect_ct "$d: POST /locks/?l=true&k=my-key: 200" 200 \
-		    application/json "{\"lockId\":\"$id\",\"lockKey\":\"my-key\"}"
-		get "$d" "/locks/$id"
-		lg_expect_ct "$d: created locked: GET 423" 423 "<absent>" ""
-	else
-		lg_not_ok "$d: POST /locks/?l=true&k=my-key: 200" \
-		    "{\"lockId\":\"<ulid>\",\"lockKey\":\"my-key\"}" \
-		    "$LG_STATUS $LG_BODY"
-	fi
-	lg_curl GET "$P/locks" "${AUTH[@]}"
-	lg_expect_ct "$d: GET /locks: 405" 405 "$LG_TEXT_CT" "Method Not Allowed"
-	lg_expect_hdr "$d: GET /locks: Allow" Allow "POST, OPTIONS"
-	BASE=$((BASE + 2))
-}
 
 # tokens DESC: LOCKGATE_API_TOKENS is set: a request without a token, or
 # with a wrong one, is a 401 with WWW-Authenticate; the second token of the
@@ -258,38 +94,24 @@ tokens()
 	    "204|$LG_ALLOW_LOCK|" "$LG_STATUS|$(lg_hdr Allow)|$LG_BODY"
 }
 
-# chunked DESC WANT: PUT with a chunked JSON body (no Content-Length).
-# WANT 201: the body arrives (ttl 30); WANT 411: lockgate's 411.
-chunked()
+# chunked_reads DESC: five PUTs with a chunked body of 11 and 200000
+# bytes (no CONTENT_LENGTH in CGI) get five 411s: the program must read
+# the body all the same, or Apache fails writing it and closes without
+# passing the 411 on.
+chunked_reads()
 {
-	local d=$1 id
+	local id size got=""
 
 	id=$(lg_uuid)
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${LG_JSON[@]}" \
-	    -H 'Transfer-Encoding: chunked' --data-binary '{"ttl": 30}'
-	if [ "$2" = 201 ]; then
-		lg_expect_lock "$d: PUT with a chunked JSON body: 201, ttl 30" \
-		    201 true "lock acquired" "$id" 30.0
-		lg_curl DELETE "$P/v1/$id" "${AUTH[@]}"
-	else
-		lg_expect "$d: PUT with a chunked body (no CONTENT_LENGTH in CGI): 411" \
-		    411 '{"message": "Content-Length required"}'
-		get "$d" "/v1/$id"
-		lg_expect "$d: nothing stored by the 411" 404 "$LG_NOTFOUND"
-		# The program must read the body all the same, or Apache
-		# fails writing it and closes without passing the 411 on.
-		printf '%200000s' '' >"$LG_TMP/big200k"
-		ok=""
-		for size in 11 11 11 200000 200000; do
-			head -c "$size" "$LG_TMP/big200k" >"$LG_TMP/chunked"
-			lg_curl PUT "$P/v1/$id" "${AUTH[@]}" \
-			    -H 'Transfer-Encoding: chunked' \
-			    --data-binary @"$LG_TMP/chunked"
-			ok="$ok $LG_STATUS"
-		done
-		lg_is "$d: five chunked PUTs (11 and 200000 bytes): five 411s" \
-		    " 411 411 411 411 411" "$ok"
-	fi
+	printf '%200000s' '' >"$LG_TMP/big200k"
+	for size in 11 11 11 200000 200000; do
+		head -c "$size" "$LG_TMP/big200k" >"$LG_TMP/chunked"
+		lg_curl PUT "$P/v1/$id" "${AUTH[@]}" \
+		    -H 'Transfer-Encoding: chunked' --data-binary @"$LG_TMP/chunked"
+		got="$got $LG_STATUS"
+	done
+	lg_is "$1: five chunked PUTs (11 and 200000 bytes): five 411s" \
+	    " 411 411 411 411 411" "$got"
 }
 
 # not_ours DESC PATH: PATH is Apache's own 404 (text/html) from the empty
@@ -310,12 +132,13 @@ metrics()
 	    "$LG_STATUS $(lg_hdr Content-Type | cut -d';' -f1-2) $(printf '%s' "$LG_BODY" | grep -c '^lockgate_records ')"
 }
 
-# protocol DESC: everything every configuration must answer alike.
+# protocol DESC CHUNKED: everything every configuration must answer alike,
+# on a fresh database; a chunked body gets CHUNKED (201, or 411 in CGI).
 protocol()
 {
-	BASE=0
-	getlock "$1"
-	lss "$1"
+	SF_RECORDS=0
+	SF_CHUNKED=$2
+	surface_all "$P" "$1"
 	tokens "$1"
 	metrics "$1"
 }
@@ -378,7 +201,8 @@ stop_bg()
 	BG_PID=""
 }
 
-# the probe of lg_start_apache presents a token: with LOCKGATE_API_TOKENS
+# P: where the configuration under test serves lockgate ("" for "/").
+# The probe of lg_start_apache presents a token: with LOCKGATE_API_TOKENS
 # set, GET /v1/health without one is a 401.
 P=""
 
@@ -399,8 +223,7 @@ Define lockgate_api_tokens "$TOKENS"
 Include "$SHIPPED/lockgate-fcgid.conf"
 EOF
 lg_start_apache fcgid "$SITE" /v1/health "alias fcgid" "${AUTH[@]}"
-protocol "fcgid"
-chunked "fcgid" 201
+protocol "fcgid" 201
 not_ours "fcgid" /v1x
 not_ours "fcgid" /locksmith
 lg_true "fcgid: mod_fcgid started lockgate.fcgi with this LOCKGATE_DB" \
@@ -416,7 +239,7 @@ ID=$(lg_uuid)
 lg_curl PUT "/v1/$ID" "${AUTH[@]}" "${LG_JSON[@]}" --data-binary @"$LG_TMP/big70k"
 lg_is "fcgid: a 70000-byte body (over FcgidMaxRequestLen): mod_fcgid's 500" \
     500 "$LG_STATUS"
-get "fcgid" "/v1/$ID"
+lg_curl GET "/v1/$ID" "${AUTH[@]}"
 lg_expect "fcgid: nothing stored by it" 404 "$LG_NOTFOUND"
 stop "fcgid"
 
@@ -444,16 +267,15 @@ ProxyPass "/sub/locks" "unix:$SOCK|fcgi://lockgate/locks" timeout=90
 </LocationMatch>
 EOF
 lg_start_apache proxy "$SITE" /v1/health "proxy proxy_fcgi" "${AUTH[@]}"
-protocol "proxy unix"
-chunked "proxy unix" 201
+protocol "proxy unix" 201
 not_ours "proxy unix" /v1x
 P=/sub
-getlock "proxy unix, under /sub"
+surface_getlock "$P" "proxy unix, under /sub"
 ID=$(lg_uuid)
 lg_curl PUT "/sub/v1/$ID" "${AUTH[@]}"
 lg_is "under /sub: PUT /sub/v1/<id>: 201" 201 "$LG_STATUS"
 P=""
-get "proxy unix" "/v1/$ID"
+lg_curl GET "/v1/$ID" "${AUTH[@]}"
 lg_expect_lock "under /sub: /sub/v1/<id> and /v1/<id> are one lock" 423 \
     true "lock is active" "$ID" 60.0
 lg_curl DELETE "/v1/$ID" "${AUTH[@]}"
@@ -501,7 +323,7 @@ Define lockgate_backend "fcgi://127.0.0.1:$BPORT"
 Include "$SHIPPED/lockgate-proxy-fcgi.conf"
 EOF
 lg_start_apache spawn "$SITE" /v1/health "proxy proxy_fcgi" "${AUTH[@]}"
-protocol "spawn-fcgi tcp"
+protocol "spawn-fcgi tcp" 201
 stop_bg "spawn-fcgi's lockgate.fcgi"
 stop "spawn-fcgi tcp"
 
@@ -519,8 +341,8 @@ Define lockgate_api_tokens "$TOKENS"
 Include "$SHIPPED/lockgate-cgi.conf"
 EOF
 lg_start_apache cgi "$SITE" /v1/health "alias env cgid" "${AUTH[@]}"
-protocol "cgi"
-chunked "cgi" 411
+protocol "cgi" 411
+chunked_reads "cgi"
 # A body far over the cap: the program must still read it, or Apache's CGI
 # gives the client an empty reply instead of the 413.
 printf '%200000s' '' >"$LG_TMP/big200k"
@@ -568,11 +390,10 @@ EOF
 lg_start_apache htaccess "$SITE" /lockgate/v1/health \
     "alias env mime rewrite cgid" "${AUTH[@]}"
 P=/lockgate
-protocol "htaccess"
-chunked "htaccess" 411
+protocol "htaccess" 411
+chunked_reads "htaccess"
 P=/lockgate/lockgate.cgi
-health "htaccess, without mod_rewrite's help"
-getlock "htaccess, /lockgate/lockgate.cgi/v1/..."
+surface_getlock "$P" "htaccess, without mod_rewrite's help"
 P=""
 lg_true "htaccess: the database was made where SetEnv LOCKGATE_DB says" \
     test -f "$LOCKGATE_DB/data.mdb"
