@@ -215,11 +215,7 @@ lg_is "lighttpd's error log: still nothing but what dying backends explain" \
     "" "$(unexplained "$LG_RUN/error.log" "$LG_RUN")"
 lg_is "the responders' log has no error line" "" \
     "$(grep -i error "$LG_RUN/lockgate.log")"
-if lg_stop_lighttpd; then
-	lg_ok "lighttpd stopped and no responder is left"
-else
-	lg_not_ok "lighttpd stopped and no responder is left"
-fi
+lg_stopped
 
 # ---------------------------------------------------------------------------
 MAXF=0
@@ -274,11 +270,7 @@ for cycle in 1 2; do
 	MAXF=$MAXC
 	lg_is "crash $cycle: the restarted responders log no error" "" \
 	    "$(grep -i error "$LG_RUN/lockgate.log")"
-	if lg_stop_lighttpd; then
-		lg_ok "crash $cycle: the new lighttpd stopped, no responder left"
-	else
-		lg_not_ok "crash $cycle: the new lighttpd stopped, no responder left"
-	fi
+	lg_stopped "crash $cycle, the new server"
 	mv "$LG_TMP/run" "$LG_TMP/run.$cycle.after"
 done
 

@@ -487,7 +487,7 @@ lg_io_counts >"$LG_TMP/io.before"
 lg_many GET "/v1/$ID" 64
 lg_io_counts >"$LG_TMP/io.after"
 lg_is "64 parallel GETs: all 423" "64 423" \
-    "$(sort "$LG_TMP/many.codes" | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')"
+    "$(lg_codes "$LG_TMP/many.codes")"
 same=0
 for i in $(seq 1 64); do
 	lg_readfile "$LG_TMP/many.$i"
@@ -501,7 +501,7 @@ lg_cmp "the parallel GETs were served by several responders ($served of 4)" \
 
 lg_many PUT "/v1/$ID" 32 -d ttl=90
 lg_is "32 parallel refreshing PUTs: all 200" "32 200" \
-    "$(sort "$LG_TMP/many.codes" | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')"
+    "$(lg_codes "$LG_TMP/many.codes")"
 same=0
 for i in $(seq 1 32); do
 	lg_readfile "$LG_TMP/many.$i"
@@ -522,7 +522,7 @@ lg_curl DELETE "/v1/$ID"
 lg_expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 90.0
 lg_many GET "/v1/$ID" 64
 lg_is "64 parallel GETs after DELETE: all 404" "64 404" \
-    "$(sort "$LG_TMP/many.codes" | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')"
+    "$(lg_codes "$LG_TMP/many.codes")"
 same=0
 for i in $(seq 1 64); do
 	lg_readfile "$LG_TMP/many.$i"
@@ -589,18 +589,9 @@ gone "$ID" "after both workers"
 # ---------------------------------------------------------------------------
 lg_note "stopping lighttpd"
 
-if lg_stop_lighttpd; then
-	lg_ok "lighttpd stopped and no lockgate.fcgi of this test is left"
-else
-	lg_not_ok "lighttpd stopped and no lockgate.fcgi of this test is left" \
-	    "none" "$(lg_responders | tr '\n' ' ')"
-fi
+lg_stopped
 # Errors lighttpd or lockgate logged. None is expected: client mistakes
 # (400, 404, 405, 413) are answers, not errors.
-errs=$(grep -i 'error' "$LG_RUN/error.log")
-lg_is "the error log has no line with 'error'" "" "$errs"
-if [ -n "$errs" ] || [ "${LG_VERBOSE:-0}" = 1 ]; then
-	lg_dump_logs
-fi
+lg_no_errors "the error log has no line with 'error'" "$LG_RUN/error.log"
 
 lg_finish

@@ -47,16 +47,10 @@ repeat()
 	printf '%s' "${s// /"$2"}"
 }
 
-# records: the "records" of GET /v1/health, read through lighttpd.
-records()
-{
-	curl -s --max-time 5 "$LG_URL/v1/health" | jq -r .records 2>/dev/null
-}
-
 # stored DESC: nothing has been stored since the start.
 stored()
 {
-	lg_is "$1: nothing stored (health records)" 0 "$(records)"
+	lg_is "$1: nothing stored (health records)" 0 "$(lg_records)"
 }
 
 # file NAME TEXT: writes TEXT (printf %b: \xff and friends interpreted,
@@ -109,7 +103,7 @@ hs()
 PIDS0=$(lg_responders | sort | tr '\n' ' ')
 lg_cmp "2 responders before the hostile requests" \
     "$(echo "$PIDS0" | wc -w)" -eq 2
-lg_is "no record before the hostile requests" 0 "$(records)"
+lg_is "no record before the hostile requests" 0 "$(lg_records)"
 
 lg_note "lighttpd: bad and huge UUIDs and LSS ids"
 hj "PUT /v1/not-a-uuid" 404 "$LG_BADPATH" PUT /v1/not-a-uuid
@@ -563,7 +557,7 @@ fi
 # ---------------------------------------------------------------------------
 lg_note "afterwards"
 
-lg_is "no record was stored by any hostile request" 0 "$(records)"
+lg_is "no record was stored by any hostile request" 0 "$(lg_records)"
 lg_is "lighttpd still runs" yes "$(lg_alive "$LG_HTTPD_PID" && echo yes)"
 lg_is "the responders are the same processes as at the start" "$PIDS0" \
     "$(lg_responders | grep -vx "$FPID" | sort | tr '\n' ' ')"

@@ -357,12 +357,14 @@ lg_wait_port()
 	return 1
 }
 
-# lg_dump_logs: prints lighttpd's logs into the test output.
+# lg_dump_logs: prints lighttpd's logs (and the responders') into the test
+# output.
 lg_dump_logs()
 {
 	local f
 
-	for f in "$LG_RUN/error.log" "$LG_RUN/lighttpd.out"; do
+	for f in "$LG_RUN/error.log" "$LG_RUN/lighttpd.out" \
+	    "$LG_RUN/lockgate.log"; do
 		[ -s "$f" ] || continue
 		echo "# ---- $f"
 		sed 's/^/#   /' "$f"
@@ -439,6 +441,36 @@ lg_stop_lighttpd()
 	LG_HTTPD_PID=""
 	lg_wait_no_responders 5 || rc=1
 	return $rc
+}
+
+# lg_stopped [DESC]: lg_stop_lighttpd, and one check that lighttpd and every
+# responder of this test are gone (those left are named). DESC, when
+# given, begins the description.
+# shellcheck disable=SC2120 # DESC is optional
+lg_stopped()
+{
+	local d="${1:+$1: }lighttpd stopped and no lockgate.fcgi of this test is left"
+
+	if lg_stop_lighttpd; then
+		lg_ok "$d"
+	else
+		lg_not_ok "$d" "none" "$(lg_responders | tr '\n' ' ')"
+	fi
+}
+
+# lg_no_errors DESC FILE...: one check that no line of the FILEs (logs) has
+# "error" in it, in any case. With one, or with LG_VERBOSE=1, lighttpd's
+# logs are shown.
+lg_no_errors()
+{
+	local d=$1 errs
+
+	shift
+	errs=$(grep -i 'error' "$@" 2>/dev/null)
+	lg_is "$d" "" "$errs"
+	if [ -n "$errs" ] || [ "${LG_VERBOSE:-0}" = 1 ]; then
+		lg_dump_logs
+	fi
 }
 
 # ---------------------------------------------------------------------------
@@ -854,6 +886,36 @@ lg_many()
 	curl -s --no-progress-meter --max-time 30 -H 'Expect:' \
 	    -X "$method" --parallel --parallel-max 16 -w '%{http_code}\n' \
 	    "$@" -K "$LG_TMP/many.cfg" >"$LG_TMP/many.codes" 2>"$LG_TMP/many.err"
+}
+
+# lg_codes FILE: prints the status codes in FILE (one a line, as lg_many
+# writes them) counted, as "N CODE, N CODE" in the order of the codes.
+lg_codes()
+{
+	sort "$1" | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }'
+}
+
+# lg_lids SERIES FROM TO: prints the lock ids FROM..TO of SERIES (a number),
+# one a line: SERIES in the first group, the number in the last.
+lg_lids()
+{
+	awk -v s="$1" -v a="$2" -v b="$3" 'BEGIN { for (i = a; i <= b; i++)
+	    printf "%08x-0000-4000-8000-%012x\n", s, i }'
+}
+
+# lg_records [URL]: prints the "records" of GET URL/v1/health (default
+# LG_URL), or "?" and what came instead. Leaves the last response alone.
+# shellcheck disable=SC2120 # URL is optional
+lg_records()
+{
+	local b
+
+	b=$(curl -s --max-time 10 -w ' %{http_code}' "${1:-$LG_URL}/v1/health")
+	if [[ $b =~ \"records\":\ ([0-9]+)\}$'\n'\ 200$ ]]; then
+		echo "${BASH_REMATCH[1]}"
+	else
+		echo "? $b"
+	fi
 }
 
 # lg_io_counts: prints "PID SYSCALLS" for each responder of ours (read and

@@ -58,17 +58,6 @@ urlenc()
 	jq -rn --arg s "$1" '$s | @uri'
 }
 
-# records: prints "records" from GET /v1/health ("?" if unreadable).
-records()
-{
-	lg_curl GET /v1/health
-	if [[ $LG_STATUS = 200 && $LG_BODY =~ \"records\":\ ([0-9]+)\}$'\n'$ ]]; then
-		echo "${BASH_REMATCH[1]}"
-	else
-		echo "? ($LG_STATUS $LG_BODY)"
-	fi
-}
-
 # create DESC WANTKEY QUERY [FORM]: POST /locks?QUERY with the form body
 # FORM (default empty: Content-Length 0). The answer must be 200 with the
 # standard JSON headers and exactly {"lockId":"<ulid>","lockKey":"KEY"},
@@ -183,7 +172,7 @@ patch_soon()
 }
 
 # bad_create DESC MESSAGE QUERY [FORM]: POST refused with 400 and the text
-# MESSAGE, and the number of records is still NREC (set NREC=$(records)
+# MESSAGE, and the number of records is still NREC (set NREC=$(lg_records)
 # before a run of these).
 NREC=0
 bad_create()
@@ -192,7 +181,7 @@ bad_create()
 
 	lg_curl POST "/locks?$q" -d "$form"
 	expect_text "$d: 400 $msg" 400 "$msg"
-	lg_is "$d: nothing stored (still $NREC records)" "$NREC" "$(records)"
+	lg_is "$d: nothing stored (still $NREC records)" "$NREC" "$(lg_records)"
 }
 
 # allow405 DESC METHOD PATH ALLOW: 405 "Method Not Allowed" with Allow.
@@ -223,19 +212,9 @@ preflight()
 # lighttpd's error log has no line with "error".
 stop_server()
 {
-	local errs
-
-	if lg_stop_lighttpd; then
-		lg_ok "$1: lighttpd stopped, no lockgate.fcgi of this test left"
-	else
-		lg_not_ok "$1: lighttpd stopped, no lockgate.fcgi of this test left" \
-		    "none" "$(lg_responders | tr '\n' ' ')"
-	fi
-	errs=$(grep -i 'error' "$LG_RUN/error.log" 2>/dev/null)
-	lg_is "$1: the error log has no line with 'error'" "" "$errs"
-	if [ -n "$errs" ] || [ "${LG_VERBOSE:-0}" = 1 ]; then
-		lg_dump_logs
-	fi
+	lg_stopped "$1"
+	lg_no_errors "$1: the error log has no line with 'error'" \
+	    "$LG_RUN/error.log"
 }
 
 # ---------------------------------------------------------------------------
@@ -251,7 +230,7 @@ else
 	OLD_T=$(lg_now_ms)
 fi
 
-N0=$(records)
+N0=$(lg_records)
 if create "POST /locks" ""; then
 	ID1=$ID KEY1=$KEY
 	lg_like "the id's first character is at most 7 (128 bits)" '^[0-7]' "$ID1"
@@ -264,7 +243,7 @@ if create "POST /locks" ""; then
 	fi
 	lg_like "the key is a lowercase UUID v4 (version 4, variant 10)" \
 	    "^$LG_KEY_RE\$" "$KEY1"
-	lg_is "one record more" "$((N0 + 1))" "$(records)"
+	lg_is "one record more" "$((N0 + 1))" "$(lg_records)"
 	state "a new lock without l" "$ID1" 204
 else
 	ID1=$LG_UNKNOWN KEY1=none
@@ -346,7 +325,7 @@ done
 create "l=true in a form body" "" "" "l=true" && state "form l=true" "$ID" 423
 create "l=no in a form body" "" "" "l=no" && state "form l=no" "$ID" 204
 
-NREC=$(records)
+NREC=$(lg_records)
 bad_create "l=maybe" "$LMSG" "l=maybe"
 bad_create "l= (empty)" "$LMSG" "l="
 bad_create "l=2" "$LMSG" "l=2"
@@ -365,7 +344,7 @@ bad_create "e=604800.5" "e must be at most 604800" "l=true&e=604800.5"
 bad_create "e=0 in a form body" "e must be greater than 0" "" "l=true&e=0"
 create "e=604800 (the maximum)" "" "l=true&e=604800" &&
     state "e=604800" "$ID" 423
-NREC=$(records)
+NREC=$(lg_records)
 
 printf -v K256 'k%.0s' {1..256}
 bad_create "k of 256 characters" "$LG_KMSG" "k=$K256"
@@ -382,13 +361,13 @@ for c in 01 1f 7F; do
 	lg_is "k with %$c in the query: 400" 400 "$LG_STATUS"
 done
 lg_is "k with a control character in the query: nothing stored" \
-    "$NREC" "$(records)"
+    "$NREC" "$(lg_records)"
 # A body over the 16 KiB cap (API.md section 0): 413, nothing stored.
 printf -v big 'k%.0s' {1..17000}
 lg_curl POST /locks -d "k=$big"
 lg_check 413 application/json "$LG_BODY"
 lg_is "a 17000-byte form body: 413, JSON headers" "" "$LG_BAD"
-lg_is "a 17000-byte form body: nothing stored" "$NREC" "$(records)"
+lg_is "a 17000-byte form body: nothing stored" "$NREC" "$(lg_records)"
 
 # ---------------------------------------------------------------------------
 lg_note "GET and HEAD /locks/<id>"
@@ -678,7 +657,7 @@ lg_start_lighttpd 4
 create "retention: unlocked lock A" "" && RA=$ID || RA=$LG_UNKNOWN
 create "retention: locked lock B" "" "l=true" && RB=$ID || RB=$LG_UNKNOWN
 RT=$LG_T1
-lg_is "retention: 2 records" 2 "$(records)"
+lg_is "retention: 2 records" 2 "$(lg_records)"
 # C, made 0.5 s later and changed 0.5 s after that, must outlive A and B.
 sleep 0.5
 if create "retention: lock C, 0.5 s later" ""; then
@@ -709,7 +688,7 @@ state "retention: A, unchanged for $((now - RT)) ms, swept" "$RA" 404
 state "retention: B, locked, unchanged for $((now - RT)) ms, swept" "$RB" 404
 if [ $((now - RCT)) -lt 900 ]; then
 	state "retention: C, changed $((now - RCT)) ms ago, kept" "$RC" 423
-	lg_is "retention: records are C and the 3 new ones" 4 "$(records)"
+	lg_is "retention: records are C and the 3 new ones" 4 "$(lg_records)"
 else
 	lg_note "too slow to check C ($((now - RCT)) ms since its change)"
 fi
@@ -734,7 +713,7 @@ lg_expect "full: the 4th POST: 507 storage full" 507 \
 lg_curl POST "/locks?l=true&k=k4" -d ''
 lg_expect "full: the 4th POST with l and k: 507 storage full" 507 \
     "$LG_FULL"
-lg_is "full: still 3 records" 3 "$(records)"
+lg_is "full: still 3 records" 3 "$(lg_records)"
 state "full: lock 1" "$F1" 204
 state "full: lock 2" "$F2" 423
 state "full: lock 3" "$F3" 204

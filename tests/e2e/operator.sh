@@ -260,14 +260,8 @@ lg_curl GET /metrics -H "Authorization: Bearer $TOKEN_A"
 lg_expect "GET /metrics (off) with a token: 404" 404 "$LG_NOPATH"
 unset LG_TOKEN
 
-if lg_stop_lighttpd; then
-	lg_ok "lighttpd stopped and no lockgate.fcgi of this test is left"
-else
-	lg_not_ok "lighttpd stopped and no lockgate.fcgi of this test is left" \
-	    "none" "$(lg_responders | tr '\n' ' ')"
-fi
-errs=$(grep -i 'error' "$LG_RUN/error.log" "$LG_RUN/lockgate.log" 2>/dev/null)
-lg_is "no error logged" "" "$errs"
+lg_stopped
+lg_no_errors "no error logged" "$LG_RUN/error.log" "$LG_RUN/lockgate.log"
 
 # ---------------------------------------------------------------------------
 lg_note "start-up refusals"

@@ -786,27 +786,15 @@ lg_expect_lock "the other lock is released" 200 false "lock has been removed" \
 # ---------------------------------------------------------------------------
 section "7. stopping lighttpd"
 
-# lg_stopped DESC: stops lighttpd and checks that nothing is left and that
+# stopped DESC: stops lighttpd and checks that nothing is left and that
 # neither log has an error line.
 stopped()
 {
-	local errs
-
-	if lg_stop_lighttpd; then
-		lg_ok "$1: lighttpd stopped and no lockgate.fcgi of this test is left"
-	else
-		lg_not_ok "$1: lighttpd stopped and no lockgate.fcgi of this test is left" \
-		    "none" "$(lg_responders | tr '\n' ' ')"
-	fi
-	errs=$(grep -i 'error' "$LG_RUN/lockgate.log" 2>/dev/null)
-	lg_is "$1: the responders' log has no error line" "" "$errs"
-	errs=$(grep -i 'error' "$LG_RUN/error.log" 2>/dev/null)
-	lg_is "$1: lighttpd's error log has no error line" "" "$errs"
-	if [ -n "$errs" ] || [ "${LG_VERBOSE:-0}" = 1 ]; then
-		lg_dump_logs
-		[ -s "$LG_RUN/lockgate.log" ] &&
-		    sed 's/^/#   /' "$LG_RUN/lockgate.log"
-	fi
+	lg_stopped "$1"
+	lg_no_errors "$1: the responders' log has no error line" \
+	    "$LG_RUN/lockgate.log"
+	lg_no_errors "$1: lighttpd's error log has no error line" \
+	    "$LG_RUN/error.log"
 }
 stopped "4 responders"
 mv "$LG_RUN" "$LG_TMP/run.4"
