@@ -168,22 +168,17 @@ stop()
 # waits up to 10 s until READY (a shell test) holds. Sets BG_PID.
 start_bg()
 {
-	local d=$1 ready=$2 n=200
+	local d=$1 ready=$2
 
 	shift 2
 	lg_as_apache_user env LOCKGATE_API_TOKENS="$TOKENS" "$@" \
 	    2>>"$LG_TMP/bg.err" </dev/null &
 	BG_PID=$!
 	LG_BG_PIDS="$LG_BG_PIDS $BG_PID"
-	while [ "$n" -gt 0 ]; do
-		if eval "$ready"; then
-			lg_ok "$d"
-			return 0
-		fi
-		lg_alive "$BG_PID" || break
-		sleep 0.05
-		n=$((n - 1))
-	done
+	if lg_wait_for 10 "$BG_PID" eval "$ready"; then
+		lg_ok "$d"
+		return 0
+	fi
 	lg_bail "$d" "not ready within 10 s; stderr: $(cat "$LG_TMP/bg.err")"
 }
 

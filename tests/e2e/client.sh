@@ -107,19 +107,6 @@ bg_status()
 	BG_ST=$?
 }
 
-# wait_file FILE SECONDS: true once FILE exists.
-wait_file()
-{
-	local n=$(($2 * 20))
-
-	while [ "$n" -gt 0 ]; do
-		[ -e "$1" ] && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	[ -e "$1" ]
-}
-
 # ---------------------------------------------------------------------------
 lg_note "help and usage errors: exit 2, nothing sent"
 
@@ -381,7 +368,7 @@ MARK=$LG_TMP/lost1
 bg_run "$LG_TMP/lost1" run "$ID" --ttl 1 --owner victim --grace 2 -- \
     sh -c "$STOPPABLE" "$MARK"
 LOSTPID=$BG
-wait_file "$MARK" 10
+lg_wait_for 10 "" test -e "$MARK"
 sleep 0.5
 lg_curl DELETE "/v1/$ID?owner=victim"
 lg_is "the operator's DELETE with the owner: 200" 200 "$LG_STATUS"
@@ -404,7 +391,7 @@ MARK=$LG_TMP/lost2
 bg_run "$LG_TMP/lost2" run "$ID" --ttl 1 --owner victim --grace 2 -- \
     sh -c "$STOPPABLE" "$MARK"
 LOSTPID=$BG
-wait_file "$MARK" 10
+lg_wait_for 10 "" test -e "$MARK"
 sleep 0.5
 lg_curl DELETE "/v1/$ID?owner=victim"
 # With wait: should the victim's refresh come first and take the lock
@@ -427,7 +414,7 @@ MARK=$LG_TMP/lost3
 bg_run "$LG_TMP/lost3" run "$ID" --ttl 1 --owner victim --grace 1 -- \
     sh -c 'trap "" TERM; echo started >"$0"; exec sleep 30' "$MARK"
 LOSTPID=$BG
-wait_file "$MARK" 10
+lg_wait_for 10 "" test -e "$MARK"
 sleep 0.3
 JOBPID=$(pgrep -P "$LOSTPID" -x sleep | head -n 1)
 lg_curl DELETE "/v1/$ID?owner=victim"
@@ -458,7 +445,7 @@ for sig in INT TERM; do
 	    while [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done' \
 	    "$MARK" "$sig"
 	SIGPID=$BG
-	wait_file "$MARK" 10
+	lg_wait_for 10 "" test -e "$MARK"
 	lg_is "SIG$sig: the lock is held while the job runs" 423 "$(code "$ID")"
 	kill -"$sig" "$SIGPID"
 	T0=$(lg_now_ms)

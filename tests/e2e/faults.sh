@@ -122,11 +122,7 @@ done
 KILLS=0
 KILLED=""
 while :; do
-	running=0
-	for p in "${BG[@]}"; do
-		lg_alive "$p" && running=1
-	done
-	[ "$running" = 1 ] || break
+	[ "$(lg_alive_count "${BG[@]}")" -gt 0 ] || break
 	[ "$(took "$T")" -lt 115000 ] || break
 	sleep "0.$((100 + RANDOM % 201))"
 	# lighttpd's children are its responders (lg_responders is slower).
@@ -145,11 +141,7 @@ check_holds "$LG_TMP/kx.all" 120 1 "under SIGKILL"
 lg_note "retries after a 5xx or a broken connection: $(cat "$LG_TMP"/kx.*.count | awk '{ n += $3 } END { print n + 0 }')"
 lg_like "the burst saw only 201 and the failures of killed responders" \
     '^((201|000|5[0-9][0-9]) )*$' "$(sort -u "$LG_TMP/burst.codes" | tr '\n' ' ')"
-n=100
-while [ "$(lg_responders | wc -l)" -lt 4 ] && [ "$n" -gt 0 ]; do
-	sleep 0.05
-	n=$((n - 1))
-done
+lg_wait_responders 4 5
 AFTER=$(lg_responders | sort | tr '\n' ' ')
 lg_is "lighttpd replaced the killed responders: 4 running" 4 \
     "$(lg_responders | wc -l)"
@@ -195,11 +187,7 @@ N=$(wc -l <"$LG_TMP/wk")
 lg_cmp "at least 100 acquisitions were answered 201 meanwhile ($N)" "$N" -ge 100
 lg_is "... each with its own fence" "$N" \
     "$(awk '{ print $2 }' "$LG_TMP/wk" | sort -u | wc -l)"
-n=100
-while [ "$(lg_responders | wc -l)" -lt 4 ] && [ "$n" -gt 0 ]; do
-	sleep 0.05
-	n=$((n - 1))
-done
+lg_wait_responders 4 5
 lg_is "lighttpd replaced the killed responders: 4 running" 4 \
     "$(lg_responders | wc -l)"
 awk -v u="$LG_URL" '{ printf "url = \"%s/v1/%s\"\n", u, $1 }' \

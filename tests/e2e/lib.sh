@@ -236,17 +236,39 @@ lg_alive()
 	return 0
 }
 
+# lg_wait_for SECONDS PID COMMAND...: runs COMMAND every 0.05 s until it
+# succeeds, SECONDS at most and, when PID is not empty, only while PID
+# runs. True when COMMAND succeeded. (For a test to expand anew each time,
+# COMMAND is eval and the test in single quotes.)
+lg_wait_for()
+{
+	local lg_n=$(($1 * 20)) lg_pid=$2
+
+	shift 2
+	while :; do
+		"$@" && return 0
+		[ "$lg_n" -gt 0 ] || return 1
+		[ -z "$lg_pid" ] || lg_alive "$lg_pid" || return 1
+		sleep 0.05
+		lg_n=$((lg_n - 1))
+	done
+}
+
 # lg_wait_gone PID SECONDS: waits for PID to end; true if it did.
 lg_wait_gone()
 {
-	local n=$(($2 * 20))
+	lg_wait_for "$2" "" eval "! lg_alive $1"
+}
 
-	while [ "$n" -gt 0 ]; do
-		lg_alive "$1" || return 0
-		sleep 0.05
-		n=$((n - 1))
+# lg_alive_count PID...: prints how many of the PIDs run.
+lg_alive_count()
+{
+	local p n=0
+
+	for p in "$@"; do
+		lg_alive "$p" && n=$((n + 1))
 	done
-	! lg_alive "$1"
+	echo "$n"
 }
 
 # lg_responders: prints the pids of this script's lockgate processes: the
@@ -272,14 +294,15 @@ lg_responders()
 # lg_wait_no_responders SECONDS: true once no responder of ours is left.
 lg_wait_no_responders()
 {
-	local n=$(($1 * 20))
+	# shellcheck disable=SC2016 # expanded by eval, each time
+	lg_wait_for "$1" "" eval '[ -z "$(lg_responders)" ]'
+}
 
-	while [ "$n" -gt 0 ]; do
-		[ -z "$(lg_responders)" ] && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	[ -z "$(lg_responders)" ]
+# lg_wait_responders N SECONDS: true once N responders of ours run (a
+# server replaces those that died).
+lg_wait_responders()
+{
+	lg_wait_for "$2" "" eval "[ \"\$(lg_responders | wc -l)\" -ge $1 ]"
 }
 
 # lg_cleanup: the EXIT trap. Stops whatever is still running, by pid, and
@@ -347,14 +370,42 @@ lg_free_port()
 # lg_wait_port PORT SECONDS: true once 127.0.0.1:PORT accepts connections.
 lg_wait_port()
 {
-	local n=$(($2 * 20))
+	lg_wait_for "$2" "" lg_port_busy "$1"
+}
 
+# lg_wait_http TRIES URL [CURL-ARGS...]: asks GET URL every 0.05 s while
+# LG_HTTPD_PID (the server just started) runs, until it answers 200, TRIES
+# times at most (give curl a --max-time). Sets LG_CODE to the last status;
+# true when it answered 200 and the server still runs (had the port gone
+# to someone else meanwhile, ours would have failed to bind and exited).
+LG_CODE=000
+lg_wait_http()
+{
+	local n=$1 url=$2
+
+	shift 2
+	LG_CODE=000
 	while [ "$n" -gt 0 ]; do
-		lg_port_busy "$1" && return 0
+		lg_alive "$LG_HTTPD_PID" || break
+		LG_CODE=$(curl -s -o /dev/null -w '%{http_code}' "$@" "$url" \
+		    2>/dev/null)
+		[ "$LG_CODE" = 200 ] && break
 		sleep 0.05
 		n=$((n - 1))
 	done
-	return 1
+	[ "$LG_CODE" = 200 ] && lg_alive "$LG_HTTPD_PID"
+}
+
+# lg_port_taken LOG...: true, with a note, when the server just started
+# (LG_HTTPD_PID) has exited and one of its LOGs says that its port
+# (LG_PORT) was taken meanwhile: then try again on another.
+lg_port_taken()
+{
+	if lg_alive "$LG_HTTPD_PID" ||
+	    ! grep -qi 'address already in use' "$@" 2>/dev/null; then
+		return 1
+	fi
+	lg_note "port $LG_PORT taken meanwhile, trying another"
 }
 
 # lg_dump_logs: prints lighttpd's logs (and the responders') into the test
@@ -381,7 +432,7 @@ lg_dump_logs()
 # Failing to start is fatal for the script.
 lg_start_lighttpd()
 {
-	local procs=${1:-4} try n code
+	local procs=${1:-4} try
 
 	LG_RUN=$LG_TMP/run
 	mkdir -p "$LG_RUN" || lg_bail "mkdir $LG_RUN"
@@ -397,34 +448,18 @@ lg_start_lighttpd()
 		lighttpd -D -f "$LG_RUN/lighttpd.conf" \
 		    >"$LG_RUN/lighttpd.out" 2>&1 </dev/null &
 		LG_HTTPD_PID=$!
-		n=200
-		code=000
-		while [ "$n" -gt 0 ]; do
-			lg_alive "$LG_HTTPD_PID" || break
-			code=$(curl -s -o /dev/null -w '%{http_code}' \
-			    ${LG_TOKEN:+-H "Authorization: Bearer $LG_TOKEN"} \
-			    --max-time 1 "$LG_URL$LG_MOUNT/v1/health" 2>/dev/null)
-			[ "$code" = 200 ] && break
-			sleep 0.05
-			n=$((n - 1))
-		done
-		# Still ours: had the port gone to someone else meanwhile, our
-		# lighttpd would have failed to bind and exited.
-		if [ "$code" = 200 ] && lg_alive "$LG_HTTPD_PID"; then
+		if lg_wait_http 200 "$LG_URL$LG_MOUNT/v1/health" \
+		    ${LG_TOKEN:+-H "Authorization: Bearer $LG_TOKEN"} \
+		    --max-time 1; then
 			lg_ok "lighttpd with $procs responders answers $LG_MOUNT/v1/health on port $LG_PORT"
 			return 0
 		fi
-		if ! lg_alive "$LG_HTTPD_PID" &&
-		    grep -qi 'address already in use' "$LG_RUN/error.log" \
-		    "$LG_RUN/lighttpd.out" 2>/dev/null; then
-			lg_note "port $LG_PORT taken meanwhile, trying another"
-			continue
-		fi
-		break
+		lg_port_taken "$LG_RUN/error.log" "$LG_RUN/lighttpd.out" ||
+		    break
 	done
 	lg_dump_logs
 	lg_bail "lighttpd with lockgate answers GET /v1/health with 200" \
-	    "last status $code after 10 s"
+	    "last status $LG_CODE after 10 s"
 }
 
 # lg_stop_lighttpd: stops lighttpd (SIGTERM, as an operator would) and
@@ -1179,7 +1214,7 @@ lg_dump_apache_logs()
 # is fatal for the script. Call lg_apache_init first.
 lg_start_apache()
 {
-	local name=$1 site=$2 probe=$3 modules=$4 try n code m
+	local name=$1 site=$2 probe=$3 modules=$4 try m
 
 	shift 4
 	LG_APACHE_DIR=$LG_TMP/apache-$name
@@ -1226,31 +1261,16 @@ lg_start_apache()
 		"$LG_APACHE" -f "$LG_APACHE_DIR/httpd.conf" -DFOREGROUND \
 		    >"$LG_APACHE_DIR/apache.out" 2>&1 </dev/null &
 		LG_HTTPD_PID=$!
-		n=400
-		code=000
-		while [ "$n" -gt 0 ]; do
-			lg_alive "$LG_HTTPD_PID" || break
-			code=$(curl -s -o /dev/null -w '%{http_code}' \
-			    --max-time 5 "$@" "$LG_URL$probe" 2>/dev/null)
-			[ "$code" = 200 ] && break
-			sleep 0.05
-			n=$((n - 1))
-		done
-		if [ "$code" = 200 ] && lg_alive "$LG_HTTPD_PID"; then
+		if lg_wait_http 400 "$LG_URL$probe" --max-time 5 "$@"; then
 			lg_ok "Apache ($name) answers GET $probe on port $LG_PORT"
 			return 0
 		fi
-		if ! lg_alive "$LG_HTTPD_PID" &&
-		    grep -qi 'address already in use' "$LG_APACHE_DIR/error.log" \
-		    "$LG_APACHE_DIR/apache.out" 2>/dev/null; then
-			lg_note "port $LG_PORT taken meanwhile, trying another"
-			continue
-		fi
-		break
+		lg_port_taken "$LG_APACHE_DIR/error.log" \
+		    "$LG_APACHE_DIR/apache.out" || break
 	done
 	lg_dump_apache_logs
 	lg_bail "Apache ($name) with lockgate answers GET $probe with 200" \
-	    "last status $code after 20 s"
+	    "last status $LG_CODE after 20 s"
 }
 
 # lg_stop_apache: stops Apache (SIGTERM, as apache2ctl stop does) and

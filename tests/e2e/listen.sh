@@ -24,20 +24,13 @@ LPID=""
 # READY (a shell test) holds. Sets LPID; returns 1 if it never got ready.
 start_listen()
 {
-	local n=100
-
 	"$LOCKGATE_FCGI" --listen "$2" 2>>"$LG_TMP/listen.err" </dev/null &
 	LPID=$!
 	LG_BG_PIDS="$LG_BG_PIDS $LPID"
-	while [ "$n" -gt 0 ]; do
-		if eval "$3"; then
-			lg_ok "$1"
-			return 0
-		fi
-		lg_alive "$LPID" || break
-		sleep 0.05
-		n=$((n - 1))
-	done
+	if lg_wait_for 5 "$LPID" eval "$3"; then
+		lg_ok "$1"
+		return 0
+	fi
 	lg_not_ok "$1" "listening within 5 s" \
 	    "$(lg_alive "$LPID" && echo "running, not ready" ||
 	    echo "exited"); stderr: $(cat "$LG_TMP/listen.err")"

@@ -716,10 +716,7 @@ for i in $(seq 1 12); do
 	OWNERS+=("tok-w$i-$R")
 done
 sleep 0.8
-alive=0
-for p in "${BG[@]}"; do
-	lg_alive "$p" && alive=$((alive + 1))
-done
+alive=$(lg_alive_count "${BG[@]}")
 lg_is "12 waiting PUTs are waiting" 12 "$alive"
 slow=""
 worst=0
@@ -755,10 +752,7 @@ for i in $(seq 1 5); do
 done
 lg_is "meanwhile 5 PUTs (201) and DELETEs (200) of a third lock each answered within 0.5 s (slowest $worst ms)" \
     "" "$slow"
-alive=0
-for p in "${BG[@]}"; do
-	lg_alive "$p" && alive=$((alive + 1))
-done
+alive=$(lg_alive_count "${BG[@]}")
 lg_is "the 12 PUTs were still waiting after those GETs" 12 "$alive"
 req DELETE "/v1/$ID?owner=$OH"
 lg_expect_lock "H releases" 200 false "lock has been removed" "$ID" 30.0
