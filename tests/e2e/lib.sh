@@ -408,18 +408,26 @@ lg_port_taken()
 	lg_note "port $LG_PORT taken meanwhile, trying another"
 }
 
+# lg_dump_files LINES FILE...: prints each FILE that is not empty into the
+# test output, as comments: its last LINES lines, all of it for "".
+lg_dump_files()
+{
+	local n=$1 f
+
+	shift
+	for f in "$@"; do
+		[ -s "$f" ] || continue
+		echo "# ---- $f${n:+ (last $n lines)}"
+		tail -n "${n:-+1}" "$f" | sed 's/^/#   /'
+	done
+}
+
 # lg_dump_logs: prints lighttpd's logs (and the responders') into the test
 # output.
 lg_dump_logs()
 {
-	local f
-
-	for f in "$LG_RUN/error.log" "$LG_RUN/lighttpd.out" \
-	    "$LG_RUN/lockgate.log"; do
-		[ -s "$f" ] || continue
-		echo "# ---- $f"
-		sed 's/^/#   /' "$f"
-	done
+	lg_dump_files "" "$LG_RUN/error.log" "$LG_RUN/lighttpd.out" \
+	    "$LG_RUN/lockgate.log"
 }
 
 # lg_start_lighttpd [PROCS]: writes the configuration with lighttpd/mkconf
@@ -583,20 +591,28 @@ lg_raw()
 		timeout 10 cat <&3
 	) >"$LG_TMP/raw.resp" 2>/dev/null
 	all=$(cat "$LG_TMP/raw.resp"; printf x)
-	all=${all%x}
-	case $all in
-	*$'\r\n\r\n'*)
-		printf '%s\r\n\r\n' "${all%%$'\r\n\r\n'*}" >"$LG_HDRS"
-		LG_BODY=${all#*$'\r\n\r\n'}
-		;;
-	*)
-		printf '%s' "$all" >"$LG_HDRS"
-		LG_BODY=""
-		;;
-	esac
+	lg_split "${all%x}" $'\r\n\r\n'
 	LG_STATUS=$(head -n 1 "$LG_HDRS" | awk '{ print $2 }')
 	[ -n "$LG_STATUS" ] || LG_STATUS=000
 	lg_parse_headers
+}
+
+# lg_split ANSWER END: splits ANSWER (headers, a blank line, the body) at
+# its first blank line: the header lines go to the file LG_HDRS with END
+# after them, the rest to LG_BODY; without a blank line all of ANSWER is
+# headers and LG_BODY is empty.
+lg_split()
+{
+	case $1 in
+	*$'\r\n\r\n'*)
+		printf '%s%s' "${1%%$'\r\n\r\n'*}" "$2" >"$LG_HDRS"
+		LG_BODY=${1#*$'\r\n\r\n'}
+		;;
+	*)
+		printf '%s' "$1" >"$LG_HDRS"
+		LG_BODY=""
+		;;
+	esac
 }
 
 # lg_parse_headers: reads LG_HDRS into LG_H (lower-case name -> value,
@@ -655,16 +671,7 @@ lg_cgi_parse()
 	LG_HDRS=$LG_TMP/last.hdr
 	all=""
 	IFS= read -r -d '' all <"$1"
-	case $all in
-	*$'\r\n\r\n'*)
-		printf '%s\r\n' "${all%%$'\r\n\r\n'*}" >"$LG_HDRS"
-		LG_BODY=${all#*$'\r\n\r\n'}
-		;;
-	*)
-		printf '%s' "$all" >"$LG_HDRS"
-		LG_BODY=""
-		;;
-	esac
+	lg_split "$all" $'\r\n'
 	LG_STATUSLINE=${all%%$'\r\n'*}
 	lg_parse_headers
 	LG_STATUS=none
@@ -828,9 +835,9 @@ lg_expect_lock()
 	return 0
 }
 
-# lg_fresh DESC TTL: after a 201 that lg_expect_lock accepted: expires is
-# timestamp + TTL to the millisecond, the timestamp is the time of the
-# request, and the fence is above LG_MAXF, every fence seen before (then
+# lg_fresh DESC TTL: after a 201 that lg_expect_lock accepted: the
+# timestamp is the time of the request, expires is timestamp + TTL to the
+# millisecond, and the fence is above LG_MAXF, every fence seen before (then
 # raised to it). One check; returns 1 when it fails.
 LG_MAXF=0
 lg_fresh()
@@ -846,11 +853,11 @@ lg_fresh()
 	[ "$LG_FENCE" -gt "$LG_MAXF" ] ||
 	    bad="${bad}fence $LG_FENCE not above the earlier $LG_MAXF"$'\n'
 	if [ -n "$bad" ]; then
-		lg_not_ok "$d: expires = timestamp + ttl, timestamp now, fence grows" \
+		lg_not_ok "$d: timestamp now, expires = timestamp + ttl, fence grows" \
 		    "" "$bad"
 		return 1
 	fi
-	lg_ok "$d: expires = timestamp + ttl, timestamp now, fence $LG_FENCE > $LG_MAXF"
+	lg_ok "$d: timestamp now, expires = timestamp + ttl, fence $LG_FENCE > $LG_MAXF"
 	LG_MAXF=$LG_FENCE
 	return 0
 }
@@ -983,10 +990,19 @@ LG_ERR=""
 lg_cgi()
 {
 	# shellcheck disable=SC2086
+	lg_cgi_exchange LOCKGATE_DB="$LOCKGATE_DB" "$@" \
+	    timeout 10 "$LOCKGATE_FCGI" $LG_CGI_ARGS
+}
+
+# lg_cgi_exchange [NAME=VALUE...] COMMAND...: runs COMMAND, with LG_CGI_IN on
+# stdin, in an empty environment holding only the CGI basics and the given
+# variables; sets LG_RC (its exit status), LG_ERR (its stderr) and, through
+# lg_cgi_parse of its stdout, the last response.
+lg_cgi_exchange()
+{
 	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
 	    SERVER_PROTOCOL=HTTP/1.1 SERVER_NAME=localhost SERVER_PORT=80 \
-	    REMOTE_ADDR=127.0.0.1 LOCKGATE_DB="$LOCKGATE_DB" "$@" \
-	    timeout 10 "$LOCKGATE_FCGI" $LG_CGI_ARGS <"$LG_CGI_IN" \
+	    REMOTE_ADDR=127.0.0.1 "$@" <"$LG_CGI_IN" \
 	    >"$LG_TMP/cgi.out" 2>"$LG_TMP/cgi.err"
 	LG_RC=$?
 	LG_ERR=""
@@ -1090,15 +1106,7 @@ lg_fcgi()
 	local addr=$1
 
 	shift
-	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
-	    SERVER_PROTOCOL=HTTP/1.1 SERVER_NAME=localhost SERVER_PORT=80 \
-	    REMOTE_ADDR=127.0.0.1 "$@" \
-	    timeout 10 cgi-fcgi -bind -connect "$addr" <"$LG_CGI_IN" \
-	    >"$LG_TMP/cgi.out" 2>"$LG_TMP/cgi.err"
-	LG_RC=$?
-	LG_ERR=""
-	IFS= read -r -d '' LG_ERR <"$LG_TMP/cgi.err"
-	lg_cgi_parse "$LG_TMP/cgi.out"
+	lg_cgi_exchange "$@" timeout 10 cgi-fcgi -bind -connect "$addr"
 }
 
 # lg_listeners PORT: prints the local addresses listening on TCP PORT.
@@ -1192,14 +1200,8 @@ lg_as_apache_user()
 # lg_dump_apache_logs: prints the running Apache's logs into the output.
 lg_dump_apache_logs()
 {
-	local f
-
-	for f in "$LG_APACHE_DIR/error.log" "$LG_APACHE_DIR/apache.out" \
-	    "$LG_APACHE_DIR/access.log"; do
-		[ -s "$f" ] || continue
-		echo "# ---- $f (last 40 lines)"
-		tail -n 40 "$f" | sed 's/^/#   /'
-	done
+	lg_dump_files 40 "$LG_APACHE_DIR/error.log" \
+	    "$LG_APACHE_DIR/apache.out" "$LG_APACHE_DIR/access.log"
 }
 
 # lg_start_apache NAME SITECONF PROBE MODULES [CURL-ARG...]: starts Apache

@@ -71,7 +71,7 @@ cp "$PARAMS" "$N/fastcgi_params"
 # answer 200. Failing to start is fatal.
 start_nginx()
 {
-	local mount=$1 f
+	local mount=$1
 
 	for _ in 1 2 3; do
 		LG_PORT=$(lg_free_port) || lg_bail "found a free loopback port"
@@ -115,9 +115,7 @@ EOF
 		fi
 		lg_port_taken "$N/error.log" "$N/nginx.out" || break
 	done
-	for f in "$N/nginx.out" "$N/error.log" "$LG_TMP/lockgate.err"; do
-		[ -s "$f" ] && sed "s|^|# $f: |" "$f"
-	done
+	lg_dump_files "" "$N/nginx.out" "$N/error.log" "$LG_TMP/lockgate.err"
 	lg_bail "nginx starts and answers GET ${mount%/}/v1/health with 200" \
 	    "last status $LG_CODE"
 }
