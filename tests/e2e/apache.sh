@@ -143,6 +143,17 @@ protocol()
 	metrics "$1"
 }
 
+# fresh_db NAME: a database of its own for the configuration NAME (in
+# LOCKGATE_DB, exported), writable by the Apache user; sets SITE to the
+# file for NAME's site configuration.
+fresh_db()
+{
+	LOCKGATE_DB=$LG_TMP/db-$1
+	export LOCKGATE_DB
+	lg_apache_dir "$LOCKGATE_DB"
+	SITE=$LG_TMP/site-$1.conf
+}
+
 # stop DESC: stops Apache; nothing of ours is left; the error log has no
 # line from lockgate with "error" in it.
 stop()
@@ -204,10 +215,7 @@ P=""
 # ---------------------------------------------------------------------------
 lg_note "mod_fcgid: apache/lockgate-fcgid.conf"
 
-LOCKGATE_DB=$LG_TMP/db-fcgid
-export LOCKGATE_DB
-lg_apache_dir "$LOCKGATE_DB"
-SITE=$LG_TMP/site-fcgid.conf
+fresh_db fcgid
 cat >"$SITE" <<EOF
 # mod_fcgid's own files, in this test's directory.
 FcgidIPCDir "$LG_TMP/apache-fcgid/run/fcgid"
@@ -241,15 +249,13 @@ stop "fcgid"
 # ---------------------------------------------------------------------------
 lg_note "mod_proxy_fcgi: apache/lockgate-proxy-fcgi.conf, lockgate.fcgi --listen unix:SOCKET"
 
-LOCKGATE_DB=$LG_TMP/db-proxy
-export LOCKGATE_DB
-lg_apache_dir "$LOCKGATE_DB" "$LG_TMP/sock"
+fresh_db proxy
+lg_apache_dir "$LG_TMP/sock"
 SOCK=$LG_TMP/sock/lockgate.sock
 start_bg "lockgate.fcgi --listen unix:$SOCK listens" '[ -S "$SOCK" ]' \
     "$LOCKGATE_FCGI" --listen "unix:$SOCK"
 lg_is "the socket is mode 0660, owned by $LG_APACHE_USER" \
     "srw-rw---- $LG_APACHE_USER" "$(stat -c '%A %U' "$SOCK")"
-SITE=$LG_TMP/site-proxy.conf
 cat >"$SITE" <<EOF
 Define lockgate_backend "unix:$SOCK|fcgi://lockgate"
 Include "$SHIPPED/lockgate-proxy-fcgi.conf"
@@ -282,9 +288,7 @@ lg_is "the socket file is removed at exit" gone "$state"
 # ---------------------------------------------------------------------------
 lg_note "mod_proxy_fcgi: apache/lockgate-proxy-fcgi.conf, spawn-fcgi on 127.0.0.1"
 
-LOCKGATE_DB=$LG_TMP/db-spawn
-export LOCKGATE_DB
-lg_apache_dir "$LOCKGATE_DB"
+fresh_db spawn
 BPORT=$(lg_free_port) || lg_bail "found a free loopback port"
 if [ "$(id -u)" -eq 0 ]; then
 	# As root, spawn-fcgi binds the port and then becomes the user.
@@ -312,7 +316,6 @@ lg_is "spawn-fcgi: it listens on 127.0.0.1:$BPORT only" "127.0.0.1:$BPORT " \
 owner=$(ps -o user= -p "$BG_PID" 2>/dev/null)
 lg_is "spawn-fcgi: lockgate.fcgi runs as $LG_APACHE_USER" "$LG_APACHE_USER" \
     "$owner"
-SITE=$LG_TMP/site-spawn.conf
 cat >"$SITE" <<EOF
 Define lockgate_backend "fcgi://127.0.0.1:$BPORT"
 Include "$SHIPPED/lockgate-proxy-fcgi.conf"
@@ -325,10 +328,7 @@ stop "spawn-fcgi tcp"
 # ---------------------------------------------------------------------------
 lg_note "plain CGI: apache/lockgate-cgi.conf"
 
-LOCKGATE_DB=$LG_TMP/db-cgi
-export LOCKGATE_DB
-lg_apache_dir "$LOCKGATE_DB"
-SITE=$LG_TMP/site-cgi.conf
+fresh_db cgi
 cat >"$SITE" <<EOF
 Define lockgate_bin "$LOCKGATE_FCGI"
 Define lockgate_db "$LOCKGATE_DB"

@@ -1,10 +1,8 @@
 # tests/e2e/contention.sh: many clients taking one lock at once, and the
 # checks on what they saw. Sourced, after lib.sh, by the contention tests
 # (owners.sh, faults.sh):
-#	spawn 55 contend "$LG_URL" "$ID" OWNER ROUNDS LIMIT 30 80 OUT   # each
-#	clients_ended "the 12 clients" 58 "$T"
-#	contention_results "mutex" OUT-PREFIX 12 ROUNDS
-#	check_holds OUT-PREFIX.all HOLDS LIMIT "mutex"
+#	contenders 12 55 "$LG_URL" "$ID" "tok-m%d-$R" 4 1 30 80 "$LG_TMP/mx"
+#	contention_checks "mutex" 12 4 1 "$LG_TMP/mx" 58
 # The clients run as "timeout N bash -c ..." so that nothing outlives its
 # bound (timeout signals its whole process group); each writes only its
 # own files. This file is bash.
@@ -195,38 +193,59 @@ contend()
 }
 export -f bg_now bg_ms bg_curl contend_req contend
 
+# contenders CLIENTS SECONDS URL ID OWNER ROUNDS LIMIT HOLD_MIN HOLD_MAX OUT
+# [RETRY]: starts CLIENTS contend clients on ID (spawn SECONDS), client i
+# as the owner OWNER (a printf format: %d is i), writing OUT.i. Sets BG to
+# their pids, CONTENDERS to their owners and CONTEND_T0 to the start.
+CONTENDERS=()
+CONTEND_T0=0
+contenders()
+{
+	local n=$1 s=$2 url=$3 id=$4 fmt=$5 i o
+
+	shift 5
+	BG=()
+	CONTENDERS=()
+	CONTEND_T0=$(lg_now_ms)
+	for i in $(seq 1 "$n"); do
+		# shellcheck disable=SC2059 # the format is the caller's
+		printf -v o "$fmt" "$i"
+		spawn "$s" contend "$url" "$id" "$o" "$1" "$2" "$3" "$4" \
+		    "$5.$i" ${6:+"$6"}
+		CONTENDERS+=("$o")
+	done
+}
+
 # ---------------------------------------------------------------------------
 # Checks on what the clients saw
 
-# clients_ended DESC SECONDS START_MS [BOUND]: waits up to SECONDS for every
-# pid in BG; one check that DESC (the clients) all ended, with the time
-# since START_MS, the bound being BOUND seconds (default SECONDS).
-clients_ended()
+# contention_checks DESC CLIENTS ROUNDS LIMIT OUT SECONDS [BOUND]: after
+# contenders started CLIENTS clients of ROUNDS rounds each on a lock with
+# LIMIT holders: waits up to SECONDS for them (the bound is BOUND seconds
+# from their start, default SECONDS), gathers their holds in OUT.all, and
+# checks that all ended, that none saw an unexpected answer, that each
+# held the lock ROUNDS times, and check_holds. DESC begins each
+# description but the first.
+contention_checks()
 {
-	if wait_pids "$2" "${BG[@]}"; then
-		lg_ok "$1 ended within the bound ($(took "$3") ms)"
+	local d=$1 n=$2 rounds=$3 out=$5 i c bad=""
+
+	if wait_pids "$6" "${BG[@]}"; then
+		lg_ok "the $n clients ended within the bound ($(took "$CONTEND_T0") ms)"
 	else
-		lg_not_ok "$1 ended within ${4:-$2} s" "all ended" \
-		    "still running after $(took "$3") ms"
+		lg_not_ok "the $n clients ended within ${7:-$6} s" "all ended" \
+		    "still running after $(took "$CONTEND_T0") ms"
 	fi
-}
-
-# contention_results DESC OUT CLIENTS ROUNDS: after CLIENTS contend runs
-# that wrote OUT.1 ... OUT.CLIENTS: gathers their holds in OUT.all; two
-# checks: no client saw an unexpected answer, and each held the lock
-# ROUNDS times. DESC ("" for none) begins each description.
-contention_results()
-{
-	local d=${1:+$1: } out=$2 i c bad=""
-
 	cat "$out".*.holds >"$out.all" 2>/dev/null
-	lg_is "${d}no client saw an unexpected answer" "" \
+	lg_is "$d: no client saw an unexpected answer" "" \
 	    "$(cat "$out".*.errors 2>/dev/null)"
-	for i in $(seq 1 "$3"); do
+	for i in $(seq 1 "$n"); do
 		c=$(awk 'END { print NR }' "$out.$i.holds" 2>/dev/null)
-		[ "${c:-0}" = "$4" ] || bad="${bad}client $i: ${c:-0} grants"$'\n'
+		[ "${c:-0}" = "$rounds" ] ||
+		    bad="${bad}client $i: ${c:-0} grants"$'\n'
 	done
-	lg_is "${d}every client got all $4 turns" "" "$bad"
+	lg_is "$d: every client got all $rounds turns" "" "$bad"
+	check_holds "$out.all" $((n * rounds)) "$4" "$d"
 }
 
 # check_holds FILE N LIMIT DESC: FILE holds "grant end fence owner round

@@ -113,17 +113,12 @@ ID=$(lg_uuid)
 BG=()
 spawn 120 burst "$LG_URL" 1 "$LG_TMP/burst.codes"
 BURST=${BG[0]}
-BG=()
-T=$(lg_now_ms)
-for i in $(seq 1 12); do
-	spawn 110 contend "$LG_URL" "$ID" "tok-k$i-$R" 10 1 30 80 \
-	    "$LG_TMP/kx.$i" retry
-done
+contenders 12 110 "$LG_URL" "$ID" "tok-k%d-$R" 10 1 30 80 "$LG_TMP/kx" retry
 KILLS=0
 KILLED=""
 while :; do
 	[ "$(lg_alive_count "${BG[@]}")" -gt 0 ] || break
-	[ "$(took "$T")" -lt 115000 ] || break
+	[ "$(took "$CONTEND_T0")" -lt 115000 ] || break
 	sleep "0.$((100 + RANDOM % 201))"
 	# lighttpd's children are its responders (lg_responders is slower).
 	mapfile -t rs < <(pgrep -P "$LG_HTTPD_PID")
@@ -131,13 +126,11 @@ while :; do
 	v=${rs[RANDOM % ${#rs[@]}]}
 	kill -KILL "$v" 2>/dev/null && KILLS=$((KILLS + 1)) KILLED="$KILLED $v"
 done
-clients_ended "the 12 clients" 5 "$T" 115
+contention_checks "under SIGKILL" 12 10 1 "$LG_TMP/kx" 5 115
 kill -TERM "$BURST" 2>/dev/null
 wait "$BURST" 2>/dev/null
 lg_note "$KILLS responders killed; burst of plain PUTs: $(sort "$LG_TMP/burst.codes" | uniq -c | tr '\n' ' ')"
 lg_cmp "at least 15 responders were killed" "$KILLS" -ge 15
-contention_results "" "$LG_TMP/kx" 12 10
-check_holds "$LG_TMP/kx.all" 120 1 "under SIGKILL"
 lg_note "retries after a 5xx or a broken connection: $(cat "$LG_TMP"/kx.*.count | awk '{ n += $3 } END { print n + 0 }')"
 lg_like "the burst saw only 201 and the failures of killed responders" \
     '^((201|000|5[0-9][0-9]) )*$' "$(sort -u "$LG_TMP/burst.codes" | tr '\n' ' ')"

@@ -196,6 +196,50 @@ waiter()
 }
 export -f waitreq waiter
 
+# woken SECONDS OUT ID: the DELETE just sent (LG_T0: its start, kept in
+# DEL0) released ID: B's PUT ?wait=... of the waitreq that writes OUT
+# (waited SECONDS) is granted with ttl 30, within 0.5 s of the DELETE.
+DEL0=0
+woken()
+{
+	DEL0=$LG_T0
+	waited "$1" "$2"
+	LG_T0=$DEL0 LG_T1=$WT1
+	granted "B's waiting PUT" "$3" 30.0
+	lg_true "B got the lock $((WT1 - DEL0)) ms after the DELETE was sent (0 to 500)" \
+	    test "$WT1" -ge "$DEL0" -a "$WT1" -le $((DEL0 + 500))
+}
+
+# prompt WHAT STATUS: notes WHAT in SLOW when the last request did not
+# answer STATUS within 0.5 s; WORST keeps the slowest answer's time (ms).
+SLOW=""
+WORST=0
+prompt()
+{
+	local t=$((LG_T1 - LG_T0))
+
+	[ "$t" -gt "$WORST" ] && WORST=$t
+	[ "$LG_STATUS" = "$2" ] && [ "$t" -lt 500 ] ||
+	    SLOW="${SLOW}$1: $LG_STATUS in $t ms"$'\n'
+}
+
+# waited SECONDS OUT: waits up to SECONDS for the clients in BG, then makes
+# the answer a waitreq left in OUT the last response (LG_STATUS, LG_HDRS
+# and LG_H, LG_BODY; status "none" when there is none) and sets WT1 to
+# the time it came (ms).
+WT1=0
+waited()
+{
+	local st t0
+
+	wait_pids "$1" "${BG[@]}"
+	read -r st t0 WT1 <"$2" 2>/dev/null || st=none t0=0 WT1=0
+	lg_readfile "$2.body"
+	LG_STATUS=$st
+	LG_HDRS=$2.hdr
+	lg_parse_headers
+}
+
 # ---------------------------------------------------------------------------
 section "1. a mutex with an owner: acquire, refresh, refusals"
 
@@ -573,13 +617,11 @@ lg_true "GET ?wait=10 is still waiting after 1 s" lg_alive "${BG[0]}"
 req DELETE "/v1/$ID?owner=$OA"
 lg_expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0
 DEL0=$LG_T0
-wait_pids 15 "${BG[@]}"
-read -r st t0 t1 <"$LG_TMP/getwait" 2>/dev/null || st=none t0=0 t1=0
-lg_readfile "$LG_TMP/getwait.body"
+waited 15 "$LG_TMP/getwait"
 lg_is "the waiting GET answers 404 lock not found or expired" \
-    "404 $LG_NOTFOUND"$'\n' "$st $LG_BODY"
-lg_true "the waiting GET answered $((t1 - DEL0)) ms after the DELETE was sent (0 to 1000)" \
-    test "$t1" -ge "$DEL0" -a "$t1" -le $((DEL0 + 1000))
+    "404 $LG_NOTFOUND"$'\n' "$LG_STATUS $LG_BODY"
+lg_true "the waiting GET answered $((WT1 - DEL0)) ms after the DELETE was sent (0 to 1000)" \
+    test "$WT1" -ge "$DEL0" -a "$WT1" -le $((DEL0 + 1000))
 
 section "4. GET with wait on a lock that expires"
 req PUT "/v1/$ID?owner=$OA&ttl=0.5"
@@ -611,16 +653,11 @@ lg_true "GET ?wait=10 on the full semaphore is waiting" lg_alive "${BG[0]}"
 req DELETE "/v1/$ID?owner=$OB"
 lg_expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0 1 2
 DEL0=$LG_T0
-wait_pids 15 "${BG[@]}"
-read -r st t0 t1 <"$LG_TMP/getwait2" 2>/dev/null || st=none t0=0 t1=0
-lg_readfile "$LG_TMP/getwait2.body"
-LG_STATUS=$st
-LG_HDRS=$LG_TMP/getwait2.hdr
-lg_parse_headers
+waited 15 "$LG_TMP/getwait2"
 lg_expect_lock "the waiting GET answers 200 lock has free slots" 200 false \
     "lock has free slots" "$ID" 30.0 1 2
-lg_true "... $((t1 - DEL0)) ms after the DELETE was sent (0 to 1000)" \
-    test "$t1" -ge "$DEL0" -a "$t1" -le $((DEL0 + 1000))
+lg_true "... $((WT1 - DEL0)) ms after the DELETE was sent (0 to 1000)" \
+    test "$WT1" -ge "$DEL0" -a "$WT1" -le $((DEL0 + 1000))
 req DELETE "/v1/$ID?owner=$OA"
 lg_expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0 0 2
 
@@ -641,17 +678,7 @@ for delay in 0.6 1.1 1.35; do
 	req DELETE "/v1/$ID?owner=$OA"
 	lg_expect_lock "A releases after $delay s" 200 false \
 	    "lock has been removed" "$ID" 30.0
-	DEL0=$LG_T0
-	wait_pids 25 "${BG[@]}"
-	read -r st t0 t1 <"$LG_TMP/putwait" 2>/dev/null || st=none t0=0 t1=0
-	lg_readfile "$LG_TMP/putwait.body"
-	LG_STATUS=$st
-	LG_HDRS=$LG_TMP/putwait.hdr
-	lg_parse_headers
-	LG_T0=$DEL0 LG_T1=$t1
-	granted "B's waiting PUT" "$ID" 30.0
-	lg_true "B got the lock $((t1 - DEL0)) ms after the DELETE was sent (0 to 500)" \
-	    test "$t1" -ge "$DEL0" -a "$t1" -le $((DEL0 + 500))
+	woken 25 "$LG_TMP/putwait" "$ID"
 	lg_true "B's grant time is after the release was sent" \
 	    test "${LG_TS:-0}" -ge "$DEL0"
 	req DELETE "/v1/$ID?owner=$OB"
@@ -662,15 +689,9 @@ done
 section "2. contention on a mutex: 12 clients x 4 rounds"
 
 ID=$(lg_uuid)
-BG=()
-T=$(lg_now_ms)
-for i in $(seq 1 12); do
-	spawn 55 contend "$LG_URL" "$ID" "tok-m$i-$R" 4 1 30 80 "$LG_TMP/mx.$i"
-	OWNERS+=("tok-m$i-$R")
-done
-clients_ended "the 12 clients" 58 "$T"
-contention_results "mutex" "$LG_TMP/mx" 12 4
-check_holds "$LG_TMP/mx.all" 48 1 "mutex"
+contenders 12 55 "$LG_URL" "$ID" "tok-m%d-$R" 4 1 30 80 "$LG_TMP/mx"
+OWNERS+=("${CONTENDERS[@]}")
+contention_checks "mutex" 12 4 1 "$LG_TMP/mx" 58
 REQS=$(cat "$LG_TMP"/mx.*.count 2>/dev/null | awk '{ n += $1 } END { print n + 0 }')
 NBUSY=$(cat "$LG_TMP"/mx.*.count 2>/dev/null | awk '{ n += $2 } END { print n + 0 }')
 lg_note "mutex: $REQS HTTP requests for 48 holds, $NBUSY answered 503"
@@ -682,15 +703,9 @@ gone "mutex: after the last release" "$ID"
 section "3. contention on a semaphore of 3: 9 clients x 3 rounds"
 
 ID=$(lg_uuid)
-BG=()
-T=$(lg_now_ms)
-for i in $(seq 1 9); do
-	spawn 55 contend "$LG_URL" "$ID" "tok-s$i-$R" 3 3 280 320 "$LG_TMP/sm.$i"
-	OWNERS+=("tok-s$i-$R")
-done
-clients_ended "the 9 clients" 58 "$T"
-contention_results "semaphore" "$LG_TMP/sm" 9 3
-check_holds "$LG_TMP/sm.all" 27 3 "semaphore"
+contenders 9 55 "$LG_URL" "$ID" "tok-s%d-$R" 3 3 280 320 "$LG_TMP/sm"
+OWNERS+=("${CONTENDERS[@]}")
+contention_checks "semaphore" 9 3 3 "$LG_TMP/sm" 58
 lg_is "semaphore: 3 holds at once were reached" 3 "$MAXC"
 lg_is "semaphore: every 201 counted at most 3 holders" "" \
     "$(awk '$6 < 1 || $6 > 3 { print }' "$LG_TMP/sm.all")"
@@ -718,40 +733,28 @@ done
 sleep 0.8
 alive=$(lg_alive_count "${BG[@]}")
 lg_is "12 waiting PUTs are waiting" 12 "$alive"
-slow=""
-worst=0
+SLOW=""
+WORST=0
 for i in $(seq 1 20); do
 	req GET "/v1/$OTHER"
-	t=$((LG_T1 - LG_T0))
-	[ "$t" -gt "$worst" ] && worst=$t
-	[ "$LG_STATUS" = 423 ] && [ "$t" -lt 500 ] ||
-	    slow="${slow}GET $i: $LG_STATUS in $t ms"$'\n'
+	prompt "GET $i" 423
 	req GET /v1/health
-	t=$((LG_T1 - LG_T0))
-	[ "$t" -gt "$worst" ] && worst=$t
-	[ "$LG_STATUS" = 200 ] && [ "$t" -lt 500 ] ||
-	    slow="${slow}health $i: $LG_STATUS in $t ms"$'\n'
+	prompt "health $i" 200
 done
-lg_is "meanwhile 20 GETs of another lock (423) and 20 of /v1/health (200) each answered within 0.5 s (slowest $worst ms)" \
-    "" "$slow"
+lg_is "meanwhile 20 GETs of another lock (423) and 20 of /v1/health (200) each answered within 0.5 s (slowest $WORST ms)" \
+    "" "$SLOW"
 # Writes too: a waiter that kept a write transaction open would stop them.
 W=$(lg_uuid)
-slow=""
-worst=0
+SLOW=""
+WORST=0
 for i in $(seq 1 5); do
 	req PUT "/v1/$W?owner=$OD&ttl=10"
-	t=$((LG_T1 - LG_T0))
-	[ "$t" -gt "$worst" ] && worst=$t
-	[ "$LG_STATUS" = 201 ] && [ "$t" -lt 500 ] ||
-	    slow="${slow}PUT $i: $LG_STATUS in $t ms"$'\n'
+	prompt "PUT $i" 201
 	req DELETE "/v1/$W?owner=$OD"
-	t=$((LG_T1 - LG_T0))
-	[ "$t" -gt "$worst" ] && worst=$t
-	[ "$LG_STATUS" = 200 ] && [ "$t" -lt 500 ] ||
-	    slow="${slow}DELETE $i: $LG_STATUS in $t ms"$'\n'
+	prompt "DELETE $i" 200
 done
-lg_is "meanwhile 5 PUTs (201) and DELETEs (200) of a third lock each answered within 0.5 s (slowest $worst ms)" \
-    "" "$slow"
+lg_is "meanwhile 5 PUTs (201) and DELETEs (200) of a third lock each answered within 0.5 s (slowest $WORST ms)" \
+    "" "$SLOW"
 alive=$(lg_alive_count "${BG[@]}")
 lg_is "the 12 PUTs were still waiting after those GETs" 12 "$alive"
 req DELETE "/v1/$ID?owner=$OH"
@@ -837,17 +840,7 @@ lg_expect_lock "C releases it" 200 false "lock has been removed" "$FREE" 30.0
 lg_true "B is still waiting" lg_alive "${BG[0]}"
 req DELETE "/v1/$ID?owner=$OA"
 lg_expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0
-DEL0=$LG_T0
-wait_pids 20 "${BG[@]}"
-read -r st t0 t1 <"$LG_TMP/bound1" 2>/dev/null || st=none t0=0 t1=0
-lg_readfile "$LG_TMP/bound1.body"
-LG_STATUS=$st
-LG_HDRS=$LG_TMP/bound1.hdr
-lg_parse_headers
-LG_T0=$DEL0 LG_T1=$t1
-granted "B's waiting PUT" "$ID" 30.0
-lg_true "B got the lock $((t1 - DEL0)) ms after the DELETE was sent (0 to 500)" \
-    test "$t1" -ge "$DEL0" -a "$t1" -le $((DEL0 + 500))
+woken 20 "$LG_TMP/bound1" "$ID"
 req PUT "/v1/$ID?owner=$OC&wait=0.5"
 lg_expect_lock "the place is free again: C's PUT ?wait=0.5 waits, then 423" \
     423 true "$HELD" "$ID" 30.0
