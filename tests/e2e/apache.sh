@@ -3,12 +3,14 @@
 # with the real Apache httpd. For each one the script writes a small
 # httpd.conf that includes the shipped file unchanged (the paths and ports
 # given as Define lines, or substituted into the copied .htaccess), starts
-# Apache on a free loopback port as an unprivileged user, and speaks the
-# same protocol through it: the getlock table with exact bodies and
-# headers, HEAD, a JSON body, the LSS calls, the CORS preflight, and
-# LOCKGATE_API_TOKENS, which needs the Authorization header to reach the
-# program (CGIPassAuth). Then the differences of each set-up: bodies over
-# the limits, chunked bodies, a sub-path, what the .htaccess keeps hidden.
+# Apache on a free loopback port as an unprivileged user, and walks
+# surface.sh's table through it (the getlock table with exact bodies and
+# headers, HEAD, JSON and chunked bodies, the LSS calls, the CORS
+# preflight), every request with a token of LOCKGATE_API_TOKENS, which
+# needs the Authorization header to reach the program (CGIPassAuth); then
+# what the tokens refuse, /metrics, and the differences of each set-up:
+# bodies over the limits, chunked bodies, a sub-path, what the .htaccess
+# keeps hidden.
 #
 #   mod_fcgid         apache/lockgate-fcgid.conf, Apache starts lockgate
 #   proxy-unix        apache/lockgate-proxy-fcgi.conf, lockgate.fcgi
@@ -27,22 +29,14 @@
 	echo "0 passed, 1 failed"
 	exit 1
 }
+# shellcheck source=surface.sh
+. "${0%/*}/surface.sh" || lg_bail "surface.sh loads"
 
 lg_init curl jq timeout spawn-fcgi setpriv ss
 lg_apache_init
 lg_note "Apache children run as $LG_APACHE_USER:$LG_APACHE_GROUP"
 
-VERSION=$(lg_version)
 SHIPPED=$LOCKGATE_SRCDIR/apache
-NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
-BADPATH='{"locked": false, "message": "not found: expected /v1/<uuid>"}'
-NOMETHOD='{"message": "method not allowed"}'
-TOOBIG='{"message": "request body too large (limit 16384 bytes)"}'
-TEXT_CT='text/plain; charset=utf-8'
-ULID_RE='[0-9a-hjkmnp-tv-z]{26}'
-KEY_RE='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
-UNKNOWN=00000000000000000000000000
-JSON=(-H 'Content-Type: application/json')
 
 # Two API tokens; every request below presents the first unless it checks
 # what happens without one.
@@ -50,210 +44,12 @@ TOKEN=t1-$(lg_uuid)
 TOKEN2=t2-$(lg_uuid)
 TOKENS="$TOKEN,$TOKEN2"
 AUTH=(-H "Authorization: Bearer $TOKEN")
-RAWAUTH="Authorization: Bearer $TOKEN"
+SF_TOKEN=$TOKEN
 
 BG_PID=""		# the lockgate or spawn-fcgi started outside Apache
 
 # ---------------------------------------------------------------------------
 # Helpers
-
-# check STATUS CT BODY: sets BAD to what is wrong with the last response
-# (Content-Type CT, "<absent>" for none; Cache-Control: no-store and
-# Access-Control-Allow-Origin: *; exactly BODY, no newline added).
-BAD=""
-check()
-{
-	local ct=${LG_H[content-type]-<absent>}
-	local cc=${LG_H[cache-control]-<absent>}
-	local ao=${LG_H[access-control-allow-origin]-<absent>}
-
-	BAD=""
-	[ "$LG_STATUS" = "$1" ] || BAD+="status $LG_STATUS, want $1"$'\n'
-	[ "$ct" = "$2" ] || BAD+="Content-Type: $ct (want $2)"$'\n'
-	[ "$cc" = no-store ] || BAD+="Cache-Control: $cc (want no-store)"$'\n'
-	[ "$ao" = "*" ] ||
-	    BAD+="Access-Control-Allow-Origin: $ao (want *)"$'\n'
-	[ "$LG_BODY" = "$3" ] || BAD+="body '$LG_BODY' (want '$3')"$'\n'
-}
-
-# expect DESC STATUS CT BODY: the last response is exactly that.
-expect()
-{
-	check "$2" "$3" "$4"
-	if [ -z "$BAD" ]; then
-		lg_ok "$1"
-	else
-		lg_not_ok "$1" "$2, Content-Type $3, no-store, ACAO *, body '$4'" \
-		    "$BAD"
-	fi
-}
-
-# head_is DESC STATUS CT: HEAD answer (lg_raw) with these headers and not
-# a byte of body.
-head_is()
-{
-	check "$2" "$3" ""
-	if [ -z "$BAD" ]; then
-		lg_ok "$1"
-	else
-		lg_not_ok "$1" "$2, Content-Type $3, no-store, ACAO *, no body" \
-		    "$BAD"
-	fi
-}
-
-# get DESC PATH: GET PATH with the token.
-get()
-{
-	lg_curl GET "$P$2" "${AUTH[@]}"
-}
-
-# health DESC [RECORDS]: GET /v1/health is 200 with RECORDS records
-# (default BASE, the records the calls before left in this database).
-BASE=0
-health()
-{
-	local n=${2:-$BASE}
-
-	lg_curl GET "$P/v1/health" "${AUTH[@]}"
-	lg_expect "$1: GET /v1/health, $n records" 200 \
-	    "{\"message\": \"okay\", \"version\": \"$VERSION\", \"records\": $n}"
-}
-
-# getlock DESC: the getlock table through the server at $LG_URL$P.
-getlock()
-{
-	local d=$1 id f ts
-
-	health "$d"
-	id=$(lg_uuid)
-	get "$d" "/v1/$id"
-	lg_expect "$d: GET never existed: 404" 404 "$NOTFOUND"
-	lg_raw HEAD "$P/v1/$id" "$RAWAUTH"
-	head_is "$d: HEAD never existed: 404, JSON headers, no body" 404 \
-	    "$LG_CT"
-	lg_curl DELETE "$P/v1/$id" "${AUTH[@]}"
-	lg_expect "$d: DELETE never existed: 404" 404 "$NOTFOUND"
-
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}"
-	lg_expect_lock "$d: PUT free: 201 lock acquired" 201 true \
-	    "lock acquired" "$id" 60.0 || return
-	f=$LG_FENCE ts=$LG_TS
-	lg_is "$d: expires = timestamp + 60 s" 60000 "$((LG_EXP - LG_TS))"
-	get "$d" "/v1/$id"
-	lg_expect_lock "$d: GET active: 423 lock is active" 423 true \
-	    "lock is active" "$id" 60.0 &&
-	    lg_is "$d: GET shows the acquired lock" "$f $ts" "$LG_FENCE $LG_TS"
-	lg_raw HEAD "$P/v1/$id" "$RAWAUTH"
-	head_is "$d: HEAD active: 423, JSON headers, no body" 423 "$LG_CT"
-
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}"
-	lg_expect_lock "$d: PUT active: 200 lock refreshed" 200 true \
-	    "lock refreshed" "$id" 60.0 &&
-	    lg_is "$d: refresh keeps fence and timestamp" "$f $ts" \
-	    "$LG_FENCE $LG_TS"
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${JSON[@]}" \
-	    --data-binary '{"ttl": 30}'
-	lg_expect_lock "$d: PUT with the JSON body {\"ttl\": 30}: 200, ttl 30" \
-	    200 true "lock refreshed" "$id" 30.0 &&
-	    lg_is "$d: expires = now + 30 s" 1 \
-	    "$(((LG_EXP - LG_T0 >= 30000 - 50) && (LG_EXP - LG_T1 <= 30000 + 50)))"
-	lg_curl PUT "$P/v1/$id?ttl=40" "${AUTH[@]}" -d ttl=45
-	lg_expect_lock "$d: PUT ?ttl=40 with form ttl=45: the query wins" 200 \
-	    true "lock refreshed" "$id" 40.0
-	get "$d" "/v1/$id"
-	lg_expect_lock "$d: GET after the refreshes: 423, ttl 40" 423 true \
-	    "lock is active" "$id" 40.0
-	health "$d (one lock more)" $((BASE + 1))
-
-	lg_curl DELETE "$P/v1/$id" "${AUTH[@]}"
-	lg_expect_lock "$d: DELETE active: 200 lock has been removed" 200 \
-	    false "lock has been removed" "$id" 40.0 &&
-	    lg_is "$d: DELETE shows the fence" "$f" "$LG_FENCE"
-	get "$d" "/v1/$id"
-	lg_expect "$d: GET after DELETE: 404" 404 "$NOTFOUND"
-	lg_curl DELETE "$P/v1/$id" "${AUTH[@]}"
-	lg_expect "$d: DELETE again: 404" 404 "$NOTFOUND"
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}"
-	lg_expect_lock "$d: PUT after DELETE: 201, a new acquisition" 201 true \
-	    "lock acquired" "$id" 60.0 &&
-	    lg_cmp "$d: the new fence is larger" "$LG_FENCE" -gt "$f"
-	lg_curl DELETE "$P/v1/$id" "${AUTH[@]}"
-
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" -d tll=30
-	lg_expect "$d: unknown form parameter: 400" 400 \
-	    '{"message": "Unknown arguments: tll"}'
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${JSON[@]}" \
-	    --data-binary '{"ttl": 0}'
-	lg_expect "$d: JSON ttl 0: 400" 400 \
-	    '{"message": {"ttl": "must be greater than 0"}}'
-	lg_curl POST "$P/v1/$id" "${AUTH[@]}" -d ttl=30
-	lg_expect "$d: POST /v1/<uuid>: 405" 405 "$NOMETHOD"
-	lg_expect_hdr "$d: POST /v1/<uuid>: Allow" Allow "$LG_ALLOW_LOCK"
-	get "$d" /v1/not-a-uuid
-	lg_expect "$d: GET /v1/not-a-uuid: 404" 404 "$BADPATH"
-	printf '%16385s' '' >"$LG_TMP/big"
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${JSON[@]}" \
-	    --data-binary @"$LG_TMP/big"
-	lg_expect "$d: a 16385-byte body: lockgate's 413" 413 "$TOOBIG"
-	get "$d" "/v1/$id"
-	lg_expect "$d: nothing stored by the refused requests" 404 "$NOTFOUND"
-}
-
-# lss DESC: the LSS calls through the server at $LG_URL$P.
-lss()
-{
-	local d=$1 id key re
-
-	re="^\\{\"lockId\":\"($ULID_RE)\",\"lockKey\":\"($KEY_RE)\"\\}\$"
-	lg_curl POST "$P/locks" "${AUTH[@]}" -d ''
-	if [[ $LG_BODY =~ $re ]]; then
-		id=${BASH_REMATCH[1]} key=${BASH_REMATCH[2]}
-		expect "$d: POST /locks: 200 {\"lockId\":...,\"lockKey\":...}" 200 \
-		    application/json "{\"lockId\":\"$id\",\"lockKey\":\"$key\"}"
-	else
-		lg_not_ok "$d: POST /locks: 200 {\"lockId\":...,\"lockKey\":...}" \
-		    "a match for /$re/" "$LG_STATUS $LG_BODY"
-		return
-	fi
-	get "$d" "/locks/$id"
-	expect "$d: GET /locks/<id> unlocked: 204" 204 "<absent>" ""
-	lg_raw HEAD "$P/locks/$id" "$RAWAUTH"
-	head_is "$d: HEAD /locks/<id> unlocked: 204" 204 "<absent>"
-	lg_curl PATCH "$P/locks/$id/lock?k=$key" "${AUTH[@]}"
-	expect "$d: PATCH lock: 204" 204 "<absent>" ""
-	get "$d" "/locks/$id"
-	expect "$d: GET /locks/<id> locked: 423, empty" 423 "<absent>" ""
-	lg_raw HEAD "$P/locks/$id" "$RAWAUTH"
-	head_is "$d: HEAD /locks/<id> locked: 423" 423 "<absent>"
-	lg_curl PATCH "$P/locks/$id/lock?k=$key&nx=1" "${AUTH[@]}"
-	expect "$d: PATCH lock nx=1 while locked: 423" 423 "<absent>" ""
-	lg_curl PATCH "$P/locks/$id/unlock?k=wrong" "${AUTH[@]}"
-	expect "$d: PATCH unlock with a wrong key: 401" 401 "$TEXT_CT" \
-	    "key is not valid"
-	lg_curl PATCH "$P/locks/$id/unlock?k=$key" "${AUTH[@]}"
-	expect "$d: PATCH unlock: 204" 204 "<absent>" ""
-	get "$d" "/locks/$id"
-	expect "$d: GET /locks/<id> after unlock: 204" 204 "<absent>" ""
-	get "$d" "/locks/$UNKNOWN"
-	expect "$d: GET an unknown id: 404 Lock not found" 404 "$TEXT_CT" \
-	    "Lock not found"
-	lg_curl POST "$P/locks/?l=true&k=my-key" "${AUTH[@]}" -d ''
-	if [[ $LG_BODY =~ ^\{\"lockId\":\"($ULID_RE)\",\"lockKey\":\"my-key\"\}$ ]]; then
-		id=${BASH_REMATCH[1]}
-		expect "$d: POST /locks/?l=true&k=my-key: 200" 200 \
-		    application/json "{\"lockId\":\"$id\",\"lockKey\":\"my-key\"}"
-		get "$d" "/locks/$id"
-		expect "$d: created locked: GET 423" 423 "<absent>" ""
-	else
-		lg_not_ok "$d: POST /locks/?l=true&k=my-key: 200" \
-		    "{\"lockId\":\"<ulid>\",\"lockKey\":\"my-key\"}" \
-		    "$LG_STATUS $LG_BODY"
-	fi
-	lg_curl GET "$P/locks" "${AUTH[@]}"
-	expect "$d: GET /locks: 405" 405 "$TEXT_CT" "Method Not Allowed"
-	lg_expect_hdr "$d: GET /locks: Allow" Allow "POST, OPTIONS"
-	BASE=$((BASE + 2))
-}
 
 # tokens DESC: LOCKGATE_API_TOKENS is set: a request without a token, or
 # with a wrong one, is a 401 with WWW-Authenticate; the second token of the
@@ -285,7 +81,7 @@ tokens()
 	lg_curl GET "$P/v1/health"
 	lg_is "$d: GET /v1/health without a token: 401" 401 "$LG_STATUS"
 	lg_curl GET "$P/v1/$id" "${AUTH[@]}"
-	lg_expect "$d: the refused PUTs stored nothing" 404 "$NOTFOUND"
+	lg_expect "$d: the refused PUTs stored nothing" 404 "$LG_NOTFOUND"
 	lg_curl PUT "$P/v1/$id" -H "Authorization: Bearer $TOKEN2"
 	lg_expect_lock "$d: PUT with the second token of the list: 201" 201 \
 	    true "lock acquired" "$id" 60.0
@@ -298,38 +94,24 @@ tokens()
 	    "204|$LG_ALLOW_LOCK|" "$LG_STATUS|$(lg_hdr Allow)|$LG_BODY"
 }
 
-# chunked DESC WANT: PUT with a chunked JSON body (no Content-Length).
-# WANT 201: the body arrives (ttl 30); WANT 411: lockgate's 411.
-chunked()
+# chunked_reads DESC: five PUTs with a chunked body of 11 and 200000
+# bytes (no CONTENT_LENGTH in CGI) get five 411s: the program must read
+# the body all the same, or Apache fails writing it and closes without
+# passing the 411 on.
+chunked_reads()
 {
-	local d=$1 id
+	local id size got=""
 
 	id=$(lg_uuid)
-	lg_curl PUT "$P/v1/$id" "${AUTH[@]}" "${JSON[@]}" \
-	    -H 'Transfer-Encoding: chunked' --data-binary '{"ttl": 30}'
-	if [ "$2" = 201 ]; then
-		lg_expect_lock "$d: PUT with a chunked JSON body: 201, ttl 30" \
-		    201 true "lock acquired" "$id" 30.0
-		lg_curl DELETE "$P/v1/$id" "${AUTH[@]}"
-	else
-		lg_expect "$d: PUT with a chunked body (no CONTENT_LENGTH in CGI): 411" \
-		    411 '{"message": "Content-Length required"}'
-		get "$d" "/v1/$id"
-		lg_expect "$d: nothing stored by the 411" 404 "$NOTFOUND"
-		# The program must read the body all the same, or Apache
-		# fails writing it and closes without passing the 411 on.
-		printf '%200000s' '' >"$LG_TMP/big200k"
-		ok=""
-		for size in 11 11 11 200000 200000; do
-			head -c "$size" "$LG_TMP/big200k" >"$LG_TMP/chunked"
-			lg_curl PUT "$P/v1/$id" "${AUTH[@]}" \
-			    -H 'Transfer-Encoding: chunked' \
-			    --data-binary @"$LG_TMP/chunked"
-			ok="$ok $LG_STATUS"
-		done
-		lg_is "$d: five chunked PUTs (11 and 200000 bytes): five 411s" \
-		    " 411 411 411 411 411" "$ok"
-	fi
+	printf '%200000s' '' >"$LG_TMP/big200k"
+	for size in 11 11 11 200000 200000; do
+		head -c "$size" "$LG_TMP/big200k" >"$LG_TMP/chunked"
+		lg_curl PUT "$P/v1/$id" "${AUTH[@]}" \
+		    -H 'Transfer-Encoding: chunked' --data-binary @"$LG_TMP/chunked"
+		got="$got $LG_STATUS"
+	done
+	lg_is "$1: five chunked PUTs (11 and 200000 bytes): five 411s" \
+	    " 411 411 411 411 411" "$got"
 }
 
 # not_ours DESC PATH: PATH is Apache's own 404 (text/html) from the empty
@@ -350,14 +132,26 @@ metrics()
 	    "$LG_STATUS $(lg_hdr Content-Type | cut -d';' -f1-2) $(printf '%s' "$LG_BODY" | grep -c '^lockgate_records ')"
 }
 
-# protocol DESC: everything every configuration must answer alike.
+# protocol DESC CHUNKED: everything every configuration must answer alike,
+# on a fresh database; a chunked body gets CHUNKED (201, or 411 in CGI).
 protocol()
 {
-	BASE=0
-	getlock "$1"
-	lss "$1"
+	SF_RECORDS=0
+	SF_CHUNKED=$2
+	surface_all "$P" "$1"
 	tokens "$1"
 	metrics "$1"
+}
+
+# fresh_db NAME: a database of its own for the configuration NAME (in
+# LOCKGATE_DB, exported), writable by the Apache user; sets SITE to the
+# file for NAME's site configuration.
+fresh_db()
+{
+	LOCKGATE_DB=$LG_TMP/db-$1
+	export LOCKGATE_DB
+	lg_apache_dir "$LOCKGATE_DB"
+	SITE=$LG_TMP/site-$1.conf
 }
 
 # stop DESC: stops Apache; nothing of ours is left; the error log has no
@@ -385,22 +179,17 @@ stop()
 # waits up to 10 s until READY (a shell test) holds. Sets BG_PID.
 start_bg()
 {
-	local d=$1 ready=$2 n=200
+	local d=$1 ready=$2
 
 	shift 2
 	lg_as_apache_user env LOCKGATE_API_TOKENS="$TOKENS" "$@" \
 	    2>>"$LG_TMP/bg.err" </dev/null &
 	BG_PID=$!
 	LG_BG_PIDS="$LG_BG_PIDS $BG_PID"
-	while [ "$n" -gt 0 ]; do
-		if eval "$ready"; then
-			lg_ok "$d"
-			return 0
-		fi
-		lg_alive "$BG_PID" || break
-		sleep 0.05
-		n=$((n - 1))
-	done
+	if lg_wait_for 10 "$BG_PID" eval "$ready"; then
+		lg_ok "$d"
+		return 0
+	fi
 	lg_bail "$d" "not ready within 10 s; stderr: $(cat "$LG_TMP/bg.err")"
 }
 
@@ -418,17 +207,15 @@ stop_bg()
 	BG_PID=""
 }
 
-# the probe of lg_start_apache presents a token: with LOCKGATE_API_TOKENS
+# P: where the configuration under test serves lockgate ("" for "/").
+# The probe of lg_start_apache presents a token: with LOCKGATE_API_TOKENS
 # set, GET /v1/health without one is a 401.
 P=""
 
 # ---------------------------------------------------------------------------
 lg_note "mod_fcgid: apache/lockgate-fcgid.conf"
 
-LOCKGATE_DB=$LG_TMP/db-fcgid
-export LOCKGATE_DB
-lg_apache_dir "$LOCKGATE_DB"
-SITE=$LG_TMP/site-fcgid.conf
+fresh_db fcgid
 cat >"$SITE" <<EOF
 # mod_fcgid's own files, in this test's directory.
 FcgidIPCDir "$LG_TMP/apache-fcgid/run/fcgid"
@@ -439,8 +226,7 @@ Define lockgate_api_tokens "$TOKENS"
 Include "$SHIPPED/lockgate-fcgid.conf"
 EOF
 lg_start_apache fcgid "$SITE" /v1/health "alias fcgid" "${AUTH[@]}"
-protocol "fcgid"
-chunked "fcgid" 201
+protocol "fcgid" 201
 not_ours "fcgid" /v1x
 not_ours "fcgid" /locksmith
 lg_true "fcgid: mod_fcgid started lockgate.fcgi with this LOCKGATE_DB" \
@@ -453,25 +239,23 @@ ID=$(lg_uuid)
 	printf '{"ttl": 30, "owner": "big"}'
 	printf '%69974s' ''
 } >"$LG_TMP/big70k"
-lg_curl PUT "/v1/$ID" "${AUTH[@]}" "${JSON[@]}" --data-binary @"$LG_TMP/big70k"
+lg_curl PUT "/v1/$ID" "${AUTH[@]}" "${LG_JSON[@]}" --data-binary @"$LG_TMP/big70k"
 lg_is "fcgid: a 70000-byte body (over FcgidMaxRequestLen): mod_fcgid's 500" \
     500 "$LG_STATUS"
-get "fcgid" "/v1/$ID"
-lg_expect "fcgid: nothing stored by it" 404 "$NOTFOUND"
+lg_curl GET "/v1/$ID" "${AUTH[@]}"
+lg_expect "fcgid: nothing stored by it" 404 "$LG_NOTFOUND"
 stop "fcgid"
 
 # ---------------------------------------------------------------------------
 lg_note "mod_proxy_fcgi: apache/lockgate-proxy-fcgi.conf, lockgate.fcgi --listen unix:SOCKET"
 
-LOCKGATE_DB=$LG_TMP/db-proxy
-export LOCKGATE_DB
-lg_apache_dir "$LOCKGATE_DB" "$LG_TMP/sock"
+fresh_db proxy
+lg_apache_dir "$LG_TMP/sock"
 SOCK=$LG_TMP/sock/lockgate.sock
 start_bg "lockgate.fcgi --listen unix:$SOCK listens" '[ -S "$SOCK" ]' \
     "$LOCKGATE_FCGI" --listen "unix:$SOCK"
 lg_is "the socket is mode 0660, owned by $LG_APACHE_USER" \
     "srw-rw---- $LG_APACHE_USER" "$(stat -c '%A %U' "$SOCK")"
-SITE=$LG_TMP/site-proxy.conf
 cat >"$SITE" <<EOF
 Define lockgate_backend "unix:$SOCK|fcgi://lockgate"
 Include "$SHIPPED/lockgate-proxy-fcgi.conf"
@@ -484,16 +268,15 @@ ProxyPass "/sub/locks" "unix:$SOCK|fcgi://lockgate/locks" timeout=90
 </LocationMatch>
 EOF
 lg_start_apache proxy "$SITE" /v1/health "proxy proxy_fcgi" "${AUTH[@]}"
-protocol "proxy unix"
-chunked "proxy unix" 201
+protocol "proxy unix" 201
 not_ours "proxy unix" /v1x
 P=/sub
-getlock "proxy unix, under /sub"
+surface_getlock "$P" "proxy unix, under /sub"
 ID=$(lg_uuid)
 lg_curl PUT "/sub/v1/$ID" "${AUTH[@]}"
 lg_is "under /sub: PUT /sub/v1/<id>: 201" 201 "$LG_STATUS"
 P=""
-get "proxy unix" "/v1/$ID"
+lg_curl GET "/v1/$ID" "${AUTH[@]}"
 lg_expect_lock "under /sub: /sub/v1/<id> and /v1/<id> are one lock" 423 \
     true "lock is active" "$ID" 60.0
 lg_curl DELETE "/v1/$ID" "${AUTH[@]}"
@@ -505,9 +288,7 @@ lg_is "the socket file is removed at exit" gone "$state"
 # ---------------------------------------------------------------------------
 lg_note "mod_proxy_fcgi: apache/lockgate-proxy-fcgi.conf, spawn-fcgi on 127.0.0.1"
 
-LOCKGATE_DB=$LG_TMP/db-spawn
-export LOCKGATE_DB
-lg_apache_dir "$LOCKGATE_DB"
+fresh_db spawn
 BPORT=$(lg_free_port) || lg_bail "found a free loopback port"
 if [ "$(id -u)" -eq 0 ]; then
 	# As root, spawn-fcgi binds the port and then becomes the user.
@@ -535,23 +316,19 @@ lg_is "spawn-fcgi: it listens on 127.0.0.1:$BPORT only" "127.0.0.1:$BPORT " \
 owner=$(ps -o user= -p "$BG_PID" 2>/dev/null)
 lg_is "spawn-fcgi: lockgate.fcgi runs as $LG_APACHE_USER" "$LG_APACHE_USER" \
     "$owner"
-SITE=$LG_TMP/site-spawn.conf
 cat >"$SITE" <<EOF
 Define lockgate_backend "fcgi://127.0.0.1:$BPORT"
 Include "$SHIPPED/lockgate-proxy-fcgi.conf"
 EOF
 lg_start_apache spawn "$SITE" /v1/health "proxy proxy_fcgi" "${AUTH[@]}"
-protocol "spawn-fcgi tcp"
+protocol "spawn-fcgi tcp" 201
 stop_bg "spawn-fcgi's lockgate.fcgi"
 stop "spawn-fcgi tcp"
 
 # ---------------------------------------------------------------------------
 lg_note "plain CGI: apache/lockgate-cgi.conf"
 
-LOCKGATE_DB=$LG_TMP/db-cgi
-export LOCKGATE_DB
-lg_apache_dir "$LOCKGATE_DB"
-SITE=$LG_TMP/site-cgi.conf
+fresh_db cgi
 cat >"$SITE" <<EOF
 Define lockgate_bin "$LOCKGATE_FCGI"
 Define lockgate_db "$LOCKGATE_DB"
@@ -559,15 +336,15 @@ Define lockgate_api_tokens "$TOKENS"
 Include "$SHIPPED/lockgate-cgi.conf"
 EOF
 lg_start_apache cgi "$SITE" /v1/health "alias env cgid" "${AUTH[@]}"
-protocol "cgi"
-chunked "cgi" 411
+protocol "cgi" 411
+chunked_reads "cgi"
 # A body far over the cap: the program must still read it, or Apache's CGI
 # gives the client an empty reply instead of the 413.
 printf '%200000s' '' >"$LG_TMP/big200k"
 ok=0
 for i in 1 2 3 4 5; do
 	lg_curl PUT "/v1/$(lg_uuid)" "${AUTH[@]}" --data-binary @"$LG_TMP/big200k"
-	[ "$LG_STATUS $LG_BODY" = "413 $TOOBIG"$'\n' ] && ok=$((ok + 1))
+	[ "$LG_STATUS $LG_BODY" = "413 $LG_TOOBIG"$'\n' ] && ok=$((ok + 1))
 done
 lg_is "cgi: five 200000-byte bodies: five JSON 413s" 5 "$ok"
 not_ours "cgi" /v1x
@@ -608,11 +385,10 @@ EOF
 lg_start_apache htaccess "$SITE" /lockgate/v1/health \
     "alias env mime rewrite cgid" "${AUTH[@]}"
 P=/lockgate
-protocol "htaccess"
-chunked "htaccess" 411
+protocol "htaccess" 411
+chunked_reads "htaccess"
 P=/lockgate/lockgate.cgi
-health "htaccess, without mod_rewrite's help"
-getlock "htaccess, /lockgate/lockgate.cgi/v1/..."
+surface_getlock "$P" "htaccess, without mod_rewrite's help"
 P=""
 lg_true "htaccess: the database was made where SetEnv LOCKGATE_DB says" \
     test -f "$LOCKGATE_DB/data.mdb"

@@ -13,9 +13,6 @@
 
 lg_init env timeout
 VERSION=$(lg_version)
-NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
-BADPATH='{"locked": false, "message": "not found: expected /v1/<uuid>"}'
-TOOBIG='{"message": "request body too large (limit 16384 bytes)"}'
 
 # body TEXT: makes TEXT (backslash escapes such as \n interpreted, no
 # newline added) the next stdin.
@@ -42,7 +39,7 @@ lg_is "a normal request writes nothing on stderr" "" "$LG_ERR"
 
 ID=$(lg_uuid)
 lg_cgi REQUEST_METHOD=GET PATH_INFO="/v1/$ID"
-lg_cgi_expect "GET a lock that never existed: 404" 404 "$NOTFOUND"
+lg_cgi_expect "GET a lock that never existed: 404" 404 "$LG_NOTFOUND"
 T0=$(lg_now_ms)
 lg_cgi REQUEST_METHOD=PUT PATH_INFO="/v1/$ID"
 T1=$(lg_now_ms)
@@ -77,7 +74,7 @@ lg_cgi REQUEST_METHOD=DELETE PATH_INFO="/v1/$ID"
 lg_cgi_expect_lock "DELETE: 200 removed" 200 false "lock has been removed" \
     "$ID" 90.0
 lg_cgi REQUEST_METHOD=GET PATH_INFO="/v1/$ID"
-lg_cgi_expect "GET after DELETE in a new run: 404" 404 "$NOTFOUND"
+lg_cgi_expect "GET after DELETE in a new run: 404" 404 "$LG_NOTFOUND"
 lg_cgi REQUEST_METHOD=PUT PATH_INFO="/v1/$ID"
 lg_cgi_expect_lock "PUT after DELETE: 201, a new acquisition" 201 true \
     "lock acquired" "$ID" 60.0 &&
@@ -111,11 +108,11 @@ lg_cgi REQUEST_METHOD=GET SCRIPT_NAME="/v1/$ID" REQUEST_URI="/v1/$ID"
 lg_cgi_expect_lock "SCRIPT_NAME=/v1/<uuid>, no PATH_INFO (mod_proxy_fcgi)" \
     423 true "lock is active" "$ID" 30.0
 lg_cgi REQUEST_METHOD=GET PATH_INFO=/v1/not-a-uuid
-lg_cgi_expect "GET /v1/not-a-uuid: 404 JSON" 404 "$BADPATH"
+lg_cgi_expect "GET /v1/not-a-uuid: 404 JSON" 404 "$LG_BADPATH"
 lg_cgi REQUEST_METHOD=GET PATH_INFO=/elsewhere
-lg_cgi_expect "GET /elsewhere: 404" 404 '{"message": "not found"}'
+lg_cgi_expect "GET /elsewhere: 404" 404 "$LG_NOPATH"
 lg_cgi REQUEST_METHOD=POST PATH_INFO="/v1/$ID" CONTENT_LENGTH=0
-lg_cgi_expect "POST /v1/<uuid>: 405" 405 '{"message": "method not allowed"}'
+lg_cgi_expect "POST /v1/<uuid>: 405" 405 "$LG_NOMETHOD"
 lg_expect_hdr "POST /v1/<uuid>: Allow" Allow "$LG_ALLOW_LOCK"
 lg_cgi REQUEST_METHOD=OPTIONS PATH_INFO="/v1/$ID"
 bad=$(lg_cgi_problems 204)
@@ -169,24 +166,24 @@ lg_cgi_expect "Transfer-Encoding: chunked without CONTENT_LENGTH: 411" 411 \
     '{"message": "Content-Length required"}'
 LG_CGI_IN=/dev/null
 lg_cgi REQUEST_METHOD=GET PATH_INFO="/v1/$ID"
-lg_cgi_expect "after 411: nothing stored" 404 "$NOTFOUND"
+lg_cgi_expect "after 411: nothing stored" 404 "$LG_NOTFOUND"
 
 printf '{"ttl": 30}%*s' 16374 '' >"$LG_TMP/b16385"
 LG_CGI_IN=$LG_TMP/b16385
 lg_cgi REQUEST_METHOD=PUT PATH_INFO="/v1/$ID" CONTENT_TYPE=application/json \
     CONTENT_LENGTH=16385
-lg_cgi_expect "CONTENT_LENGTH=16385: 413" 413 "$TOOBIG"
+lg_cgi_expect "CONTENT_LENGTH=16385: 413" 413 "$LG_TOOBIG"
 body '{"ttl": 30}'
 T0=$(lg_now_ms)
 lg_cgi REQUEST_METHOD=PUT PATH_INFO="/v1/$ID" CONTENT_TYPE=application/json \
     CONTENT_LENGTH=999999999
 T1=$(lg_now_ms)
-lg_cgi_expect "CONTENT_LENGTH=999999999 with a short body: 413" 413 "$TOOBIG"
+lg_cgi_expect "CONTENT_LENGTH=999999999 with a short body: 413" 413 "$LG_TOOBIG"
 lg_cmp "... answered at once, without waiting for the body (ms)" \
     $((T1 - T0)) -lt 2000
 LG_CGI_IN=/dev/null
 lg_cgi REQUEST_METHOD=GET PATH_INFO="/v1/$ID"
-lg_cgi_expect "after 413: nothing stored" 404 "$NOTFOUND"
+lg_cgi_expect "after 413: nothing stored" 404 "$LG_NOTFOUND"
 printf '{"ttl": 30}%*s' 16373 '' >"$LG_TMP/b16384"
 LG_CGI_IN=$LG_TMP/b16384
 lg_cgi REQUEST_METHOD=PUT PATH_INFO="/v1/$ID" CONTENT_TYPE=application/json \
@@ -206,7 +203,7 @@ bad_q()
 	lg_cgi REQUEST_METHOD=PUT PATH_INFO="/v1/$id" QUERY_STRING="$2"
 	lg_cgi_expect "QUERY_STRING '$2': 400" 400 "$3"
 	lg_cgi REQUEST_METHOD=GET PATH_INFO="/v1/$id"
-	lg_cgi_expect "QUERY_STRING '$2': nothing stored" 404 "$NOTFOUND"
+	lg_cgi_expect "QUERY_STRING '$2': nothing stored" 404 "$LG_NOTFOUND"
 }
 bad_q x 'ttl=%zz' '{"message": "invalid query string: bad percent-encoding"}'
 bad_q x 'ttl=3%4' '{"message": "invalid query string: bad percent-encoding"}'
@@ -264,7 +261,7 @@ done
 lg_cgi REQUEST_METHOD=PUT PATH_INFO="/v1/${ids[4]}" \
     LOCKGATE_DB="$FULLDB" LOCKGATE_MAX_RECORDS=3
 lg_cgi_expect "a fourth lock in a full database: 507" 507 \
-    '{"message": "storage full"}'
+    "$LG_FULL"
 lg_cgi REQUEST_METHOD=GET PATH_INFO="/v1/${ids[1]}" \
     LOCKGATE_DB="$FULLDB" LOCKGATE_MAX_RECORDS=3
 lg_cgi_expect_lock "full: GET still works" 423 true "lock is active" \

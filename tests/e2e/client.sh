@@ -91,6 +91,18 @@ bg_run()
 	LG_BG_PIDS="$LG_BG_PIDS $BG"
 }
 
+# bg_job MARK CLIENT-ARGS...: bg_run (its output in MARK.out and MARK.err)
+# of the client with CLIENT-ARGS, whose job writes the file MARK once it
+# has started; waits for that, 10 s at most. Sets BG.
+bg_job()
+{
+	local mark=$1
+
+	shift
+	bg_run "$mark" "$@"
+	lg_wait_for 10 "" test -e "$mark"
+}
+
 # bg_status PID: waits for a background client (at most 20 s) and sets
 # BG_ST to its exit status ("timeout" if it did not end). Not to be run
 # in a subshell: only this shell can wait for its children.
@@ -105,19 +117,6 @@ bg_status()
 	fi
 	wait "$1"
 	BG_ST=$?
-}
-
-# wait_file FILE SECONDS: true once FILE exists.
-wait_file()
-{
-	local n=$(($2 * 20))
-
-	while [ "$n" -gt 0 ]; do
-		[ -e "$1" ] && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	[ -e "$1" ]
 }
 
 # ---------------------------------------------------------------------------
@@ -378,10 +377,9 @@ echo finished >>"$0"'
 # finds the lock gone. Whatever it then takes anew, it gives back.
 ID=$(lg_uuid)
 MARK=$LG_TMP/lost1
-bg_run "$LG_TMP/lost1" run "$ID" --ttl 1 --owner victim --grace 2 -- \
+bg_job "$MARK" run "$ID" --ttl 1 --owner victim --grace 2 -- \
     sh -c "$STOPPABLE" "$MARK"
 LOSTPID=$BG
-wait_file "$MARK" 10
 sleep 0.5
 lg_curl DELETE "/v1/$ID?owner=victim"
 lg_is "the operator's DELETE with the owner: 200" 200 "$LG_STATUS"
@@ -401,10 +399,9 @@ lg_is "nothing is left held" 404 "$(code "$ID")"
 # client stops the job and leaves the new holder's lock alone.
 ID=$(lg_uuid)
 MARK=$LG_TMP/lost2
-bg_run "$LG_TMP/lost2" run "$ID" --ttl 1 --owner victim --grace 2 -- \
+bg_job "$MARK" run "$ID" --ttl 1 --owner victim --grace 2 -- \
     sh -c "$STOPPABLE" "$MARK"
 LOSTPID=$BG
-wait_file "$MARK" 10
 sleep 0.5
 lg_curl DELETE "/v1/$ID?owner=victim"
 # With wait: should the victim's refresh come first and take the lock
@@ -424,10 +421,9 @@ lg_is "the new holder can release it" 200 "$LG_STATUS"
 ID=$(lg_uuid)
 MARK=$LG_TMP/lost3
 # shellcheck disable=SC2016 # expanded by the command's shell
-bg_run "$LG_TMP/lost3" run "$ID" --ttl 1 --owner victim --grace 1 -- \
+bg_job "$MARK" run "$ID" --ttl 1 --owner victim --grace 1 -- \
     sh -c 'trap "" TERM; echo started >"$0"; exec sleep 30' "$MARK"
 LOSTPID=$BG
-wait_file "$MARK" 10
 sleep 0.3
 JOBPID=$(pgrep -P "$LOSTPID" -x sleep | head -n 1)
 lg_curl DELETE "/v1/$ID?owner=victim"
@@ -451,14 +447,13 @@ for sig in INT TERM; do
 	ID=$(lg_uuid)
 	MARK=$LG_TMP/sig$sig
 	# shellcheck disable=SC2016 # expanded by the command's shell
-	bg_run "$LG_TMP/sig$sig" run "$ID" --ttl 2 -- sh -c '
+	bg_job "$MARK" run "$ID" --ttl 2 -- sh -c '
 	    trap "echo $1 >>\"$0\"; exit 7" "$1"
 	    echo started >>"$0"
 	    i=0
 	    while [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done' \
 	    "$MARK" "$sig"
 	SIGPID=$BG
-	wait_file "$MARK" 10
 	lg_is "SIG$sig: the lock is held while the job runs" 423 "$(code "$ID")"
 	kill -"$sig" "$SIGPID"
 	T0=$(lg_now_ms)
@@ -499,6 +494,25 @@ sleep 0.5
 lg_is "the interrupted run's wait was cancelled: the lock is free" 404 \
     "$(code "$ID")"
 
+# three_runs NAME CLIENT-ARGS...: three clients with CLIENT-ARGS at once
+# (bg_run, their output in $LG_TMP/NAME1 to NAME3); sets STS to their exit
+# statuses, " 0 0 0" when all three exited 0.
+three_runs()
+{
+	local name=$1 n p pids=""
+
+	shift
+	for n in 1 2 3; do
+		bg_run "$LG_TMP/$name$n" "$@"
+		pids="$pids $BG"
+	done
+	STS=""
+	for p in $pids; do
+		bg_status "$p"
+		STS="$STS $BG_ST"
+	done
+}
+
 # ---------------------------------------------------------------------------
 lg_note "run: runs of one id never overlap"
 
@@ -509,17 +523,8 @@ LOG=$LG_TMP/intervals
 JOB='echo "start $(date +%s%3N) $LOCKGATE_FENCE" >>"$0"
 sleep 1.2
 echo "end $(date +%s%3N)" >>"$0"'
-PIDS=""
-for n in 1 2 3; do
-	bg_run "$LG_TMP/ov$n" run "$ID" --ttl 1 --wait 20 -- sh -c "$JOB" "$LOG"
-	PIDS="$PIDS $BG"
-done
-sts=""
-for p in $PIDS; do
-	bg_status "$p"
-	sts="$sts $BG_ST"
-done
-lg_is "three runs with --wait all ran and exited 0" " 0 0 0" "$sts"
+three_runs ov run "$ID" --ttl 1 --wait 20 -- sh -c "$JOB" "$LOG"
+lg_is "three runs with --wait all ran and exited 0" " 0 0 0" "$STS"
 lg_is "three starts and three ends recorded" "3 3" \
     "$(grep -c '^start ' "$LOG") $(grep -c '^end ' "$LOG")"
 # Each start is followed by its own end before the next start; fences grow.
@@ -546,18 +551,8 @@ LOG=$LG_TMP/sem
 JOB='echo "+ $(date +%s%3N)" >>"$0"
 sleep 1
 echo "- $(date +%s%3N)" >>"$0"'
-PIDS=""
-for n in 1 2 3; do
-	bg_run "$LG_TMP/sem$n" run "$ID" --ttl 1 --limit 2 --wait 20 -- \
-	    sh -c "$JOB" "$LOG"
-	PIDS="$PIDS $BG"
-done
-sts=""
-for p in $PIDS; do
-	bg_status "$p"
-	sts="$sts $BG_ST"
-done
-lg_is "three runs with --limit 2 all ran and exited 0" " 0 0 0" "$sts"
+three_runs sem run "$ID" --ttl 1 --limit 2 --wait 20 -- sh -c "$JOB" "$LOG"
+lg_is "three runs with --limit 2 all ran and exited 0" " 0 0 0" "$STS"
 # The most holders at once: sort by time (an end before a start at the
 # same millisecond), count.
 most=$(sort -k2,2n -k1,1r "$LOG" |

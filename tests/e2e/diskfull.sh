@@ -30,7 +30,6 @@ fi
 }
 
 lg_init curl lighttpd jq mount umount
-FULL='{"message": "storage full"}'
 SMALL=$LG_TMP/small
 mkdir "$SMALL"
 mount -t tmpfs -o size=1m,mode=0700 lockgate-test "$SMALL" ||
@@ -41,19 +40,6 @@ LOCKGATE_DB=$SMALL/db
 LOCKGATE_SYNC=nosync
 export LOCKGATE_DB LOCKGATE_SYNC
 lg_start_lighttpd 2
-
-# codes FILE: the status counts in FILE as "N CODE, N CODE".
-codes()
-{
-	sort "$1" | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }'
-}
-
-# lids SERIES FROM TO: lock ids, one a line.
-lids()
-{
-	awk -v s="$1" -v a="$2" -v b="$3" 'BEGIN { for (i = a; i <= b; i++)
-	    printf "%08x-0000-4000-8000-%012x\n", s, i }'
-}
 
 # each METHOD QUERY OUT: METHOD of /v1/ID?QUERY for each id on stdin, one
 # after another; status codes to OUT in the same order.
@@ -67,17 +53,17 @@ each()
 
 # ---------------------------------------------------------------------------
 lg_note "1. new locks until the filesystem is full"
-lids 1 1 8000 >"$LG_TMP/ids"
+lg_lids 1 1 8000 >"$LG_TMP/ids"
 each PUT "?ttl=600" "$LG_TMP/put1" <"$LG_TMP/ids"
 lg_like "8000 new locks: only 201 and 507, never 503" \
-    '^[0-9]+ 201, [0-9]+ 507$' "$(codes "$LG_TMP/put1")"
+    '^[0-9]+ 201, [0-9]+ 507$' "$(lg_codes "$LG_TMP/put1")"
 lg_note "df: $(df -k "$SMALL" | tail -n 1)"
 N=$(grep -c '^201$' "$LG_TMP/put1")
 each GET "" "$LG_TMP/get1" <"$LG_TMP/ids"
 lg_is "GET of each: 423 where the PUT was 201, 404 where it was 507" "" \
     "$(paste "$LG_TMP/put1" "$LG_TMP/get1" | grep -v -x -e '201	423' -e '507	404' | sort | uniq -c)"
 lg_curl PUT "/v1/$(lg_uuid)"
-lg_expect "a new lock now: 507 storage full" 507 "$FULL"
+lg_expect "a new lock now: 507 storage full" 507 "$LG_FULL"
 
 # ---------------------------------------------------------------------------
 lg_note "2. held locks on the full filesystem"
@@ -92,34 +78,28 @@ lg_expect_lock "refresh: 200 lock refreshed, ttl 700" 200 true \
     "lock refreshed" "$ID" 700.0 && lg_is "... same fence" "$F" "$LG_FENCE"
 head -n 200 "$LG_TMP/held" | tail -n 199 >"$LG_TMP/some"
 each PUT "" "$LG_TMP/refresh" <"$LG_TMP/some"
-lg_is "199 more refreshes: all 200" "199 200" "$(codes "$LG_TMP/refresh")"
+lg_is "199 more refreshes: all 200" "199 200" "$(lg_codes "$LG_TMP/refresh")"
 lg_curl DELETE "/v1/$ID"
 lg_expect_lock "DELETE: 200 lock has been removed" 200 false \
     "lock has been removed" "$ID" 700.0
 lg_curl GET "/v1/$ID"
-lg_expect "GET after the DELETE: 404" 404 \
-    '{"locked": false, "message": "lock not found or expired"}'
+lg_expect "GET after the DELETE: 404" 404 "$LG_NOTFOUND"
 
 # ---------------------------------------------------------------------------
 lg_note "3. released: room again"
 tail -n +2 "$LG_TMP/held" >"$LG_TMP/rest"
 each DELETE "" "$LG_TMP/del" <"$LG_TMP/rest"
 lg_is "DELETE of the other $((N - 1)) held locks: all 200" "$((N - 1)) 200" \
-    "$(codes "$LG_TMP/del")"
-lids 2 1 1000 | each PUT "?ttl=600" "$LG_TMP/put2"
-lg_is "1000 new locks: all 201" "1000 201" "$(codes "$LG_TMP/put2")"
+    "$(lg_codes "$LG_TMP/del")"
+lg_lids 2 1 1000 | each PUT "?ttl=600" "$LG_TMP/put2"
+lg_is "1000 new locks: all 201" "1000 201" "$(lg_codes "$LG_TMP/put2")"
 lg_curl GET /v1/health
 lg_like "/v1/health: 200 with 1000 records" '^200 .*"records": 1000\}' \
     "$LG_STATUS $LG_BODY"
 
 # ---------------------------------------------------------------------------
-if lg_stop_lighttpd; then
-	lg_ok "lighttpd stopped and no responder is left"
-else
-	lg_not_ok "lighttpd stopped and no responder is left"
-fi
+lg_stopped
 lg_is "the responders logged nothing (no 503, no failed commit)" "" \
     "$(cat "$LG_RUN/lockgate.log")"
-lg_is "lighttpd's error log has no error line" "" \
-    "$(grep -i error "$LG_RUN/error.log")"
+lg_no_errors "lighttpd's error log has no error line" "$LG_RUN/error.log"
 lg_finish

@@ -25,6 +25,8 @@
 	echo "0 passed, 1 failed"
 	exit 1
 }
+# shellcheck source=contention.sh
+. "${0%/*}/contention.sh" || lg_bail "contention.sh loads"
 
 lg_init curl lighttpd jq timeout pgrep
 START_MS=$(lg_now_ms)
@@ -65,130 +67,8 @@ unexplained()
 	sed 's/^[0-9-]* [0-9:]*: //' "$1" | grep -v -E -f <(died_patterns "$2")
 }
 
-took()
-{
-	echo $(($(lg_now_ms) - $1))
-}
-
-# wait_pids SECONDS PID...: true when every PID ended within SECONDS.
-wait_pids()
-{
-	local end=$(($(lg_now_ms) + $1 * 1000)) p
-
-	shift
-	for p in "$@"; do
-		while lg_alive "$p"; do
-			[ "$(lg_now_ms)" -lt "$end" ] || return 1
-			sleep 0.05
-		done
-		wait "$p" 2>/dev/null
-	done
-	return 0
-}
-
 # ---------------------------------------------------------------------------
 # Background clients (run under timeout through spawn).
-
-# shellcheck disable=SC2317
-bg_now()
-{
-	local t=${EPOCHREALTIME/[.,]/}
-	printf -v "$1" '%s' $((10#$t / 1000))
-}
-
-# shellcheck disable=SC2317
-bg_ms()
-{
-	local i=${2%%.*} f=000
-	case $2 in
-	*.*) f=${2#*.}000 ;;
-	esac
-	printf -v "$1" '%s' $((10#$i * 1000 + 10#${f:0:3}))
-}
-
-# bg_curl METHOD URL OUT: one request; sets CODE and BODY.
-# shellcheck disable=SC2317
-bg_curl()
-{
-	CODE=$(curl -s --max-time 40 -H 'Expect:' -X "$1" -o "$3.body" \
-	    -w '%{http_code}' "$2")
-	BODY=""
-	IFS= read -r -d '' BODY <"$3.body"
-	BODY=${BODY%$'\n'}
-	return 0
-}
-
-# contend URL ID OWNER ROUNDS OUT: ROUNDS times: PUT ?owner&ttl=5&wait=30
-# until it holds the lock (201, or 200 with its own hold after a retry),
-# holds 30 to 80 ms, DELETE ?owner until 200 (or, after a retry, 404 or
-# 423: an earlier attempt released it). A 5xx or a broken connection (000) is
-# retried after 0.1 s. OUT.holds: "grant_ms end_ms fence owner round",
-# grant_ms the hold's timestamp, end_ms the time the first DELETE was sent
-# (the earliest the release can have happened). OUT.retries: the retries.
-# shellcheck disable=SC2317
-contend()
-{
-	local url=$1 id=$2 me=$3 rounds=$4 out=$5 r q re start end fence
-	local tries retries=0 ms pause CODE BODY
-
-	q="owner=$me&ttl=5&wait=30"
-	re="^\{\"locked\": true, \"message\": \"lock (acquired|refreshed)\", \"lock\": \{\"id\": \"$id\", \"timestamp\": ([0-9]+\.?[0-9]*), \"ttl\": 5\.0, \"expires\": [0-9.]+, \"fence\": ([0-9]+)\}\}$"
-	: >"$out.holds"
-	: >"$out.errors"
-	for ((r = 1; r <= rounds; r++)); do
-		tries=0
-		while :; do
-			tries=$((tries + 1))
-			bg_curl PUT "$url/v1/$id?$q" "$out"
-			case $CODE in
-			201) break ;;
-			200) [ "$tries" -gt 1 ] && break ;;
-			000 | 5??)
-				retries=$((retries + 1))
-				sleep 0.1
-				continue
-				;;
-			423) continue ;;
-			esac
-			echo "$me round $r: PUT answered $CODE $BODY" >>"$out.errors"
-			break 2
-		done
-		if ! [[ $BODY =~ $re ]]; then
-			echo "$me round $r: PUT answered $CODE $BODY" >>"$out.errors"
-			break
-		fi
-		bg_ms start "${BASH_REMATCH[2]}"
-		fence=${BASH_REMATCH[3]}
-		ms=$((30 + RANDOM % 51))
-		printf -v pause '0.%03d' "$ms"
-		sleep "$pause"
-		bg_now end
-		tries=0
-		while :; do
-			tries=$((tries + 1))
-			bg_curl DELETE "$url/v1/$id?owner=$me" "$out"
-			case $CODE in
-			200) break ;;
-			# After a retry: an earlier attempt released the lock,
-			# and it may be someone else's already.
-			404 | 423) [ "$tries" -gt 1 ] && break ;;
-			000 | 5??)
-				retries=$((retries + 1))
-				sleep 0.1
-				continue
-				;;
-			esac
-			echo "$me round $r: DELETE answered $CODE $BODY" >>"$out.errors"
-			break 2
-		done
-		if [ "$CODE" = 200 ] && ! [[ $BODY == *"\"fence\": $fence}}" ]]; then
-			echo "$me round $r: DELETE answered $CODE $BODY (own fence $fence)" >>"$out.errors"
-			break
-		fi
-		echo "$start $end $fence $me $r" >>"$out.holds"
-	done
-	echo "$retries" >"$out.retries"
-}
 
 # burst URL SERIES OUT: plain PUTs of new ids, one after another, until
 # stopped: write transactions in progress for the killer to cut.
@@ -222,36 +102,7 @@ acquirer()
 		fi
 	done
 }
-export -f bg_now bg_ms bg_curl contend burst acquirer
-
-BG=()
-spawn()
-{
-	local s=$1
-
-	shift
-	timeout "$s" bash -c '"$@"' spawn "$@" </dev/null &
-	BG+=("$!")
-	LG_BG_PIDS="$LG_BG_PIDS $!"
-}
-
-# check_holds FILE N DESC: as in owners.sh, for a mutex.
-check_holds()
-{
-	local f=$1 n=$2 d=$3 out
-
-	sort -n -k1,1 -k3,3 "$f" >"$f.sorted"
-	lg_is "$d: $n holds recorded" "$n" "$(wc -l <"$f.sorted")"
-	out=$(awk 'NR > 1 && $3 <= pf { printf "fence %s (grant %s) after fence %s (grant %s)\n", $3, $1, pf, pg }
-	    { pf = $3; pg = $1 }' "$f.sorted")
-	lg_is "$d: fences strictly increase in grant order" "" "$out"
-	lg_is "$d: every hold ends after it starts" "" \
-	    "$(awk '$2 < $1 { print }' "$f")"
-	out=$(awk 'NR > 1 && $1 < pe { printf "%s (grant %s) before %s (end %s) released\n", $4, $1, po, pe }
-	    { pe = $2; po = $4 }' "$f.sorted")
-	lg_is "$d: no two holds overlap (each end before the next grant)" \
-	    "" "$out"
-}
+export -f burst acquirer
 
 # ---------------------------------------------------------------------------
 lg_note "1. contention while responders are killed"
@@ -262,20 +113,12 @@ ID=$(lg_uuid)
 BG=()
 spawn 120 burst "$LG_URL" 1 "$LG_TMP/burst.codes"
 BURST=${BG[0]}
-BG=()
-T=$(lg_now_ms)
-for i in $(seq 1 12); do
-	spawn 110 contend "$LG_URL" "$ID" "tok-k$i-$R" 10 "$LG_TMP/kx.$i"
-done
+contenders 12 110 "$LG_URL" "$ID" "tok-k%d-$R" 10 1 30 80 "$LG_TMP/kx" retry
 KILLS=0
 KILLED=""
 while :; do
-	running=0
-	for p in "${BG[@]}"; do
-		lg_alive "$p" && running=1
-	done
-	[ "$running" = 1 ] || break
-	[ "$(took "$T")" -lt 115000 ] || break
+	[ "$(lg_alive_count "${BG[@]}")" -gt 0 ] || break
+	[ "$(took "$CONTEND_T0")" -lt 115000 ] || break
 	sleep "0.$((100 + RANDOM % 201))"
 	# lighttpd's children are its responders (lg_responders is slower).
 	mapfile -t rs < <(pgrep -P "$LG_HTTPD_PID")
@@ -283,35 +126,15 @@ while :; do
 	v=${rs[RANDOM % ${#rs[@]}]}
 	kill -KILL "$v" 2>/dev/null && KILLS=$((KILLS + 1)) KILLED="$KILLED $v"
 done
-CONTEND_MS=$(took "$T")
-if wait_pids 5 "${BG[@]}"; then
-	lg_ok "the 12 clients ended within the bound ($CONTEND_MS ms)"
-else
-	lg_not_ok "the 12 clients ended within 115 s" "all ended" "still running"
-fi
+contention_checks "under SIGKILL" 12 10 1 "$LG_TMP/kx" 5 115
 kill -TERM "$BURST" 2>/dev/null
 wait "$BURST" 2>/dev/null
 lg_note "$KILLS responders killed; burst of plain PUTs: $(sort "$LG_TMP/burst.codes" | uniq -c | tr '\n' ' ')"
 lg_cmp "at least 15 responders were killed" "$KILLS" -ge 15
-cat "$LG_TMP"/kx.*.holds >"$LG_TMP/kx.all" 2>/dev/null
-lg_is "no client saw an unexpected answer" "" \
-    "$(cat "$LG_TMP"/kx.*.errors 2>/dev/null)"
-out=""
-for i in $(seq 1 12); do
-	c=$(awk -v o="tok-k$i-$R" '$4 == o { n++ } END { print n + 0 }' \
-	    "$LG_TMP/kx.all")
-	[ "$c" = 10 ] || out="${out}client $i: $c grants"$'\n'
-done
-lg_is "every client got all 10 turns" "" "$out"
-check_holds "$LG_TMP/kx.all" 120 "under SIGKILL"
-lg_note "retries after a 5xx or a broken connection: $(cat "$LG_TMP"/kx.*.retries | awk '{ n += $1 } END { print n + 0 }')"
+lg_note "retries after a 5xx or a broken connection: $(cat "$LG_TMP"/kx.*.count | awk '{ n += $3 } END { print n + 0 }')"
 lg_like "the burst saw only 201 and the failures of killed responders" \
     '^((201|000|5[0-9][0-9]) )*$' "$(sort -u "$LG_TMP/burst.codes" | tr '\n' ' ')"
-n=100
-while [ "$(lg_responders | wc -l)" -lt 4 ] && [ "$n" -gt 0 ]; do
-	sleep 0.05
-	n=$((n - 1))
-done
+lg_wait_responders 4 5
 AFTER=$(lg_responders | sort | tr '\n' ' ')
 lg_is "lighttpd replaced the killed responders: 4 running" 4 \
     "$(lg_responders | wc -l)"
@@ -357,11 +180,7 @@ N=$(wc -l <"$LG_TMP/wk")
 lg_cmp "at least 100 acquisitions were answered 201 meanwhile ($N)" "$N" -ge 100
 lg_is "... each with its own fence" "$N" \
     "$(awk '{ print $2 }' "$LG_TMP/wk" | sort -u | wc -l)"
-n=100
-while [ "$(lg_responders | wc -l)" -lt 4 ] && [ "$n" -gt 0 ]; do
-	sleep 0.05
-	n=$((n - 1))
-done
+lg_wait_responders 4 5
 lg_is "lighttpd replaced the killed responders: 4 running" 4 \
     "$(lg_responders | wc -l)"
 awk -v u="$LG_URL" '{ printf "url = \"%s/v1/%s\"\n", u, $1 }' \
@@ -377,11 +196,7 @@ lg_is "lighttpd's error log: still nothing but what dying backends explain" \
     "" "$(unexplained "$LG_RUN/error.log" "$LG_RUN")"
 lg_is "the responders' log has no error line" "" \
     "$(grep -i error "$LG_RUN/lockgate.log")"
-if lg_stop_lighttpd; then
-	lg_ok "lighttpd stopped and no responder is left"
-else
-	lg_not_ok "lighttpd stopped and no responder is left"
-fi
+lg_stopped
 
 # ---------------------------------------------------------------------------
 MAXF=0
@@ -436,11 +251,7 @@ for cycle in 1 2; do
 	MAXF=$MAXC
 	lg_is "crash $cycle: the restarted responders log no error" "" \
 	    "$(grep -i error "$LG_RUN/lockgate.log")"
-	if lg_stop_lighttpd; then
-		lg_ok "crash $cycle: the new lighttpd stopped, no responder left"
-	else
-		lg_not_ok "crash $cycle: the new lighttpd stopped, no responder left"
-	fi
+	lg_stopped "crash $cycle, the new server"
 	mv "$LG_TMP/run" "$LG_TMP/run.$cycle.after"
 done
 

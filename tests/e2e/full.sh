@@ -19,20 +19,12 @@
 
 lg_init curl lighttpd timeout
 START_MS=$(lg_now_ms)
-NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
-FULL='{"message": "storage full"}'
 # This test is about space, not durability.
 LOCKGATE_SYNC=nosync
 LOCKGATE_MAP_SIZE=1M
 export LOCKGATE_SYNC LOCKGATE_MAP_SIZE
 lg_start_lighttpd 2
 URL_A=$LG_URL
-
-# codes FILE: the status counts in FILE as "N CODE, N CODE".
-codes()
-{
-	sort "$1" | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }'
-}
 
 # runs FILE: the status codes in FILE as runs, "201x812 507x188".
 runs()
@@ -48,13 +40,6 @@ lid()
 	printf '%08x-0000-4000-8000-%012x' "$1" "$2"
 }
 
-# lids SERIES FROM TO: the lock ids FROM..TO of SERIES, one a line.
-lids()
-{
-	awk -v s="$1" -v a="$2" -v b="$3" 'BEGIN { for (i = a; i <= b; i++)
-	    printf "%08x-0000-4000-8000-%012x\n", s, i }'
-}
-
 # puts URL SERIES FROM TO TTL_ODD TTL_EVEN OUT [CURL-ARGS]: PUT of the ids
 # FROM..TO of SERIES, odd ones with TTL_ODD, even ones with TTL_EVEN; the
 # status codes go to OUT, one a line.
@@ -62,7 +47,7 @@ puts()
 {
 	local url=$1 s=$2 i out=$7
 
-	lids "$s" "$3" "$4" | awk -v u="$url" -v o="$5" -v e="$6" -v a="$3" '
+	lg_lids "$s" "$3" "$4" | awk -v u="$url" -v o="$5" -v e="$6" -v a="$3" '
 	    { printf "url = \"%s/v1/%s?ttl=%s\"\noutput = \"/dev/null\"\n",
 	      u, $1, (a + NR - 1) % 2 ? o : e }' >"$LG_TMP/puts.cfg"
 	shift 7
@@ -92,19 +77,6 @@ metric()
 	    awk -v n="$2" '$1 == n { v = $2 } END { print v == "" ? "?" : v }'
 }
 
-# health_records URL: "records" of URL/v1/health, or what came instead.
-health_records()
-{
-	local b
-
-	b=$(curl -s --max-time 5 -w ' %{http_code}' "$1/v1/health")
-	if [[ $b =~ \"records\":\ ([0-9]+)\}$'\n'?\ 200$ ]]; then
-		echo "${BASH_REMATCH[1]}"
-	else
-		echo "? $b"
-	fi
-}
-
 # ---------------------------------------------------------------------------
 lg_note "1. fill a 1 MiB map"
 
@@ -114,14 +86,14 @@ T=$(lg_now_ms)
 puts "$URL_A" 1 1 12000 "$SHORT" 600 "$LG_TMP/fill1" "${PAR[@]}"
 FILL_MS=$(($(lg_now_ms) - T))
 lg_like "12000 new locks into a 1 MiB map, 6 at a time: only 201 and 507 ($FILL_MS ms)" \
-    '^[0-9]+ 201, [0-9]+ 507$' "$(codes "$LG_TMP/fill1")"
+    '^[0-9]+ 201, [0-9]+ 507$' "$(lg_codes "$LG_TMP/fill1")"
 N1=$(grep -c '^201$' "$LG_TMP/fill1")
 lg_cmp "at least 3000 locks fit into 1 MiB" "$N1" -ge 3000
 # Which ids were granted: every one answered 201 is held, no other.
-mapfile -t ids < <(lids 1 1 12000)
+mapfile -t ids < <(lg_lids 1 1 12000)
 requests "$URL_A" GET "$LG_TMP/held1" "${ids[@]}"
 lg_is "GET of the 12000: a 423 for each 201, a 404 for each 507" \
-    "$((12000 - N1)) 404, $N1 423" "$(codes "$LG_TMP/held1")"
+    "$((12000 - N1)) 404, $N1 423" "$(lg_codes "$LG_TMP/held1")"
 HELD_EVEN=() HELD_ODD=()
 i=0
 while read -r c; do
@@ -135,7 +107,7 @@ while read -r c; do
 done <"$LG_TMP/held1"
 puts "$URL_A" 1 12001 12100 600 600 "$LG_TMP/fill1b"
 lg_is "then 100 more new locks one at a time: all 507" "100 507" \
-    "$(codes "$LG_TMP/fill1b")"
+    "$(lg_codes "$LG_TMP/fill1b")"
 lg_cmp "the fill took less than the short ttl" "$FILL_MS" -lt $((SHORT * 1000 / 2))
 lg_is "map size in /metrics: 1 MiB" 1048576 "$(metric "$URL_A" lockgate_map_size_bytes)"
 
@@ -155,14 +127,14 @@ lg_curl PUT "/v1/$LAST?ttl=700"
 lg_expect_lock "full: refresh with a new ttl: 200, ttl 700" 200 true \
     "lock refreshed" "$LAST" 700.0
 lg_curl PUT "/v1/$(lg_uuid)"
-lg_expect "full: PUT of a new lock: 507 storage full" 507 "$FULL"
+lg_expect "full: PUT of a new lock: 507 storage full" 507 "$LG_FULL"
 lg_curl PUT "/v1/$(lg_uuid)?owner=tok-full&ttl=30&wait=1"
-lg_expect "full: PUT of a new lock with owner and wait: 507" 507 "$FULL"
+lg_expect "full: PUT of a new lock with owner and wait: 507" 507 "$LG_FULL"
 lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 900
 lg_curl GET "/v1/$(lg_uuid)"
-lg_expect "full: GET of an unknown lock: 404" 404 "$NOTFOUND"
+lg_expect "full: GET of an unknown lock: 404" 404 "$LG_NOTFOUND"
 lg_curl POST "/locks?l=true" -d ""
-lg_expect "full: POST /locks (a new LSS lock): 507" 507 "$FULL"
+lg_expect "full: POST /locks (a new LSS lock): 507" 507 "$LG_FULL"
 lg_curl GET /v1/health
 lg_like "full: /v1/health: 200 okay with $N1 records" \
     "^200 \\{\"message\": \"okay\", .*\"records\": $N1\\}"$'\n$' \
@@ -172,22 +144,22 @@ lg_like "full: /v1/health: 200 okay with $N1 records" \
 ids=("${HELD_EVEN[@]:0:100}" "${HELD_ODD[@]:0:100}")
 requests "$URL_A" PUT "$LG_TMP/refresh" "${ids[@]}"
 lg_is "full: 200 refreshes of held locks: all 200" "200 200" \
-    "$(codes "$LG_TMP/refresh")"
+    "$(lg_codes "$LG_TMP/refresh")"
 requests "$URL_A" DELETE "$LG_TMP/del1" "${ids[@]:0:100}"
 lg_is "full: 100 DELETEs of held locks: all 200" "100 200" \
-    "$(codes "$LG_TMP/del1")"
+    "$(lg_codes "$LG_TMP/del1")"
 requests "$URL_A" GET "$LG_TMP/get1" "${ids[@]:0:100}"
 lg_is "full: GET of the 100 released locks: all 404" "100 404" \
-    "$(codes "$LG_TMP/get1")"
+    "$(lg_codes "$LG_TMP/get1")"
 requests "$URL_A" GET "$LG_TMP/get2" "${ids[@]:100}"
 lg_is "full: GET of the 100 others: all 423" "100 423" \
-    "$(codes "$LG_TMP/get2")"
+    "$(lg_codes "$LG_TMP/get2")"
 lg_curl DELETE "/v1/$LAST"
 lg_expect_lock "full: DELETE of the held lock: 200 lock has been removed" \
     200 false "lock has been removed" "$LAST" 700.0 &&
     lg_is "full: DELETE shows its fence" "$F" "$LG_FENCE"
 lg_curl GET "/v1/$LAST"
-lg_expect "full: GET after the DELETE: 404" 404 "$NOTFOUND"
+lg_expect "full: GET after the DELETE: 404" 404 "$LG_NOTFOUND"
 lg_is "full: nothing but 201, 507, 200, 404 and 423 (no 503 in the log)" "" \
     "$(grep -i ' 503$\|error' "$LG_RUN/lockgate.log")"
 
@@ -229,20 +201,20 @@ URL_B=$LG_URL HTTPD_B=$LG_HTTPD_PID RUN_B=$LG_RUN
 LOCKGATE_MAP_SIZE=1M
 lg_is "B reports a map of 2 MiB" 2097152 "$(metric "$URL_B" lockgate_map_size_bytes)"
 puts "$URL_B" 2 1501 1510 600 600 "$LG_TMP/fill2a"
-lg_is "B: 10 new locks: all 201" "10 201" "$(codes "$LG_TMP/fill2a")"
+lg_is "B: 10 new locks: all 201" "10 201" "$(lg_codes "$LG_TMP/fill2a")"
 SIZE=$(stat -c %s "$LOCKGATE_DB/data.mdb")
 lg_cmp "data.mdb ($SIZE bytes) is still within A's 1 MiB map" "$SIZE" -le 1048576
 # The map is 2 MiB now (its size is in the database), though the file
 # has not outgrown A's map: A must take the new size.
 puts "$URL_A" 3 1 10 600 600 "$LG_TMP/fill3a"
-lg_is "A: 10 new locks: all 201" "10 201" "$(codes "$LG_TMP/fill3a")"
+lg_is "A: 10 new locks: all 201" "10 201" "$(lg_codes "$LG_TMP/fill3a")"
 LG_URL=$URL_A
 lg_many GET /metrics 32
 lg_is "A: 32 parallel GET /metrics: all 200" "32 200" \
-    "$(codes "$LG_TMP/many.codes")"
+    "$(lg_codes "$LG_TMP/many.codes")"
 grown_map_everywhere
 puts "$URL_B" 2 1 1500 600 600 "$LG_TMP/fill2" "${PAR[@]}"
-lg_is "B: 1500 new locks: all 201" "1500 201" "$(codes "$LG_TMP/fill2")"
+lg_is "B: 1500 new locks: all 201" "1500 201" "$(lg_codes "$LG_TMP/fill2")"
 SIZE=$(stat -c %s "$LOCKGATE_DB/data.mdb")
 lg_cmp "data.mdb ($SIZE bytes) grew past A's 1 MiB map" "$SIZE" -gt 1048576
 
@@ -250,27 +222,27 @@ lg_cmp "data.mdb ($SIZE bytes) grew past A's 1 MiB map" "$SIZE" -gt 1048576
 LG_URL=$URL_A
 lg_many GET "/v1/$(lid 2 1500)" 64
 lg_is "A: 64 parallel GETs of a lock B made: all 423" "64 423" \
-    "$(codes "$LG_TMP/many.codes")"
+    "$(lg_codes "$LG_TMP/many.codes")"
 lg_many GET /v1/health 32
 lg_is "A: 32 parallel GET /v1/health: all 200" "32 200" \
-    "$(codes "$LG_TMP/many.codes")"
+    "$(lg_codes "$LG_TMP/many.codes")"
 lg_many GET /metrics 32
 lg_is "A: 32 parallel GET /metrics: all 200" "32 200" \
-    "$(codes "$LG_TMP/many.codes")"
+    "$(lg_codes "$LG_TMP/many.codes")"
 grown_map_everywhere
 puts "$URL_A" 3 11 100 600 600 "$LG_TMP/fill3"
-lg_is "A: 90 new locks: all 201" "90 201" "$(codes "$LG_TMP/fill3")"
+lg_is "A: 90 new locks: all 201" "90 201" "$(lg_codes "$LG_TMP/fill3")"
 puts "$URL_A" 3 101 $((N1 * 3)) 600 600 "$LG_TMP/fill4" "${PAR[@]}"
 lg_like "A: new locks up to the 2 MiB map: only 201 and 507" \
-    '^[0-9]+ 201, [0-9]+ 507$' "$(codes "$LG_TMP/fill4")"
+    '^[0-9]+ 201, [0-9]+ 507$' "$(lg_codes "$LG_TMP/fill4")"
 N4=$(grep -c '^201$' "$LG_TMP/fill4")
 lg_cmp "A: more than 1.5 times as many locks fit as in 1 MiB" \
     $((N1 + 1510 + 100 + N4)) -gt $((N1 * 3 / 2))
 lg_curl PUT "/v1/$(lg_uuid)"
-lg_expect "A full at 2 MiB: PUT of a new lock: 507" 507 "$FULL"
+lg_expect "A full at 2 MiB: PUT of a new lock: 507" 507 "$LG_FULL"
 LG_URL=$URL_B
 lg_curl PUT "/v1/$(lg_uuid)"
-lg_expect "B full at 2 MiB: PUT of a new lock: 507" 507 "$FULL"
+lg_expect "B full at 2 MiB: PUT of a new lock: 507" 507 "$LG_FULL"
 lg_curl GET "/v1/$(lid 3 1)"
 lg_expect_lock "B: GET of a lock A made: 423" 423 true "lock is active" \
     "$(lid 3 1)" 600.0
@@ -299,11 +271,11 @@ while [ "$(lg_now_ms)" -lt $((T + SHORT * 1000 + 500)) ]; do sleep 0.2; done
 # The even ones of series 1 not yet released, all of series 2, and series
 # 3 (some of its ids got 507).
 ids=("${HELD_EVEN[@]:100:${#HELD_EVEN[@]}-101}")
-mapfile -t -O "${#ids[@]}" ids < <(lids 2 1 1510; lids 3 1 $((N1 * 3)))
+mapfile -t -O "${#ids[@]}" ids < <(lg_lids 2 1 1510; lg_lids 3 1 $((N1 * 3)))
 requests "$URL_A" DELETE "$LG_TMP/del2" "${ids[@]}"
 N3=$((N1 * 3 - 100 - N4))
 lg_is "release the locks still held with a long ttl: 200 for each, 404 for the $N3 refused" \
-    "$((${#ids[@]} - N3)) 200, $N3 404" "$(codes "$LG_TMP/del2")"
+    "$((${#ids[@]} - N3)) 200, $N3 404" "$(lg_codes "$LG_TMP/del2")"
 # Each write sweeps up to 16 expired records.
 for i in $(seq 1 $((N1 / 32 + 20))); do
 	printf 'url = "%s/v1/%s"\noutput = "/dev/null"\n' "$URL_A" "$(lid 4 1)"
@@ -312,17 +284,12 @@ curl -s --max-time 60 -X PUT -w '%{http_code}\n' -K "$LG_TMP/sweep.cfg" \
     >"$LG_TMP/sweep.codes"
 lg_is "writes that sweep: the first PUT 201, then refreshes 200" \
     "201x1 200x$((N1 / 32 + 19))" "$(runs "$LG_TMP/sweep.codes")"
-lg_is "the expired locks are swept: 1 record left" 1 "$(health_records "$URL_A")"
+lg_is "the expired locks are swept: 1 record left" 1 "$(lg_records "$URL_A")"
 puts "$URL_A" 5 1 1000 600 600 "$LG_TMP/fill5"
 lg_is "1000 new locks are accepted again: all 201" "1000 201" \
-    "$(codes "$LG_TMP/fill5")"
+    "$(lg_codes "$LG_TMP/fill5")"
 
-if lg_stop_lighttpd; then
-	lg_ok "lighttpd stopped and no lockgate.fcgi of this test is left"
-else
-	lg_not_ok "lighttpd stopped and no lockgate.fcgi of this test is left" \
-	    "none" "$(lg_responders | tr '\n' ' ')"
-fi
+lg_stopped
 lg_is "A's logs: no error line, no 503" "" \
     "$(grep -i 'error\| 503$' "$RUN_A/error.log" "$RUN_A/lockgate.log")"
 lg_note "run time $(($(lg_now_ms) - START_MS)) ms"

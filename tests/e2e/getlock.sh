@@ -1,54 +1,28 @@
 #!/bin/bash
 # tests/e2e/getlock.sh: the getlock surface (API.md sections 0 and 1)
 # through a real lighttpd running 4 lockgate responders, spoken to with
-# curl: every row of the table with its exact status, headers and body,
-# every ttl spelling, the error answers, HEAD, OPTIONS, 405, 413, health,
-# millisecond expiry, one lock seen from several processes, getlock's
-# documented worker loop, and a clean stop.
+# curl: surface.sh's table (every row with its exact status, headers and
+# body), then what the table does not hold: the health count after a
+# DELETE, timestamps, expiry times and fences of every answer, every ttl
+# spelling, the error answers with nothing stored, HEAD, OPTIONS, 405,
+# 413, millisecond expiry, ids in any case, one lock seen from several
+# processes, getlock's documented worker loop, and a clean stop.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"
 	exit 1
 }
+# shellcheck source=surface.sh
+. "${0%/*}/surface.sh" || lg_bail "surface.sh loads"
 
 lg_init curl lighttpd jq
 lg_start_lighttpd 4
 
 VERSION=$(lg_version)
-NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
-BADPATH='{"locked": false, "message": "not found: expected /v1/<uuid>"}'
-NOPATH='{"message": "not found"}'
-NOMETHOD='{"message": "method not allowed"}'
-JSON=(-H 'Content-Type: application/json')
-LAST_FENCE=0		# the fence of the latest 201: each new one is larger
-
-# fresh_checks DESC TTL: after a 201 that lg_expect_lock accepted: expires
-# is timestamp + ttl to the millisecond, timestamp is the time of the
-# request, and the fence is larger than every fence before.
-fresh_checks()
-{
-	local d=$1 ttl bad=""
-
-	ttl=$(lg_ms "$2")
-	[ $((LG_EXP - LG_TS)) -eq "$ttl" ] ||
-	    bad="${bad}expires - timestamp = $((LG_EXP - LG_TS)) ms, want $ttl"$'\n'
-	if [ "$LG_TS" -lt $((LG_T0 - 50)) ] || [ "$LG_TS" -gt $((LG_T1 + 50)) ]; then
-		bad="${bad}timestamp $LG_TS ms outside the request [$LG_T0, $LG_T1]"$'\n'
-	fi
-	[ "$LG_FENCE" -gt "$LAST_FENCE" ] ||
-	    bad="${bad}fence $LG_FENCE not above the previous $LAST_FENCE"$'\n'
-	if [ -n "$bad" ]; then
-		lg_not_ok "$d: expires = timestamp + ttl, timestamp now, fence grows" \
-		    "" "$bad"
-	else
-		lg_ok "$d: expires = timestamp + ttl, timestamp now, fence $LG_FENCE > $LAST_FENCE"
-	fi
-	LAST_FENCE=$LG_FENCE
-}
 
 # acquire DESC ID TTL [CURL-ARGS...]: PUT /v1/ID on a free lock: 201
-# "lock acquired" with ttl TTL (exact text), then fresh_checks.
+# "lock acquired" with ttl TTL (exact text), then lg_fresh.
 acquire()
 {
 	local d=$1 id=$2 ttl=$3
@@ -57,7 +31,7 @@ acquire()
 	lg_curl PUT "/v1/$id" "$@"
 	lg_expect_lock "$d: 201 lock acquired, ttl $ttl" 201 true \
 	    "lock acquired" "$id" "$ttl" || return 1
-	fresh_checks "$d" "$ttl"
+	lg_fresh "$d" "$ttl"
 }
 
 # active ID TTL FENCE TS EXP DESC: GET /v1/ID is 423 "lock is active" with
@@ -77,7 +51,8 @@ active()
 gone()
 {
 	lg_curl GET "/v1/$1"
-	lg_expect "$2: GET /v1/<id> 404 lock not found or expired" 404 "$NOTFOUND"
+	lg_expect "$2: GET /v1/<id> 404 lock not found or expired" 404 \
+	    "$LG_NOTFOUND"
 }
 
 # bad_ttl DESC MESSAGE CURL-ARGS...: a PUT whose ttl is refused with 400
@@ -108,15 +83,15 @@ bad_req()
 }
 
 # ---------------------------------------------------------------------------
-lg_note "health on a fresh database, and the records count"
+lg_note "the table, on a fresh database (it leaves no record)"
 
-lg_curl GET /v1/health
-lg_expect "GET /v1/health on a fresh database" 200 \
-    "{\"message\": \"okay\", \"version\": \"$VERSION\", \"records\": 0}"
-lg_raw HEAD /v1/health
-lg_is "HEAD /v1/health: 200, JSON headers, no body" \
-    "200|application/json|no-store|*|" \
-    "$LG_STATUS|$(lg_hdr Content-Type)|$(lg_hdr Cache-Control)|$(lg_hdr Access-Control-Allow-Origin)|$LG_BODY"
+SF_RECORDS=0
+surface_getlock ""
+
+# ---------------------------------------------------------------------------
+lg_note "health: HEAD, and the records count"
+
+sf_head "/v1/health" /v1/health 200
 
 ID=$(lg_uuid)
 acquire "first PUT" "$ID" 60.0
@@ -129,25 +104,12 @@ lg_expect "GET /v1/health after its DELETE: 0 records" 200 \
     "{\"message\": \"okay\", \"version\": \"$VERSION\", \"records\": 0}"
 
 # ---------------------------------------------------------------------------
-lg_note "every row of the table, one lock through its life"
+lg_note "one lock through its life: timestamps, expiry times, fences"
 
 ID=$(lg_uuid)
-gone "$ID" "never existed"
-lg_raw HEAD "/v1/$ID"
-lg_is "never existed: HEAD 404, JSON headers, no body" \
-    "404|application/json|no-store|*|" \
-    "$LG_STATUS|$(lg_hdr Content-Type)|$(lg_hdr Cache-Control)|$(lg_hdr Access-Control-Allow-Origin)|$LG_BODY"
-lg_curl DELETE "/v1/$ID"
-lg_expect "never existed: DELETE 404" 404 "$NOTFOUND"
-
 acquire "PUT free, default ttl" "$ID" 60.0
 F1=$LG_FENCE TS1=$LG_TS EX1=$LG_EXP
 active "$ID" 60.0 "$F1" "$TS1" "$EX1" "active"
-
-lg_raw HEAD "/v1/$ID"
-lg_is "active: HEAD 423, JSON headers, no body" \
-    "423|application/json|no-store|*|" \
-    "$LG_STATUS|$(lg_hdr Content-Type)|$(lg_hdr Cache-Control)|$(lg_hdr Access-Control-Allow-Origin)|$LG_BODY"
 
 sleep 0.01
 lg_curl PUT "/v1/$ID"
@@ -156,9 +118,7 @@ if lg_expect_lock "PUT active, no ttl: 200 lock refreshed" 200 true \
 	lg_is "refresh keeps the fence and the timestamp" "$F1 $TS1" \
 	    "$LG_FENCE $LG_TS"
 	lg_cmp "refresh moves expires forward" "$LG_EXP" -gt "$EX1"
-	lg_true "refresh: expires = now + 60 s" \
-	    test "$LG_EXP" -ge $((LG_T0 + 60000 - 50)) -a \
-	    "$LG_EXP" -le $((LG_T1 + 60000 + 50))
+	lg_expires_now "refresh" 60
 fi
 
 lg_curl PUT "/v1/$ID?ttl=120"
@@ -166,9 +126,7 @@ if lg_expect_lock "PUT active with ttl=120: 200, the new ttl" 200 true \
     "lock refreshed" "$ID" 120.0; then
 	lg_is "refresh with ttl keeps the fence and the timestamp" \
 	    "$F1 $TS1" "$LG_FENCE $LG_TS"
-	lg_true "refresh with ttl=120: expires = now + 120 s" \
-	    test "$LG_EXP" -ge $((LG_T0 + 120000 - 50)) -a \
-	    "$LG_EXP" -le $((LG_T1 + 120000 + 50))
+	lg_expires_now "refresh with ttl=120" 120
 	EX2=$LG_EXP
 	active "$ID" 120.0 "$F1" "$TS1" "$EX2" "after the ttl change"
 fi
@@ -176,9 +134,7 @@ fi
 lg_curl PUT "/v1/$ID"
 if lg_expect_lock "refresh without ttl keeps the lock's own ttl 120" 200 \
     true "lock refreshed" "$ID" 120.0; then
-	lg_true "refresh without ttl: expires = now + 120 s" \
-	    test "$LG_EXP" -ge $((LG_T0 + 120000 - 50)) -a \
-	    "$LG_EXP" -le $((LG_T1 + 120000 + 50))
+	lg_expires_now "refresh without ttl" 120
 	EX3=$LG_EXP
 fi
 
@@ -193,10 +149,6 @@ if lg_expect_lock "DELETE active: 200 lock has been removed" 200 false \
     "lock has been removed" "$ID" 120.0; then
 	lg_is "DELETE shows the lock it removed" "$F1 $TS1" "$LG_FENCE $LG_TS"
 fi
-gone "$ID" "after DELETE"
-lg_curl DELETE "/v1/$ID"
-lg_expect "DELETE again: 404" 404 "$NOTFOUND"
-
 acquire "PUT after DELETE: a new acquisition" "$ID" 60.0
 lg_curl DELETE "/v1/$ID"
 
@@ -208,35 +160,35 @@ acquire "form -d ttl=30" "$(lg_uuid)" 30.0 -d ttl=30
 ID=$(lg_uuid)
 lg_curl PUT "/v1/$ID?ttl=30"
 lg_expect_lock "query ?ttl=30: 201, ttl 30.0" 201 true "lock acquired" \
-    "$ID" 30.0 && fresh_checks "query ?ttl=30" 30.0
-acquire "JSON {\"ttl\": 30}" "$(lg_uuid)" 30.0 "${JSON[@]}" \
+    "$ID" 30.0 && lg_fresh "query ?ttl=30" 30.0
+acquire "JSON {\"ttl\": 30}" "$(lg_uuid)" 30.0 "${LG_JSON[@]}" \
     --data-binary '{"ttl": 30}'
-acquire "JSON {\"ttl\": \"30\"} (httpie)" "$(lg_uuid)" 30.0 "${JSON[@]}" \
+acquire "JSON {\"ttl\": \"30\"} (httpie)" "$(lg_uuid)" 30.0 "${LG_JSON[@]}" \
     --data-binary '{"ttl": "30"}'
-acquire "JSON {\"ttl\": \"3600\"}" "$(lg_uuid)" 3600.0 "${JSON[@]}" \
+acquire "JSON {\"ttl\": \"3600\"}" "$(lg_uuid)" 3600.0 "${LG_JSON[@]}" \
     --data-binary '{"ttl":"3600"}'
 acquire "form ttl=' 30 ' with blanks" "$(lg_uuid)" 30.0 \
     --data-urlencode 'ttl= 30 '
 ID=$(lg_uuid)
 lg_curl PUT "/v1/$ID?ttl=%2030%20"
 lg_expect_lock "query ttl=' 30 ' with blanks: 201, ttl 30.0" 201 true \
-    "lock acquired" "$ID" 30.0 && fresh_checks "query blanks" 30.0
-acquire "JSON {\"ttl\": \" 30 \"}" "$(lg_uuid)" 30.0 "${JSON[@]}" \
+    "lock acquired" "$ID" 30.0 && lg_fresh "query blanks" 30.0
+acquire "JSON {\"ttl\": \" 30 \"}" "$(lg_uuid)" 30.0 "${LG_JSON[@]}" \
     --data-binary '{"ttl": " 30 "}'
 acquire "form ttl=0.5" "$(lg_uuid)" 0.5 -d ttl=0.5
 acquire "form ttl=1e3" "$(lg_uuid)" 1000.0 -d ttl=1e3
-acquire "JSON {\"ttl\": 1.25}" "$(lg_uuid)" 1.25 "${JSON[@]}" \
+acquire "JSON {\"ttl\": 1.25}" "$(lg_uuid)" 1.25 "${LG_JSON[@]}" \
     --data-binary '{"ttl": 1.25}'
 acquire "form ttl=604800 (the maximum)" "$(lg_uuid)" 604800.0 -d ttl=604800
 acquire "JSON with blanks and newlines around" "$(lg_uuid)" 45.0 \
-    "${JSON[@]}" --data-binary $' \n{ "ttl" : 45 }\n'
+    "${LG_JSON[@]}" --data-binary $' \n{ "ttl" : 45 }\n'
 
 lg_note "bad ttl values: 400, nothing stored"
 Q=""
 bad_ttl "0 (form)" "must be greater than 0" -d ttl=0
 bad_ttl "-5 (form)" "must be greater than 0" -d ttl=-5
 bad_ttl "-0 (form)" "must be greater than 0" -d ttl=-0
-bad_ttl "0 (JSON)" "must be greater than 0" "${JSON[@]}" \
+bad_ttl "0 (JSON)" "must be greater than 0" "${LG_JSON[@]}" \
     --data-binary '{"ttl": 0}'
 bad_ttl "nan (form)" "must be a number" -d ttl=nan
 bad_ttl "inf (form)" "must be a number" -d ttl=inf
@@ -244,13 +196,13 @@ bad_ttl "1e400 (form)" "must be a finite number" -d ttl=1e400
 bad_ttl "empty (form)" "must be a number" -d ttl=
 bad_ttl "abc (form)" "must be a number" -d ttl=abc
 bad_ttl "0x10 (form)" "must be a number" -d ttl=0x10
-bad_ttl "JSON true" "must be a number" "${JSON[@]}" \
+bad_ttl "JSON true" "must be a number" "${LG_JSON[@]}" \
     --data-binary '{"ttl": true}'
-bad_ttl "JSON null" "must be a number" "${JSON[@]}" \
+bad_ttl "JSON null" "must be a number" "${LG_JSON[@]}" \
     --data-binary '{"ttl": null}'
-bad_ttl "JSON [1]" "must be a number" "${JSON[@]}" \
+bad_ttl "JSON [1]" "must be a number" "${LG_JSON[@]}" \
     --data-binary '{"ttl": [1]}'
-bad_ttl "JSON \"abc\"" "must be a number" "${JSON[@]}" \
+bad_ttl "JSON \"abc\"" "must be a number" "${LG_JSON[@]}" \
     --data-binary '{"ttl": "abc"}'
 bad_ttl "604801 (form)" "must be at most 604800" -d ttl=604801
 Q="?ttl=nan"
@@ -267,27 +219,27 @@ Q=""
 lg_note "parameter precedence: JSON > query > form"
 
 ID=$(lg_uuid)
-lg_curl PUT "/v1/$ID?ttl=20" "${JSON[@]}" --data-binary '{"ttl": 10}'
+lg_curl PUT "/v1/$ID?ttl=20" "${LG_JSON[@]}" --data-binary '{"ttl": 10}'
 lg_expect_lock "JSON ttl 10 beats query ttl 20" 201 true "lock acquired" \
-    "$ID" 10.0 && fresh_checks "JSON over query" 10.0
+    "$ID" 10.0 && lg_fresh "JSON over query" 10.0
 ID=$(lg_uuid)
 lg_curl PUT "/v1/$ID?ttl=20" -d ttl=30
 lg_expect_lock "query ttl 20 beats form ttl 30" 201 true "lock acquired" \
-    "$ID" 20.0 && fresh_checks "query over form" 20.0
+    "$ID" 20.0 && lg_fresh "query over form" 20.0
 bad_req "JSON ttl \"abc\" beats a good query ttl" \
-    '{"message": {"ttl": "must be a number"}}' "?ttl=20" "${JSON[@]}" \
+    '{"message": {"ttl": "must be a number"}}' "?ttl=20" "${LG_JSON[@]}" \
     --data-binary '{"ttl": "abc"}'
 ID=$(lg_uuid)
 lg_curl PUT "/v1/$ID?ttl=1" -d ttl=2
 lg_expect_lock "ttl once in the query and once in the form is no duplicate" \
-    201 true "lock acquired" "$ID" 1.0 && fresh_checks "query and form" 1.0
+    201 true "lock acquired" "$ID" 1.0 && lg_fresh "query and form" 1.0
 
 lg_note "unknown and duplicate parameters, bad bodies"
 bad_req "unknown ?tll=30" '{"message": "Unknown arguments: tll"}' "?tll=30"
 bad_req "unknown form tll=30" '{"message": "Unknown arguments: tll"}' "" \
     -d tll=30
 bad_req "unknown JSON tll" '{"message": "Unknown arguments: tll"}' "" \
-    "${JSON[@]}" --data-binary '{"tll": 30}'
+    "${LG_JSON[@]}" --data-binary '{"tll": 30}'
 bad_req "two unknown ?a=1&b=2" '{"message": "Unknown arguments: a, b"}' \
     "?a=1&b=2"
 bad_req "unknown next to ttl ?ttl=30&x=1" \
@@ -297,11 +249,11 @@ bad_req "duplicate ?ttl=1&ttl=2" '{"message": "duplicate parameter: ttl"}' \
 bad_req "duplicate form ttl=1&ttl=2" \
     '{"message": "duplicate parameter: ttl"}' "" -d 'ttl=1&ttl=2'
 bad_req "JSON array body" '{"message": "JSON body must be an object"}' "" \
-    "${JSON[@]}" --data-binary '[30]'
+    "${LG_JSON[@]}" --data-binary '[30]'
 bad_req "JSON string body" '{"message": "JSON body must be an object"}' "" \
-    "${JSON[@]}" --data-binary '"30"'
+    "${LG_JSON[@]}" --data-binary '"30"'
 bad_req "JSON number body" '{"message": "JSON body must be an object"}' "" \
-    "${JSON[@]}" --data-binary '30'
+    "${LG_JSON[@]}" --data-binary '30'
 # lighttpd (url-normalize, on by default) repairs a bad %-escape in the
 # query before the program sees it: "?ttl=%zz" arrives as QUERY_STRING
 # "ttl=%25zz" (measured with 1.4.69), so the program rightly finds the ttl
@@ -317,7 +269,7 @@ bad_req "bad %-encoding in the form body" \
 
 for body in '{"ttl": ' '{"ttl": 30' '{ttl: 30}' '{"ttl": 30} x'; do
 	ID=$(lg_uuid)
-	lg_curl PUT "/v1/$ID" "${JSON[@]}" --data-binary "$body"
+	lg_curl PUT "/v1/$ID" "${LG_JSON[@]}" --data-binary "$body"
 	msg=$(lg_json_field .message)
 	if [ "$LG_STATUS" = 400 ] && [ -z "$(lg_std_headers)" ] &&
 	    [[ $LG_BODY =~ ^\{\"message\":\ \"invalid\ JSON\ body:\ [^\"].*\"\}$'\n'$ ]] &&
@@ -363,12 +315,12 @@ for m in GET HEAD; do
 		;;
 	*)
 		lg_expect "ttl 0.3 at 0.6 s: GET 404 lock not found or expired" \
-		    404 "$NOTFOUND"
+		    404 "$LG_NOTFOUND"
 		;;
 	esac
 done
 lg_curl DELETE "/v1/$ID"
-lg_expect "DELETE an expired lock: 404" 404 "$NOTFOUND"
+lg_expect "DELETE an expired lock: 404" 404 "$LG_NOTFOUND"
 acquire "PUT on an expired lock: a new acquisition" "$ID" 0.3 -d ttl=0.3
 
 # A refresh with a shorter ttl shortens the lock: expires = now + new ttl.
@@ -386,7 +338,7 @@ case $LG_BODY in
 	    false "lock has expired" "$ID" 0.25
 	;;
 *)
-	lg_expect "shortened lock at 0.55 s: 404" 404 "$NOTFOUND"
+	lg_expect "shortened lock at 0.55 s: 404" 404 "$LG_NOTFOUND"
 	;;
 esac
 
@@ -398,7 +350,7 @@ UPPER=$(printf '%s' "$LOWER" | tr a-f A-F)
 MIXED=${UPPER:0:18}${LOWER:18}
 lg_curl PUT "/v1/$UPPER"
 lg_expect_lock "PUT upper-case id: 201, id echoed lower-case" 201 true \
-    "lock acquired" "$LOWER" 60.0 && fresh_checks "upper case" 60.0
+    "lock acquired" "$LOWER" 60.0 && lg_fresh "upper case" 60.0
 F=$LG_FENCE
 lg_curl GET "/v1/$LOWER"
 lg_expect_lock "GET lower-case id: the same lock" 423 true "lock is active" \
@@ -415,18 +367,18 @@ gone "$UPPER" "upper-case id after DELETE"
 lg_note "paths: bad ids, unknown paths"
 
 U=$(lg_uuid)
-for p in not-a-uuid 1234 "${U//-/}" "${U:0:35}" "${U}0" "0${U}" \
+for p in 1234 "${U//-/}" "${U:0:35}" "${U}0" "0${U}" \
     "g${U:1}" "%7B$U%7D" "$U/extra" "" "health/x" "${U:0:8}_${U:9}"; do
 	lg_curl GET "/v1/$p"
-	lg_expect "GET /v1/$p: 404 JSON" 404 "$BADPATH"
+	lg_expect "GET /v1/$p: 404 JSON" 404 "$LG_BADPATH"
 done
 lg_curl PUT "/v1/not-a-uuid" -d ttl=30
-lg_expect "PUT /v1/not-a-uuid: 404 JSON" 404 "$BADPATH"
+lg_expect "PUT /v1/not-a-uuid: 404 JSON" 404 "$LG_BADPATH"
 lg_curl DELETE "/v1/$U/extra"
-lg_expect "DELETE /v1/<uuid>/extra: 404 JSON" 404 "$BADPATH"
+lg_expect "DELETE /v1/<uuid>/extra: 404 JSON" 404 "$LG_BADPATH"
 for p in /nope /v2/$U /locksmith; do
 	lg_curl GET "$p"
-	lg_expect "GET $p: 404" 404 "$NOPATH"
+	lg_expect "GET $p: 404" 404 "$LG_NOPATH"
 done
 lg_curl GET "/v1/not-a-uuid"
 lg_is "jq .locked on a bad path is false" "false" "$(lg_json_field .locked)"
@@ -437,13 +389,13 @@ lg_note "methods: 405 and OPTIONS"
 ID=$(lg_uuid)
 for m in POST PATCH; do
 	lg_curl "$m" "/v1/$ID" -d ttl=30
-	lg_expect "$m /v1/<uuid>: 405" 405 "$NOMETHOD"
+	lg_expect "$m /v1/<uuid>: 405" 405 "$LG_NOMETHOD"
 	lg_expect_hdr "$m /v1/<uuid>: Allow" Allow "$LG_ALLOW_LOCK"
 done
 gone "$ID" "after POST and PATCH"
 for m in POST PUT DELETE; do
 	lg_curl "$m" /v1/health -d ''
-	lg_expect "$m /v1/health: 405" 405 "$NOMETHOD"
+	lg_expect "$m /v1/health: 405" 405 "$LG_NOMETHOD"
 	lg_expect_hdr "$m /v1/health: Allow" Allow "$LG_ALLOW_HEALTH"
 done
 
@@ -512,15 +464,15 @@ pad 16385 >"$LG_TMP/b16385"
 lg_is "test bodies have 16384 and 16385 bytes" "16384 16385" \
     "$(stat -c %s "$LG_TMP/b16384") $(stat -c %s "$LG_TMP/b16385")"
 ID=$(lg_uuid)
-lg_curl PUT "/v1/$ID" "${JSON[@]}" --data-binary "@$LG_TMP/b16385"
+lg_curl PUT "/v1/$ID" "${LG_JSON[@]}" --data-binary "@$LG_TMP/b16385"
 lg_expect "JSON body of 16385 bytes: 413" 413 \
-    '{"message": "request body too large (limit 16384 bytes)"}'
+    "$LG_TOOBIG"
 gone "$ID" "after 413"
 lg_curl PUT "/v1/$ID" -d "ttl=30&pad=$(printf '%*s' 40000 '' | tr ' ' x)"
 lg_expect "form body of 40 KB: 413" 413 \
-    '{"message": "request body too large (limit 16384 bytes)"}'
+    "$LG_TOOBIG"
 gone "$ID" "after the second 413"
-acquire "JSON body of exactly 16384 bytes" "$ID" 30.0 "${JSON[@]}" \
+acquire "JSON body of exactly 16384 bytes" "$ID" 30.0 "${LG_JSON[@]}" \
     --data-binary "@$LG_TMP/b16384"
 
 # ---------------------------------------------------------------------------
@@ -535,7 +487,7 @@ lg_io_counts >"$LG_TMP/io.before"
 lg_many GET "/v1/$ID" 64
 lg_io_counts >"$LG_TMP/io.after"
 lg_is "64 parallel GETs: all 423" "64 423" \
-    "$(sort "$LG_TMP/many.codes" | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')"
+    "$(lg_codes "$LG_TMP/many.codes")"
 same=0
 for i in $(seq 1 64); do
 	lg_readfile "$LG_TMP/many.$i"
@@ -549,7 +501,7 @@ lg_cmp "the parallel GETs were served by several responders ($served of 4)" \
 
 lg_many PUT "/v1/$ID" 32 -d ttl=90
 lg_is "32 parallel refreshing PUTs: all 200" "32 200" \
-    "$(sort "$LG_TMP/many.codes" | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')"
+    "$(lg_codes "$LG_TMP/many.codes")"
 same=0
 for i in $(seq 1 32); do
 	lg_readfile "$LG_TMP/many.$i"
@@ -570,11 +522,11 @@ lg_curl DELETE "/v1/$ID"
 lg_expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 90.0
 lg_many GET "/v1/$ID" 64
 lg_is "64 parallel GETs after DELETE: all 404" "64 404" \
-    "$(sort "$LG_TMP/many.codes" | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')"
+    "$(lg_codes "$LG_TMP/many.codes")"
 same=0
 for i in $(seq 1 64); do
 	lg_readfile "$LG_TMP/many.$i"
-	[ "$LG_BODY" = "$NOTFOUND"$'\n' ] && same=$((same + 1))
+	[ "$LG_BODY" = "$LG_NOTFOUND"$'\n' ] && same=$((same + 1))
 done
 lg_is "64 parallel GETs after DELETE: every body 'lock not found'" 64 "$same"
 
@@ -637,18 +589,9 @@ gone "$ID" "after both workers"
 # ---------------------------------------------------------------------------
 lg_note "stopping lighttpd"
 
-if lg_stop_lighttpd; then
-	lg_ok "lighttpd stopped and no lockgate.fcgi of this test is left"
-else
-	lg_not_ok "lighttpd stopped and no lockgate.fcgi of this test is left" \
-	    "none" "$(lg_responders | tr '\n' ' ')"
-fi
+lg_stopped
 # Errors lighttpd or lockgate logged. None is expected: client mistakes
 # (400, 404, 405, 413) are answers, not errors.
-errs=$(grep -i 'error' "$LG_RUN/error.log")
-lg_is "the error log has no line with 'error'" "" "$errs"
-if [ -n "$errs" ] || [ "${LG_VERBOSE:-0}" = 1 ]; then
-	lg_dump_logs
-fi
+lg_no_errors "the error log has no line with 'error'" "$LG_RUN/error.log"
 
 lg_finish

@@ -19,22 +19,12 @@ lg_start_lighttpd 2
 
 ID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
 ULID=01hvkab4t422rap18rwjs2prnm
-NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
-BADPATH='{"locked": false, "message": "not found: expected /v1/<uuid>"}'
-NOPATH='{"message": "not found"}'
-NOMETHOD='{"message": "method not allowed"}'
-TOOBIG='{"message": "request body too large (limit 16384 bytes)"}'
 NOTOBJ='{"message": "JSON body must be an object"}'
 DEEP='{"message": "invalid JSON body: nesting too deep"}'
 MANY='{"message": "too many parameters (limit 64)"}'
 BADPCT='{"message": "invalid query string: bad percent-encoding"}'
 NULNAME='{"message": "invalid query string: a name holds a NUL character"}'
 SHORT='{"message": "request body shorter than its Content-Length"}'
-OWNERMSG='{"message": {"owner": "must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : @ + = / -"}}'
-LIMITMSG='{"message": {"limit": "must be a whole number from 1 to 1000"}}'
-KMSG='k must be 1 to 255 printable characters'
-TEXT_CT='text/plain; charset=utf-8'
-JSON=(-H 'Content-Type: application/json')
 FORM=(-H 'Content-Type: application/x-www-form-urlencoded')
 
 # ttl_msg WHY, wait_msg WHY: getlock's {"message": {"<name>": WHY}}.
@@ -57,16 +47,10 @@ repeat()
 	printf '%s' "${s// /"$2"}"
 }
 
-# records: the "records" of GET /v1/health, read through lighttpd.
-records()
-{
-	curl -s --max-time 5 "$LG_URL/v1/health" | jq -r .records 2>/dev/null
-}
-
 # stored DESC: nothing has been stored since the start.
 stored()
 {
-	lg_is "$1: nothing stored (health records)" 0 "$(records)"
+	lg_is "$1: nothing stored (health records)" 0 "$(lg_records)"
 }
 
 # file NAME TEXT: writes TEXT (printf %b: \xff and friends interpreted,
@@ -99,7 +83,7 @@ ht()
 
 	shift 5
 	lg_curl "$m" "$p" --path-as-is "$@"
-	lg_is "$d" "$st [$TEXT_CT] $text" \
+	lg_is "$d" "$st [$LG_TEXT_CT] $text" \
 	    "$LG_STATUS [$(lg_hdr Content-Type)] $LG_BODY"
 	stored "$d"
 }
@@ -119,48 +103,48 @@ hs()
 PIDS0=$(lg_responders | sort | tr '\n' ' ')
 lg_cmp "2 responders before the hostile requests" \
     "$(echo "$PIDS0" | wc -w)" -eq 2
-lg_is "no record before the hostile requests" 0 "$(records)"
+lg_is "no record before the hostile requests" 0 "$(lg_records)"
 
 lg_note "lighttpd: bad and huge UUIDs and LSS ids"
-hj "PUT /v1/not-a-uuid" 404 "$BADPATH" PUT /v1/not-a-uuid
-hj "PUT /v1/<35 hex digits>" 404 "$BADPATH" PUT "/v1/${ID%?}"
-hj "PUT /v1/<uuid>0 (37)" 404 "$BADPATH" PUT "/v1/${ID}0"
-hj "PUT /v1/<uuid without dashes, padded>" 404 "$BADPATH" PUT \
+hj "PUT /v1/not-a-uuid" 404 "$LG_BADPATH" PUT /v1/not-a-uuid
+hj "PUT /v1/<35 hex digits>" 404 "$LG_BADPATH" PUT "/v1/${ID%?}"
+hj "PUT /v1/<uuid>0 (37)" 404 "$LG_BADPATH" PUT "/v1/${ID}0"
+hj "PUT /v1/<uuid without dashes, padded>" 404 "$LG_BADPATH" PUT \
     /v1/0f1e2d3c4b5a69788796a5b4c3d2e1f0abcd
-hj "PUT /v1/<uuid with a g>" 404 "$BADPATH" PUT "/v1/${ID%?}g"
-hj "PUT /v1/{<uuid>}" 404 "$BADPATH" PUT "/v1/%7B$ID%7D"
-hj "PUT /v1/<uuid with UTF-8 é>" 404 "$BADPATH" PUT "/v1/${ID%?}%C3%A9"
-hj "PUT /v1/<4000 characters>" 404 "$BADPATH" PUT "/v1/$(repeat 4000 a)"
-hj "PUT /v1/<100 UUIDs>" 404 "$BADPATH" PUT "/v1/$(repeat 100 "$ID")"
-ht "GET /locks/<short id>" 404 "Lock not found" GET /locks/01hvkab
-ht "GET /locks/<ulid beyond 128 bits>" 404 "Lock not found" GET \
+hj "PUT /v1/<uuid with a g>" 404 "$LG_BADPATH" PUT "/v1/${ID%?}g"
+hj "PUT /v1/{<uuid>}" 404 "$LG_BADPATH" PUT "/v1/%7B$ID%7D"
+hj "PUT /v1/<uuid with UTF-8 é>" 404 "$LG_BADPATH" PUT "/v1/${ID%?}%C3%A9"
+hj "PUT /v1/<4000 characters>" 404 "$LG_BADPATH" PUT "/v1/$(repeat 4000 a)"
+hj "PUT /v1/<100 UUIDs>" 404 "$LG_BADPATH" PUT "/v1/$(repeat 100 "$ID")"
+ht "GET /locks/<short id>" 404 "$LG_NOLOCK" GET /locks/01hvkab
+ht "GET /locks/<ulid beyond 128 bits>" 404 "$LG_NOLOCK" GET \
     "/locks/8${ULID#?}"
-ht "GET /locks/<ulid with a u>" 404 "Lock not found" GET "/locks/${ULID%?}u"
+ht "GET /locks/<ulid with a u>" 404 "$LG_NOLOCK" GET "/locks/${ULID%?}u"
 ht "GET /locks/<5000 characters>" 404 "Not Found" GET "/locks/$(repeat 5000 a)"
-ht "PATCH /locks/<bad id>/lock" 404 "Lock not found" PATCH \
+ht "PATCH /locks/<bad id>/lock" 404 "$LG_NOLOCK" PATCH \
     "/locks/not-an-id/lock?k=x"
-ht "PATCH /locks/<unknown id>/unlock" 404 "Lock not found" PATCH \
+ht "PATCH /locks/<unknown id>/unlock" 404 "$LG_NOLOCK" PATCH \
     "/locks/$ULID/unlock?k=x"
 
 lg_note "lighttpd: path tricks"
 # lighttpd removes dot segments and merges slashes (RFC 3986 section 5.2.4)
 # before lockgate sees the path: these name the lock, so only GET is safe.
-hj "GET /v1/../v1/<uuid> (normalized by lighttpd)" 404 "$NOTFOUND" \
+hj "GET /v1/../v1/<uuid> (normalized by lighttpd)" 404 "$LG_NOTFOUND" \
     GET "/v1/../v1/$ID"
-hj "GET /v1/%2e%2e/v1/<uuid> (normalized by lighttpd)" 404 "$NOTFOUND" \
+hj "GET /v1/%2e%2e/v1/<uuid> (normalized by lighttpd)" 404 "$LG_NOTFOUND" \
     GET "/v1/%2e%2e/v1/$ID"
-hj "GET //v1//<uuid> (merged by lighttpd)" 404 "$NOTFOUND" GET "//v1//$ID"
-hj "PUT /v1/<uuid>/.. (that is /v1/)" 404 "$BADPATH" PUT "/v1/$ID/.."
-hj "PUT /v1/%2e%2e/<uuid> (that is /<uuid>)" 404 "$NOPATH" PUT "/v1/%2e%2e/$ID"
-hj "PUT /v1/<uuid>/" 404 "$BADPATH" PUT "/v1/$ID/"
-hj "PUT /v1/<uuid>/lock" 404 "$BADPATH" PUT "/v1/$ID/lock"
-hj "PUT /v1/<uuid>;x" 404 "$BADPATH" PUT "/v1/$ID;x"
-hj "PUT /v1/<uuid>%20" 404 "$BADPATH" PUT "/v1/$ID%20"
-hj "PUT /v1/<uuid>%2F" 404 "$BADPATH" PUT "/v1/$ID%2F"
-hj "PUT /v1/health/x" 404 "$BADPATH" PUT /v1/health/x
-hj "PUT /v1" 404 "$BADPATH" PUT /v1
-hj "PUT /v1health" 404 "$NOPATH" PUT /v1health
-hj "PUT /v1/%zz (bad escape kept by lighttpd)" 404 "$BADPATH" PUT /v1/%zz
+hj "GET //v1//<uuid> (merged by lighttpd)" 404 "$LG_NOTFOUND" GET "//v1//$ID"
+hj "PUT /v1/<uuid>/.. (that is /v1/)" 404 "$LG_BADPATH" PUT "/v1/$ID/.."
+hj "PUT /v1/%2e%2e/<uuid> (that is /<uuid>)" 404 "$LG_NOPATH" PUT "/v1/%2e%2e/$ID"
+hj "PUT /v1/<uuid>/" 404 "$LG_BADPATH" PUT "/v1/$ID/"
+hj "PUT /v1/<uuid>/lock" 404 "$LG_BADPATH" PUT "/v1/$ID/lock"
+hj "PUT /v1/<uuid>;x" 404 "$LG_BADPATH" PUT "/v1/$ID;x"
+hj "PUT /v1/<uuid>%20" 404 "$LG_BADPATH" PUT "/v1/$ID%20"
+hj "PUT /v1/<uuid>%2F" 404 "$LG_BADPATH" PUT "/v1/$ID%2F"
+hj "PUT /v1/health/x" 404 "$LG_BADPATH" PUT /v1/health/x
+hj "PUT /v1" 404 "$LG_BADPATH" PUT /v1
+hj "PUT /v1health" 404 "$LG_NOPATH" PUT /v1health
+hj "PUT /v1/%zz (bad escape kept by lighttpd)" 404 "$LG_BADPATH" PUT /v1/%zz
 hs "PUT /v1/<uuid>%00" 400 PUT "/v1/$ID%00"
 hs "PUT /v1/%00" 400 PUT /v1/%00
 
@@ -177,11 +161,11 @@ hj "?ttl=1&t%74l=2 (same name once decoded)" 400 \
 hj "form ttl=1&ttl=2" 400 '{"message": "duplicate parameter: ttl"}' \
     PUT "/v1/$ID" "${FORM[@]}" --data-binary 'ttl=1&ttl=2'
 hj "JSON {\"ttl\": 1, \"ttl\": 3600}" 400 \
-    '{"message": "duplicate parameter: ttl"}' PUT "/v1/$ID" "${JSON[@]}" \
+    '{"message": "duplicate parameter: ttl"}' PUT "/v1/$ID" "${LG_JSON[@]}" \
     --data-binary '{"ttl": 1, "ttl": 3600}'
 hj "JSON {\"ttl\\u0000x\": 5}" 400 \
     '{"message": "invalid JSON body: a name holds a NUL character"}' \
-    PUT "/v1/$ID" "${JSON[@]}" --data-binary '{"ttl\u0000x": 5}'
+    PUT "/v1/$ID" "${LG_JSON[@]}" --data-binary '{"ttl\u0000x": 5}'
 hj "?=1 (no name)" 400 \
     '{"message": "invalid query string: a parameter without a name"}' \
     PUT "/v1/$ID?=1"
@@ -206,62 +190,62 @@ hj "64 unknown names: the list is cut" 400 \
 lg_note "lighttpd: invalid UTF-8 and control characters"
 file u1 '{"ttl": "\xff"}'
 hj "JSON ttl \"\\xff\"" 400 "$(ttl_msg "must be a number")" PUT "/v1/$ID" \
-    "${JSON[@]}" --data-binary @"$LG_TMP/u1"
+    "${LG_JSON[@]}" --data-binary @"$LG_TMP/u1"
 file u2 '{"owner": "a\xc0\xafb"}'
-hj "JSON owner with an overlong UTF-8 /" 400 "$OWNERMSG" PUT "/v1/$ID" \
-    "${JSON[@]}" --data-binary @"$LG_TMP/u2"
+hj "JSON owner with an overlong UTF-8 /" 400 "$LG_BAD_OWNER" PUT "/v1/$ID" \
+    "${LG_JSON[@]}" --data-binary @"$LG_TMP/u2"
 file u3 '{"ow\xffner": "a"}'
 hj "JSON name with \\xff" 400 '{"message": "Unknown arguments: ow\ufffdner"}' \
-    PUT "/v1/$ID" "${JSON[@]}" --data-binary @"$LG_TMP/u3"
+    PUT "/v1/$ID" "${LG_JSON[@]}" --data-binary @"$LG_TMP/u3"
 file u4 '{"owner": "\xed\xa0\x80"}'
-hj "JSON owner with an encoded surrogate" 400 "$OWNERMSG" PUT "/v1/$ID" \
-    "${JSON[@]}" --data-binary @"$LG_TMP/u4"
-hj "form owner=%ff" 400 "$OWNERMSG" PUT "/v1/$ID" "${FORM[@]}" \
+hj "JSON owner with an encoded surrogate" 400 "$LG_BAD_OWNER" PUT "/v1/$ID" \
+    "${LG_JSON[@]}" --data-binary @"$LG_TMP/u4"
+hj "form owner=%ff" 400 "$LG_BAD_OWNER" PUT "/v1/$ID" "${FORM[@]}" \
     --data-binary 'owner=%ff'
-hj "form owner=a%01b" 400 "$OWNERMSG" PUT "/v1/$ID" "${FORM[@]}" \
+hj "form owner=a%01b" 400 "$LG_BAD_OWNER" PUT "/v1/$ID" "${FORM[@]}" \
     --data-binary 'owner=a%01b'
-hj "form owner=a%0d%0ab" 400 "$OWNERMSG" PUT "/v1/$ID" "${FORM[@]}" \
+hj "form owner=a%0d%0ab" 400 "$LG_BAD_OWNER" PUT "/v1/$ID" "${FORM[@]}" \
     --data-binary 'owner=a%0d%0ab'
-hj "JSON owner \"a\\u0000b\"" 400 "$OWNERMSG" PUT "/v1/$ID" "${JSON[@]}" \
+hj "JSON owner \"a\\u0000b\"" 400 "$LG_BAD_OWNER" PUT "/v1/$ID" "${LG_JSON[@]}" \
     --data-binary '{"owner": "a\u0000b"}'
-hj "JSON owner \"a\\u007fb\"" 400 "$OWNERMSG" PUT "/v1/$ID" "${JSON[@]}" \
+hj "JSON owner \"a\\u007fb\"" 400 "$LG_BAD_OWNER" PUT "/v1/$ID" "${LG_JSON[@]}" \
     --data-binary '{"owner": "a\u007fb"}'
-hj "JSON owner of 129 characters" 400 "$OWNERMSG" PUT "/v1/$ID" "${JSON[@]}" \
+hj "JSON owner of 129 characters" 400 "$LG_BAD_OWNER" PUT "/v1/$ID" "${LG_JSON[@]}" \
     --data-binary "{\"owner\": \"$(repeat 129 a)\"}"
 # json-c takes a raw TAB inside a string; the owner check refuses it.
 file c1 '{"owner": "a\tb"}'
-hj "JSON owner with a raw TAB" 400 "$OWNERMSG" PUT "/v1/$ID" \
-    "${JSON[@]}" --data-binary @"$LG_TMP/c1"
-ht "POST /locks k=a%01b" 400 "$KMSG" POST /locks "${FORM[@]}" \
+hj "JSON owner with a raw TAB" 400 "$LG_BAD_OWNER" PUT "/v1/$ID" \
+    "${LG_JSON[@]}" --data-binary @"$LG_TMP/c1"
+ht "POST /locks k=a%01b" 400 "$LG_KMSG" POST /locks "${FORM[@]}" \
     --data-binary 'k=a%01b'
-ht "POST /locks k=a%7f" 400 "$KMSG" POST /locks "${FORM[@]}" \
+ht "POST /locks k=a%7f" 400 "$LG_KMSG" POST /locks "${FORM[@]}" \
     --data-binary 'k=a%7f'
-ht "POST /locks k=%ff%fe" 400 "$KMSG" POST /locks "${FORM[@]}" \
+ht "POST /locks k=%ff%fe" 400 "$LG_KMSG" POST /locks "${FORM[@]}" \
     --data-binary 'k=%ff%fe'
-ht "POST /locks k=a%0d%0aSet-Cookie:x" 400 "$KMSG" POST /locks "${FORM[@]}" \
+ht "POST /locks k=a%0d%0aSet-Cookie:x" 400 "$LG_KMSG" POST /locks "${FORM[@]}" \
     --data-binary 'k=a%0d%0aSet-Cookie:x'
-ht "POST /locks {\"k\": \"a\\u0000\"}" 400 "$KMSG" POST /locks "${JSON[@]}" \
+ht "POST /locks {\"k\": \"a\\u0000\"}" 400 "$LG_KMSG" POST /locks "${LG_JSON[@]}" \
     --data-binary '{"k": "a\u0000"}'
-ht "POST /locks k of 256 characters" 400 "$KMSG" POST /locks "${FORM[@]}" \
+ht "POST /locks k of 256 characters" 400 "$LG_KMSG" POST /locks "${FORM[@]}" \
     --data-binary "k=$(repeat 256 k)"
 # A malformed key is refused before the store is asked about the id.
-ht "PATCH /locks/<id>/lock k=a%00" 400 "$KMSG" PATCH \
+ht "PATCH /locks/<id>/lock k=a%00" 400 "$LG_KMSG" PATCH \
     "/locks/$ULID/lock" "${FORM[@]}" --data-binary 'k=a%00'
 
 lg_note "lighttpd: JSON that is not an object, deep nesting"
 for b in '[]' '[1, 2]' '"x"' '1' '-0' 'null' 'true' '1e400'; do
-	hj "JSON body $b" 400 "$NOTOBJ" PUT "/v1/$ID" "${JSON[@]}" --data-binary "$b"
+	hj "JSON body $b" 400 "$NOTOBJ" PUT "/v1/$ID" "${LG_JSON[@]}" --data-binary "$b"
 done
 repeat 100000 '[' >"$LG_TMP/deep100k"
-hj "100000 levels of [ (over the body cap)" 413 "$TOOBIG" PUT "/v1/$ID" \
-    "${JSON[@]}" --data-binary @"$LG_TMP/deep100k"
+hj "100000 levels of [ (over the body cap)" 413 "$LG_TOOBIG" PUT "/v1/$ID" \
+    "${LG_JSON[@]}" --data-binary @"$LG_TMP/deep100k"
 repeat 16000 '[' >"$LG_TMP/deep16k"
-hj "16000 levels of [" 400 "$DEEP" PUT "/v1/$ID" "${JSON[@]}" \
+hj "16000 levels of [" 400 "$DEEP" PUT "/v1/$ID" "${LG_JSON[@]}" \
     --data-binary @"$LG_TMP/deep16k"
 repeat 2000 '{"a":' >"$LG_TMP/deepobj"
-hj "2000 levels of {\"a\":" 400 "$DEEP" PUT "/v1/$ID" "${JSON[@]}" \
+hj "2000 levels of {\"a\":" 400 "$DEEP" PUT "/v1/$ID" "${LG_JSON[@]}" \
     --data-binary @"$LG_TMP/deepobj"
-hj "9 levels of [ inside a member" 400 "$DEEP" PUT "/v1/$ID" "${JSON[@]}" \
+hj "9 levels of [ inside a member" 400 "$DEEP" PUT "/v1/$ID" "${LG_JSON[@]}" \
     --data-binary '{"ttl": [[[[[[[[1]]]]]]]]}'
 
 lg_note "lighttpd: numbers out of range"
@@ -278,25 +262,25 @@ hj "?ttl=99999999999999999999999" 400 "$(ttl_msg "must be at most 604800")" \
     PUT "/v1/$ID?ttl=99999999999999999999999"
 for b in '{"ttl": 1e400}' '{"ttl": -1e400}'; do
 	hj "JSON $b" 400 "$(ttl_msg "must be a finite number")" PUT "/v1/$ID" \
-	    "${JSON[@]}" --data-binary "$b"
+	    "${LG_JSON[@]}" --data-binary "$b"
 done
 hj "JSON {\"ttl\": -0}" 400 "$(ttl_msg "must be greater than 0")" PUT "/v1/$ID" \
-    "${JSON[@]}" --data-binary '{"ttl": -0}'
+    "${LG_JSON[@]}" --data-binary '{"ttl": -0}'
 for b in NaN Infinity -Infinity '"NaN"' '[60]' '{"s": 60}' true null; do
 	hj "JSON {\"ttl\": $b}" 400 "$(ttl_msg "must be a number")" PUT "/v1/$ID" \
-	    "${JSON[@]}" --data-binary "{\"ttl\": $b}"
+	    "${LG_JSON[@]}" --data-binary "{\"ttl\": $b}"
 done
 hj "JSON {\"ttl\": 99999999999999999999999}" 400 \
-    "$(ttl_msg "must be at most 604800")" PUT "/v1/$ID" "${JSON[@]}" \
+    "$(ttl_msg "must be at most 604800")" PUT "/v1/$ID" "${LG_JSON[@]}" \
     --data-binary '{"ttl": 99999999999999999999999}'
 for v in 0 -1 1001 1.5 1e3 99999999999999999999 +5 %205 0x5 ''; do
-	hj "?owner=a&limit=$v" 400 "$LIMITMSG" PUT "/v1/$ID?owner=a&limit=$v"
+	hj "?owner=a&limit=$v" 400 "$LG_BAD_LIMIT" PUT "/v1/$ID?owner=a&limit=$v"
 done
 hs "?owner=a&limit=1%00x" 400 PUT "/v1/$ID?owner=a&limit=1%00x"
-hj "JSON {\"limit\": 18446744073709551617}" 400 "$LIMITMSG" PUT "/v1/$ID" \
-    "${JSON[@]}" --data-binary '{"owner": "a", "limit": 18446744073709551617}'
-hj "JSON {\"limit\": \"1\\u0000x\"}" 400 "$LIMITMSG" PUT "/v1/$ID" \
-    "${JSON[@]}" --data-binary '{"owner": "a", "limit": "1\u0000x"}'
+hj "JSON {\"limit\": 18446744073709551617}" 400 "$LG_BAD_LIMIT" PUT "/v1/$ID" \
+    "${LG_JSON[@]}" --data-binary '{"owner": "a", "limit": 18446744073709551617}'
+hj "JSON {\"limit\": \"1\\u0000x\"}" 400 "$LG_BAD_LIMIT" PUT "/v1/$ID" \
+    "${LG_JSON[@]}" --data-binary '{"owner": "a", "limit": "1\u0000x"}'
 hj "?owner=a&wait=1e400" 400 "$(wait_msg "must be a finite number")" \
     PUT "/v1/$ID?owner=a&wait=1e400"
 hj "?owner=a&wait=99999999999999999999" 400 "$(wait_msg "must be at most 60")" \
@@ -316,13 +300,13 @@ ht "POST /locks l=true&e=NaN" 400 "e must be a number" POST \
 
 lg_note "lighttpd: bodies over the cap, cut short"
 printf '{"ttl": 30}%*s' 16374 '' >"$LG_TMP/b16385"
-hj "a 16385-byte body" 413 "$TOOBIG" PUT "/v1/$ID" "${JSON[@]}" \
+hj "a 16385-byte body" 413 "$LG_TOOBIG" PUT "/v1/$ID" "${LG_JSON[@]}" \
     --data-binary @"$LG_TMP/b16385"
 head -c 900000 /dev/zero | tr '\0' ' ' >"$LG_TMP/b900k"
-hj "a 900 KB body" 413 "$TOOBIG" PUT "/v1/$ID" "${JSON[@]}" \
+hj "a 900 KB body" 413 "$LG_TOOBIG" PUT "/v1/$ID" "${LG_JSON[@]}" \
     --data-binary @"$LG_TMP/b900k"
 head -c 2000000 /dev/zero | tr '\0' ' ' >"$LG_TMP/b2m"
-hs "a 2 MB body (lighttpd's own limit)" 413 PUT "/v1/$ID" "${JSON[@]}" \
+hs "a 2 MB body (lighttpd's own limit)" 413 PUT "/v1/$ID" "${LG_JSON[@]}" \
     --data-binary @"$LG_TMP/b2m"
 # A client that promises 100 bytes, sends 11 and goes away: lighttpd
 # buffers request bodies, so nothing reaches lockgate.
@@ -336,10 +320,10 @@ stored "a body shorter than its Content-Length, client gone"
 lg_note "lighttpd: methods"
 hs "FOO /v1/<uuid>" 501 FOO "/v1/$ID"
 hs "a 3000-character method" 501 "$(repeat 3000 A)" "/v1/$ID"
-hj "POST /v1/<uuid>" 405 "$NOMETHOD" POST "/v1/$ID" -d ttl=30
+hj "POST /v1/<uuid>" 405 "$LG_NOMETHOD" POST "/v1/$ID" -d ttl=30
 lg_expect_hdr "POST /v1/<uuid>: Allow" Allow "$LG_ALLOW_LOCK"
-hj "PATCH /v1/<uuid>" 405 "$NOMETHOD" PATCH "/v1/$ID"
-hj "PUT /v1/health" 405 "$NOMETHOD" PUT /v1/health
+hj "PATCH /v1/<uuid>" 405 "$LG_NOMETHOD" PATCH "/v1/$ID"
+hj "PUT /v1/health" 405 "$LG_NOMETHOD" PUT /v1/health
 ht "DELETE /locks/<id>" 405 "Method Not Allowed" DELETE "/locks/$ULID"
 
 lg_is "lighttpd still runs" yes "$(lg_alive "$LG_HTTPD_PID" && echo yes)"
@@ -371,7 +355,7 @@ ct()
 
 	shift 3
 	lg_cgi "$@"
-	lg_is "$d" "Status: $st $(lg_reason "$st") [$TEXT_CT] $text" \
+	lg_is "$d" "Status: $st $(lg_reason "$st") [$LG_TEXT_CT] $text" \
 	    "$LG_STATUSLINE [$(lg_hdr Content-Type)] $LG_BODY"
 	lg_is "$d: exit 0, nothing on stderr" "0|" "$LG_RC|$LG_ERR"
 	stored "$d"
@@ -386,23 +370,23 @@ body()
 }
 
 lg_note "CGI: paths as a server that normalizes nothing passes them"
-cj "PATH_INFO /v1/../v1/<uuid>" 404 "$BADPATH" REQUEST_METHOD=PUT \
+cj "PATH_INFO /v1/../v1/<uuid>" 404 "$LG_BADPATH" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/../v1/$ID"
-cj "PATH_INFO /v1/%2e%2e/<uuid> (literal)" 404 "$BADPATH" REQUEST_METHOD=PUT \
+cj "PATH_INFO /v1/%2e%2e/<uuid> (literal)" 404 "$LG_BADPATH" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/%2e%2e/$ID"
-cj "PATH_INFO /v1//<uuid>" 404 "$BADPATH" REQUEST_METHOD=PUT \
+cj "PATH_INFO /v1//<uuid>" 404 "$LG_BADPATH" REQUEST_METHOD=PUT \
     PATH_INFO="/v1//$ID"
-cj "PATH_INFO /v1/<uuid>/" 404 "$BADPATH" REQUEST_METHOD=PUT \
+cj "PATH_INFO /v1/<uuid>/" 404 "$LG_BADPATH" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/$ID/"
-cj "PATH_INFO /v1/<uuid>%00 (literal)" 404 "$BADPATH" REQUEST_METHOD=PUT \
+cj "PATH_INFO /v1/<uuid>%00 (literal)" 404 "$LG_BADPATH" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/$ID%00"
-cj "PATH_INFO /v1/<uuid> and a newline" 404 "$BADPATH" REQUEST_METHOD=PUT \
+cj "PATH_INFO /v1/<uuid> and a newline" 404 "$LG_BADPATH" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/$ID"$'\n'
-cj "PATH_INFO /v1/<uuid>\\xff" 404 "$BADPATH" REQUEST_METHOD=PUT \
+cj "PATH_INFO /v1/<uuid>\\xff" 404 "$LG_BADPATH" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/$ID"$'\xff'
-cj "PATH_INFO of 100000 slashes" 404 "$NOPATH" REQUEST_METHOD=PUT \
+cj "PATH_INFO of 100000 slashes" 404 "$LG_NOPATH" REQUEST_METHOD=PUT \
     PATH_INFO="$(repeat 100000 /)"
-cj "REQUEST_URI /v1/%2e%2e/v1/<uuid>" 404 "$BADPATH" REQUEST_METHOD=PUT \
+cj "REQUEST_URI /v1/%2e%2e/v1/<uuid>" 404 "$LG_BADPATH" REQUEST_METHOD=PUT \
     REQUEST_URI="/v1/%2e%2e/v1/$ID"
 cj "REQUEST_URI /v1/<uuid>%00" 400 '{"message": "malformed request path"}' \
     REQUEST_METHOD=PUT REQUEST_URI="/v1/$ID%00"
@@ -412,7 +396,7 @@ cj "REQUEST_URI /v1/<uuid>%" 400 '{"message": "malformed request path"}' \
     REQUEST_METHOD=PUT REQUEST_URI="/v1/$ID%"
 cj "REQUEST_URI /v1/<uuid>%4" 400 '{"message": "malformed request path"}' \
     REQUEST_METHOD=PUT REQUEST_URI="/v1/$ID%4?ttl=1"
-ct "PATH_INFO /locks/<id with a control character>" 404 "Lock not found" \
+ct "PATH_INFO /locks/<id with a control character>" 404 "$LG_NOLOCK" \
     REQUEST_METHOD=GET PATH_INFO="/locks/${ULID%?}"$'\x01'
 ct "PATH_INFO /locks/<70 characters>" 404 "Not Found" \
     REQUEST_METHOD=GET PATH_INFO="/locks/$(repeat 70 a)"
@@ -432,15 +416,15 @@ cj "QUERY_STRING ttl%00a=5&ttl%00b=7" 400 "$NULNAME" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/$ID" QUERY_STRING='ttl%00a=5&ttl%00b=7'
 cj "QUERY_STRING ttl=5%00" 400 "$(ttl_msg "must be a number")" \
     REQUEST_METHOD=PUT PATH_INFO="/v1/$ID" QUERY_STRING='ttl=5%00'
-cj "QUERY_STRING owner=a%00b" 400 "$OWNERMSG" REQUEST_METHOD=PUT \
+cj "QUERY_STRING owner=a%00b" 400 "$LG_BAD_OWNER" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/$ID" QUERY_STRING='owner=a%00b'
-cj "QUERY_STRING owner=a&limit=1%00x" 400 "$LIMITMSG" REQUEST_METHOD=PUT \
+cj "QUERY_STRING owner=a&limit=1%00x" 400 "$LG_BAD_LIMIT" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/$ID" QUERY_STRING='owner=a&limit=1%00x'
-cj "QUERY_STRING owner=%ff" 400 "$OWNERMSG" REQUEST_METHOD=PUT \
+cj "QUERY_STRING owner=%ff" 400 "$LG_BAD_OWNER" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/$ID" QUERY_STRING='owner=%ff'
-cj "QUERY_STRING owner=\\xff (raw)" 400 "$OWNERMSG" REQUEST_METHOD=PUT \
+cj "QUERY_STRING owner=\\xff (raw)" 400 "$LG_BAD_OWNER" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/$ID" QUERY_STRING=$'owner=\xff'
-cj "QUERY_STRING owner=a\\x01b (raw)" 400 "$OWNERMSG" REQUEST_METHOD=PUT \
+cj "QUERY_STRING owner=a\\x01b (raw)" 400 "$LG_BAD_OWNER" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/$ID" QUERY_STRING=$'owner=a\x01b'
 cj "QUERY_STRING ow%ffner=1" 400 \
     '{"message": "Unknown arguments: ow\ufffdner"}' REQUEST_METHOD=PUT \
@@ -449,9 +433,9 @@ cj "QUERY_STRING t%0all=1" 400 '{"message": "Unknown arguments: t\nll"}' \
     REQUEST_METHOD=PUT PATH_INFO="/v1/$ID" QUERY_STRING='t%0all=1'
 cj "QUERY_STRING ttl=1&ttl=1" 400 '{"message": "duplicate parameter: ttl"}' \
     REQUEST_METHOD=PUT PATH_INFO="/v1/$ID" QUERY_STRING='ttl=1&ttl=1'
-ct "QUERY_STRING k=a%00b on POST /locks" 400 "$KMSG" REQUEST_METHOD=POST \
+ct "QUERY_STRING k=a%00b on POST /locks" 400 "$LG_KMSG" REQUEST_METHOD=POST \
     PATH_INFO=/locks QUERY_STRING='k=a%00b'
-ct "QUERY_STRING k=a%0ab on POST /locks" 400 "$KMSG" REQUEST_METHOD=POST \
+ct "QUERY_STRING k=a%0ab on POST /locks" 400 "$LG_KMSG" REQUEST_METHOD=POST \
     PATH_INFO=/locks QUERY_STRING='k=a%0ab'
 ct "QUERY_STRING l=true%00 on POST /locks" 400 \
     "l must be one of true, t, 1, yes, on, false, f, 0, no, off" \
@@ -462,12 +446,12 @@ cj "QUERY_STRING of 12000 parameters (${#Q} bytes)" 400 "$MANY" \
 cj "QUERY_STRING of one 100000-character name" 400 \
     "{\"message\": \"Unknown arguments: $(repeat 196 b)...\"}" \
     REQUEST_METHOD=PUT PATH_INFO="/v1/$ID" QUERY_STRING="$(repeat 100000 b)"
-cj "QUERY_STRING of 100000 ampersands" 404 "$NOTFOUND" REQUEST_METHOD=GET \
+cj "QUERY_STRING of 100000 ampersands" 404 "$LG_NOTFOUND" REQUEST_METHOD=GET \
     PATH_INFO="/v1/$ID" QUERY_STRING="$(repeat 100000 '&')"
 
 lg_note "CGI: methods"
 for m in FOO put Get "" "$(repeat 5000 A)" "PUT " "GET"$'\x01'; do
-	cj "REQUEST_METHOD '${m:0:20}' (${#m} bytes)" 405 "$NOMETHOD" \
+	cj "REQUEST_METHOD '${m:0:20}' (${#m} bytes)" 405 "$LG_NOMETHOD" \
 	    REQUEST_METHOD="$m" PATH_INFO="/v1/$ID" QUERY_STRING=ttl=30
 	lg_expect_hdr "REQUEST_METHOD '${m:0:20}': Allow" Allow "$LG_ALLOW_LOCK"
 done
@@ -486,7 +470,7 @@ for cl in abc -1 ' 11' 11x 1e3 99999999999999999999; do
 	    REQUEST_METHOD=PUT PATH_INFO="/v1/$ID" \
 	    CONTENT_TYPE=application/json CONTENT_LENGTH="$cl"
 done
-cj "CONTENT_LENGTH 1099511627776 (1 TiB)" 413 "$TOOBIG" REQUEST_METHOD=PUT \
+cj "CONTENT_LENGTH 1099511627776 (1 TiB)" 413 "$LG_TOOBIG" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/$ID" CONTENT_TYPE=application/json \
     CONTENT_LENGTH=1099511627776
 body deep100k
@@ -522,7 +506,7 @@ cj "a form body with a NUL: read to its length" 400 \
     CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH="$SIZE"
 file utf '{"owner": "\xff\xfe"}'
 body utf
-cj "a JSON body with invalid UTF-8" 400 "$OWNERMSG" REQUEST_METHOD=PUT \
+cj "a JSON body with invalid UTF-8" 400 "$LG_BAD_OWNER" REQUEST_METHOD=PUT \
     PATH_INFO="/v1/$ID" CONTENT_TYPE=application/json \
     CONTENT_LENGTH="$SIZE"
 LG_CGI_IN=/dev/null
@@ -552,7 +536,7 @@ if [ -S "$SOCK" ]; then
 	    QUERY_STRING='ttl%00x=5'
 	lg_cgi_expect "FastCGI: ttl%00x=5" 400 "$NULNAME"
 	lg_fcgi "$SOCK" REQUEST_METHOD=FOO PATH_INFO="/v1/$ID"
-	lg_cgi_expect "FastCGI: method FOO" 405 "$NOMETHOD"
+	lg_cgi_expect "FastCGI: method FOO" 405 "$LG_NOMETHOD"
 	LG_CGI_IN=$LG_TMP/deep16k
 	lg_fcgi "$SOCK" REQUEST_METHOD=PUT PATH_INFO="/v1/$ID" \
 	    CONTENT_TYPE=application/json CONTENT_LENGTH=16000
@@ -573,7 +557,7 @@ fi
 # ---------------------------------------------------------------------------
 lg_note "afterwards"
 
-lg_is "no record was stored by any hostile request" 0 "$(records)"
+lg_is "no record was stored by any hostile request" 0 "$(lg_records)"
 lg_is "lighttpd still runs" yes "$(lg_alive "$LG_HTTPD_PID" && echo yes)"
 lg_is "the responders are the same processes as at the start" "$PIDS0" \
     "$(lg_responders | grep -vx "$FPID" | sort | tr '\n' ' ')"

@@ -51,6 +51,31 @@ LG_ACAO="*"
 LG_ALLOW_LOCK="GET, HEAD, PUT, DELETE, OPTIONS"
 LG_ALLOW_HEALTH="GET, HEAD, OPTIONS"
 
+# Answers several scripts expect (API.md), each body without its final
+# newline: the getlock surface's 404s, 405, 413 and 507, the refusals of a
+# bad owner or limit.
+LG_NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
+LG_BADPATH='{"locked": false, "message": "not found: expected /v1/<uuid>"}'
+LG_NOPATH='{"message": "not found"}'
+LG_NOMETHOD='{"message": "method not allowed"}'
+LG_TOOBIG='{"message": "request body too large (limit 16384 bytes)"}'
+LG_FULL='{"message": "storage full"}'
+LG_BAD_OWNER='{"message": {"owner": "must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : @ + = / -"}}'
+LG_BAD_LIMIT='{"message": {"limit": "must be a whole number from 1 to 1000"}}'
+LG_JSON=(-H 'Content-Type: application/json')	# curl's words for a JSON body
+
+# The LSS surface: its short text answers (an unknown lock, a wrong key, a
+# bad k), a lock id (a ULID in Crockford's base 32, lower case), a
+# generated key (a lowercase UUID, version 4, variant 10), and a valid ULID
+# no lock has (the first ULID of 1970).
+LG_TEXT_CT='text/plain; charset=utf-8'
+LG_NOLOCK='Lock not found'
+LG_BADKEY='key is not valid'
+LG_ULID_RE='[0-9a-hjkmnp-tv-z]{26}'
+LG_KEY_RE='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
+LG_KMSG='k must be 1 to 255 printable characters'
+LG_UNKNOWN=00000000000000000000000000
+
 # A number as lockgate prints it: seconds with 1 to 3 decimals, no trailing
 # zero except the single ".0" (Python's json.dumps style: 60.0, 0.5, 0.25).
 LG_NUM='[0-9]+\.([0-9]{0,2}[1-9]|0)'
@@ -211,17 +236,39 @@ lg_alive()
 	return 0
 }
 
+# lg_wait_for SECONDS PID COMMAND...: runs COMMAND every 0.05 s until it
+# succeeds, SECONDS at most and, when PID is not empty, only while PID
+# runs. True when COMMAND succeeded. (For a test to expand anew each time,
+# COMMAND is eval and the test in single quotes.)
+lg_wait_for()
+{
+	local lg_n=$(($1 * 20)) lg_pid=$2
+
+	shift 2
+	while :; do
+		"$@" && return 0
+		[ "$lg_n" -gt 0 ] || return 1
+		[ -z "$lg_pid" ] || lg_alive "$lg_pid" || return 1
+		sleep 0.05
+		lg_n=$((lg_n - 1))
+	done
+}
+
 # lg_wait_gone PID SECONDS: waits for PID to end; true if it did.
 lg_wait_gone()
 {
-	local n=$(($2 * 20))
+	lg_wait_for "$2" "" eval "! lg_alive $1"
+}
 
-	while [ "$n" -gt 0 ]; do
-		lg_alive "$1" || return 0
-		sleep 0.05
-		n=$((n - 1))
+# lg_alive_count PID...: prints how many of the PIDs run.
+lg_alive_count()
+{
+	local p n=0
+
+	for p in "$@"; do
+		lg_alive "$p" && n=$((n + 1))
 	done
-	! lg_alive "$1"
+	echo "$n"
 }
 
 # lg_responders: prints the pids of this script's lockgate processes: the
@@ -247,14 +294,15 @@ lg_responders()
 # lg_wait_no_responders SECONDS: true once no responder of ours is left.
 lg_wait_no_responders()
 {
-	local n=$(($1 * 20))
+	# shellcheck disable=SC2016 # expanded by eval, each time
+	lg_wait_for "$1" "" eval '[ -z "$(lg_responders)" ]'
+}
 
-	while [ "$n" -gt 0 ]; do
-		[ -z "$(lg_responders)" ] && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	[ -z "$(lg_responders)" ]
+# lg_wait_responders N SECONDS: true once N responders of ours run (a
+# server replaces those that died).
+lg_wait_responders()
+{
+	lg_wait_for "$2" "" eval "[ \"\$(lg_responders | wc -l)\" -ge $1 ]"
 }
 
 # lg_cleanup: the EXIT trap. Stops whatever is still running, by pid, and
@@ -322,26 +370,64 @@ lg_free_port()
 # lg_wait_port PORT SECONDS: true once 127.0.0.1:PORT accepts connections.
 lg_wait_port()
 {
-	local n=$(($2 * 20))
+	lg_wait_for "$2" "" lg_port_busy "$1"
+}
 
+# lg_wait_http TRIES URL [CURL-ARGS...]: asks GET URL every 0.05 s while
+# LG_HTTPD_PID (the server just started) runs, until it answers 200, TRIES
+# times at most (give curl a --max-time). Sets LG_CODE to the last status;
+# true when it answered 200 and the server still runs (had the port gone
+# to someone else meanwhile, ours would have failed to bind and exited).
+LG_CODE=000
+lg_wait_http()
+{
+	local n=$1 url=$2
+
+	shift 2
+	LG_CODE=000
 	while [ "$n" -gt 0 ]; do
-		lg_port_busy "$1" && return 0
+		lg_alive "$LG_HTTPD_PID" || break
+		LG_CODE=$(curl -s -o /dev/null -w '%{http_code}' "$@" "$url" \
+		    2>/dev/null)
+		[ "$LG_CODE" = 200 ] && break
 		sleep 0.05
 		n=$((n - 1))
 	done
-	return 1
+	[ "$LG_CODE" = 200 ] && lg_alive "$LG_HTTPD_PID"
 }
 
-# lg_dump_logs: prints lighttpd's logs into the test output.
+# lg_port_taken LOG...: true, with a note, when the server just started
+# (LG_HTTPD_PID) has exited and one of its LOGs says that its port
+# (LG_PORT) was taken meanwhile: then try again on another.
+lg_port_taken()
+{
+	if lg_alive "$LG_HTTPD_PID" ||
+	    ! grep -qi 'address already in use' "$@" 2>/dev/null; then
+		return 1
+	fi
+	lg_note "port $LG_PORT taken meanwhile, trying another"
+}
+
+# lg_dump_files LINES FILE...: prints each FILE that is not empty into the
+# test output, as comments: its last LINES lines, all of it for "".
+lg_dump_files()
+{
+	local n=$1 f
+
+	shift
+	for f in "$@"; do
+		[ -s "$f" ] || continue
+		echo "# ---- $f${n:+ (last $n lines)}"
+		tail -n "${n:-+1}" "$f" | sed 's/^/#   /'
+	done
+}
+
+# lg_dump_logs: prints lighttpd's logs (and the responders') into the test
+# output.
 lg_dump_logs()
 {
-	local f
-
-	for f in "$LG_RUN/error.log" "$LG_RUN/lighttpd.out"; do
-		[ -s "$f" ] || continue
-		echo "# ---- $f"
-		sed 's/^/#   /' "$f"
-	done
+	lg_dump_files "" "$LG_RUN/error.log" "$LG_RUN/lighttpd.out" \
+	    "$LG_RUN/lockgate.log"
 }
 
 # lg_start_lighttpd [PROCS]: writes the configuration with lighttpd/mkconf
@@ -354,7 +440,7 @@ lg_dump_logs()
 # Failing to start is fatal for the script.
 lg_start_lighttpd()
 {
-	local procs=${1:-4} try n code
+	local procs=${1:-4} try
 
 	LG_RUN=$LG_TMP/run
 	mkdir -p "$LG_RUN" || lg_bail "mkdir $LG_RUN"
@@ -370,34 +456,18 @@ lg_start_lighttpd()
 		lighttpd -D -f "$LG_RUN/lighttpd.conf" \
 		    >"$LG_RUN/lighttpd.out" 2>&1 </dev/null &
 		LG_HTTPD_PID=$!
-		n=200
-		code=000
-		while [ "$n" -gt 0 ]; do
-			lg_alive "$LG_HTTPD_PID" || break
-			code=$(curl -s -o /dev/null -w '%{http_code}' \
-			    ${LG_TOKEN:+-H "Authorization: Bearer $LG_TOKEN"} \
-			    --max-time 1 "$LG_URL$LG_MOUNT/v1/health" 2>/dev/null)
-			[ "$code" = 200 ] && break
-			sleep 0.05
-			n=$((n - 1))
-		done
-		# Still ours: had the port gone to someone else meanwhile, our
-		# lighttpd would have failed to bind and exited.
-		if [ "$code" = 200 ] && lg_alive "$LG_HTTPD_PID"; then
+		if lg_wait_http 200 "$LG_URL$LG_MOUNT/v1/health" \
+		    ${LG_TOKEN:+-H "Authorization: Bearer $LG_TOKEN"} \
+		    --max-time 1; then
 			lg_ok "lighttpd with $procs responders answers $LG_MOUNT/v1/health on port $LG_PORT"
 			return 0
 		fi
-		if ! lg_alive "$LG_HTTPD_PID" &&
-		    grep -qi 'address already in use' "$LG_RUN/error.log" \
-		    "$LG_RUN/lighttpd.out" 2>/dev/null; then
-			lg_note "port $LG_PORT taken meanwhile, trying another"
-			continue
-		fi
-		break
+		lg_port_taken "$LG_RUN/error.log" "$LG_RUN/lighttpd.out" ||
+		    break
 	done
 	lg_dump_logs
 	lg_bail "lighttpd with lockgate answers GET /v1/health with 200" \
-	    "last status $code after 10 s"
+	    "last status $LG_CODE after 10 s"
 }
 
 # lg_stop_lighttpd: stops lighttpd (SIGTERM, as an operator would) and
@@ -414,6 +484,36 @@ lg_stop_lighttpd()
 	LG_HTTPD_PID=""
 	lg_wait_no_responders 5 || rc=1
 	return $rc
+}
+
+# lg_stopped [DESC]: lg_stop_lighttpd, and one check that lighttpd and every
+# responder of this test are gone (those left are named). DESC, when
+# given, begins the description.
+# shellcheck disable=SC2120 # DESC is optional
+lg_stopped()
+{
+	local d="${1:+$1: }lighttpd stopped and no lockgate.fcgi of this test is left"
+
+	if lg_stop_lighttpd; then
+		lg_ok "$d"
+	else
+		lg_not_ok "$d" "none" "$(lg_responders | tr '\n' ' ')"
+	fi
+}
+
+# lg_no_errors DESC FILE...: one check that no line of the FILEs (logs) has
+# "error" in it, in any case. With one, or with LG_VERBOSE=1, lighttpd's
+# logs are shown.
+lg_no_errors()
+{
+	local d=$1 errs
+
+	shift
+	errs=$(grep -i 'error' "$@" 2>/dev/null)
+	lg_is "$d" "" "$errs"
+	if [ -n "$errs" ] || [ "${LG_VERBOSE:-0}" = 1 ]; then
+		lg_dump_logs
+	fi
 }
 
 # ---------------------------------------------------------------------------
@@ -491,20 +591,28 @@ lg_raw()
 		timeout 10 cat <&3
 	) >"$LG_TMP/raw.resp" 2>/dev/null
 	all=$(cat "$LG_TMP/raw.resp"; printf x)
-	all=${all%x}
-	case $all in
-	*$'\r\n\r\n'*)
-		printf '%s\r\n\r\n' "${all%%$'\r\n\r\n'*}" >"$LG_HDRS"
-		LG_BODY=${all#*$'\r\n\r\n'}
-		;;
-	*)
-		printf '%s' "$all" >"$LG_HDRS"
-		LG_BODY=""
-		;;
-	esac
+	lg_split "${all%x}" $'\r\n\r\n'
 	LG_STATUS=$(head -n 1 "$LG_HDRS" | awk '{ print $2 }')
 	[ -n "$LG_STATUS" ] || LG_STATUS=000
 	lg_parse_headers
+}
+
+# lg_split ANSWER END: splits ANSWER (headers, a blank line, the body) at
+# its first blank line: the header lines go to the file LG_HDRS with END
+# after them, the rest to LG_BODY; without a blank line all of ANSWER is
+# headers and LG_BODY is empty.
+lg_split()
+{
+	case $1 in
+	*$'\r\n\r\n'*)
+		printf '%s%s' "${1%%$'\r\n\r\n'*}" "$2" >"$LG_HDRS"
+		LG_BODY=${1#*$'\r\n\r\n'}
+		;;
+	*)
+		printf '%s' "$1" >"$LG_HDRS"
+		LG_BODY=""
+		;;
+	esac
 }
 
 # lg_parse_headers: reads LG_HDRS into LG_H (lower-case name -> value,
@@ -563,16 +671,7 @@ lg_cgi_parse()
 	LG_HDRS=$LG_TMP/last.hdr
 	all=""
 	IFS= read -r -d '' all <"$1"
-	case $all in
-	*$'\r\n\r\n'*)
-		printf '%s\r\n' "${all%%$'\r\n\r\n'*}" >"$LG_HDRS"
-		LG_BODY=${all#*$'\r\n\r\n'}
-		;;
-	*)
-		printf '%s' "$all" >"$LG_HDRS"
-		LG_BODY=""
-		;;
-	esac
+	lg_split "$all" $'\r\n'
 	LG_STATUSLINE=${all%%$'\r\n'*}
 	lg_parse_headers
 	LG_STATUS=none
@@ -621,6 +720,41 @@ lg_expect()
 	fi
 }
 
+# lg_check STATUS CT BODY: sets LG_BAD to what is wrong with the last
+# response, one line each (empty when it is exactly STATUS, Content-Type CT
+# ("<absent>" for none), Cache-Control: no-store,
+# Access-Control-Allow-Origin: * and BODY, exact, no newline added).
+# No subshell: this runs for every check.
+LG_BAD=""
+lg_check()
+{
+	local ct=${LG_H[content-type]-<absent>}
+	local cc=${LG_H[cache-control]-<absent>}
+	local ao=${LG_H[access-control-allow-origin]-<absent>}
+
+	LG_BAD=""
+	[ "$LG_STATUS" = "$1" ] || LG_BAD+="status $LG_STATUS, want $1"$'\n'
+	[ "$ct" = "$2" ] || LG_BAD+="Content-Type: $ct (want $2)"$'\n'
+	[ "$cc" = no-store ] || LG_BAD+="Cache-Control: $cc (want no-store)"$'\n'
+	[ "$ao" = "*" ] ||
+	    LG_BAD+="Access-Control-Allow-Origin: $ao (want *)"$'\n'
+	[ "$LG_BODY" = "$3" ] || LG_BAD+="body '$LG_BODY' (want '$3')"$'\n'
+}
+
+# lg_expect_ct DESC STATUS CT BODY: the last response is exactly that (see
+# lg_check; BODY is exact, no newline added): for the answers lg_expect
+# does not fit, such as the LSS surface's (compact JSON, short texts, none).
+lg_expect_ct()
+{
+	lg_check "$2" "$3" "$4"
+	if [ -z "$LG_BAD" ]; then
+		lg_ok "$1"
+	else
+		lg_not_ok "$1" "$2, Content-Type $3, no-store, ACAO *, body '$4'" \
+		    "$LG_BAD"
+	fi
+}
+
 # lg_expect_hdr DESC NAME VALUE: the last response's header NAME is VALUE.
 lg_expect_hdr()
 {
@@ -654,11 +788,14 @@ lg_now_ms()
 	fi
 }
 
-# lg_expect_lock DESC STATUS LOCKED MESSAGE ID TTL: the last response is
+# lg_expect_lock DESC STATUS LOCKED MESSAGE ID TTL [HOLDERS LIMIT]: the
+# last response is
 #	{"locked": LOCKED, "message": "MESSAGE", "lock": {"id": "ID",
-#	 "timestamp": T, "ttl": TTL, "expires": E, "fence": F}}
+#	 "timestamp": T, "ttl": TTL, "expires": E, "fence": F
+#	 [, "holders": HOLDERS, "limit": LIMIT]}}
 # exactly (key order, spacing, number format, one final newline), with the
-# standard JSON headers. TTL is the exact text ("30.0"). On success sets
+# standard JSON headers; without HOLDERS the answer must carry neither
+# holders nor limit. TTL is the exact text ("30.0"). On success sets
 # LG_TS, LG_EXP, LG_FENCE (timestamp and expires in milliseconds) and
 # returns 0; on failure returns 1 and leaves them empty.
 LG_TS=""
@@ -666,24 +803,29 @@ LG_EXP=""
 LG_FENCE=""
 lg_expect_lock()
 {
-	local d=$1 re bad=""
+	local d=$1 st=$2 locked=$3 msg=$4 id=$5 ttl=$6 h=${7:-} l=${8:-}
+	local re tail="" want bad=""
 
 	LG_TS=""
 	LG_EXP=""
 	LG_FENCE=""
-	re="^\{\"locked\": $3, \"message\": \"$4\", \"lock\": \{\"id\": \"$5\","
-	re="$re \"timestamp\": ($LG_NUM), \"ttl\": ${6//./\\.},"
-	re="$re \"expires\": ($LG_NUM), \"fence\": ([1-9][0-9]*)\}\}"$'\n$'
-	[ "$LG_STATUS" = "$2" ] ||
-	    bad="${bad}status $LG_STATUS, want $2"$'\n'
+	want="{\"locked\": $locked, \"message\": \"$msg\", \"lock\": {\"id\": \"$id\", \"timestamp\": N, \"ttl\": $ttl, \"expires\": N, \"fence\": N"
+	if [ -n "$h" ]; then
+		tail=", \"holders\": $h, \"limit\": $l"
+		want="$want$tail"
+	fi
+	want="$st $want}}"
+	re="^\{\"locked\": $locked, \"message\": \"$msg\", \"lock\": \{\"id\": \"$id\","
+	re="$re \"timestamp\": ($LG_NUM), \"ttl\": ${ttl//./\\.},"
+	re="$re \"expires\": ($LG_NUM), \"fence\": ([1-9][0-9]*)$tail\}\}"$'\n$'
+	[ "$LG_STATUS" = "$st" ] || bad="${bad}status $LG_STATUS, want $st"$'\n'
 	bad="$bad$(lg_std_headers)"
 	if ! [[ $LG_BODY =~ $re ]]; then
-		lg_not_ok "$d" "$2 {\"locked\": $3, \"message\": \"$4\", \"lock\": {\"id\": \"$5\", \"timestamp\": N, \"ttl\": $6, \"expires\": N, \"fence\": N}}" \
-		    "$LG_STATUS $LG_BODY${bad:+$'\n'$bad}"
+		lg_not_ok "$d" "$want" "$LG_STATUS $LG_BODY${bad:+$'\n'$bad}"
 		return 1
 	fi
 	if [ -n "$bad" ]; then
-		lg_not_ok "$d" "status $2, standard JSON headers" "$bad"
+		lg_not_ok "$d" "status $st, standard JSON headers" "$bad"
 		return 1
 	fi
 	LG_TS=$(lg_ms "${BASH_REMATCH[1]}")
@@ -691,6 +833,50 @@ lg_expect_lock()
 	LG_FENCE=${BASH_REMATCH[5]}
 	lg_ok "$d"
 	return 0
+}
+
+# lg_fresh DESC TTL: after a 201 that lg_expect_lock accepted: the
+# timestamp is the time of the request, expires is timestamp + TTL to the
+# millisecond, and the fence is above LG_MAXF, every fence seen before (then
+# raised to it). One check; returns 1 when it fails.
+LG_MAXF=0
+lg_fresh()
+{
+	local d=$1 ttl bad=""
+
+	ttl=$(lg_ms "$2")
+	[ $((LG_EXP - LG_TS)) -eq "$ttl" ] ||
+	    bad="${bad}expires - timestamp = $((LG_EXP - LG_TS)) ms, want $ttl"$'\n'
+	if [ "$LG_TS" -lt $((LG_T0 - 50)) ] || [ "$LG_TS" -gt $((LG_T1 + 50)) ]; then
+		bad="${bad}timestamp $LG_TS ms outside the request [$LG_T0, $LG_T1]"$'\n'
+	fi
+	[ "$LG_FENCE" -gt "$LG_MAXF" ] ||
+	    bad="${bad}fence $LG_FENCE not above the earlier $LG_MAXF"$'\n'
+	if [ -n "$bad" ]; then
+		lg_not_ok "$d: timestamp now, expires = timestamp + ttl, fence grows" \
+		    "" "$bad"
+		return 1
+	fi
+	lg_ok "$d: timestamp now, expires = timestamp + ttl, fence $LG_FENCE > $LG_MAXF"
+	LG_MAXF=$LG_FENCE
+	return 0
+}
+
+# lg_expires_now DESC TTL: after a refresh that lg_expect_lock accepted:
+# expires = now + TTL seconds (between the request's start and end, give
+# or take 50 ms). One check.
+lg_expires_now()
+{
+	local t
+
+	t=$(lg_ms "$2")
+	if [ -n "$LG_EXP" ] && [ "$LG_EXP" -ge $((LG_T0 + t - 50)) ] &&
+	    [ "$LG_EXP" -le $((LG_T1 + t + 50)) ]; then
+		lg_ok "$1: expires = now + $2 s"
+	else
+		lg_not_ok "$1: expires = now + $2 s" \
+		    "[$((LG_T0 + t)), $((LG_T1 + t))]" "${LG_EXP:-none}"
+	fi
 }
 
 # lg_json_field FILTER: prints jq FILTER applied to the last body.
@@ -744,6 +930,36 @@ lg_many()
 	    "$@" -K "$LG_TMP/many.cfg" >"$LG_TMP/many.codes" 2>"$LG_TMP/many.err"
 }
 
+# lg_codes FILE: prints the status codes in FILE (one a line, as lg_many
+# writes them) counted, as "N CODE, N CODE" in the order of the codes.
+lg_codes()
+{
+	sort "$1" | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }'
+}
+
+# lg_lids SERIES FROM TO: prints the lock ids FROM..TO of SERIES (a number),
+# one a line: SERIES in the first group, the number in the last.
+lg_lids()
+{
+	awk -v s="$1" -v a="$2" -v b="$3" 'BEGIN { for (i = a; i <= b; i++)
+	    printf "%08x-0000-4000-8000-%012x\n", s, i }'
+}
+
+# lg_records [URL]: prints the "records" of GET URL/v1/health (default
+# LG_URL), or "?" and what came instead. Leaves the last response alone.
+# shellcheck disable=SC2120 # URL is optional
+lg_records()
+{
+	local b
+
+	b=$(curl -s --max-time 10 -w ' %{http_code}' "${1:-$LG_URL}/v1/health")
+	if [[ $b =~ \"records\":\ ([0-9]+)\}$'\n'\ 200$ ]]; then
+		echo "${BASH_REMATCH[1]}"
+	else
+		echo "? $b"
+	fi
+}
+
 # lg_io_counts: prints "PID SYSCALLS" for each responder of ours (read and
 # write system calls so far, from /proc/PID/io): a responder whose count
 # moved has served a request meanwhile.
@@ -774,10 +990,19 @@ LG_ERR=""
 lg_cgi()
 {
 	# shellcheck disable=SC2086
+	lg_cgi_exchange LOCKGATE_DB="$LOCKGATE_DB" "$@" \
+	    timeout 10 "$LOCKGATE_FCGI" $LG_CGI_ARGS
+}
+
+# lg_cgi_exchange [NAME=VALUE...] COMMAND...: runs COMMAND, with LG_CGI_IN on
+# stdin, in an empty environment holding only the CGI basics and the given
+# variables; sets LG_RC (its exit status), LG_ERR (its stderr) and, through
+# lg_cgi_parse of its stdout, the last response.
+lg_cgi_exchange()
+{
 	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
 	    SERVER_PROTOCOL=HTTP/1.1 SERVER_NAME=localhost SERVER_PORT=80 \
-	    REMOTE_ADDR=127.0.0.1 LOCKGATE_DB="$LOCKGATE_DB" "$@" \
-	    timeout 10 "$LOCKGATE_FCGI" $LG_CGI_ARGS <"$LG_CGI_IN" \
+	    REMOTE_ADDR=127.0.0.1 "$@" <"$LG_CGI_IN" \
 	    >"$LG_TMP/cgi.out" 2>"$LG_TMP/cgi.err"
 	LG_RC=$?
 	LG_ERR=""
@@ -881,15 +1106,7 @@ lg_fcgi()
 	local addr=$1
 
 	shift
-	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
-	    SERVER_PROTOCOL=HTTP/1.1 SERVER_NAME=localhost SERVER_PORT=80 \
-	    REMOTE_ADDR=127.0.0.1 "$@" \
-	    timeout 10 cgi-fcgi -bind -connect "$addr" <"$LG_CGI_IN" \
-	    >"$LG_TMP/cgi.out" 2>"$LG_TMP/cgi.err"
-	LG_RC=$?
-	LG_ERR=""
-	IFS= read -r -d '' LG_ERR <"$LG_TMP/cgi.err"
-	lg_cgi_parse "$LG_TMP/cgi.out"
+	lg_cgi_exchange "$@" timeout 10 cgi-fcgi -bind -connect "$addr"
 }
 
 # lg_listeners PORT: prints the local addresses listening on TCP PORT.
@@ -983,14 +1200,8 @@ lg_as_apache_user()
 # lg_dump_apache_logs: prints the running Apache's logs into the output.
 lg_dump_apache_logs()
 {
-	local f
-
-	for f in "$LG_APACHE_DIR/error.log" "$LG_APACHE_DIR/apache.out" \
-	    "$LG_APACHE_DIR/access.log"; do
-		[ -s "$f" ] || continue
-		echo "# ---- $f (last 40 lines)"
-		tail -n 40 "$f" | sed 's/^/#   /'
-	done
+	lg_dump_files 40 "$LG_APACHE_DIR/error.log" \
+	    "$LG_APACHE_DIR/apache.out" "$LG_APACHE_DIR/access.log"
 }
 
 # lg_start_apache NAME SITECONF PROBE MODULES [CURL-ARG...]: starts Apache
@@ -1005,7 +1216,7 @@ lg_dump_apache_logs()
 # is fatal for the script. Call lg_apache_init first.
 lg_start_apache()
 {
-	local name=$1 site=$2 probe=$3 modules=$4 try n code m
+	local name=$1 site=$2 probe=$3 modules=$4 try m
 
 	shift 4
 	LG_APACHE_DIR=$LG_TMP/apache-$name
@@ -1052,31 +1263,16 @@ lg_start_apache()
 		"$LG_APACHE" -f "$LG_APACHE_DIR/httpd.conf" -DFOREGROUND \
 		    >"$LG_APACHE_DIR/apache.out" 2>&1 </dev/null &
 		LG_HTTPD_PID=$!
-		n=400
-		code=000
-		while [ "$n" -gt 0 ]; do
-			lg_alive "$LG_HTTPD_PID" || break
-			code=$(curl -s -o /dev/null -w '%{http_code}' \
-			    --max-time 5 "$@" "$LG_URL$probe" 2>/dev/null)
-			[ "$code" = 200 ] && break
-			sleep 0.05
-			n=$((n - 1))
-		done
-		if [ "$code" = 200 ] && lg_alive "$LG_HTTPD_PID"; then
+		if lg_wait_http 400 "$LG_URL$probe" --max-time 5 "$@"; then
 			lg_ok "Apache ($name) answers GET $probe on port $LG_PORT"
 			return 0
 		fi
-		if ! lg_alive "$LG_HTTPD_PID" &&
-		    grep -qi 'address already in use' "$LG_APACHE_DIR/error.log" \
-		    "$LG_APACHE_DIR/apache.out" 2>/dev/null; then
-			lg_note "port $LG_PORT taken meanwhile, trying another"
-			continue
-		fi
-		break
+		lg_port_taken "$LG_APACHE_DIR/error.log" \
+		    "$LG_APACHE_DIR/apache.out" || break
 	done
 	lg_dump_apache_logs
 	lg_bail "Apache ($name) with lockgate answers GET $probe with 200" \
-	    "last status $code after 20 s"
+	    "last status $LG_CODE after 20 s"
 }
 
 # lg_stop_apache: stops Apache (SIGTERM, as apache2ctl stop does) and

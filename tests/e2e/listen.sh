@@ -17,7 +17,6 @@
 
 lg_init cgi-fcgi ss timeout strace
 VERSION=$(lg_version)
-NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
 LPID=""
 
 # start_listen DESC ARG READY: starts lockgate.fcgi --listen ARG in the
@@ -25,20 +24,13 @@ LPID=""
 # READY (a shell test) holds. Sets LPID; returns 1 if it never got ready.
 start_listen()
 {
-	local n=100
-
 	"$LOCKGATE_FCGI" --listen "$2" 2>>"$LG_TMP/listen.err" </dev/null &
 	LPID=$!
 	LG_BG_PIDS="$LG_BG_PIDS $LPID"
-	while [ "$n" -gt 0 ]; do
-		if eval "$3"; then
-			lg_ok "$1"
-			return 0
-		fi
-		lg_alive "$LPID" || break
-		sleep 0.05
-		n=$((n - 1))
-	done
+	if lg_wait_for 5 "$LPID" eval "$3"; then
+		lg_ok "$1"
+		return 0
+	fi
 	lg_not_ok "$1" "listening within 5 s" \
 	    "$(lg_alive "$LPID" && echo "running, not ready" ||
 	    echo "exited"); stderr: $(cat "$LG_TMP/listen.err")"
@@ -79,7 +71,7 @@ conversation()
 
 	id=$(lg_uuid)
 	lg_fcgi "$a" REQUEST_METHOD=GET PATH_INFO="/v1/$id"
-	lg_cgi_expect "$d: GET never existed: 404" 404 "$NOTFOUND"
+	lg_cgi_expect "$d: GET never existed: 404" 404 "$LG_NOTFOUND"
 
 	# The body is the CONTENT_LENGTH bytes; cgi-fcgi sends what follows
 	# too, and the program must ignore it.
@@ -111,7 +103,7 @@ conversation()
 	lg_cgi_expect "$d: bad %-escape in the query: 400" 400 \
 	    '{"message": "invalid query string: bad percent-encoding"}'
 	lg_fcgi "$a" REQUEST_METHOD=POST PATH_INFO="/v1/$id" CONTENT_LENGTH=0
-	lg_cgi_expect "$d: POST 405" 405 '{"message": "method not allowed"}'
+	lg_cgi_expect "$d: POST 405" 405 "$LG_NOMETHOD"
 	lg_expect_hdr "$d: POST 405 Allow" Allow "$LG_ALLOW_LOCK"
 	printf '%16385s' '' >"$LG_TMP/big"
 	LG_CGI_IN=$LG_TMP/big
@@ -119,13 +111,13 @@ conversation()
 	    CONTENT_TYPE=application/json CONTENT_LENGTH=16385
 	LG_CGI_IN=/dev/null
 	lg_cgi_expect "$d: a 16385-byte body: 413" 413 \
-	    '{"message": "request body too large (limit 16384 bytes)"}'
+	    "$LG_TOOBIG"
 	lg_fcgi "$a" REQUEST_METHOD=DELETE PATH_INFO="/v1/$id"
 	lg_cgi_expect_lock "$d: DELETE 200" 200 false "lock has been removed" \
 	    "$id" 45.0 && lg_is "$d: DELETE shows fence $f" "$f" "$LG_FENCE"
 	RECORDS=$((RECORDS - 1))
 	lg_fcgi "$a" REQUEST_METHOD=GET PATH_INFO="/v1/$id"
-	lg_cgi_expect "$d: GET after DELETE: 404" 404 "$NOTFOUND"
+	lg_cgi_expect "$d: GET after DELETE: 404" 404 "$LG_NOTFOUND"
 
 	# The process goes on serving one request after another.
 	lg_fcgi "$a" REQUEST_METHOD=PUT PATH_INFO="/v1/$id"
@@ -306,7 +298,7 @@ if [ -S "$SOCK2" ] && [ -n "$LPID" ]; then
 	mark=$(wc -l <"$TRACE")
 	LG_CGI_IN=/dev/null
 	lg_fcgi "$SOCK2" REQUEST_METHOD=GET PATH_INFO="/v1/$id"
-	lg_cgi_expect "traced: GET 404" 404 "$NOTFOUND"
+	lg_cgi_expect "traced: GET 404" 404 "$LG_NOTFOUND"
 	closed_after "a GET (no body): closed at once, no shutdown" "$mark" 0
 
 	mark=$(wc -l <"$TRACE")
@@ -325,7 +317,7 @@ if [ -S "$SOCK2" ] && [ -n "$LPID" ]; then
 	lg_fcgi "$SOCK2" REQUEST_METHOD=PUT PATH_INFO="/v1/$id" \
 	    CONTENT_TYPE=application/json CONTENT_LENGTH=70000
 	lg_cgi_expect "traced: a 70000-byte body: 413" 413 \
-	    '{"message": "request body too large (limit 16384 bytes)"}'
+	    "$LG_TOOBIG"
 	closed_after "the body past the cap, read and dropped: closed at once" \
 	    "$mark" 0
 

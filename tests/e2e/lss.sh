@@ -18,67 +18,25 @@
 lg_init curl lighttpd jq timeout
 lg_start_lighttpd 4
 
-TEXT_CT='text/plain; charset=utf-8'
 ALLOW_READ='GET, HEAD, OPTIONS'
 ALLOW_CREATE='POST, OPTIONS'
 ALLOW_PATCH='PATCH, OPTIONS'
 CROCKFORD=0123456789abcdefghjkmnpqrstvwxyz
-ULID_RE='[0-9a-hjkmnp-tv-z]{26}'
-# A generated key: a lowercase UUID, version 4, variant 10.
-KEY_RE='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
-NOLOCK='Lock not found'
-BADKEY='key is not valid'
 LMSG='l must be one of true, t, 1, yes, on, false, f, 0, no, off'
-KMSG='k must be 1 to 255 printable characters'
-# A valid ULID no lock has: the first ULID of 1970.
-UNKNOWN=00000000000000000000000000
 
 # ---------------------------------------------------------------------------
 # Helpers
 
-# check STATUS CT BODY: sets BAD to what is wrong with the last response
-# (empty when it is exactly STATUS, Content-Type CT ("<absent>" for none),
-# Cache-Control: no-store, Access-Control-Allow-Origin: * and BODY).
-# No subshell: this runs for every check.
-BAD=""
-check()
-{
-	local ct=${LG_H[content-type]-<absent>}
-	local cc=${LG_H[cache-control]-<absent>}
-	local ao=${LG_H[access-control-allow-origin]-<absent>}
-
-	BAD=""
-	[ "$LG_STATUS" = "$1" ] || BAD+="status $LG_STATUS, want $1"$'\n'
-	[ "$ct" = "$2" ] || BAD+="Content-Type: $ct (want $2)"$'\n'
-	[ "$cc" = no-store ] || BAD+="Cache-Control: $cc (want no-store)"$'\n'
-	[ "$ao" = "*" ] ||
-	    BAD+="Access-Control-Allow-Origin: $ao (want *)"$'\n'
-	[ "$LG_BODY" = "$3" ] || BAD+="body '$LG_BODY' (want '$3')"$'\n'
-}
-
-# expect DESC STATUS CT BODY: the last response is exactly that (see
-# check; BODY is exact, no newline added).
-expect()
-{
-	check "$2" "$3" "$4"
-	if [ -z "$BAD" ]; then
-		lg_ok "$1"
-	else
-		lg_not_ok "$1" "$2, Content-Type $3, no-store, ACAO *, body '$4'" \
-		    "$BAD"
-	fi
-}
-
 # expect_text DESC STATUS TEXT: a short text/plain answer, no newline.
 expect_text()
 {
-	expect "$1" "$2" "$TEXT_CT" "$3"
+	lg_expect_ct "$1" "$2" "$LG_TEXT_CT" "$3"
 }
 
 # expect_empty DESC STATUS: an answer without a body or a Content-Type.
 expect_empty()
 {
-	expect "$1" "$2" "<absent>" ""
+	lg_expect_ct "$1" "$2" "<absent>" ""
 }
 
 # ulid_ms ULID: prints the milliseconds in the first 10 characters.
@@ -100,17 +58,6 @@ urlenc()
 	jq -rn --arg s "$1" '$s | @uri'
 }
 
-# records: prints "records" from GET /v1/health ("?" if unreadable).
-records()
-{
-	lg_curl GET /v1/health
-	if [[ $LG_STATUS = 200 && $LG_BODY =~ \"records\":\ ([0-9]+)\}$'\n'$ ]]; then
-		echo "${BASH_REMATCH[1]}"
-	else
-		echo "? ($LG_STATUS $LG_BODY)"
-	fi
-}
-
 # create DESC WANTKEY QUERY [FORM]: POST /locks?QUERY with the form body
 # FORM (default empty: Content-Length 0). The answer must be 200 with the
 # standard JSON headers and exactly {"lockId":"<ulid>","lockKey":"KEY"},
@@ -127,19 +74,19 @@ create()
 	KEY=""
 	lg_curl POST "/locks$q" -d "$form"
 	if [ -n "$want" ]; then
-		re="^\\{\"lockId\":\"($ULID_RE)\",\"lockKey\":\"(.*)\"\\}\$"
+		re="^\\{\"lockId\":\"($LG_ULID_RE)\",\"lockKey\":\"(.*)\"\\}\$"
 	else
-		re="^\\{\"lockId\":\"($ULID_RE)\",\"lockKey\":\"($KEY_RE)\"\\}\$"
+		re="^\\{\"lockId\":\"($LG_ULID_RE)\",\"lockKey\":\"($LG_KEY_RE)\"\\}\$"
 	fi
 	if [[ $LG_BODY =~ $re ]]; then
 		ID=${BASH_REMATCH[1]}
 		[ -n "$want" ] || want=${BASH_REMATCH[2]}
-		check 200 application/json \
+		lg_check 200 application/json \
 		    "{\"lockId\":\"$ID\",\"lockKey\":\"$want\"}"
-		bad=$BAD
+		bad=$LG_BAD
 	else
-		check 200 application/json "$LG_BODY"
-		bad="body '$LG_BODY' does not match /$re/"$'\n'$BAD
+		lg_check 200 application/json "$LG_BODY"
+		bad="body '$LG_BODY' does not match /$re/"$'\n'$LG_BAD
 	fi
 	if [ -n "$bad" ]; then
 		lg_not_ok "$d: 200 {\"lockId\":...,\"lockKey\":...}" \
@@ -162,7 +109,7 @@ state()
 {
 	lg_curl GET "/locks/$2"
 	case $3 in
-	404) expect_text "$1: GET 404 $NOLOCK" 404 "$NOLOCK" ;;
+	404) expect_text "$1: GET 404 $LG_NOLOCK" 404 "$LG_NOLOCK" ;;
 	*) expect_empty "$1: GET $3" "$3" ;;
 	esac
 }
@@ -173,13 +120,13 @@ head_state()
 {
 	lg_raw HEAD "/locks/$2"
 	case $3 in
-	404) check "$3" "$TEXT_CT" "" ;;
-	*) check "$3" "<absent>" "" ;;
+	404) lg_check "$3" "$LG_TEXT_CT" "" ;;
+	*) lg_check "$3" "<absent>" "" ;;
 	esac
-	if [ -z "$BAD" ]; then
+	if [ -z "$LG_BAD" ]; then
 		lg_ok "$1: HEAD $3, no body"
 	else
-		lg_not_ok "$1: HEAD $3, no body" "$3, no body" "$BAD"
+		lg_not_ok "$1: HEAD $3, no body" "$3, no body" "$LG_BAD"
 	fi
 }
 
@@ -189,8 +136,8 @@ patch()
 {
 	lg_curl PATCH "/locks/$2"
 	case $3 in
-	401) expect_text "$1: PATCH 401 $BADKEY" 401 "$BADKEY" ;;
-	404) expect_text "$1: PATCH 404 $NOLOCK" 404 "$NOLOCK" ;;
+	401) expect_text "$1: PATCH 401 $LG_BADKEY" 401 "$LG_BADKEY" ;;
+	404) expect_text "$1: PATCH 404 $LG_NOLOCK" 404 "$LG_NOLOCK" ;;
 	*) expect_empty "$1: PATCH $3" "$3" ;;
 	esac
 }
@@ -225,7 +172,7 @@ patch_soon()
 }
 
 # bad_create DESC MESSAGE QUERY [FORM]: POST refused with 400 and the text
-# MESSAGE, and the number of records is still NREC (set NREC=$(records)
+# MESSAGE, and the number of records is still NREC (set NREC=$(lg_records)
 # before a run of these).
 NREC=0
 bad_create()
@@ -234,7 +181,7 @@ bad_create()
 
 	lg_curl POST "/locks?$q" -d "$form"
 	expect_text "$d: 400 $msg" 400 "$msg"
-	lg_is "$d: nothing stored (still $NREC records)" "$NREC" "$(records)"
+	lg_is "$d: nothing stored (still $NREC records)" "$NREC" "$(lg_records)"
 }
 
 # allow405 DESC METHOD PATH ALLOW: 405 "Method Not Allowed" with Allow.
@@ -265,19 +212,9 @@ preflight()
 # lighttpd's error log has no line with "error".
 stop_server()
 {
-	local errs
-
-	if lg_stop_lighttpd; then
-		lg_ok "$1: lighttpd stopped, no lockgate.fcgi of this test left"
-	else
-		lg_not_ok "$1: lighttpd stopped, no lockgate.fcgi of this test left" \
-		    "none" "$(lg_responders | tr '\n' ' ')"
-	fi
-	errs=$(grep -i 'error' "$LG_RUN/error.log" 2>/dev/null)
-	lg_is "$1: the error log has no line with 'error'" "" "$errs"
-	if [ -n "$errs" ] || [ "${LG_VERBOSE:-0}" = 1 ]; then
-		lg_dump_logs
-	fi
+	lg_stopped "$1"
+	lg_no_errors "$1: the error log has no line with 'error'" \
+	    "$LG_RUN/error.log"
 }
 
 # ---------------------------------------------------------------------------
@@ -289,11 +226,11 @@ if create "an old unlocked lock (for the retention check)" ""; then
 	OLD=$ID
 	OLD_T=$LG_T1
 else
-	OLD=$UNKNOWN
+	OLD=$LG_UNKNOWN
 	OLD_T=$(lg_now_ms)
 fi
 
-N0=$(records)
+N0=$(lg_records)
 if create "POST /locks" ""; then
 	ID1=$ID KEY1=$KEY
 	lg_like "the id's first character is at most 7 (128 bits)" '^[0-7]' "$ID1"
@@ -305,14 +242,14 @@ if create "POST /locks" ""; then
 		    "within [$LG_T0, $LG_T1]" "$ms"
 	fi
 	lg_like "the key is a lowercase UUID v4 (version 4, variant 10)" \
-	    "^$KEY_RE\$" "$KEY1"
-	lg_is "one record more" "$((N0 + 1))" "$(records)"
+	    "^$LG_KEY_RE\$" "$KEY1"
+	lg_is "one record more" "$((N0 + 1))" "$(lg_records)"
 	state "a new lock without l" "$ID1" 204
 else
-	ID1=$UNKNOWN KEY1=none
+	ID1=$LG_UNKNOWN KEY1=none
 fi
 create "POST /locks/ (trailing slash)" ""
-ID2=${ID:-$UNKNOWN} KEY2=${KEY:-none}
+ID2=${ID:-$LG_UNKNOWN} KEY2=${KEY:-none}
 lg_true "two locks: different ids and different keys" \
     test "$ID1" != "$ID2" -a "$KEY1" != "$KEY2"
 if [ -n "$ID" ]; then
@@ -329,16 +266,16 @@ out=$(curl -s --max-time 10 -w '\n%{http_code}' -X POST -d '' "$LG_URL/locks")
 code=${out##*$'\n'}
 body=${out%$'\n'*}
 lg_like "the LSS page's recipe 'curl -X POST -d \"\" URL/locks': 200 and the JSON" \
-    "^200 \\{\"lockId\":\"$ULID_RE\",\"lockKey\":\"$KEY_RE\"\\}\$" \
+    "^200 \\{\"lockId\":\"$LG_ULID_RE\",\"lockKey\":\"$LG_KEY_RE\"\\}\$" \
     "$code $body"
 out=$(curl -s --max-time 10 -w '\n%{http_code}' -X POST -d '' \
     "$LG_URL/locks?l=t&e=60")
 code=${out##*$'\n'}
 body=${out%$'\n'*}
 lg_like "the LSS page's recipe 'curl -X POST -d \"\" URL/locks?l=t&e=60': 200" \
-    "^200 \\{\"lockId\":\"$ULID_RE\",\"lockKey\":\"$KEY_RE\"\\}\$" \
+    "^200 \\{\"lockId\":\"$LG_ULID_RE\",\"lockKey\":\"$LG_KEY_RE\"\\}\$" \
     "$code $body"
-if [[ $body =~ \"lockId\":\"($ULID_RE)\" ]]; then
+if [[ $body =~ \"lockId\":\"($LG_ULID_RE)\" ]]; then
 	state "created by the recipe with l=t&e=60" "${BASH_REMATCH[1]}" 423
 fi
 
@@ -388,7 +325,7 @@ done
 create "l=true in a form body" "" "" "l=true" && state "form l=true" "$ID" 423
 create "l=no in a form body" "" "" "l=no" && state "form l=no" "$ID" 204
 
-NREC=$(records)
+NREC=$(lg_records)
 bad_create "l=maybe" "$LMSG" "l=maybe"
 bad_create "l= (empty)" "$LMSG" "l="
 bad_create "l=2" "$LMSG" "l=2"
@@ -407,15 +344,15 @@ bad_create "e=604800.5" "e must be at most 604800" "l=true&e=604800.5"
 bad_create "e=0 in a form body" "e must be greater than 0" "" "l=true&e=0"
 create "e=604800 (the maximum)" "" "l=true&e=604800" &&
     state "e=604800" "$ID" 423
-NREC=$(records)
+NREC=$(lg_records)
 
 printf -v K256 'k%.0s' {1..256}
-bad_create "k of 256 characters" "$KMSG" "k=$K256"
-bad_create "k= (empty)" "$KMSG" "k="
-bad_create "k with a DEL (%7F) in a form body" "$KMSG" "" "k=a%7Fb"
-bad_create "k with a control character (%01) in a form body" "$KMSG" \
+bad_create "k of 256 characters" "$LG_KMSG" "k=$K256"
+bad_create "k= (empty)" "$LG_KMSG" "k="
+bad_create "k with a DEL (%7F) in a form body" "$LG_KMSG" "" "k=a%7Fb"
+bad_create "k with a control character (%01) in a form body" "$LG_KMSG" \
     "" "k=a%01b"
-bad_create "k with a tab (%09) in a form body" "$KMSG" "" "k=a%09b"
+bad_create "k with a tab (%09) in a form body" "$LG_KMSG" "" "k=a%09b"
 # In the query lighttpd itself refuses a control character or DEL
 # (server.http-parseopts url-ctrls-reject, on by default) with its own HTML
 # 400 before lockgate sees the request: the status is checked, not the body.
@@ -424,13 +361,13 @@ for c in 01 1f 7F; do
 	lg_is "k with %$c in the query: 400" 400 "$LG_STATUS"
 done
 lg_is "k with a control character in the query: nothing stored" \
-    "$NREC" "$(records)"
+    "$NREC" "$(lg_records)"
 # A body over the 16 KiB cap (API.md section 0): 413, nothing stored.
 printf -v big 'k%.0s' {1..17000}
 lg_curl POST /locks -d "k=$big"
-check 413 application/json "$LG_BODY"
-lg_is "a 17000-byte form body: 413, JSON headers" "" "$BAD"
-lg_is "a 17000-byte form body: nothing stored" "$NREC" "$(records)"
+lg_check 413 application/json "$LG_BODY"
+lg_is "a 17000-byte form body: 413, JSON headers" "" "$LG_BAD"
+lg_is "a 17000-byte form body: nothing stored" "$NREC" "$(lg_records)"
 
 # ---------------------------------------------------------------------------
 lg_note "GET and HEAD /locks/<id>"
@@ -444,7 +381,7 @@ if create "a locked lock" "" "l=1"; then
 	mixed=${LID:0:13}
 	state "locked, id in mixed case" "${mixed^^}${LID:13}" 423
 else
-	LID=$UNKNOWN LKEY=none
+	LID=$LG_UNKNOWN LKEY=none
 fi
 if create "an unlocked lock" "" "l=0"; then
 	UID_=$ID UKEY=$KEY
@@ -452,10 +389,10 @@ if create "an unlocked lock" "" "l=0"; then
 	head_state "unlocked" "$UID_" 204
 	state "unlocked, id in upper case" "${UID_^^}" 204
 else
-	UID_=$UNKNOWN UKEY=none
+	UID_=$LG_UNKNOWN UKEY=none
 fi
-state "unknown valid ULID" "$UNKNOWN" 404
-head_state "unknown valid ULID" "$UNKNOWN" 404
+state "unknown valid ULID" "$LG_UNKNOWN" 404
+head_state "unknown valid ULID" "$LG_UNKNOWN" 404
 state "unknown valid ULID 7zzzzzzzzzzzzzzzzzzzzzzzzz" 7zzzzzzzzzzzzzzzzzzzzzzzzz 404
 state "malformed id: 25 characters" "${LID:0:25}" 404
 state "malformed id: 27 characters" "${LID}0" 404
@@ -491,10 +428,10 @@ patch "unlock, no k" "$LID/unlock" 401
 state "refused unlocks changed nothing" "$LID" 423
 patch "lock, a key given in upper case" "$UID_/lock?k=${UKEY^^}" 401
 
-patch "lock, unknown id, wrong key" "$UNKNOWN/lock?k=$UKEY" 404
-patch "lock, unknown id, no key" "$UNKNOWN/lock" 404
-patch "unlock, unknown id, wrong key" "$UNKNOWN/unlock?k=$UKEY" 404
-patch "unlock, unknown id, no key" "$UNKNOWN/unlock" 404
+patch "lock, unknown id, wrong key" "$LG_UNKNOWN/lock?k=$UKEY" 404
+patch "lock, unknown id, no key" "$LG_UNKNOWN/lock" 404
+patch "unlock, unknown id, wrong key" "$LG_UNKNOWN/unlock?k=$UKEY" 404
+patch "unlock, unknown id, no key" "$LG_UNKNOWN/unlock" 404
 patch "lock, malformed id, no key" "nosuchlock/lock" 404
 patch "unlock, malformed id, no key" "${LID:0:25}/unlock" 404
 
@@ -510,7 +447,7 @@ state "nx=1 on an unlocked lock locked it" "$UID_" 423
 patch "nx=1 on a locked lock: 423" "$UID_/lock?k=$UKEY&nx=1" 423
 state "still locked after nx=1" "$UID_" 423
 patch "nx=1 on a locked lock, wrong key: 401" "$UID_/lock?k=$LKEY&nx=1" 401
-patch "nx=1 on an unknown id: 404" "$UNKNOWN/lock?k=$UKEY&nx=1" 404
+patch "nx=1 on an unknown id: 404" "$LG_UNKNOWN/lock?k=$UKEY&nx=1" 404
 patch "unlock after nx" "$UID_/unlock?k=$UKEY" 204
 state "unlocked after nx" "$UID_" 204
 
@@ -524,7 +461,7 @@ if create "D1 l=true&e=0.5" "" "l=true&e=0.5"; then
 	LAST=$LG_T1
 	state_soon "D1 at once" "$D1" 423 "$LG_T0"
 else
-	D1=$UNKNOWN D1K=none
+	D1=$LG_UNKNOWN D1K=none
 fi
 # D2: created unlocked, then PATCH lock e=0.5.
 if create "D2 unlocked" ""; then
@@ -533,7 +470,7 @@ if create "D2 unlocked" ""; then
 	LAST=$LG_T1
 	state_soon "D2 at once" "$D2" 423 "$LG_T0"
 else
-	D2=$UNKNOWN
+	D2=$LG_UNKNOWN
 fi
 # D3: "lock forever" after a deadline: created l=true&e=0.5, then PATCH
 # lock without e.
@@ -543,7 +480,7 @@ if create "D3 l=true&e=0.5" "" "l=true&e=0.5"; then
 	LAST=$LG_T1
 	state "D3 at once" "$D3" 423
 else
-	D3=$UNKNOWN
+	D3=$LG_UNKNOWN
 fi
 # D4: nx=1 leaves a locked lock and its deadline alone. Judged only when
 # the nx requests came before the deadline (D4OK).
@@ -558,14 +495,14 @@ if create "D4 unlocked" ""; then
 	    "$D4/lock?k=$D4K&nx=1&e=100" 423 "$B" &&
 	    state_soon "D4 at once" "$D4" 423 "$B" && D4OK=1
 else
-	D4=$UNKNOWN
+	D4=$LG_UNKNOWN
 fi
 # D5: e without l is ignored: unlocked now and later.
 if create "D5 e=0.5 without l" "" "e=0.5"; then
 	D5=$ID
 	state "D5 at once" "$D5" 204
 else
-	D5=$UNKNOWN
+	D5=$LG_UNKNOWN
 fi
 # D6: unlock clears the deadline; a later lock without e is forever.
 if create "D6 l=true&e=0.5" "" "l=true&e=0.5"; then
@@ -576,7 +513,7 @@ if create "D6 l=true&e=0.5" "" "l=true&e=0.5"; then
 	LAST=$LG_T1
 	state "D6 at once" "$D6" 423
 else
-	D6=$UNKNOWN
+	D6=$LG_UNKNOWN
 fi
 # D7: a lock with e=60 then a lock with e=0.5: the new deadline replaces it.
 if create "D7 l=true&e=60" "" "l=true&e=60"; then
@@ -585,7 +522,7 @@ if create "D7 l=true&e=60" "" "l=true&e=60"; then
 	LAST=$LG_T1
 	state_soon "D7 at once" "$D7" 423 "$LG_T0"
 else
-	D7=$UNKNOWN
+	D7=$LG_UNKNOWN
 fi
 wait_ms=$((LAST + 800 - $(lg_now_ms)))
 [ "$wait_ms" -gt 0 ] && sleep "$((wait_ms / 1000)).$(printf '%03d' $((wait_ms % 1000)))"
@@ -673,7 +610,7 @@ lg_is "curl -X PATCH URL/lock?k=KEY -I (lock forever)" \
     "HTTP/1.1 204 No Content" "$first"
 curl -sf --max-time 10 "$URL" >/dev/null
 lg_is "curl -sf URL locked again: exit 22" 22 "$?"
-curl -sf --max-time 10 "$LG_URL/locks/$UNKNOWN" >/dev/null
+curl -sf --max-time 10 "$LG_URL/locks/$LG_UNKNOWN" >/dev/null
 lg_is "curl -sf on an unknown lock: exit 22" 22 "$?"
 
 # A job waits for the gate with curl's own retry loop; another process
@@ -717,16 +654,16 @@ LOCKGATE_DB=$LG_TMP/db-retention
 LOCKGATE_LSS_RETENTION=1
 export LOCKGATE_DB LOCKGATE_LSS_RETENTION
 lg_start_lighttpd 4
-create "retention: unlocked lock A" "" && RA=$ID || RA=$UNKNOWN
-create "retention: locked lock B" "" "l=true" && RB=$ID || RB=$UNKNOWN
+create "retention: unlocked lock A" "" && RA=$ID || RA=$LG_UNKNOWN
+create "retention: locked lock B" "" "l=true" && RB=$ID || RB=$LG_UNKNOWN
 RT=$LG_T1
-lg_is "retention: 2 records" 2 "$(records)"
+lg_is "retention: 2 records" 2 "$(lg_records)"
 # C, made 0.5 s later and changed 0.5 s after that, must outlive A and B.
 sleep 0.5
 if create "retention: lock C, 0.5 s later" ""; then
 	RC=$ID RCK=$KEY
 else
-	RC=$UNKNOWN RCK=none
+	RC=$LG_UNKNOWN RCK=none
 fi
 CT=$LG_T1
 sleep 0.5
@@ -751,7 +688,7 @@ state "retention: A, unchanged for $((now - RT)) ms, swept" "$RA" 404
 state "retention: B, locked, unchanged for $((now - RT)) ms, swept" "$RB" 404
 if [ $((now - RCT)) -lt 900 ]; then
 	state "retention: C, changed $((now - RCT)) ms ago, kept" "$RC" 423
-	lg_is "retention: records are C and the 3 new ones" 4 "$(records)"
+	lg_is "retention: records are C and the 3 new ones" 4 "$(lg_records)"
 else
 	lg_note "too slow to check C ($((now - RCT)) ms since its change)"
 fi
@@ -767,16 +704,16 @@ LOCKGATE_DB=$LG_TMP/db-full
 LOCKGATE_MAX_RECORDS=3
 export LOCKGATE_DB LOCKGATE_MAX_RECORDS
 lg_start_lighttpd 4
-create "full: lock 1 (unlocked)" "" && F1=$ID F1K=$KEY || F1=$UNKNOWN
-create "full: lock 2 (locked)" "" "l=true" && F2=$ID F2K=$KEY || F2=$UNKNOWN
-create "full: lock 3 (key k3)" k3 "k=k3" && F3=$ID || F3=$UNKNOWN
+create "full: lock 1 (unlocked)" "" && F1=$ID F1K=$KEY || F1=$LG_UNKNOWN
+create "full: lock 2 (locked)" "" "l=true" && F2=$ID F2K=$KEY || F2=$LG_UNKNOWN
+create "full: lock 3 (key k3)" k3 "k=k3" && F3=$ID || F3=$LG_UNKNOWN
 lg_curl POST /locks -d ''
 lg_expect "full: the 4th POST: 507 storage full" 507 \
-    '{"message": "storage full"}'
+    "$LG_FULL"
 lg_curl POST "/locks?l=true&k=k4" -d ''
 lg_expect "full: the 4th POST with l and k: 507 storage full" 507 \
-    '{"message": "storage full"}'
-lg_is "full: still 3 records" 3 "$(records)"
+    "$LG_FULL"
+lg_is "full: still 3 records" 3 "$(lg_records)"
 state "full: lock 1" "$F1" 204
 state "full: lock 2" "$F2" 423
 state "full: lock 3" "$F3" 204
@@ -788,7 +725,7 @@ state "full: lock 2 unlocked" "$F2" 204
 patch "full: lock 3 locks with e=60" "$F3/lock?k=k3&e=60" 204
 state "full: lock 3 locked" "$F3" 423
 patch "full: lock 1 wrong key" "$F1/unlock?k=k3" 401
-state "full: an unknown id" "$UNKNOWN" 404
+state "full: an unknown id" "$LG_UNKNOWN" 404
 
 stop_server "full server"
 

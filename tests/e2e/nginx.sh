@@ -56,12 +56,7 @@ LOCKGATE_ADMIN_TOKEN=$ADMIN "$LOCKGATE_FCGI" --listen "$SOCK" </dev/null \
     2>"$LG_TMP/lockgate.err" &
 LPID=$!
 LG_BG_PIDS="$LG_BG_PIDS $LPID"
-n=100
-while [ "$n" -gt 0 ] && [ ! -S "$SOCK" ] && lg_alive "$LPID"; do
-	sleep 0.05
-	n=$((n - 1))
-done
-[ -S "$SOCK" ] || lg_bail "lockgate.fcgi --listen makes $SOCK" \
+lg_wait_for 5 "$LPID" test -S "$SOCK" || lg_bail "lockgate.fcgi --listen makes $SOCK" \
     "$(cat "$LG_TMP/lockgate.err")"
 lg_is "the socket is mode 0660" srw-rw---- "$(stat -c %A "$SOCK")"
 [ -n "$USERLINE" ] && chgrp nogroup "$SOCK"
@@ -76,7 +71,7 @@ cp "$PARAMS" "$N/fastcgi_params"
 # answer 200. Failing to start is fatal.
 start_nginx()
 {
-	local mount=$1 n code f
+	local mount=$1
 
 	for _ in 1 2 3; do
 		LG_PORT=$(lg_free_port) || lg_bail "found a free loopback port"
@@ -113,32 +108,16 @@ EOF
 		nginx -p "$N" -e "$N/error.log" -c "$N/nginx.conf" \
 		    </dev/null >"$N/nginx.out" 2>&1 &
 		LG_HTTPD_PID=$!
-		n=200
-		code=000
-		while [ "$n" -gt 0 ] && lg_alive "$LG_HTTPD_PID"; do
-			code=$(curl -s -o /dev/null -w '%{http_code}' \
-			    --max-time 1 "$LG_URL${mount%/}/v1/health" 2>/dev/null)
-			[ "$code" = 200 ] && break
-			sleep 0.05
-			n=$((n - 1))
-		done
-		if [ "$code" = 200 ] && lg_alive "$LG_HTTPD_PID"; then
+		if lg_wait_http 200 "$LG_URL${mount%/}/v1/health" \
+		    --max-time 1; then
 			lg_ok "nginx on port $LG_PORT answers ${mount%/}/v1/health through lockgate"
 			return 0
 		fi
-		if ! lg_alive "$LG_HTTPD_PID" &&
-		    grep -qi 'address already in use' "$N/error.log" \
-		    "$N/nginx.out" 2>/dev/null; then
-			lg_note "port $LG_PORT taken meanwhile, trying another"
-			continue
-		fi
-		break
+		lg_port_taken "$N/error.log" "$N/nginx.out" || break
 	done
-	for f in "$N/nginx.out" "$N/error.log" "$LG_TMP/lockgate.err"; do
-		[ -s "$f" ] && sed "s|^|# $f: |" "$f"
-	done
+	lg_dump_files "" "$N/nginx.out" "$N/error.log" "$LG_TMP/lockgate.err"
 	lg_bail "nginx starts and answers GET ${mount%/}/v1/health with 200" \
-	    "last status $code"
+	    "last status $LG_CODE"
 }
 
 # stop_nginx: SIGTERM, and waits for nginx to be gone.
@@ -166,7 +145,7 @@ lg_like "and the answer is the listing" '^\{"locks": \[' "$LG_BODY"
 
 # Any path with an API segment reaches lockgate; others are its 404.
 lg_curl GET /nothing-here
-lg_expect "GET /nothing-here: lockgate's 404" 404 '{"message": "not found"}'
+lg_expect "GET /nothing-here: lockgate's 404" 404 "$LG_NOPATH"
 
 stop_nginx
 

@@ -25,21 +25,19 @@
 	echo "0 passed, 1 failed"
 	exit 1
 }
+# shellcheck source=contention.sh
+. "${0%/*}/contention.sh" || lg_bail "contention.sh loads"
 
 lg_init curl lighttpd jq timeout
 START_MS=$(lg_now_ms)
 lg_start_lighttpd 4
 
-NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
 HELD="lock is held by another owner"
 DIFFERS="limit differs from the held lock's"
-BAD_OWNER='{"message": {"owner": "must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : @ + = / -"}}'
-BAD_LIMIT='{"message": {"limit": "must be a whole number from 1 to 1000"}}'
 LIMIT_OWNER='{"message": {"limit": "needs an owner"}}'
 WAIT_MAX='{"message": {"wait": "must be at most 60"}}'
 WAIT_OWNER='{"message": {"wait": "needs an owner"}}'
 BUSY='{"message": "too many waiting requests"}'
-JSON=(-H 'Content-Type: application/json')
 
 # Owner tokens: each has letters that are not hex digits and a random part,
 # so none can turn up in an answer by chance (a UUID or a number).
@@ -55,7 +53,6 @@ OLONG=${OLONG:0:128}
 OWNERS=("$OA" "$OB" "$OC" "$OD" "$OH" "$OSPECIAL" "$OLONG")
 ANSWERS=$LG_TMP/answers	# every answer seen here: the owner leak check
 : >"$ANSWERS"
-MAXF=0			# the highest fence seen so far: every new one is above
 
 # ---------------------------------------------------------------------------
 # Helpers
@@ -79,94 +76,26 @@ req()
 	printf '%s%s' "$h" "$LG_BODY" >>"$ANSWERS"
 }
 
-# expect_lock DESC STATUS LOCKED MESSAGE ID TTL [HOLDERS LIMIT]: the last
-# answer is exactly
-#	{"locked": LOCKED, "message": "MESSAGE", "lock": {"id": "ID",
-#	 "timestamp": T, "ttl": TTL, "expires": E, "fence": F
-#	 [, "holders": HOLDERS, "limit": LIMIT]}}
-# with the standard JSON headers; without HOLDERS the answer must carry
-# neither holders nor limit. Sets LG_TS, LG_EXP (ms) and LG_FENCE; returns
-# 1 (and leaves them empty) when the answer differs.
-expect_lock()
-{
-	local d=$1 st=$2 locked=$3 msg=$4 id=$5 ttl=$6 h=${7:-} l=${8:-}
-	local re tail want bad=""
-
-	LG_TS="" LG_EXP="" LG_FENCE=""
-	tail=""
-	want="{\"locked\": $locked, \"message\": \"$msg\", \"lock\": {\"id\": \"$id\", \"timestamp\": N, \"ttl\": $ttl, \"expires\": N, \"fence\": N"
-	if [ -n "$h" ]; then
-		tail=", \"holders\": $h, \"limit\": $l"
-		want="$want, \"holders\": $h, \"limit\": $l"
-	fi
-	want="$st $want}}"
-	re="^\{\"locked\": $locked, \"message\": \"$msg\", \"lock\": \{\"id\": \"$id\","
-	re="$re \"timestamp\": ($LG_NUM), \"ttl\": ${ttl//./\\.},"
-	re="$re \"expires\": ($LG_NUM), \"fence\": ([1-9][0-9]*)$tail\}\}"$'\n$'
-	[ "$LG_STATUS" = "$st" ] || bad="${bad}status $LG_STATUS, want $st"$'\n'
-	bad="$bad$(lg_std_headers)"
-	if ! [[ $LG_BODY =~ $re ]]; then
-		lg_not_ok "$d" "$want" "$LG_STATUS $LG_BODY${bad:+$'\n'$bad}"
-		return 1
-	fi
-	if [ -n "$bad" ]; then
-		lg_not_ok "$d" "status $st, standard JSON headers" "$bad"
-		return 1
-	fi
-	LG_TS=$(lg_ms "${BASH_REMATCH[1]}")
-	LG_EXP=$(lg_ms "${BASH_REMATCH[3]}")
-	LG_FENCE=${BASH_REMATCH[5]}
-	lg_ok "$d"
-	return 0
-}
-
 # granted DESC ID TTL [HOLDERS LIMIT]: the last answer is a 201 "lock
-# acquired" with this ttl; its timestamp is the time of the request,
-# expires = timestamp + ttl, and its fence is above every fence before.
+# acquired" with this ttl (lg_expect_lock), and lg_fresh: its timestamp is
+# the time of the request, expires = timestamp + ttl, and its fence is
+# above every fence before. Returns 1 when either check fails.
 granted()
 {
-	local d=$1 id=$2 ttl=$3 bad=""
+	local d=$1 id=$2 ttl=$3
 
 	shift 3
-	expect_lock "$d: 201 lock acquired" 201 true "lock acquired" "$id" \
+	lg_expect_lock "$d: 201 lock acquired" 201 true "lock acquired" "$id" \
 	    "$ttl" "$@" || return 1
-	[ $((LG_EXP - LG_TS)) -eq "$(lg_ms "$ttl")" ] ||
-	    bad="${bad}expires - timestamp = $((LG_EXP - LG_TS)) ms, want ttl $ttl"$'\n'
-	if [ "$LG_TS" -lt $((LG_T0 - 50)) ] || [ "$LG_TS" -gt $((LG_T1 + 50)) ]; then
-		bad="${bad}timestamp $LG_TS outside the request [$LG_T0, $LG_T1]"$'\n'
-	fi
-	[ "$LG_FENCE" -gt "$MAXF" ] ||
-	    bad="${bad}fence $LG_FENCE not above the earlier $MAXF"$'\n'
-	if [ -n "$bad" ]; then
-		lg_not_ok "$d: timestamp now, expires = timestamp + ttl, fence grows" \
-		    "" "$bad"
-		return 1
-	fi
-	lg_ok "$d: timestamp now, expires = timestamp + ttl, fence $LG_FENCE > $MAXF"
-	MAXF=$LG_FENCE
-	return 0
+	lg_fresh "$d" "$ttl"
 }
 
 # same_hold DESC FENCE TS EXP: the lock object of the last answer (parsed
-# by expect_lock) is this hold.
+# by lg_expect_lock) is this hold.
 same_hold()
 {
 	lg_is "$1" "fence $2, timestamp $3, expires $4" \
 	    "fence $LG_FENCE, timestamp $LG_TS, expires $LG_EXP"
-}
-
-# refreshed_exp DESC TTL: after a 200 refresh: expires = now + TTL.
-refreshed_exp()
-{
-	local t
-	t=$(lg_ms "$2")
-	if [ -n "$LG_EXP" ] && [ "$LG_EXP" -ge $((LG_T0 + t - 50)) ] &&
-	    [ "$LG_EXP" -le $((LG_T1 + t + 50)) ]; then
-		lg_ok "$1: expires = now + $2 s"
-	else
-		lg_not_ok "$1: expires = now + $2 s" \
-		    "[$((LG_T0 + t)), $((LG_T1 + t))]" "${LG_EXP:-none}"
-	fi
 }
 
 # retry_after DESC EXP: the last answer's Retry-After is the seconds from
@@ -207,7 +136,7 @@ unchanged()
 gone()
 {
 	req GET "/v1/$2"
-	lg_expect "$1: GET 404 lock not found or expired" 404 "$NOTFOUND"
+	lg_expect "$1: GET 404 lock not found or expired" 404 "$LG_NOTFOUND"
 }
 
 # refused DESC ID BODY METHOD QUERY [CURL-ARGS...]: METHOD /v1/ID?QUERY
@@ -223,138 +152,18 @@ refused()
 	unchanged "$d: $meth ?$qs" "$id"
 }
 
-# took START_MS: milliseconds since START_MS.
-took()
-{
-	echo $(($(lg_now_ms) - $1))
-}
-
-# wait_pids SECONDS PID...: waits until every PID has ended, at most
-# SECONDS in all; true when all did.
-wait_pids()
-{
-	local end=$(($(lg_now_ms) + $1 * 1000)) p
-
-	shift
-	for p in "$@"; do
-		while lg_alive "$p"; do
-			[ "$(lg_now_ms)" -lt "$end" ] || return 1
-			sleep 0.05
-		done
-		wait "$p" 2>/dev/null
-	done
-	return 0
-}
-
 # ---------------------------------------------------------------------------
-# Background clients. They run as "timeout N bash -c ..." so that nothing
-# outlives its bound (timeout signals its whole process group); each writes
-# only its own files.
-
-# The clients below run between a grant and its release: they fork as
-# little as possible there (no $(...)), so a hold lasts about what it says.
-
-# bg_now VAR: sets VAR to the wall clock in ms.
-# shellcheck disable=SC2317 # run in the background through spawn
-bg_now()
-{
-	local t=${EPOCHREALTIME/[.,]/}
-	printf -v "$1" '%s' $((10#$t / 1000))
-}
-
-# bg_ms VAR SECONDS: sets VAR to lockgate's "1700000000.123" in integer ms.
-# shellcheck disable=SC2317 # run in the background through spawn
-bg_ms()
-{
-	local i=${2%%.*} f=000
-	case $2 in
-	*.*) f=${2#*.}000 ;;
-	esac
-	printf -v "$1" '%s' $((10#$i * 1000 + 10#${f:0:3}))
-}
-
-# bg_curl METHOD URL OUT: one request; sets CODE, BODY (without the final
-# newline) and appends the answer's headers and body to OUT.answers.
-# shellcheck disable=SC2317 # run in the background through spawn
-bg_curl()
-{
-	local h=""
-	CODE=$(curl -s --max-time 40 -H 'Expect:' -X "$1" -D "$3.hdr" \
-	    -o "$3.body" -w '%{http_code}' "$2")
-	BODY=""
-	IFS= read -r -d '' BODY <"$3.body"
-	IFS= read -r -d '' h <"$3.hdr"
-	printf '%s%s' "$h" "$BODY" >>"$3.answers"
-	BODY=${BODY%$'\n'}
-	return 0
-}
-
-# contend URL ID OWNER ROUNDS LIMIT HOLD_MIN HOLD_MAX OUT: ROUNDS times:
-# PUT ?owner=OWNER&ttl=5&wait=30[&limit=LIMIT] until 201 (after a 503, try
-# again after its Retry-After), hold HOLD_MIN..HOLD_MAX ms (below 1000),
-# note the time, DELETE ?owner=OWNER (must be 200). Writes OUT.holds
-# ("grant_ms end_ms fence owner round holders", grant_ms from the 201's
-# timestamp, end_ms taken just before the DELETE was sent), OUT.count (the
-# HTTP requests made, then the 503s among them), OUT.errors (anything
-# unexpected) and OUT.answers (every answer, for the leak check).
-# shellcheck disable=SC2317 # run in the background through spawn
-contend()
-{
-	local url=$1 id=$2 me=$3 rounds=$4 limit=$5 hmin=$6 hmax=$7 out=$8
-	local n=0 busy=0 r q ra re start end fence holders ms pause
-	local CODE BODY
-
-	q="owner=$me&ttl=5&wait=30"
-	re="^\{\"locked\": true, \"message\": \"lock acquired\", \"lock\": \{\"id\": \"$id\", \"timestamp\": ([0-9]+\.?[0-9]*), \"ttl\": 5\.0, \"expires\": [0-9.]+, \"fence\": ([0-9]+)"
-	if [ "$limit" -gt 1 ]; then
-		q="$q&limit=$limit"
-		re="$re, \"holders\": ([0-9]+), \"limit\": $limit\}\}$"
-	else
-		re="$re()\}\}$"
-	fi
-	: >"$out.holds"
-	: >"$out.errors"
-	: >"$out.answers"
-	for ((r = 1; r <= rounds; r++)); do
-		while :; do
-			n=$((n + 1))
-			bg_curl PUT "$url/v1/$id?$q" "$out"
-			[ "$CODE" = 503 ] || break
-			busy=$((busy + 1))
-			ra=1
-			[[ $(<"$out.hdr") =~ [Rr]etry-[Aa]fter:\ *([0-9]+) ]] &&
-			    ra=${BASH_REMATCH[1]}
-			sleep "$ra"
-		done
-		if [ "$CODE" != 201 ] || ! [[ $BODY =~ $re ]]; then
-			echo "$me round $r: PUT ?$q answered $CODE $BODY" >>"$out.errors"
-			break
-		fi
-		bg_ms start "${BASH_REMATCH[1]}"
-		fence=${BASH_REMATCH[2]}
-		holders=${BASH_REMATCH[3]:-1}
-		ms=$((hmin + RANDOM % (hmax - hmin + 1)))
-		printf -v pause '0.%03d' "$ms"
-		sleep "$pause"
-		bg_now end
-		n=$((n + 1))
-		bg_curl DELETE "$url/v1/$id?owner=$me" "$out"
-		echo "$start $end $fence $me $r $holders" >>"$out.holds"
-		if [ "$CODE" != 200 ] || ! [[ $BODY == *'"message": "lock has been removed"'*"\"fence\": $fence"[,\}]* ]]; then
-			echo "$me round $r: DELETE ?owner answered $CODE $BODY (own fence $fence)" >>"$out.errors"
-			break
-		fi
-	done
-	echo "$n $busy" >"$out.count"
-}
+# Background clients of this test (contend is in contention.sh).
 
 # waitreq URL METHOD PATH OUT: one request (bounded by curl); OUT then
-# holds "status start_ms end_ms", OUT.body the body, OUT.hdr the headers.
+# holds "status start_ms end_ms", OUT.body the body, OUT.hdr the headers;
+# OUT.answers gathers every answer.
 # shellcheck disable=SC2317 # run in the background through spawn
 waitreq()
 {
 	local t0 t1 CODE BODY
 
+	: >>"$4.answers"
 	bg_now t0
 	bg_curl "$2" "$1$3" "$4"
 	bg_now t1
@@ -385,19 +194,50 @@ waiter()
 	fi
 	echo "$code $t1 $ts $f $end $del" >"$out"
 }
-export -f bg_now bg_ms bg_curl contend waitreq waiter
+export -f waitreq waiter
 
-# spawn SECONDS FUNCTION ARGS...: runs FUNCTION in the background under
-# timeout SECONDS; appends the pid to BG.
-BG=()
-spawn()
+# woken SECONDS OUT ID: the DELETE just sent (LG_T0: its start, kept in
+# DEL0) released ID: B's PUT ?wait=... of the waitreq that writes OUT
+# (waited SECONDS) is granted with ttl 30, within 0.5 s of the DELETE.
+DEL0=0
+woken()
 {
-	local s=$1
+	DEL0=$LG_T0
+	waited "$1" "$2"
+	LG_T0=$DEL0 LG_T1=$WT1
+	granted "B's waiting PUT" "$3" 30.0
+	lg_true "B got the lock $((WT1 - DEL0)) ms after the DELETE was sent (0 to 500)" \
+	    test "$WT1" -ge "$DEL0" -a "$WT1" -le $((DEL0 + 500))
+}
 
-	shift
-	timeout "$s" bash -c '"$@"' spawn "$@" </dev/null &
-	BG+=("$!")
-	LG_BG_PIDS="$LG_BG_PIDS $!"
+# prompt WHAT STATUS: notes WHAT in SLOW when the last request did not
+# answer STATUS within 0.5 s; WORST keeps the slowest answer's time (ms).
+SLOW=""
+WORST=0
+prompt()
+{
+	local t=$((LG_T1 - LG_T0))
+
+	[ "$t" -gt "$WORST" ] && WORST=$t
+	[ "$LG_STATUS" = "$2" ] && [ "$t" -lt 500 ] ||
+	    SLOW="${SLOW}$1: $LG_STATUS in $t ms"$'\n'
+}
+
+# waited SECONDS OUT: waits up to SECONDS for the clients in BG, then makes
+# the answer a waitreq left in OUT the last response (LG_STATUS, LG_HDRS
+# and LG_H, LG_BODY; status "none" when there is none) and sets WT1 to
+# the time it came (ms).
+WT1=0
+waited()
+{
+	local st t0
+
+	wait_pids "$1" "${BG[@]}"
+	read -r st t0 WT1 <"$2" 2>/dev/null || st=none t0=0 WT1=0
+	lg_readfile "$2.body"
+	LG_STATUS=$st
+	LG_HDRS=$2.hdr
+	lg_parse_headers
 }
 
 # ---------------------------------------------------------------------------
@@ -409,36 +249,36 @@ req PUT "/v1/$ID?owner=$OA&ttl=30"
 granted "PUT ?owner=A&ttl=30 on a free lock" "$ID" 30.0
 FA=$LG_FENCE TSA=$LG_TS EXA=$LG_EXP
 req GET "/v1/$ID"
-expect_lock "GET the held lock: 423 lock is active" 423 true \
+lg_expect_lock "GET the held lock: 423 lock is active" 423 true \
     "lock is active" "$ID" 30.0 && same_hold "GET shows A's hold" \
     "$FA" "$TSA" "$EXA"
 
 sleep 0.02
 req PUT "/v1/$ID?owner=$OA"
-if expect_lock "PUT ?owner=A again: 200 lock refreshed" 200 true \
+if lg_expect_lock "PUT ?owner=A again: 200 lock refreshed" 200 true \
     "lock refreshed" "$ID" 30.0; then
 	lg_is "refresh keeps the fence and the timestamp" "$FA $TSA" \
 	    "$LG_FENCE $LG_TS"
-	refreshed_exp "refresh without ttl" 30
+	lg_expires_now "refresh without ttl" 30
 fi
 req PUT "/v1/$ID?owner=$OA&ttl=40"
-if expect_lock "PUT ?owner=A&ttl=40: 200 refreshed with ttl 40" 200 true \
+if lg_expect_lock "PUT ?owner=A&ttl=40: 200 refreshed with ttl 40" 200 true \
     "lock refreshed" "$ID" 40.0; then
 	lg_is "refresh with a ttl keeps the fence and the timestamp" \
 	    "$FA $TSA" "$LG_FENCE $LG_TS"
-	refreshed_exp "refresh with ttl=40" 40
+	lg_expires_now "refresh with ttl=40" 40
 fi
 EXA=$LG_EXP
 snapshot "$ID"
 
 req PUT "/v1/$ID?owner=$OB"
-expect_lock "PUT ?owner=B on A's lock: 423 $HELD" 423 true "$HELD" "$ID" \
+lg_expect_lock "PUT ?owner=B on A's lock: 423 $HELD" 423 true "$HELD" "$ID" \
     40.0 && same_hold "the 423 shows the hold in the way" "$FA" "$TSA" "$EXA"
 retry_after "PUT ?owner=B: 423" "$EXA"
 unchanged "PUT ?owner=B" "$ID"
 
 req PUT "/v1/$ID?owner=$OB&ttl=5&wait=0"
-expect_lock "PUT ?owner=B&wait=0: 423 without waiting" 423 true "$HELD" \
+lg_expect_lock "PUT ?owner=B&wait=0: 423 without waiting" 423 true "$HELD" \
     "$ID" 40.0
 lg_cmp "wait=0 answers at once ($((LG_T1 - LG_T0)) ms)" \
     $((LG_T1 - LG_T0)) -lt 500
@@ -446,66 +286,66 @@ retry_after "PUT ?owner=B&wait=0: 423" "$EXA"
 unchanged "PUT ?owner=B&wait=0" "$ID"
 
 req PUT "/v1/$ID?owner=${OA^^}"
-expect_lock "PUT with A's owner in upper case (owners are case-sensitive): 423" \
+lg_expect_lock "PUT with A's owner in upper case (owners are case-sensitive): 423" \
     423 true "$HELD" "$ID" 40.0
 unchanged "PUT with A's owner in upper case" "$ID"
 
 req PUT "/v1/$ID"
-expect_lock "plain PUT on a lock held with an owner: 423 $HELD" 423 true \
+lg_expect_lock "plain PUT on a lock held with an owner: 423 $HELD" 423 true \
     "$HELD" "$ID" 40.0 && same_hold "plain PUT's 423 shows A's hold" \
     "$FA" "$TSA" "$EXA"
 retry_after "plain PUT: 423" "$EXA"
 unchanged "plain PUT" "$ID"
 
 req PUT "/v1/$ID?ttl=1"
-expect_lock "plain PUT ?ttl=1 on a lock held with an owner: 423" 423 true \
+lg_expect_lock "plain PUT ?ttl=1 on a lock held with an owner: 423" 423 true \
     "$HELD" "$ID" 40.0
 unchanged "plain PUT ?ttl=1 (the ttl was not applied)" "$ID"
 
 req DELETE "/v1/$ID"
-expect_lock "plain DELETE on a lock held with an owner: 423 $HELD" 423 \
+lg_expect_lock "plain DELETE on a lock held with an owner: 423 $HELD" 423 \
     true "$HELD" "$ID" 40.0 && same_hold "plain DELETE's 423 shows A's hold" \
     "$FA" "$TSA" "$EXA"
 retry_after "plain DELETE: 423" "$EXA"
 unchanged "plain DELETE" "$ID"
 
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "DELETE ?owner=B of A's lock: 423 $HELD" 423 true "$HELD" \
+lg_expect_lock "DELETE ?owner=B of A's lock: 423 $HELD" 423 true "$HELD" \
     "$ID" 40.0
 retry_after "DELETE ?owner=B: 423" "$EXA"
 unchanged "DELETE ?owner=B" "$ID"
 
 req PUT "/v1/$ID?owner=$OB&limit=3"
-expect_lock "PUT ?owner=B&limit=3 on a held mutex: 409 $DIFFERS" 409 true \
+lg_expect_lock "PUT ?owner=B&limit=3 on a held mutex: 409 $DIFFERS" 409 true \
     "$DIFFERS" "$ID" 40.0 && same_hold "the 409 shows A's hold" "$FA" \
     "$TSA" "$EXA"
 unchanged "PUT ?owner=B&limit=3" "$ID"
 req PUT "/v1/$ID?owner=$OA&limit=2"
-expect_lock "PUT ?owner=A&limit=2 by the holder itself: 409" 409 true \
+lg_expect_lock "PUT ?owner=A&limit=2 by the holder itself: 409" 409 true \
     "$DIFFERS" "$ID" 40.0
 unchanged "PUT ?owner=A&limit=2" "$ID"
 req PUT "/v1/$ID?owner=$OB&limit=1"
-expect_lock "PUT ?owner=B&limit=1 (the same limit, held): 423" 423 true \
+lg_expect_lock "PUT ?owner=B&limit=1 (the same limit, held): 423" 423 true \
     "$HELD" "$ID" 40.0
 unchanged "PUT ?owner=B&limit=1" "$ID"
 
 section "1. bad parameters on the held lock: 400, nothing changed"
-refused "empty owner" "$ID" "$BAD_OWNER" PUT "owner="
-refused "owner with a blank" "$ID" "$BAD_OWNER" PUT "owner=a%20b"
-refused "owner with a comma" "$ID" "$BAD_OWNER" PUT "owner=a%2Cb"
-refused "owner with '*'" "$ID" "$BAD_OWNER" PUT "owner=a*b"
-refused "owner with a non-ASCII letter" "$ID" "$BAD_OWNER" PUT \
+refused "empty owner" "$ID" "$LG_BAD_OWNER" PUT "owner="
+refused "owner with a blank" "$ID" "$LG_BAD_OWNER" PUT "owner=a%20b"
+refused "owner with a comma" "$ID" "$LG_BAD_OWNER" PUT "owner=a%2Cb"
+refused "owner with '*'" "$ID" "$LG_BAD_OWNER" PUT "owner=a*b"
+refused "owner with a non-ASCII letter" "$ID" "$LG_BAD_OWNER" PUT \
     "owner=caf%C3%A9"
 # lighttpd itself refuses %00 in a URL (400, HTML): the NUL comes in JSON.
-refused "owner with a NUL (JSON body)" "$ID" "$BAD_OWNER" PUT "" \
-    "${JSON[@]}" --data-binary '{"owner": "a\u0000b"}'
-refused "owner of 129 characters" "$ID" "$BAD_OWNER" PUT "owner=${OLONG}x"
-refused "owner A with a trailing blank" "$ID" "$BAD_OWNER" PUT \
+refused "owner with a NUL (JSON body)" "$ID" "$LG_BAD_OWNER" PUT "" \
+    "${LG_JSON[@]}" --data-binary '{"owner": "a\u0000b"}'
+refused "owner of 129 characters" "$ID" "$LG_BAD_OWNER" PUT "owner=${OLONG}x"
+refused "owner A with a trailing blank" "$ID" "$LG_BAD_OWNER" PUT \
     "owner=$OA%20"
 refused "owner twice" "$ID" '{"message": "duplicate parameter: owner"}' \
     PUT "owner=$OA&owner=$OB"
 for v in 0 1001 -1 1.5 abc "" "%203" 1e2 0x3; do
-	refused "limit '$v'" "$ID" "$BAD_LIMIT" PUT "owner=$OA&limit=$v"
+	refused "limit '$v'" "$ID" "$LG_BAD_LIMIT" PUT "owner=$OA&limit=$v"
 done
 refused "limit without an owner" "$ID" "$LIMIT_OWNER" PUT "limit=3"
 refused "limit 1 without an owner" "$ID" "$LIMIT_OWNER" PUT "limit=1"
@@ -530,8 +370,8 @@ for n in ttl limit wait; do
 	refused "DELETE takes no $n" "$ID" \
 	    "{\"message\": \"Unknown arguments: $n\"}" DELETE "owner=$OA&$n=2"
 done
-refused "DELETE with an empty owner" "$ID" "$BAD_OWNER" DELETE "owner="
-refused "DELETE with a bad owner" "$ID" "$BAD_OWNER" DELETE "owner=a%20b"
+refused "DELETE with an empty owner" "$ID" "$LG_BAD_OWNER" DELETE "owner="
+refused "DELETE with a bad owner" "$ID" "$LG_BAD_OWNER" DELETE "owner=a%20b"
 for n in owner ttl limit x; do
 	refused "GET takes no $n" "$ID" \
 	    "{\"message\": \"Unknown arguments: $n\"}" GET "$n=$OA"
@@ -542,41 +382,41 @@ refused "GET wait abc" "$ID" '{"message": {"wait": "must be a number"}}' \
 
 section "1. the holder's release"
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "DELETE ?owner=A: 200 lock has been removed, A's hold" 200 \
+lg_expect_lock "DELETE ?owner=A: 200 lock has been removed, A's hold" 200 \
     false "lock has been removed" "$ID" 40.0 &&
     same_hold "the DELETE shows the hold it removed" "$FA" "$TSA" "$EXA"
 gone "after A's release" "$ID"
 req DELETE "/v1/$ID?owner=$OA"
-lg_expect "DELETE ?owner=A again: 404" 404 "$NOTFOUND"
+lg_expect "DELETE ?owner=A again: 404" 404 "$LG_NOTFOUND"
 req DELETE "/v1/$ID?owner=$OB"
-lg_expect "DELETE ?owner=B of a free lock: 404" 404 "$NOTFOUND"
+lg_expect "DELETE ?owner=B of a free lock: 404" 404 "$LG_NOTFOUND"
 req DELETE "/v1/$ID"
-lg_expect "plain DELETE of a free lock: 404" 404 "$NOTFOUND"
+lg_expect "plain DELETE of a free lock: 404" 404 "$LG_NOTFOUND"
 req PUT "/v1/$ID?owner=$OB&ttl=30"
 granted "PUT ?owner=B after A's release: a new hold" "$ID" 30.0
 lg_cmp "B's fence is above A's" "$LG_FENCE" -gt "$FA"
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "DELETE ?owner=B" 200 false "lock has been removed" "$ID" 30.0
+lg_expect_lock "DELETE ?owner=B" 200 false "lock has been removed" "$ID" 30.0
 
 section "1. bad parameters on a free lock: 400, nothing stored"
 snapshot "$ID"
-lg_is "the free lock answers 404" "404 $NOTFOUND"$'\n' "$REF"
-refused "free: empty owner" "$ID" "$BAD_OWNER" PUT "owner="
-refused "free: owner of 129 characters" "$ID" "$BAD_OWNER" PUT \
+lg_is "the free lock answers 404" "404 $LG_NOTFOUND"$'\n' "$REF"
+refused "free: empty owner" "$ID" "$LG_BAD_OWNER" PUT "owner="
+refused "free: owner of 129 characters" "$ID" "$LG_BAD_OWNER" PUT \
     "owner=${OLONG}x"
-refused "free: limit 0" "$ID" "$BAD_LIMIT" PUT "owner=$OA&limit=0"
-refused "free: limit 1001" "$ID" "$BAD_LIMIT" PUT "owner=$OA&limit=1001"
+refused "free: limit 0" "$ID" "$LG_BAD_LIMIT" PUT "owner=$OA&limit=0"
+refused "free: limit 1001" "$ID" "$LG_BAD_LIMIT" PUT "owner=$OA&limit=1001"
 refused "free: limit without an owner" "$ID" "$LIMIT_OWNER" PUT "limit=2"
 refused "free: wait 61" "$ID" "$WAIT_MAX" PUT "owner=$OA&wait=61"
 refused "free: wait without an owner" "$ID" "$WAIT_OWNER" PUT "wait=5"
 refused "free: an unknown parameter" "$ID" \
     '{"message": "Unknown arguments: x"}' PUT "owner=$OA&x=1"
-refused "free: a bad owner in a form body" "$ID" "$BAD_OWNER" PUT "" \
+refused "free: a bad owner in a form body" "$ID" "$LG_BAD_OWNER" PUT "" \
     -d 'owner=a b'
-refused "free: a bad owner in a JSON body" "$ID" "$BAD_OWNER" PUT "" \
-    "${JSON[@]}" --data-binary '{"owner": "a,b"}'
+refused "free: a bad owner in a JSON body" "$ID" "$LG_BAD_OWNER" PUT "" \
+    "${LG_JSON[@]}" --data-binary '{"owner": "a,b"}'
 refused "free: limit in a JSON body without an owner" "$ID" "$LIMIT_OWNER" \
-    PUT "" "${JSON[@]}" --data-binary '{"limit": "2"}'
+    PUT "" "${LG_JSON[@]}" --data-binary '{"limit": "2"}'
 
 section "1. owner spellings: query, form, JSON; every allowed character"
 ID=$(lg_uuid)
@@ -584,29 +424,29 @@ req PUT "/v1/$ID" -G --data-urlencode "owner=$OSPECIAL" -d ttl=30
 granted "PUT with an owner of every allowed character (query)" "$ID" 30.0
 FS=$LG_FENCE
 req PUT "/v1/$ID" --data-urlencode "owner=$OSPECIAL"
-expect_lock "the same owner in a form body: 200 refreshed" 200 true \
+lg_expect_lock "the same owner in a form body: 200 refreshed" 200 true \
     "lock refreshed" "$ID" 30.0 && lg_is "same fence" "$FS" "$LG_FENCE"
-req PUT "/v1/$ID" "${JSON[@]}" --data-binary "{\"owner\": \"$OSPECIAL\"}"
-expect_lock "the same owner in a JSON body: 200 refreshed" 200 true \
+req PUT "/v1/$ID" "${LG_JSON[@]}" --data-binary "{\"owner\": \"$OSPECIAL\"}"
+lg_expect_lock "the same owner in a JSON body: 200 refreshed" 200 true \
     "lock refreshed" "$ID" 30.0 && lg_is "same fence" "$FS" "$LG_FENCE"
 req PUT "/v1/$ID" -G --data-urlencode "owner=${OSPECIAL%?}"
-expect_lock "the owner less its last character: 423" 423 true "$HELD" \
+lg_expect_lock "the owner less its last character: 423" 423 true "$HELD" \
     "$ID" 30.0
 req DELETE "/v1/$ID" --data-urlencode "owner=$OSPECIAL"
-expect_lock "DELETE with the owner in a form body: 200" 200 false \
+lg_expect_lock "DELETE with the owner in a form body: 200" 200 false \
     "lock has been removed" "$ID" 30.0 && lg_is "same fence" "$FS" \
     "$LG_FENCE"
 req PUT "/v1/$ID?owner=$OLONG&ttl=30"
 granted "PUT with an owner of 128 characters" "$ID" 30.0
 req DELETE "/v1/$ID?owner=$OLONG"
-expect_lock "DELETE with the owner of 128 characters" 200 false \
+lg_expect_lock "DELETE with the owner of 128 characters" 200 false \
     "lock has been removed" "$ID" 30.0
 req PUT "/v1/$ID?owner=$OA&ttl=30&limit=1&wait=60"
 granted "PUT ?limit=1&wait=60 on a free lock: a mutex, at once" "$ID" 30.0
 lg_cmp "wait on a free lock does not wait ($((LG_T1 - LG_T0)) ms)" \
     $((LG_T1 - LG_T0)) -lt 500
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0
+lg_expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0
 
 section "1. a lock held without an owner"
 ID=$(lg_uuid)
@@ -615,25 +455,25 @@ granted "plain PUT ?ttl=30" "$ID" 30.0
 FP=$LG_FENCE TSP=$LG_TS EXP_P=$LG_EXP
 snapshot "$ID"
 req PUT "/v1/$ID?owner=$OA"
-expect_lock "PUT ?owner=A on a lock held without an owner: 423" 423 true \
+lg_expect_lock "PUT ?owner=A on a lock held without an owner: 423" 423 true \
     "$HELD" "$ID" 30.0 && same_hold "the 423 shows the owner-less hold" \
     "$FP" "$TSP" "$EXP_P"
 retry_after "PUT ?owner=A on the owner-less lock" "$EXP_P"
 unchanged "PUT ?owner=A on the owner-less lock" "$ID"
 req PUT "/v1/$ID?owner=$OA&limit=2"
-expect_lock "PUT ?owner=A&limit=2 on it: 409" 409 true "$DIFFERS" "$ID" 30.0
+lg_expect_lock "PUT ?owner=A&limit=2 on it: 409" 409 true "$DIFFERS" "$ID" 30.0
 unchanged "PUT ?owner=A&limit=2 on the owner-less lock" "$ID"
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "DELETE ?owner=A on the owner-less lock: 423" 423 true "$HELD" \
+lg_expect_lock "DELETE ?owner=A on the owner-less lock: 423" 423 true "$HELD" \
     "$ID" 30.0
 retry_after "DELETE ?owner=A on the owner-less lock" "$EXP_P"
 unchanged "DELETE ?owner=A on the owner-less lock" "$ID"
 req PUT "/v1/$ID"
-expect_lock "plain PUT on it: 200 refreshed (getlock's behaviour)" 200 \
+lg_expect_lock "plain PUT on it: 200 refreshed (getlock's behaviour)" 200 \
     true "lock refreshed" "$ID" 30.0 && lg_is "same fence" "$FP" \
     "$LG_FENCE"
 req DELETE "/v1/$ID"
-expect_lock "plain DELETE on it: 200 removed" 200 false \
+lg_expect_lock "plain DELETE on it: 200 removed" 200 false \
     "lock has been removed" "$ID" 30.0
 
 # ---------------------------------------------------------------------------
@@ -644,7 +484,7 @@ req PUT "/v1/$ID?owner=$OA&limit=3&ttl=30"
 granted "A: PUT ?limit=3&ttl=30" "$ID" 30.0 1 3
 FA=$LG_FENCE TSA=$LG_TS EXA=$LG_EXP
 req GET "/v1/$ID"
-expect_lock "GET with 1 of 3: 200 lock has free slots" 200 false \
+lg_expect_lock "GET with 1 of 3: 200 lock has free slots" 200 false \
     "lock has free slots" "$ID" 30.0 1 3 &&
     same_hold "it shows A's hold" "$FA" "$TSA" "$EXA"
 req PUT "/v1/$ID?owner=$OB&ttl=10"
@@ -654,55 +494,55 @@ req PUT "/v1/$ID?owner=$OC&limit=3&ttl=20"
 granted "C: PUT ?limit=3&ttl=20 takes the last slot" "$ID" 20.0 3 3
 FC=$LG_FENCE EXC=$LG_EXP
 req GET "/v1/$ID"
-expect_lock "GET full: 423 lock is active, holders 3" 423 true \
+lg_expect_lock "GET full: 423 lock is active, holders 3" 423 true \
     "lock is active" "$ID" 10.0 3 3 &&
     same_hold "it shows the hold that ends first (B's)" "$FB" "$TSB" "$EXB"
 req PUT "/v1/$ID?owner=$OD"
-expect_lock "D: PUT on the full semaphore: 423 $HELD" 423 true "$HELD" \
+lg_expect_lock "D: PUT on the full semaphore: 423 $HELD" 423 true "$HELD" \
     "$ID" 10.0 3 3 && same_hold "the 423 shows the first hold to end" \
     "$FB" "$TSB" "$EXB"
 retry_after "D's 423 (B's hold ends first)" "$EXB"
 req PUT "/v1/$ID?owner=$OD&limit=2"
-expect_lock "D: PUT ?limit=2: 409 $DIFFERS" 409 true "$DIFFERS" "$ID" \
+lg_expect_lock "D: PUT ?limit=2: 409 $DIFFERS" 409 true "$DIFFERS" "$ID" \
     10.0 3 3
 req PUT "/v1/$ID?owner=$OA&limit=4"
-expect_lock "A (a holder): PUT ?limit=4: 409" 409 true "$DIFFERS" "$ID" \
+lg_expect_lock "A (a holder): PUT ?limit=4: 409" 409 true "$DIFFERS" "$ID" \
     10.0 3 3
 sleep 0.02
 req PUT "/v1/$ID?owner=$OA&limit=3"
-if expect_lock "A: PUT ?limit=3 again: 200 refreshed, its own hold" 200 \
+if lg_expect_lock "A: PUT ?limit=3 again: 200 refreshed, its own hold" 200 \
     true "lock refreshed" "$ID" 30.0 3 3; then
 	lg_is "A's refresh keeps its fence and timestamp" "$FA $TSA" \
 	    "$LG_FENCE $LG_TS"
-	refreshed_exp "A's refresh" 30
+	lg_expires_now "A's refresh" 30
 fi
 req PUT "/v1/$ID?owner=$OC"
-expect_lock "C: PUT without a limit: 200 refreshed, its own hold" 200 true \
+lg_expect_lock "C: PUT without a limit: 200 refreshed, its own hold" 200 true \
     "lock refreshed" "$ID" 20.0 3 3 && lg_is "C's fence" "$FC" "$LG_FENCE"
 EXC=$LG_EXP
 snapshot "$ID"
 req PUT "/v1/$ID"
-expect_lock "plain PUT on the semaphore: 423" 423 true "$HELD" "$ID" 10.0 3 3
+lg_expect_lock "plain PUT on the semaphore: 423" 423 true "$HELD" "$ID" 10.0 3 3
 req DELETE "/v1/$ID"
-expect_lock "plain DELETE on the semaphore: 423" 423 true "$HELD" "$ID" \
+lg_expect_lock "plain DELETE on the semaphore: 423" 423 true "$HELD" "$ID" \
     10.0 3 3
 req DELETE "/v1/$ID?owner=$OD"
-expect_lock "DELETE ?owner=D (not a holder): 423" 423 true "$HELD" "$ID" \
+lg_expect_lock "DELETE ?owner=D (not a holder): 423" 423 true "$HELD" "$ID" \
     10.0 3 3
 retry_after "DELETE ?owner=D" "$EXB"
 unchanged "the refused requests on the semaphore" "$ID"
-refused "semaphore: limit 0" "$ID" "$BAD_LIMIT" PUT "owner=$OA&limit=0"
+refused "semaphore: limit 0" "$ID" "$LG_BAD_LIMIT" PUT "owner=$OA&limit=0"
 
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "DELETE ?owner=B: 200, B's hold, holders 2" 200 false \
+lg_expect_lock "DELETE ?owner=B: 200, B's hold, holders 2" 200 false \
     "lock has been removed" "$ID" 10.0 2 3 &&
     same_hold "the DELETE shows B's hold" "$FB" "$TSB" "$EXB"
 req GET "/v1/$ID"
-expect_lock "GET with 2 of 3: 200 free slots, C's hold ends first" 200 \
+lg_expect_lock "GET with 2 of 3: 200 free slots, C's hold ends first" 200 \
     false "lock has free slots" "$ID" 20.0 2 3 &&
     lg_is "it shows C's hold" "$FC $EXC" "$LG_FENCE $LG_EXP"
 req GET "/v1/$ID?wait=5"
-expect_lock "GET ?wait=5 with free slots: 200 at once" 200 false \
+lg_expect_lock "GET ?wait=5 with free slots: 200 at once" 200 false \
     "lock has free slots" "$ID" 20.0 2 3
 lg_cmp "GET ?wait=5 with free slots did not wait ($((LG_T1 - LG_T0)) ms)" \
     $((LG_T1 - LG_T0)) -lt 500
@@ -712,14 +552,14 @@ req PUT "/v1/$ID?owner=$OD&ttl=0.5"
 granted "D: PUT ?ttl=0.5 takes the third slot" "$ID" 0.5 3 3
 FD=$LG_FENCE EXD=$LG_EXP
 req GET "/v1/$ID"
-expect_lock "GET: full, D's hold ends first" 423 true "lock is active" \
+lg_expect_lock "GET: full, D's hold ends first" 423 true "lock is active" \
     "$ID" 0.5 3 3 && lg_is "it shows D's hold" "$FD" "$LG_FENCE"
 while [ "$(lg_now_ms)" -lt $((EXD + 100)) ]; do sleep 0.02; done
 req GET "/v1/$ID"
-expect_lock "GET after D's expiry: 200 free slots, holders 2" 200 false \
+lg_expect_lock "GET after D's expiry: 200 free slots, holders 2" 200 false \
     "lock has free slots" "$ID" 20.0 2 3
 req DELETE "/v1/$ID?owner=$OD"
-expect_lock "DELETE ?owner=D after its hold expired (others hold): 423" \
+lg_expect_lock "DELETE ?owner=D after its hold expired (others hold): 423" \
     423 true "$HELD" "$ID" 20.0 2 3
 req PUT "/v1/$ID?owner=$OB&ttl=0.6"
 granted "B: PUT ?ttl=0.6 fills the semaphore again" "$ID" 0.6 3 3
@@ -732,40 +572,40 @@ if granted "D: PUT ?wait=5 on the full semaphore gets B's slot when it expires" 
 fi
 FD=$LG_FENCE
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "DELETE ?owner=A: holders 2 remain" 200 false \
+lg_expect_lock "DELETE ?owner=A: holders 2 remain" 200 false \
     "lock has been removed" "$ID" 30.0 2 3
 req DELETE "/v1/$ID?owner=$OC"
-expect_lock "DELETE ?owner=C: holders 1 remains" 200 false \
+lg_expect_lock "DELETE ?owner=C: holders 1 remains" 200 false \
     "lock has been removed" "$ID" 20.0 1 3
 req DELETE "/v1/$ID?owner=$OD"
-expect_lock "DELETE ?owner=D: holders 0 remain" 200 false \
+lg_expect_lock "DELETE ?owner=D: holders 0 remain" 200 false \
     "lock has been removed" "$ID" 5.0 0 3 && lg_is "D's fence" "$FD" \
     "$LG_FENCE"
 gone "the last holder released" "$ID"
 req PUT "/v1/$ID?owner=$OB&limit=2&ttl=30"
 granted "the next first holder sets a new limit, 2" "$ID" 30.0 1 2
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0 0 2
+lg_expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0 0 2
 req PUT "/v1/$ID?owner=$OB&limit=1000&ttl=30"
 granted "limit 1000" "$ID" 30.0 1 1000
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0 0 1000
+lg_expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0 0 1000
 
 # ---------------------------------------------------------------------------
 section "4. GET with wait"
 
 ID=$(lg_uuid)
 req GET "/v1/$ID?wait=3"
-lg_expect "GET ?wait=3 on a free lock: 404" 404 "$NOTFOUND"
+lg_expect "GET ?wait=3 on a free lock: 404" 404 "$LG_NOTFOUND"
 lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
 req PUT "/v1/$ID?owner=$OA&ttl=30"
 granted "A holds the lock" "$ID" 30.0
 req GET "/v1/$ID?wait=0"
-expect_lock "GET ?wait=0 on the held lock: 423 at once" 423 true \
+lg_expect_lock "GET ?wait=0 on the held lock: 423 at once" 423 true \
     "lock is active" "$ID" 30.0
 lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
 req GET "/v1/$ID?wait=1"
-expect_lock "GET ?wait=1 on the held lock: 423 lock is active" 423 true \
+lg_expect_lock "GET ?wait=1 on the held lock: 423 lock is active" 423 true \
     "lock is active" "$ID" 30.0
 lg_true "GET ?wait=1 took about 1 s ($((LG_T1 - LG_T0)) ms, 900 to 2000)" \
     test $((LG_T1 - LG_T0)) -ge 900 -a $((LG_T1 - LG_T0)) -le 2000
@@ -775,15 +615,13 @@ spawn 30 waitreq "$LG_URL" GET "/v1/$ID?wait=10" "$LG_TMP/getwait"
 sleep 1
 lg_true "GET ?wait=10 is still waiting after 1 s" lg_alive "${BG[0]}"
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0
+lg_expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0
 DEL0=$LG_T0
-wait_pids 15 "${BG[@]}"
-read -r st t0 t1 <"$LG_TMP/getwait" 2>/dev/null || st=none t0=0 t1=0
-lg_readfile "$LG_TMP/getwait.body"
+waited 15 "$LG_TMP/getwait"
 lg_is "the waiting GET answers 404 lock not found or expired" \
-    "404 $NOTFOUND"$'\n' "$st $LG_BODY"
-lg_true "the waiting GET answered $((t1 - DEL0)) ms after the DELETE was sent (0 to 1000)" \
-    test "$t1" -ge "$DEL0" -a "$t1" -le $((DEL0 + 1000))
+    "404 $LG_NOTFOUND"$'\n' "$LG_STATUS $LG_BODY"
+lg_true "the waiting GET answered $((WT1 - DEL0)) ms after the DELETE was sent (0 to 1000)" \
+    test "$WT1" -ge "$DEL0" -a "$WT1" -le $((DEL0 + 1000))
 
 section "4. GET with wait on a lock that expires"
 req PUT "/v1/$ID?owner=$OA&ttl=0.5"
@@ -792,12 +630,12 @@ EXA=$LG_EXP
 req GET "/v1/$ID?wait=5"
 case $LG_BODY in
 *'"lock has expired"'*)
-	expect_lock "GET ?wait=5 answers when the hold expires: 404 lock has expired" \
+	lg_expect_lock "GET ?wait=5 answers when the hold expires: 404 lock has expired" \
 	    404 false "lock has expired" "$ID" 0.5
 	;;
 *)
 	lg_expect "GET ?wait=5 answers when the hold expires: 404" 404 \
-	    "$NOTFOUND"
+	    "$LG_NOTFOUND"
 	;;
 esac
 lg_true "... $((LG_T1 - EXA)) ms after the expiry (0 to 500)" \
@@ -813,20 +651,15 @@ spawn 30 waitreq "$LG_URL" GET "/v1/$ID?wait=10" "$LG_TMP/getwait2"
 sleep 0.6
 lg_true "GET ?wait=10 on the full semaphore is waiting" lg_alive "${BG[0]}"
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0 1 2
+lg_expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0 1 2
 DEL0=$LG_T0
-wait_pids 15 "${BG[@]}"
-read -r st t0 t1 <"$LG_TMP/getwait2" 2>/dev/null || st=none t0=0 t1=0
-lg_readfile "$LG_TMP/getwait2.body"
-LG_STATUS=$st
-LG_HDRS=$LG_TMP/getwait2.hdr
-lg_parse_headers
-expect_lock "the waiting GET answers 200 lock has free slots" 200 false \
+waited 15 "$LG_TMP/getwait2"
+lg_expect_lock "the waiting GET answers 200 lock has free slots" 200 false \
     "lock has free slots" "$ID" 30.0 1 2
-lg_true "... $((t1 - DEL0)) ms after the DELETE was sent (0 to 1000)" \
-    test "$t1" -ge "$DEL0" -a "$t1" -le $((DEL0 + 1000))
+lg_true "... $((WT1 - DEL0)) ms after the DELETE was sent (0 to 1000)" \
+    test "$WT1" -ge "$DEL0" -a "$WT1" -le $((DEL0 + 1000))
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0 0 2
+lg_expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0 0 2
 
 # ---------------------------------------------------------------------------
 section "6. a waiting PUT is woken by the release"
@@ -843,95 +676,22 @@ for delay in 0.6 1.1 1.35; do
 	sleep "$delay"
 	lg_true "B's PUT ?wait=20 is waiting after $delay s" lg_alive "${BG[0]}"
 	req DELETE "/v1/$ID?owner=$OA"
-	expect_lock "A releases after $delay s" 200 false \
+	lg_expect_lock "A releases after $delay s" 200 false \
 	    "lock has been removed" "$ID" 30.0
-	DEL0=$LG_T0
-	wait_pids 25 "${BG[@]}"
-	read -r st t0 t1 <"$LG_TMP/putwait" 2>/dev/null || st=none t0=0 t1=0
-	lg_readfile "$LG_TMP/putwait.body"
-	LG_STATUS=$st
-	LG_HDRS=$LG_TMP/putwait.hdr
-	lg_parse_headers
-	LG_T0=$DEL0 LG_T1=$t1
-	granted "B's waiting PUT" "$ID" 30.0
-	lg_true "B got the lock $((t1 - DEL0)) ms after the DELETE was sent (0 to 500)" \
-	    test "$t1" -ge "$DEL0" -a "$t1" -le $((DEL0 + 500))
+	woken 25 "$LG_TMP/putwait" "$ID"
 	lg_true "B's grant time is after the release was sent" \
 	    test "${LG_TS:-0}" -ge "$DEL0"
 	req DELETE "/v1/$ID?owner=$OB"
-	expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0
+	lg_expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0
 done
-
-# ---------------------------------------------------------------------------
-# check_holds FILE N LIMIT DESC: FILE holds "grant end fence owner round
-# holders" lines; sorted by grant time: N of them, fences distinct and
-# growing in grant order, and at most LIMIT holds at any instant (a hold
-# is [grant, end]; an end at the very instant of a grant does not count
-# as overlapping), reaching LIMIT. Prints nothing; counts checks.
-check_holds()
-{
-	local f=$1 n=$2 limit=$3 d=$4 got out
-
-	sort -n -k1,1 -k3,3 "$f" >"$f.sorted"
-	got=$(wc -l <"$f.sorted")
-	lg_is "$d: $n holds recorded" "$n" "$got"
-	out=$(awk '
-	    NR > 1 && $3 <= pf { printf "fence %s (grant %s) after fence %s (grant %s)\n", $3, $1, pf, pg }
-	    { pf = $3; pg = $1 }' "$f.sorted")
-	lg_is "$d: fences strictly increase in grant order" "" "$out"
-	lg_is "$d: fences are all distinct" "$got" \
-	    "$(awk '{ print $3 }' "$f" | sort -u | wc -l)"
-	lg_is "$d: every hold ends after it starts" "" \
-	    "$(awk '$2 < $1 { print }' "$f")"
-	lg_cmp "$d: fences above every earlier fence ($MAXF)" \
-	    "$(head -n 1 "$f.sorted" | awk '{ print $3 + 0 }')" -gt "$MAXF"
-	MAXF=$(awk '$3 > m { m = $3 } END { print m + 0 }' "$f")
-	# Events: an end sorts before a grant at the same millisecond.
-	out=$(awk '{ print $1, 1; print $2, 0 }' "$f" | sort -n -k1,1 -k2,2 |
-	    awk -v lim="$limit" '
-		$2 == 1 { c++; if (c > m) m = c; if (c > lim) bad = bad " " $1 }
-		$2 == 0 { c-- }
-		END { print m + 0; print "x" bad }')
-	MAXC=$(printf '%s\n' "$out" | head -n 1)
-	lg_cmp "$d: at most $limit holds at any instant (at most $MAXC)" \
-	    "$MAXC" -le "$limit"
-	lg_is "$d: no grant while $limit were held" "x" \
-	    "$(printf '%s\n' "$out" | tail -n 1)"
-	if [ "$limit" -eq 1 ]; then
-		out=$(awk 'NR > 1 && $1 < pe { printf "%s (grant %s) before %s (end %s) released\n", $4, $1, po, pe }
-		    { pe = $2; po = $4 }' "$f.sorted")
-		lg_is "$d: no two holds overlap (each end before the next grant)" \
-		    "" "$out"
-	fi
-}
 
 # ---------------------------------------------------------------------------
 section "2. contention on a mutex: 12 clients x 4 rounds"
 
 ID=$(lg_uuid)
-BG=()
-T=$(lg_now_ms)
-for i in $(seq 1 12); do
-	spawn 55 contend "$LG_URL" "$ID" "tok-m$i-$R" 4 1 30 80 "$LG_TMP/mx.$i"
-	OWNERS+=("tok-m$i-$R")
-done
-if wait_pids 58 "${BG[@]}"; then
-	lg_ok "the 12 clients ended within the bound ($(took "$T") ms)"
-else
-	lg_not_ok "the 12 clients ended within 58 s" "all ended" \
-	    "still running after $(took "$T") ms"
-fi
-cat "$LG_TMP"/mx.*.holds >"$LG_TMP/mx.all" 2>/dev/null
-lg_is "mutex: no client saw an unexpected answer" "" \
-    "$(cat "$LG_TMP"/mx.*.errors 2>/dev/null)"
-out=""
-for i in $(seq 1 12); do
-	c=$(awk -v o="tok-m$i-$R" '$4 == o { n++ } END { print n + 0 }' \
-	    "$LG_TMP/mx.all")
-	[ "$c" = 4 ] || out="${out}client $i: $c grants"$'\n'
-done
-lg_is "mutex: every client got all 4 turns" "" "$out"
-check_holds "$LG_TMP/mx.all" 48 1 "mutex"
+contenders 12 55 "$LG_URL" "$ID" "tok-m%d-$R" 4 1 30 80 "$LG_TMP/mx"
+OWNERS+=("${CONTENDERS[@]}")
+contention_checks "mutex" 12 4 1 "$LG_TMP/mx" 58
 REQS=$(cat "$LG_TMP"/mx.*.count 2>/dev/null | awk '{ n += $1 } END { print n + 0 }')
 NBUSY=$(cat "$LG_TMP"/mx.*.count 2>/dev/null | awk '{ n += $2 } END { print n + 0 }')
 lg_note "mutex: $REQS HTTP requests for 48 holds, $NBUSY answered 503"
@@ -943,29 +703,9 @@ gone "mutex: after the last release" "$ID"
 section "3. contention on a semaphore of 3: 9 clients x 3 rounds"
 
 ID=$(lg_uuid)
-BG=()
-T=$(lg_now_ms)
-for i in $(seq 1 9); do
-	spawn 55 contend "$LG_URL" "$ID" "tok-s$i-$R" 3 3 280 320 "$LG_TMP/sm.$i"
-	OWNERS+=("tok-s$i-$R")
-done
-if wait_pids 58 "${BG[@]}"; then
-	lg_ok "the 9 clients ended within the bound ($(took "$T") ms)"
-else
-	lg_not_ok "the 9 clients ended within 58 s" "all ended" \
-	    "still running after $(took "$T") ms"
-fi
-cat "$LG_TMP"/sm.*.holds >"$LG_TMP/sm.all" 2>/dev/null
-lg_is "semaphore: no client saw an unexpected answer" "" \
-    "$(cat "$LG_TMP"/sm.*.errors 2>/dev/null)"
-out=""
-for i in $(seq 1 9); do
-	c=$(awk -v o="tok-s$i-$R" '$4 == o { n++ } END { print n + 0 }' \
-	    "$LG_TMP/sm.all")
-	[ "$c" = 3 ] || out="${out}client $i: $c grants"$'\n'
-done
-lg_is "semaphore: every client got all 3 turns" "" "$out"
-check_holds "$LG_TMP/sm.all" 27 3 "semaphore"
+contenders 9 55 "$LG_URL" "$ID" "tok-s%d-$R" 3 3 280 320 "$LG_TMP/sm"
+OWNERS+=("${CONTENDERS[@]}")
+contention_checks "semaphore" 9 3 3 "$LG_TMP/sm" 58
 lg_is "semaphore: 3 holds at once were reached" 3 "$MAXC"
 lg_is "semaphore: every 201 counted at most 3 holders" "" \
     "$(awk '$6 < 1 || $6 > 3 { print }' "$LG_TMP/sm.all")"
@@ -991,52 +731,34 @@ for i in $(seq 1 12); do
 	OWNERS+=("tok-w$i-$R")
 done
 sleep 0.8
-alive=0
-for p in "${BG[@]}"; do
-	lg_alive "$p" && alive=$((alive + 1))
-done
+alive=$(lg_alive_count "${BG[@]}")
 lg_is "12 waiting PUTs are waiting" 12 "$alive"
-slow=""
-worst=0
+SLOW=""
+WORST=0
 for i in $(seq 1 20); do
 	req GET "/v1/$OTHER"
-	t=$((LG_T1 - LG_T0))
-	[ "$t" -gt "$worst" ] && worst=$t
-	[ "$LG_STATUS" = 423 ] && [ "$t" -lt 500 ] ||
-	    slow="${slow}GET $i: $LG_STATUS in $t ms"$'\n'
+	prompt "GET $i" 423
 	req GET /v1/health
-	t=$((LG_T1 - LG_T0))
-	[ "$t" -gt "$worst" ] && worst=$t
-	[ "$LG_STATUS" = 200 ] && [ "$t" -lt 500 ] ||
-	    slow="${slow}health $i: $LG_STATUS in $t ms"$'\n'
+	prompt "health $i" 200
 done
-lg_is "meanwhile 20 GETs of another lock (423) and 20 of /v1/health (200) each answered within 0.5 s (slowest $worst ms)" \
-    "" "$slow"
+lg_is "meanwhile 20 GETs of another lock (423) and 20 of /v1/health (200) each answered within 0.5 s (slowest $WORST ms)" \
+    "" "$SLOW"
 # Writes too: a waiter that kept a write transaction open would stop them.
 W=$(lg_uuid)
-slow=""
-worst=0
+SLOW=""
+WORST=0
 for i in $(seq 1 5); do
 	req PUT "/v1/$W?owner=$OD&ttl=10"
-	t=$((LG_T1 - LG_T0))
-	[ "$t" -gt "$worst" ] && worst=$t
-	[ "$LG_STATUS" = 201 ] && [ "$t" -lt 500 ] ||
-	    slow="${slow}PUT $i: $LG_STATUS in $t ms"$'\n'
+	prompt "PUT $i" 201
 	req DELETE "/v1/$W?owner=$OD"
-	t=$((LG_T1 - LG_T0))
-	[ "$t" -gt "$worst" ] && worst=$t
-	[ "$LG_STATUS" = 200 ] && [ "$t" -lt 500 ] ||
-	    slow="${slow}DELETE $i: $LG_STATUS in $t ms"$'\n'
+	prompt "DELETE $i" 200
 done
-lg_is "meanwhile 5 PUTs (201) and DELETEs (200) of a third lock each answered within 0.5 s (slowest $worst ms)" \
-    "" "$slow"
-alive=0
-for p in "${BG[@]}"; do
-	lg_alive "$p" && alive=$((alive + 1))
-done
+lg_is "meanwhile 5 PUTs (201) and DELETEs (200) of a third lock each answered within 0.5 s (slowest $WORST ms)" \
+    "" "$SLOW"
+alive=$(lg_alive_count "${BG[@]}")
 lg_is "the 12 PUTs were still waiting after those GETs" 12 "$alive"
 req DELETE "/v1/$ID?owner=$OH"
-expect_lock "H releases" 200 false "lock has been removed" "$ID" 30.0
+lg_expect_lock "H releases" 200 false "lock has been removed" "$ID" 30.0
 T=$(lg_now_ms)
 wait_pids 40 "${BG[@]}" || lg_note "waiters still running after $(took "$T") ms"
 lg_note "the 12 waiters were through $(took "$T") ms after the release"
@@ -1055,33 +777,21 @@ lg_is "every waiter got the lock in turn (201, then DELETE 200; none 503)" \
     "" "$bad"
 check_holds "$LG_TMP/wt.all" 12 1 "waiters"
 req DELETE "/v1/$OTHER"
-expect_lock "the other lock is released" 200 false "lock has been removed" \
+lg_expect_lock "the other lock is released" 200 false "lock has been removed" \
     "$OTHER" 60.0
 
 # ---------------------------------------------------------------------------
 section "7. stopping lighttpd"
 
-# lg_stopped DESC: stops lighttpd and checks that nothing is left and that
+# stopped DESC: stops lighttpd and checks that nothing is left and that
 # neither log has an error line.
 stopped()
 {
-	local errs
-
-	if lg_stop_lighttpd; then
-		lg_ok "$1: lighttpd stopped and no lockgate.fcgi of this test is left"
-	else
-		lg_not_ok "$1: lighttpd stopped and no lockgate.fcgi of this test is left" \
-		    "none" "$(lg_responders | tr '\n' ' ')"
-	fi
-	errs=$(grep -i 'error' "$LG_RUN/lockgate.log" 2>/dev/null)
-	lg_is "$1: the responders' log has no error line" "" "$errs"
-	errs=$(grep -i 'error' "$LG_RUN/error.log" 2>/dev/null)
-	lg_is "$1: lighttpd's error log has no error line" "" "$errs"
-	if [ -n "$errs" ] || [ "${LG_VERBOSE:-0}" = 1 ]; then
-		lg_dump_logs
-		[ -s "$LG_RUN/lockgate.log" ] &&
-		    sed 's/^/#   /' "$LG_RUN/lockgate.log"
-	fi
+	lg_stopped "$1"
+	lg_no_errors "$1: the responders' log has no error line" \
+	    "$LG_RUN/lockgate.log"
+	lg_no_errors "$1: lighttpd's error log has no error line" \
+	    "$LG_RUN/error.log"
 }
 stopped "4 responders"
 mv "$LG_RUN" "$LG_TMP/run.4"
@@ -1115,7 +825,7 @@ lg_expect "GET ?wait=5 with the place taken: 503" 503 "$BUSY"
 lg_expect_hdr "... with Retry-After: 1" Retry-After 1
 lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
 req GET "/v1/$ID"
-expect_lock "a plain GET still answers: 423" 423 true "lock is active" \
+lg_expect_lock "a plain GET still answers: 423" 423 true "lock is active" \
     "$ID" 30.0
 lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
 req GET /v1/health
@@ -1126,28 +836,18 @@ req PUT "/v1/$FREE?owner=$OC&ttl=30&wait=10"
 granted "C's PUT ?wait=10 on a free lock needs no waiting place" "$FREE" 30.0
 lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
 req DELETE "/v1/$FREE?owner=$OC"
-expect_lock "C releases it" 200 false "lock has been removed" "$FREE" 30.0
+lg_expect_lock "C releases it" 200 false "lock has been removed" "$FREE" 30.0
 lg_true "B is still waiting" lg_alive "${BG[0]}"
 req DELETE "/v1/$ID?owner=$OA"
-expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0
-DEL0=$LG_T0
-wait_pids 20 "${BG[@]}"
-read -r st t0 t1 <"$LG_TMP/bound1" 2>/dev/null || st=none t0=0 t1=0
-lg_readfile "$LG_TMP/bound1.body"
-LG_STATUS=$st
-LG_HDRS=$LG_TMP/bound1.hdr
-lg_parse_headers
-LG_T0=$DEL0 LG_T1=$t1
-granted "B's waiting PUT" "$ID" 30.0
-lg_true "B got the lock $((t1 - DEL0)) ms after the DELETE was sent (0 to 500)" \
-    test "$t1" -ge "$DEL0" -a "$t1" -le $((DEL0 + 500))
+lg_expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0
+woken 20 "$LG_TMP/bound1" "$ID"
 req PUT "/v1/$ID?owner=$OC&wait=0.5"
-expect_lock "the place is free again: C's PUT ?wait=0.5 waits, then 423" \
+lg_expect_lock "the place is free again: C's PUT ?wait=0.5 waits, then 423" \
     423 true "$HELD" "$ID" 30.0
 lg_true "... after about 0.5 s ($((LG_T1 - LG_T0)) ms, 400 to 1500)" \
     test $((LG_T1 - LG_T0)) -ge 400 -a $((LG_T1 - LG_T0)) -le 1500
 req DELETE "/v1/$ID?owner=$OB"
-expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0
+lg_expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0
 stopped "1 responder with 2 threads"
 
 # ---------------------------------------------------------------------------

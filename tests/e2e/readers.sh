@@ -67,10 +67,7 @@ for i in $(seq 1 40); do
 	LG_BG_PIDS="$LG_BG_PIDS $!"
 done
 sleep 1
-alive=0
-for p in "${PIDS[@]}"; do
-	lg_alive "$p" && alive=$((alive + 1))
-done
+alive=$(lg_alive_count "${PIDS[@]}")
 lg_is "40 runs (more than the 16 reader slots) wait for their bodies" 40 "$alive"
 check "while 40 runs wait"
 kill -KILL "${PIDS[@]}" 2>/dev/null

@@ -180,11 +180,7 @@ lg_is "the client gets the whole answer: 423 lock is active, fence $F" \
     "$LG_STATUS $(printf '%s' "$LG_BODY" | jq -r '.message + " " + (.lock.fence | tostring)' 2>&1)"
 lg_cmp "... at once ($((T1 - T0)) ms)" $((T1 - T0)) -lt 1000
 [ -n "$VICTIM" ] && gone_within "the responder that got SIGTERM" "$VICTIM" 1000
-n=100
-while [ "$(lg_responders | wc -l)" -lt 2 ] && [ "$n" -gt 0 ]; do
-	sleep 0.05
-	n=$((n - 1))
-done
+lg_wait_responders 2 5
 AFTER=$(lg_responders | sort | tr '\n' ' ')
 lg_is "lighttpd started a new responder: 2 again" 2 "$(lg_responders | wc -l)"
 lg_true "... a new process ($BEFORE-> $AFTER)" test "$BEFORE" != "$AFTER"

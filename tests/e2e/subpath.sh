@@ -58,7 +58,7 @@ lg_is "GET /lockgate/: lockgate's home page" 200 "$LG_STATUS"
 lg_like "the home page's curl lines carry the sub-path" \
     "curl -X PUT '$LG_URL/lockgate/v1/[0-9a-f-]{36}\\?ttl=60'" "$LG_BODY"
 lg_curl GET /lockgate/other
-lg_expect "GET /lockgate/other: lockgate's 404" 404 '{"message": "not found"}'
+lg_expect "GET /lockgate/other: lockgate's 404" 404 "$LG_NOPATH"
 
 lg_true "lighttpd and every responder stop on SIGTERM" lg_stop_lighttpd
 lg_is "the responders' log has no line with error" "" \

@@ -28,24 +28,6 @@ MAX_MDB=1048576
 MAX_GROWTH=131072
 MAX_LEFT=10		# records left after the traffic (4 ids are written)
 
-# health_records: prints "records" from GET /v1/health ("?" if unreadable).
-health_records()
-{
-	lg_curl GET /v1/health
-	if [[ $LG_STATUS = 200 && $LG_BODY =~ \"records\":\ ([0-9]+)\}$'\n'$ ]]; then
-		echo "${BASH_REMATCH[1]}"
-	else
-		echo "? ($LG_STATUS $LG_BODY)"
-	fi
-}
-
-# codes FILE: the status counts in FILE as "N CODE, N CODE".
-codes()
-{
-	sort "$1" | uniq -c |
-	    awk '{ printf "%s%s %s", s, $1, $2; s = ", " }'
-}
-
 # round N: one round with lock ids of series N.
 round()
 {
@@ -62,11 +44,11 @@ round()
 	    -K "$LG_TMP/create.cfg" >"$LG_TMP/create.codes"
 	t1=$(lg_now_ms)
 	lg_is "round $n: 5000 PUT ?ttl=0.2 all 201 ($((t1 - t0)) ms)" \
-	    "5000 201" "$(codes "$LG_TMP/create.codes")"
+	    "5000 201" "$(lg_codes "$LG_TMP/create.codes")"
 	# At least the locks of the last 0.2 s are still there (at 500 PUT/s,
 	# a tenth of the speed measured here, 100 of them), so there is
 	# something left to sweep.
-	r=$(health_records)
+	r=$(lg_records)
 	if [[ $r =~ ^[0-9]+$ ]] && [ "$r" -gt $((MAX_LEFT * 5)) ]; then
 		lg_ok "round $n: $r records right after the creations"
 	else
@@ -92,8 +74,8 @@ round()
 	curl -K "$LG_TMP/write.cfg" >"$LG_TMP/write.codes"
 	t1=$(lg_now_ms)
 	lg_is "round $n: 1000 PUT 201 and 1000 DELETE 200 ($((t1 - t0)) ms)" \
-	    "1000 200, 1000 201" "$(codes "$LG_TMP/write.codes")"
-	r=$(health_records)
+	    "1000 200, 1000 201" "$(lg_codes "$LG_TMP/write.codes")"
+	r=$(lg_records)
 	if [[ $r =~ ^[0-9]+$ ]] && [ "$r" -le "$MAX_LEFT" ]; then
 		lg_ok "round $n: the expired locks were swept: $r records left"
 	else
@@ -111,13 +93,7 @@ SIZE2=$(stat -c %s "$LOCKGATE_DB/data.mdb")
 lg_cmp "data.mdb after round 2 ($SIZE2 bytes) grew at most $MAX_GROWTH" \
     "$SIZE2" -le $((SIZE1 + MAX_GROWTH))
 
-if lg_stop_lighttpd; then
-	lg_ok "lighttpd stopped and no lockgate.fcgi of this test is left"
-else
-	lg_not_ok "lighttpd stopped and no lockgate.fcgi of this test is left" \
-	    "none" "$(lg_responders | tr '\n' ' ')"
-fi
-lg_is "the error log has no line with 'error'" "" \
-    "$(grep -i error "$LG_RUN/error.log")"
+lg_stopped
+lg_no_errors "the error log has no line with 'error'" "$LG_RUN/error.log"
 
 lg_finish

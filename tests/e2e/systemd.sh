@@ -20,7 +20,6 @@
 lg_init cgi-fcgi systemd-socket-activate systemd-analyze strace timeout stat
 UNITS=$LOCKGATE_SRCDIR/systemd
 VERSION=$(lg_version)
-NOTFOUND='{"locked": false, "message": "lock not found or expired"}'
 SAPID=""
 
 # unit_values FILE KEY: prints every value of KEY= in FILE, one a line
@@ -140,7 +139,7 @@ lg_note "running: systemd-socket-activate -l $SOCK ${ENVS[*]} ${ARGV[*]}"
 # own place (same pid, as systemd does). Sets SAPID.
 start_activated()
 {
-	local err=$1 n=100
+	local err=$1
 
 	shift
 	systemd-socket-activate "$@" "${ENVS[@]}" "${ARGV[@]}" \
@@ -148,12 +147,7 @@ start_activated()
 	SAPID=$!
 	LG_BG_PIDS="$LG_BG_PIDS $SAPID"
 	# Ready once the socket file exists.
-	while [ "$n" -gt 0 ] && [ ! -S "$SOCK" ]; do
-		lg_alive "$SAPID" || break
-		sleep 0.05
-		n=$((n - 1))
-	done
-	[ -S "$SOCK" ]
+	lg_wait_for 5 "$SAPID" test -S "$SOCK"
 }
 
 start_activated "$LG_TMP/sa.err" -l "$SOCK" ||
@@ -171,7 +165,7 @@ lg_like "its fd 3 is the passed socket" '^socket:' \
 
 ID=$(lg_uuid)
 lg_fcgi "$SOCK" REQUEST_METHOD=GET REQUEST_URI="/v1/$ID"
-lg_cgi_expect "GET a free lock: 404" 404 "$NOTFOUND"
+lg_cgi_expect "GET a free lock: 404" 404 "$LG_NOTFOUND"
 printf '{"ttl": 30}' >"$LG_TMP/in"
 LG_CGI_IN=$LG_TMP/in
 lg_fcgi "$SOCK" REQUEST_METHOD=PUT REQUEST_URI="/v1/$ID" \
@@ -274,11 +268,7 @@ LISTEN_PID=1 LISTEN_FDS=1 "$LOCKGATE_FCGI" --listen "$SOCK" \
     </dev/null 2>"$LG_TMP/other.err" &
 OPID=$!
 LG_BG_PIDS="$LG_BG_PIDS $OPID"
-n=100
-while [ "$n" -gt 0 ] && [ ! -S "$SOCK" ] && lg_alive "$OPID"; do
-	sleep 0.05
-	n=$((n - 1))
-done
+lg_wait_for 5 "$OPID" test -S "$SOCK"
 lg_fcgi "$SOCK" REQUEST_METHOD=GET REQUEST_URI=/v1/health
 lg_cgi_expect "LISTEN_PID of another process: binds --listen itself" 200 \
     "{\"message\": \"okay\", \"version\": \"$VERSION\", \"records\": 1}"
@@ -329,11 +319,7 @@ strace -f -qq -o "$LG_TMP/trace" systemd-socket-activate -l "$SOCK" \
     "${ENVS[@]}" "${ARGV[@]}" </dev/null >/dev/null 2>"$LG_TMP/st.err" &
 STPID=$!
 LG_BG_PIDS="$LG_BG_PIDS $STPID"
-n=200
-while [ "$n" -gt 0 ] && [ ! -S "$SOCK" ] && lg_alive "$STPID"; do
-	sleep 0.05
-	n=$((n - 1))
-done
+lg_wait_for 10 "$STPID" test -S "$SOCK"
 LG_CGI_IN=/dev/null
 lg_fcgi "$SOCK" REQUEST_METHOD=GET REQUEST_URI=/v1/health
 lg_is "traced: GET /v1/health answers" 200 "$LG_STATUS"
@@ -391,11 +377,7 @@ env LOCKGATE_DB="$LOCKGATE_DB" "${ARGV[@]}" </dev/null \
     2>"$LG_TMP/standalone.err" &
 OPID=$!
 LG_BG_PIDS="$LG_BG_PIDS $OPID"
-n=100
-while [ "$n" -gt 0 ] && [ ! -S "$SOCK" ] && lg_alive "$OPID"; do
-	sleep 0.05
-	n=$((n - 1))
-done
+lg_wait_for 5 "$OPID" test -S "$SOCK"
 lg_is "it makes the socket with mode 0660" "srw-rw----" \
     "$(stat -c %A "$SOCK" 2>&1)"
 lg_fcgi "$SOCK" REQUEST_METHOD=GET REQUEST_URI=/v1/health
