@@ -283,8 +283,10 @@ decide_waiting(struct service *svc, const struct request *req,
 			break;	/* the client left: take nothing for it */
 		lock_decision_free(d);
 	}
-	if (waiting)
+	if (waiting) {
 		wake_leave(svc->wake);
+		metrics_wait_end(svc->metrics);
+	}
 	return rc;
 }
 

@@ -22,7 +22,7 @@
 
 #define METRICS_FILE	"metrics"
 #define METRICS_MAGIC	0x6c67746dU	/* "lgtm" */
-#define METRICS_LAYOUT	2
+#define METRICS_LAYOUT	3
 
 /* The statuses counted one by one; any other is counted as "other". */
 static const int codes[] = {
@@ -48,6 +48,7 @@ struct shared {
 	uint64_t	 requests[METRICS_SURFACES][NCODES + 1];
 	uint64_t	 grants;
 	uint64_t	 waits;
+	uint64_t	 waiting;	/* requests waiting now */
 	uint64_t	 commit_buckets[NBOUNDS + 1];	/* last: +Inf */
 	uint64_t	 commit_sum_us;
 	uint64_t	 commit_count;
@@ -122,12 +123,22 @@ metrics_grant(struct metrics *m)
 		add(&m->sh->grants, 1);
 }
 
-/* Counts one request that had to wait. */
+/* Counts one request that has to wait, and is waiting now. */
 void
 metrics_wait(struct metrics *m)
 {
+	if (m == NULL)
+		return;
+	add(&m->sh->waits, 1);
+	add(&m->sh->waiting, 1);
+}
+
+/* A request counted by metrics_wait() waits no more. */
+void
+metrics_wait_end(struct metrics *m)
+{
 	if (m != NULL)
-		add(&m->sh->waits, 1);
+		__atomic_fetch_sub(&m->sh->waiting, 1, __ATOMIC_RELAXED);
 }
 
 /*
@@ -214,6 +225,11 @@ metrics_render(struct metrics *m, const struct store_stats *st,
 	    "for a lock (wait=S).");
 	buf_printf(b, "lockgate_waits_total %llu\n",
 	    (unsigned long long)get(&m->sh->waits));
+	help(b, "lockgate_waiting", "gauge", "Requests waiting for a lock "
+	    "now (a responder killed while requests waited leaves them "
+	    "counted until the file is reset).");
+	buf_printf(b, "lockgate_waiting %llu\n",
+	    (unsigned long long)get(&m->sh->waiting));
 
 	help(b, "lockgate_commit_seconds", "histogram", "Duration of the "
 	    "database commits of write decisions (one fsync each with "

@@ -31,6 +31,7 @@ void		 metrics_close(struct metrics *);
 void		 metrics_request(struct metrics *, enum metrics_surface, int);
 void		 metrics_grant(struct metrics *);
 void		 metrics_wait(struct metrics *);
+void		 metrics_wait_end(struct metrics *);
 void		 metrics_commit(uint64_t, size_t, void *);
 void		 metrics_render(struct metrics *, const struct store_stats *,
 		    const char *, struct buf *);

@@ -282,6 +282,7 @@ test_metrics(void)
 	    "\"other\",code=\"other\"} 1"));
 	CU_ASSERT(has_line(buf_str(&b), "lockgate_grants_total 1"));
 	CU_ASSERT(has_line(buf_str(&b), "lockgate_waits_total 1"));
+	CU_ASSERT(has_line(buf_str(&b), "lockgate_waiting 1"));
 	CU_ASSERT(has_line(buf_str(&b),
 	    "lockgate_commit_seconds_bucket{le=\"0.00025\"} 1"));
 	CU_ASSERT(has_line(buf_str(&b),
