@@ -167,6 +167,33 @@ help(struct buf *b, const char *name, const char *type, const char *text)
 	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
 }
 
+/* Writes the histogram of the commits' durations. */
+static void
+commits(struct metrics *m, struct buf *b)
+{
+	uint64_t	 cum;
+	size_t		 i;
+
+	help(b, "lockgate_commit_seconds", "histogram", "Duration of the "
+	    "database commits of write decisions (one fsync each with "
+	    "LOCKGATE_SYNC=full).");
+	for (i = 0, cum = 0; i <= NBOUNDS; i++) {
+		cum += get(&m->sh->commit_buckets[i]);
+		if (i < NBOUNDS)
+			buf_printf(b, "lockgate_commit_seconds_bucket{le=\"%g\"}"
+			    " %llu\n", (double)bounds_us[i] / 1e6,
+			    (unsigned long long)cum);
+		else
+			buf_printf(b, "lockgate_commit_seconds_bucket{le="
+			    "\"+Inf\"} %llu\n", (unsigned long long)cum);
+	}
+	buf_printf(b, "lockgate_commit_seconds_sum %.6f\n",
+	    (double)get(&m->sh->commit_sum_us) / 1e6);
+	/* The +Inf bucket, read once, so the histogram adds up. */
+	buf_printf(b, "lockgate_commit_seconds_count %llu\n",
+	    (unsigned long long)cum);
+}
+
 /*
  * Writes every metric in the Prometheus text exposition format (version
  * 0.0.4). st holds the store's counts; version is the program's.
@@ -175,7 +202,7 @@ void
 metrics_render(struct metrics *m, const struct store_stats *st,
     const char *version, struct buf *b)
 {
-	uint64_t	 n, cum;
+	uint64_t	 n;
 	size_t		 s, i;
 
 	help(b, "lockgate_info", "gauge", "The program's version.");
@@ -231,24 +258,7 @@ metrics_render(struct metrics *m, const struct store_stats *st,
 	buf_printf(b, "lockgate_waiting %llu\n",
 	    (unsigned long long)get(&m->sh->waiting));
 
-	help(b, "lockgate_commit_seconds", "histogram", "Duration of the "
-	    "database commits of write decisions (one fsync each with "
-	    "LOCKGATE_SYNC=full).");
-	for (i = 0, cum = 0; i <= NBOUNDS; i++) {
-		cum += get(&m->sh->commit_buckets[i]);
-		if (i < NBOUNDS)
-			buf_printf(b, "lockgate_commit_seconds_bucket{le=\"%g\"}"
-			    " %llu\n", (double)bounds_us[i] / 1e6,
-			    (unsigned long long)cum);
-		else
-			buf_printf(b, "lockgate_commit_seconds_bucket{le="
-			    "\"+Inf\"} %llu\n", (unsigned long long)cum);
-	}
-	buf_printf(b, "lockgate_commit_seconds_sum %.6f\n",
-	    (double)get(&m->sh->commit_sum_us) / 1e6);
-	/* The +Inf bucket, read once, so the histogram adds up. */
-	buf_printf(b, "lockgate_commit_seconds_count %llu\n",
-	    (unsigned long long)cum);
+	commits(m, b);
 	help(b, "lockgate_commit_decisions_total", "counter", "Decisions made "
 	    "durable by those commits (group commit: several per commit).");
 	buf_printf(b, "lockgate_commit_decisions_total %llu\n",
