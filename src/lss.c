@@ -52,7 +52,8 @@ flag(const struct params *params, const char *name, int *out)
 	return -1;
 }
 
-/* A key: 1 to 255 printable ASCII characters (LSS answered 500 past 255). */
+/* A key: 1 to LOCK_SECRET_MAX (255) printable ASCII characters (LSS
+ * answered 500 past 255). */
 static int
 valid_key(const struct param *p)
 {
@@ -100,8 +101,9 @@ read_params(struct service *svc, struct request *req, int want_l, int want_nx,
 	}
 	if ((p = params_get(&req->params, "k")) != NULL) {
 		if (!valid_key(p)) {
-			reply_text(resp, 400, "k must be 1 to 255 printable "
-			    "characters");
+			snprintf(msg, sizeof(msg), "k must be 1 to %d printable "
+			    "characters", LOCK_SECRET_MAX);
+			reply_text(resp, 400, msg);
 			return -1;
 		}
 		lss->key = p->value;

@@ -1,5 +1,5 @@
 /*
- * test_getlock.c: the getlock surface (getlock.c, API.md section 1) as
+ * test_getlock.c: the getlock surface (getlock.c, doc/API.md section 1) as
  * whole requests through api_handle on a store in a temporary directory
  * with the fake clock (surface.c): every answer with its exact status,
  * headers and body, times taken from the fake clock (timestamps, expiry

@@ -376,7 +376,7 @@ test_key_equal(void)
 }
 
 /*
- * Owners and semaphores (API.md section 1 extensions). A tiny stand-in
+ * Owners and semaphores (doc/API.md section 1 extensions). A tiny stand-in
  * for the store: the current record and the fence counter, changed by each
  * decision as store.c would.
  */
@@ -603,7 +603,7 @@ test_owner_valid(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* The LSS rules (API.md section 2) */
+/* The LSS rules (doc/API.md section 2) */
 
 /* The LSS rules through lock_decide(), one request kind each. */
 static void

@@ -1,5 +1,5 @@
 /*
- * test_lss.c: the LSS surface (lss.c, API.md section 2) as whole requests
+ * test_lss.c: the LSS surface (lss.c, doc/API.md section 2) as whole requests
  * through api_handle on a store in a temporary directory with the fake
  * clock (surface.c): the answer to POST /locks with its generated id and
  * key, the parameter rules for l, e and k with their exact messages,
