@@ -23,6 +23,8 @@
 #
 # Usage: LOCKGATE_URL=http://127.0.0.1:8080 ./getlock-worker.sh [ARGS...]
 # Exit status: that of ./do-the-work, or lockgate's own (lockgate --help).
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 set -eu
 : "${LOCKGATE_URL:?set LOCKGATE_URL to the lockgate server, e.g. http://127.0.0.1:8080}"
 export LOCKGATE_URL

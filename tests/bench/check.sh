@@ -22,6 +22,8 @@
 # environment that would change what is run (BENCH_*, LOCKGATE_* but the
 # programs') are dropped. Prints "bench check: N checks passed" or each
 # failed check, the output and exits 1.
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 
 set -euo pipefail
 LC_ALL=C

@@ -12,6 +12,8 @@
 --   BENCH_WRK_THREADS                     wrk's -t
 -- A preloaded lock i is PREFIX-0000-4000-8000-<i as 12 hex digits>
 -- (tests/bench/preload.c makes the same ids).
+--
+-- Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 
 -- Counts by status code, per thread; done() adds them up.
 statuses = {}

@@ -3,6 +3,8 @@
 -- once; thread t of T takes ids t, t + T, t + 2T, ... 200 "lock has been
 -- removed"; once a thread has used up its share, its requests name ids
 -- past the pool and answer 404, which run.sh reports apart.
+--
+-- Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") ..
     "common.lua")
 

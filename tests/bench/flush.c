@@ -11,6 +11,8 @@
  * "PAGES_FEW MICROS PAGES_MANY MICROS". Exits 1, with a message on
  * stderr, when the file cannot be written. Not installed; "make bench"
  * builds it.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <errno.h>
 #include <fcntl.h>

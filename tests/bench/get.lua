@@ -1,6 +1,8 @@
 -- tests/bench/get.lua: GET of held locks: each request a lock picked at
 -- random among the BENCH_HELD_COUNT preloaded ones (one lock when there is
 -- one). lockgate answers 423 "lock is active": a read-only transaction.
+--
+-- Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") ..
     "common.lua")
 

@@ -4,6 +4,8 @@
  * body. A plain single-threaded FCGX accept loop: what lighttpd and
  * libfcgi cost by themselves, without lockgate's parsing, storage or
  * threads. Not installed; "make bench" builds it.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <signal.h>
 #include <stdio.h>

@@ -5,6 +5,8 @@
 -- and starts over; when the lock is held by another owner (423) it tries
 -- the PUT again at once. The 201s per second are the acquire/release
 -- cycles; the 423s are counted and reported.
+--
+-- Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") ..
     "common.lua")
 

@@ -16,6 +16,8 @@
  * Settings (LOCKGATE_DB, LOCKGATE_MAP_SIZE, LOCKGATE_MAX_RECORDS, ...) are
  * read from the environment as lockgate.fcgi reads them. Not installed;
  * "make bench" builds it.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,8 @@
 -- fresh random UUID (made here, in Lua) with ttl=3600, so nothing made
 -- during the run expires and is swept meanwhile. 201 "lock acquired", one
 -- durable write transaction each, and one more record each.
+--
+-- Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") ..
     "common.lua")
 

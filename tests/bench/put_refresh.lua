@@ -1,6 +1,8 @@
 -- tests/bench/put_refresh.lua: every request refreshes the same held lock
 -- (preloaded lock 0) with a plain PUT: 200 "lock refreshed", one durable
 -- write transaction each, all of them on one record.
+--
+-- Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") ..
     "common.lua")
 

@@ -74,6 +74,8 @@
 #
 # Only 127.0.0.1 is used. Every wrk run is bounded with timeout(1); every
 # process started here is stopped on exit, Ctrl-C included.
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 
 set -euo pipefail
 LC_ALL=C

@@ -27,6 +27,8 @@
 # refuses to run where lockgate is installed or /var/lib/lockgate exists.
 # Only 127.0.0.1 is used; every process it starts is stopped at the end.
 # KEEP=1 keeps the temporary directory.
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 
 set -u
 export LC_ALL=C DEBIAN_FRONTEND=noninteractive
