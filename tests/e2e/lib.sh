@@ -1049,6 +1049,45 @@ lg_records()
 	fi
 }
 
+# lg_metric NAME [URL]: prints the value of the series NAME (with its
+# labels) in GET URL/metrics (default LG_URL), "<absent>" when it is not
+# there. With URL "cgi", asks one CGI run of the program on this script's
+# database instead: it sees what the processes on that database count
+# together (the waiting gauge), whatever server runs them. Leaves the last
+# response alone.
+lg_metric()
+{
+	local v
+
+	if [ "${2:-}" = cgi ]; then
+		v=$(env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
+		    REQUEST_METHOD=GET PATH_INFO=/metrics \
+		    LOCKGATE_DB="$LOCKGATE_DB" timeout 10 "$LOCKGATE_FCGI" --cgi \
+		    2>>"$LG_TMP/cgi-all.err" </dev/null |
+		    awk -v n="$1" '{ sub(/\r$/, "") } $1 == n { print $2 }')
+	else
+		v=$(curl -s --max-time 10 "${2:-$LG_URL}/metrics" |
+		    awk -v n="$1" '$1 == n { print $2 }')
+	fi
+	echo "${v:-<absent>}"
+}
+
+# lg_wait_metric SECONDS NAME OP VALUE [URL]: asks lg_metric NAME [URL]
+# every 0.05 s until its value passes the integer test OP VALUE (OP: -eq
+# -ge ...), SECONDS at most. True when it did; LG_METRIC is the last value.
+LG_METRIC=""
+lg_wait_metric()
+{
+	local end=$(($(lg_now_ms) + $1 * 1000))
+
+	while :; do
+		LG_METRIC=$(lg_metric "$2" "${5:-}")
+		test "$LG_METRIC" "$3" "$4" 2>/dev/null && return 0
+		[ "$(lg_now_ms)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
 # lg_io_counts: prints "PID SYSCALLS" for each responder of ours (read and
 # write system calls so far, from /proc/PID/io): a responder whose count
 # moved has served a request meanwhile.
