@@ -350,7 +350,9 @@ lg_fcgi "$SOCK" REQUEST_METHOD=PUT REQUEST_URI="/v1/$ID?owner=c&ttl=60" \
 ( lg_fcgi "$SOCK" REQUEST_METHOD=GET REQUEST_URI="/v1/$ID?wait=30" \
     QUERY_STRING="wait=30"; echo "$LG_STATUS" >"$LG_TMP/waited" ) &
 WPID=$!
-sleep 1
+# SIGTERM once the GET waits (the processes on the database count it).
+lg_wait_metric 10 lockgate_waiting -ge 1 cgi
+lg_is "traced: the GET ?wait=30 is waiting (lockgate_waiting)" 1 "$LG_METRIC"
 P=$(lg_responders | head -n 1)
 if [ -n "$P" ]; then
 	kill -TERM "$P"
