@@ -213,7 +213,9 @@ unauthorized "PUT without a token"
 lg_curl GET "/v1/$ID3" -H "Authorization: Bearer $TOKEN_A"
 lg_is "the refused PUT stored nothing: 404" 404 "$LG_STATUS"
 lg_curl PUT "/v1/$ID3" -H "Authorization: Bearer $TOKEN_A"
-lg_is "PUT with the first token: 201" 201 "$LG_STATUS"
+lg_expect_lock "PUT with the first token: 201" 201 true "lock acquired" \
+    "$ID3" 60.0
+HOLD3="$LG_FENCE $LG_TS $LG_EXP"
 lg_curl GET "/v1/$ID3" -H "authorization: bearer $TOKEN_B"
 lg_is "GET with the second token (any case): 423" 423 "$LG_STATUS"
 lg_curl GET "/v1/$ID3" -H "Authorization: Bearer $ADMIN"
@@ -223,7 +225,9 @@ unauthorized "DELETE with a wrong token"
 lg_curl DELETE "/v1/$ID3" -H "Authorization: Bearer ${TOKEN_A%?}"
 unauthorized "DELETE with a token one character short"
 lg_curl GET "/v1/$ID3" -H "Authorization: Bearer $TOKEN_A"
-lg_is "the refused DELETEs changed nothing: 423" 423 "$LG_STATUS"
+lg_expect_lock "the refused DELETEs changed nothing: 423" 423 true \
+    "lock is active" "$ID3" 60.0 &&
+    lg_is "... the same hold" "$HOLD3" "$LG_FENCE $LG_TS $LG_EXP"
 lg_curl GET /v1/health
 unauthorized "health without a token"
 lg_curl GET /
