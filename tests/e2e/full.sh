@@ -180,9 +180,9 @@ lg_is "full: nothing but 201, 507, 200, 404 and 423 (no 503 in the log)" "" \
 # new one.
 grown_map_everywhere()
 {
-	local try sizes=""
+	local sizes=""
 
-	for try in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		lg_many GET /metrics 32
 		sizes=$(cat "$LG_TMP"/many.[0-9]* |
 		    awk '$1 == "lockgate_map_size_bytes" { print $2 }' | sort -u)

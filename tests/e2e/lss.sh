@@ -689,7 +689,6 @@ export LOCKGATE_DB LOCKGATE_LSS_RETENTION
 lg_start_lighttpd 4
 create "retention: unlocked lock A" "" && RA=$ID || RA=$LG_UNKNOWN
 create "retention: locked lock B" "" "l=true" && RB=$ID || RB=$LG_UNKNOWN
-RT=$LG_T1
 lg_is "retention: 2 records" 2 "$(lg_records)"
 if create "retention: lock C" ""; then
 	RC=$ID RCK=$KEY

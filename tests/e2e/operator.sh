@@ -92,7 +92,7 @@ lg_expect_lock "a lock that expires at once: 201" 201 true "lock acquired" \
 # Until the server's clock has passed its expiry.
 EXPC=${LG_EXP:-0}
 lg_true "the clock passes its expiry" \
-    lg_wait_for 5 "" eval '[ "$(lg_now_ms)" -gt $((EXPC + 1)) ]'
+    lg_wait_for 5 "" eval "[ \"\$(lg_now_ms)\" -gt $((EXPC + 1)) ]"
 
 lg_curl GET /v1/locks
 unauthorized "GET /v1/locks without a token"

@@ -153,7 +153,7 @@ exec 5>"$LG_TMP/body"
 printf '%s' "${BODY:0:10}" >&5
 # The responder has accepted the connection: the request is its own.
 lg_true "the responder accepted the PUT's connection" \
-    lg_wait_for 10 "$LPID" eval '[ "$(sockets "$LPID")" -gt "$IDLE" ]'
+    lg_wait_for 10 "$LPID" eval "[ \"\$(sockets $LPID)\" -gt $IDLE ]"
 kill -TERM "$LPID"
 # A wrong stop would come at once: half a second shows it.
 sleep 0.5
@@ -233,6 +233,7 @@ done
 lg_is "20 GETs afterwards: all 423" "20 423" "$(lg_codes "$LG_TMP/many.codes")"
 lg_is "... each with the same hold, exactly" 20 "$same"
 # Idle: no responder has a connection left.
+# shellcheck disable=SC2016 # expanded by eval, each time
 lg_true "the responders are idle" \
     lg_wait_for 5 "" eval '[ -z "$(busy_responders)" ]'
 PIDS=$(lg_responders)
