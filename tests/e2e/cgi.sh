@@ -22,6 +22,41 @@ body()
 	LG_CGI_IN=$LG_TMP/in
 }
 
+# open_run TEXT NAME=VALUE...: runs the program once as CGI with the
+# variables and TEXT on a stdin (a FIFO) that stays open until the program
+# has exited, 10 s at most, as a server that keeps the pipe would. Sets
+# OPEN ("yes" when it exited with its stdin still open), OPEN_MS (its run
+# time), LG_RC, LG_ERR and the answer (lg_cgi_parse).
+OPEN=""
+OPEN_MS=0
+open_run()
+{
+	local text=$1 pid t0
+
+	shift
+	rm -f "$LG_TMP/open.fifo"
+	mkfifo "$LG_TMP/open.fifo" || lg_bail "mkfifo $LG_TMP/open.fifo"
+	t0=$(lg_now_ms)
+	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
+	    SERVER_PROTOCOL=HTTP/1.1 LOCKGATE_DB="$LOCKGATE_DB" "$@" \
+	    timeout 20 "$LOCKGATE_FCGI" <"$LG_TMP/open.fifo" \
+	    >"$LG_TMP/open.out" 2>"$LG_TMP/open.err" &
+	pid=$!
+	exec 6>"$LG_TMP/open.fifo"
+	# The program may be gone already: no SIGPIPE for this shell.
+	( trap '' PIPE; printf '%s' "$text" >&6 ) 2>/dev/null
+	OPEN=no
+	lg_wait_gone "$pid" 10 && OPEN=yes
+	OPEN_MS=$(($(lg_now_ms) - t0))
+	exec 6>&-
+	wait "$pid"
+	LG_RC=$?
+	LG_ERR=""
+	IFS= read -r -d '' LG_ERR <"$LG_TMP/open.err"
+	[ -z "$LG_ERR" ] || printf '%s' "$LG_ERR" >>"$LG_TMP/cgi-all.err"
+	lg_cgi_parse "$LG_TMP/open.out"
+}
+
 # ---------------------------------------------------------------------------
 lg_note "start-up, health, and a lock across separate runs"
 
@@ -137,26 +172,14 @@ lg_cgi_expect_lock "form body read as CONTENT_LENGTH=6 bytes, extra ignored" \
     201 true "lock acquired" "$ID" 45.0
 
 # stdin left open after the body (a server that keeps the pipe): the
-# answer must come at once, not when stdin closes 1.5 s later.
+# answer must come without waiting for stdin to close.
 ID=$(lg_uuid)
-T0=$(lg_now_ms)
-{
-	printf '{"ttl": 20}'
-	sleep 1.5
-} | {
-	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
-	    SERVER_PROTOCOL=HTTP/1.1 LOCKGATE_DB="$LOCKGATE_DB" \
-	    REQUEST_METHOD=PUT PATH_INFO="/v1/$ID" \
-	    CONTENT_TYPE=application/json CONTENT_LENGTH=11 \
-	    timeout 10 "$LOCKGATE_FCGI" >"$LG_TMP/open.out" 2>"$LG_TMP/open.err"
-	echo "$? $(lg_now_ms)" >"$LG_TMP/open.end"
-}
-read -r LG_RC T1 <"$LG_TMP/open.end"
-lg_cgi_parse "$LG_TMP/open.out"
+open_run '{"ttl": 20}' REQUEST_METHOD=PUT PATH_INFO="/v1/$ID" \
+    CONTENT_TYPE=application/json CONTENT_LENGTH=11
 lg_cgi_expect_lock "body on a pipe left open: 201" 201 true "lock acquired" \
     "$ID" 20.0
-lg_cmp "body on a pipe left open: answered in under 1 s (ms)" \
-    $((T1 - T0)) -lt 1000
+lg_is "body on a pipe left open: answered and exited with stdin still open ($OPEN_MS ms)" \
+    yes "$OPEN"
 
 ID=$(lg_uuid)
 body '{"ttl": 30}'
@@ -173,14 +196,18 @@ LG_CGI_IN=$LG_TMP/b16385
 lg_cgi REQUEST_METHOD=PUT PATH_INFO="/v1/$ID" CONTENT_TYPE=application/json \
     CONTENT_LENGTH=16385
 lg_cgi_expect "CONTENT_LENGTH=16385: 413" 413 "$LG_TOOBIG"
+# Past the cap the declared body is read and dropped (so that a server
+# still sending it passes the 413 on), but only as far as stdin goes: here
+# it ends after 11 bytes. A run that did not stop at the end of its input
+# would be cut off by its 10 s bound.
 body '{"ttl": 30}'
 T0=$(lg_now_ms)
 lg_cgi REQUEST_METHOD=PUT PATH_INFO="/v1/$ID" CONTENT_TYPE=application/json \
     CONTENT_LENGTH=999999999
 T1=$(lg_now_ms)
 lg_cgi_expect "CONTENT_LENGTH=999999999 with a short body: 413" 413 "$LG_TOOBIG"
-lg_cmp "... answered at once, without waiting for the body (ms)" \
-    $((T1 - T0)) -lt 2000
+lg_cmp "... answered once its stdin ended, not at the run's 10 s bound ($((T1 - T0)) ms < 5000)" \
+    $((T1 - T0)) -lt 5000
 LG_CGI_IN=/dev/null
 lg_cgi REQUEST_METHOD=GET PATH_INFO="/v1/$ID"
 lg_cgi_expect "after 413: nothing stored" 404 "$LG_NOTFOUND"

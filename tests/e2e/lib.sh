@@ -1,7 +1,8 @@
 # tests/e2e/lib.sh: helpers the end-to-end scripts source: a temporary
 # directory, a free loopback port, a real lighttpd serving lockgate, requests
 # through curl (or a raw socket, or the program run as CGI), exact
-# assertions, and the closing "N passed, N failed" line.
+# assertions, a scan of every log for sanitizer reports, and the closing
+# "N passed, N failed" line (", N skipped" added when a check was skipped).
 #
 # Every script does:
 #	. "$(dirname "$0")/lib.sh"
@@ -29,6 +30,8 @@ export LC_ALL
 
 LG_PASS=0
 LG_FAIL=0
+LG_SKIP=0		# checks skipped (lg_skip), each a timing check
+LG_TIMING=0		# timing checks, judged (lg_timed) or skipped
 LG_TMP=""		# this script's temporary directory; removed on exit
 LG_RUN=""		# lighttpd's run directory (config, logs, sockets)
 LG_PORT=""		# lighttpd's loopback port
@@ -167,10 +170,47 @@ lg_cmp()
 	fi
 }
 
-# lg_finish: the closing line; exit 1 when anything failed or nothing ran.
+# lg_skip DESC REASON: counts and prints one timing check that could not
+# be judged ("ok - DESC # SKIP REASON", TAP's form); lg_finish fails the
+# script when most timing checks were skipped.
+lg_skip()
+{
+	LG_SKIP=$((LG_SKIP + 1))
+	LG_TIMING=$((LG_TIMING + 1))
+	printf 'ok - %s # SKIP %s\n' "$1" "$2"
+}
+
+# lg_timed: counts one timing check that is judged (call it next to the
+# check), so that lg_finish can tell how many were skipped.
+lg_timed()
+{
+	LG_TIMING=$((LG_TIMING + 1))
+}
+
+# lg_finish: stops whatever still runs, scans the logs for sanitizer
+# reports (one check), fails when most timing checks were skipped, prints
+# the closing line; exit 1 when anything failed or nothing ran.
 lg_finish()
 {
-	printf '%d passed, %d failed\n' "$LG_PASS" "$LG_FAIL"
+	lg_stop_all
+	lg_san_scan
+	if [ -n "$LG_SAN_FOUND" ]; then
+		lg_not_ok "no sanitizer report in the logs" "none" "$LG_SAN_FOUND"
+		LG_SAN_SHOWN=1
+	elif [ -n "$LG_TMP" ]; then
+		lg_ok "no sanitizer report in the logs"
+	fi
+	if [ $((LG_SKIP * 2)) -gt "$LG_TIMING" ]; then
+		lg_not_ok "most timing checks were judged" \
+		    "at most $((LG_TIMING / 2)) of $LG_TIMING skipped" \
+		    "$LG_SKIP skipped"
+	fi
+	if [ "$LG_SKIP" -gt 0 ]; then
+		printf '%d passed, %d failed, %d skipped\n' "$LG_PASS" "$LG_FAIL" \
+		    "$LG_SKIP"
+	else
+		printf '%d passed, %d failed\n' "$LG_PASS" "$LG_FAIL"
+	fi
 	if [ "$LG_FAIL" -ne 0 ] || [ "$LG_PASS" -eq 0 ]; then
 		exit 1
 	fi
@@ -305,37 +345,83 @@ lg_wait_responders()
 	lg_wait_for "$2" "" eval "[ \"\$(lg_responders | wc -l)\" -ge $1 ]"
 }
 
-# lg_cleanup: the EXIT trap. Stops whatever is still running, by pid, and
-# removes the temporary directory.
-lg_cleanup()
+# lg_stop_all: stops whatever of ours still runs, by pid: the server
+# (LG_HTTPD_PID), the other background processes (LG_BG_PIDS) and any
+# responder left; what is left after a few seconds is killed. Scans the
+# logs for sanitizer reports first and afterwards (lg_san_scan).
+lg_stop_all()
 {
 	local p
 
-	trap - EXIT
+	[ -n "$LG_TMP" ] || return 0
+	lg_san_scan
 	if [ -n "$LG_HTTPD_PID" ] && lg_alive "$LG_HTTPD_PID"; then
 		kill -TERM "$LG_HTTPD_PID" 2>/dev/null
 		lg_wait_gone "$LG_HTTPD_PID" 5 ||
 		    kill -KILL "$LG_HTTPD_PID" 2>/dev/null
 	fi
+	LG_HTTPD_PID=""
 	for p in $LG_BG_PIDS; do
 		lg_alive "$p" && kill -TERM "$p" 2>/dev/null
 	done
 	for p in $LG_BG_PIDS; do
 		lg_wait_gone "$p" 2 || kill -KILL "$p" 2>/dev/null
 	done
-	if [ -n "$LG_TMP" ]; then
-		if ! lg_wait_no_responders 5; then
-			for p in $(lg_responders); do
-				echo "# cleanup: killing leftover responder $p"
-				kill -KILL "$p" 2>/dev/null
-			done
-		fi
-		if [ "${LG_KEEP:-0}" = 1 ]; then
-			echo "# kept $LG_TMP"
-		else
-			rm -rf "$LG_TMP"
-		fi
+	LG_BG_PIDS=""
+	if ! lg_wait_no_responders 5; then
+		for p in $(lg_responders); do
+			echo "# killing leftover responder $p"
+			kill -KILL "$p" 2>/dev/null
+		done
 	fi
+	lg_san_scan
+}
+
+# lg_cleanup: the EXIT trap. Stops whatever is still running (lg_stop_all)
+# and removes the temporary directory.
+lg_cleanup()
+{
+	trap - EXIT
+	[ -n "$LG_TMP" ] || return 0
+	lg_stop_all
+	if [ -n "$LG_SAN_FOUND" ] && [ "$LG_SAN_SHOWN" = 0 ]; then
+		printf '%s' "$LG_SAN_FOUND" | sed 's/^/# sanitizer: /'
+	fi
+	if [ "${LG_KEEP:-0}" = 1 ]; then
+		echo "# kept $LG_TMP"
+	else
+		rm -rf "$LG_TMP"
+	fi
+}
+
+# Sanitizer reports (ASan, UBSan, LSan, as ./configure --enable-asan
+# builds): their first lines, as an extended regular expression.
+LG_SAN_RE='ERROR: AddressSanitizer|runtime error:|LeakSanitizer|SUMMARY: [A-Za-z]*Sanitizer'
+LG_SAN_FOUND=""		# the report lines found so far, "FILE: LINE" each
+LG_SAN_SHOWN=0		# 1 once lg_finish has shown them
+
+# lg_san_scan: adds to LG_SAN_FOUND every line matching LG_SAN_RE, not
+# seen before, of the text files under LG_TMP: the responders' logs
+# (lighttpd's breakagelog, Apache's error log, the stderr files of --listen
+# and CGI runs) and whatever else a test keeps there; a log a later start
+# overwrites is scanned at each stop. Databases, FIFOs and sockets are
+# passed over. Returns 0.
+lg_san_scan()
+{
+	local found line
+
+	[ -n "$LG_TMP" ] && [ -d "$LG_TMP" ] || return 0
+	found=$(grep -rIEs -D skip --exclude='*.mdb' -e "$LG_SAN_RE" \
+	    "$LG_TMP" 2>/dev/null)
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		line=${line#"$LG_TMP"/}
+		case $'\n'$LG_SAN_FOUND in
+		*$'\n'"$line"$'\n'*) continue ;;
+		esac
+		LG_SAN_FOUND+=$line$'\n'
+	done <<<"$found"
+	return 0
 }
 
 # ---------------------------------------------------------------------------
@@ -447,6 +533,7 @@ lg_start_lighttpd()
 	for try in 1 2 3; do
 		LG_PORT=$(lg_free_port) || lg_bail "found a free loopback port"
 		LG_URL="http://127.0.0.1:$LG_PORT"
+		lg_san_scan
 		rm -f "$LG_RUN/error.log" "$LG_RUN/lighttpd.out"
 		if ! "$LOCKGATE_SRCDIR/lighttpd/mkconf" \
 		    ${LG_MOUNT:+-m "$LG_MOUNT"} "$LG_PORT" "$LG_RUN" \
@@ -471,8 +558,9 @@ lg_start_lighttpd()
 }
 
 # lg_stop_lighttpd: stops lighttpd (SIGTERM, as an operator would) and
-# waits up to 5 s for it and up to 5 s more for every responder of ours.
-# Returns 0 when all are gone.
+# waits up to 5 s for it and up to 5 s more for every responder of ours,
+# then scans the logs for sanitizer reports (lg_san_scan; lg_finish
+# reports them). Returns 0 when all are gone.
 lg_stop_lighttpd()
 {
 	local rc=0
@@ -483,6 +571,7 @@ lg_stop_lighttpd()
 	wait "$LG_HTTPD_PID" 2>/dev/null
 	LG_HTTPD_PID=""
 	lg_wait_no_responders 5 || rc=1
+	lg_san_scan
 	return $rc
 }
 
@@ -960,6 +1049,45 @@ lg_records()
 	fi
 }
 
+# lg_metric NAME [URL]: prints the value of the series NAME (with its
+# labels) in GET URL/metrics (default LG_URL), "<absent>" when it is not
+# there. With URL "cgi", asks one CGI run of the program on this script's
+# database instead: it sees what the processes on that database count
+# together (the waiting gauge), whatever server runs them. Leaves the last
+# response alone.
+lg_metric()
+{
+	local v
+
+	if [ "${2:-}" = cgi ]; then
+		v=$(env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
+		    REQUEST_METHOD=GET PATH_INFO=/metrics \
+		    LOCKGATE_DB="$LOCKGATE_DB" timeout 10 "$LOCKGATE_FCGI" --cgi \
+		    2>>"$LG_TMP/cgi-all.err" </dev/null |
+		    awk -v n="$1" '{ sub(/\r$/, "") } $1 == n { print $2 }')
+	else
+		v=$(curl -s --max-time 10 "${2:-$LG_URL}/metrics" |
+		    awk -v n="$1" '$1 == n { print $2 }')
+	fi
+	echo "${v:-<absent>}"
+}
+
+# lg_wait_metric SECONDS NAME OP VALUE [URL]: asks lg_metric NAME [URL]
+# every 0.05 s until its value passes the integer test OP VALUE (OP: -eq
+# -ge ...), SECONDS at most. True when it did; LG_METRIC is the last value.
+LG_METRIC=""
+lg_wait_metric()
+{
+	local end=$(($(lg_now_ms) + $1 * 1000))
+
+	while :; do
+		LG_METRIC=$(lg_metric "$2" "${5:-}")
+		test "$LG_METRIC" "$3" "$4" 2>/dev/null && return 0
+		[ "$(lg_now_ms)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
 # lg_io_counts: prints "PID SYSCALLS" for each responder of ours (read and
 # write system calls so far, from /proc/PID/io): a responder whose count
 # moved has served a request meanwhile.
@@ -997,7 +1125,8 @@ lg_cgi()
 # lg_cgi_exchange [NAME=VALUE...] COMMAND...: runs COMMAND, with LG_CGI_IN on
 # stdin, in an empty environment holding only the CGI basics and the given
 # variables; sets LG_RC (its exit status), LG_ERR (its stderr) and, through
-# lg_cgi_parse of its stdout, the last response.
+# lg_cgi_parse of its stdout, the last response. Every run's stderr is
+# also kept in $LG_TMP/cgi-all.err, for the sanitizer scan.
 lg_cgi_exchange()
 {
 	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
@@ -1007,6 +1136,7 @@ lg_cgi_exchange()
 	LG_RC=$?
 	LG_ERR=""
 	IFS= read -r -d '' LG_ERR <"$LG_TMP/cgi.err"
+	[ -z "$LG_ERR" ] || printf '%s' "$LG_ERR" >>"$LG_TMP/cgi-all.err"
 	lg_cgi_parse "$LG_TMP/cgi.out"
 }
 
@@ -1227,6 +1357,7 @@ lg_start_apache()
 	for try in 1 2 3; do
 		LG_PORT=$(lg_free_port) || lg_bail "found a free loopback port"
 		LG_URL="http://127.0.0.1:$LG_PORT"
+		lg_san_scan
 		rm -f "$LG_APACHE_DIR/error.log" "$LG_APACHE_DIR/apache.out" \
 		    "$LG_APACHE_DIR/httpd.pid"
 		{
@@ -1277,8 +1408,9 @@ lg_start_apache()
 
 # lg_stop_apache: stops Apache (SIGTERM, as apache2ctl stop does) and
 # waits up to 10 s for it and up to 5 s more for every lockgate responder
-# of ours (LOCKGATE_FCGI with this LOCKGATE_DB). Returns 0 when all are
-# gone; whatever is left is killed.
+# of ours (LOCKGATE_FCGI with this LOCKGATE_DB), then scans the logs for
+# sanitizer reports (lg_san_scan; lg_finish reports them). Returns 0 when
+# all are gone; whatever is left is killed.
 lg_stop_apache()
 {
 	local rc=0 p
@@ -1297,5 +1429,6 @@ lg_stop_apache()
 		done
 		rc=1
 	fi
+	lg_san_scan
 	return $rc
 }

@@ -142,33 +142,57 @@ patch()
 	esac
 }
 
-# in_time BASE DESC: true when the last request ended less than 500 ms
-# after BASE (the clock just before the request that set a 0.5 s
-# deadline), so the server surely saw it before that deadline. Else, on a
-# machine too loaded to tell, notes that DESC is not judged.
+# Deadlines in the checks below (e=): long enough that a request made
+# just after one is set is answered before it on a loaded machine, and
+# each such check is judged only when it surely was.
+E=2
+
+# in_time BASE DESC: true when the last request ended less than E s after
+# BASE (the clock just before the request that set an E s deadline), so
+# the server surely saw it before that deadline; then the check is counted
+# as a judged timing check. Else, on a machine too loaded to tell, DESC is
+# a counted SKIP.
 in_time()
 {
-	[ $((LG_T1 - $1)) -lt 500 ] && return 0
-	lg_note "$2: answered $((LG_T1 - $1)) ms after a 0.5 s deadline was set: too slow to judge, not counted"
+	if [ $((LG_T1 - $1)) -lt $((E * 1000)) ]; then
+		lg_timed
+		return 0
+	fi
+	lg_skip "$2" "answered $((LG_T1 - $1)) ms after a $E s deadline was set: the server may have seen it after the deadline"
 	return 1
 }
 
 # state_soon DESC ID WANT BASE: state, judged only when answered within
-# 0.5 s of BASE (see in_time); returns 1 when not judged.
+# E s of BASE (see in_time); returns 1 when not judged.
 state_soon()
 {
 	lg_curl GET "/locks/$2"
-	in_time "$4" "$1" || return 1
+	in_time "$4" "$1: GET $3" || return 1
 	expect_empty "$1: GET $3" "$3"
 }
 
 # patch_soon DESC PATH WANT BASE: patch (WANT 204 or 423), judged only
-# when answered within 0.5 s of BASE; returns 1 when not judged.
+# when answered within E s of BASE; returns 1 when not judged.
 patch_soon()
 {
 	lg_curl PATCH "/locks/$2"
-	in_time "$4" "$1" || return 1
+	in_time "$4" "$1: PATCH $3" || return 1
 	expect_empty "$1: PATCH $3" "$3"
+}
+
+# past_ms MS: waits until the clock (the server's too: one machine) has
+# passed MS.
+past_ms()
+{
+	while [ "$(lg_now_ms)" -le "$1" ]; do sleep 0.02; done
+}
+
+# late_state DESC ID WANT: state, a timing check always judged (the
+# deadlines it depends on are past by the clock).
+late_state()
+{
+	lg_timed
+	state "$@"
 }
 
 # bad_create DESC MESSAGE QUERY [FORM]: POST refused with 400 and the text
@@ -452,29 +476,29 @@ patch "unlock after nx" "$UID_/unlock?k=$UKEY" 204
 state "unlocked after nx" "$UID_" 204
 
 # ---------------------------------------------------------------------------
-lg_note "deadlines (e=0.5, looked at again after 0.8 s)"
+lg_note "deadlines (e=$E, looked at again once $E.3 s have passed)"
 
 LAST=0
-# D1: created locked with e=0.5.
-if create "D1 l=true&e=0.5" "" "l=true&e=0.5"; then
+# D1: created locked with e=E.
+if create "D1 l=true&e=$E" "" "l=true&e=$E"; then
 	D1=$ID D1K=$KEY
 	LAST=$LG_T1
 	state_soon "D1 at once" "$D1" 423 "$LG_T0"
 else
 	D1=$LG_UNKNOWN D1K=none
 fi
-# D2: created unlocked, then PATCH lock e=0.5.
+# D2: created unlocked, then PATCH lock e=E.
 if create "D2 unlocked" ""; then
 	D2=$ID D2K=$KEY
-	patch "D2 lock with e=0.5" "$D2/lock?k=$D2K&e=0.5" 204
+	patch "D2 lock with e=$E" "$D2/lock?k=$D2K&e=$E" 204
 	LAST=$LG_T1
 	state_soon "D2 at once" "$D2" 423 "$LG_T0"
 else
 	D2=$LG_UNKNOWN
 fi
-# D3: "lock forever" after a deadline: created l=true&e=0.5, then PATCH
+# D3: "lock forever" after a deadline: created l=true&e=E, then PATCH
 # lock without e.
-if create "D3 l=true&e=0.5" "" "l=true&e=0.5"; then
+if create "D3 l=true&e=$E" "" "l=true&e=$E"; then
 	D3=$ID D3K=$KEY
 	patch "D3 lock without e (forever)" "$D3/lock?k=$D3K" 204
 	LAST=$LG_T1
@@ -487,25 +511,25 @@ fi
 D4OK=0
 if create "D4 unlocked" ""; then
 	D4=$ID D4K=$KEY
-	patch "D4 lock with e=0.5" "$D4/lock?k=$D4K&e=0.5" 204
+	patch "D4 lock with e=$E" "$D4/lock?k=$D4K&e=$E" 204
 	LAST=$LG_T1
 	B=$LG_T0
-	patch_soon "D4 nx=1 without e: 423" "$D4/lock?k=$D4K&nx=1" 423 "$B" &&
-	    patch_soon "D4 nx=1 with e=100: 423" \
+	patch_soon "D4 nx=1 without e" "$D4/lock?k=$D4K&nx=1" 423 "$B" &&
+	    patch_soon "D4 nx=1 with e=100" \
 	    "$D4/lock?k=$D4K&nx=1&e=100" 423 "$B" &&
 	    state_soon "D4 at once" "$D4" 423 "$B" && D4OK=1
 else
 	D4=$LG_UNKNOWN
 fi
 # D5: e without l is ignored: unlocked now and later.
-if create "D5 e=0.5 without l" "" "e=0.5"; then
+if create "D5 e=$E without l" "" "e=$E"; then
 	D5=$ID
 	state "D5 at once" "$D5" 204
 else
 	D5=$LG_UNKNOWN
 fi
 # D6: unlock clears the deadline; a later lock without e is forever.
-if create "D6 l=true&e=0.5" "" "l=true&e=0.5"; then
+if create "D6 l=true&e=$E" "" "l=true&e=$E"; then
 	D6=$ID D6K=$KEY
 	patch "D6 unlock" "$D6/unlock?k=$D6K" 204
 	state "D6 unlocked at once" "$D6" 204
@@ -515,27 +539,30 @@ if create "D6 l=true&e=0.5" "" "l=true&e=0.5"; then
 else
 	D6=$LG_UNKNOWN
 fi
-# D7: a lock with e=60 then a lock with e=0.5: the new deadline replaces it.
+# D7: a lock with e=60 then a lock with e=E: the new deadline replaces it.
 if create "D7 l=true&e=60" "" "l=true&e=60"; then
 	D7=$ID D7K=$KEY
-	patch "D7 lock with e=0.5" "$D7/lock?k=$D7K&e=0.5" 204
+	patch "D7 lock with e=$E" "$D7/lock?k=$D7K&e=$E" 204
 	LAST=$LG_T1
 	state_soon "D7 at once" "$D7" 423 "$LG_T0"
 else
 	D7=$LG_UNKNOWN
 fi
-wait_ms=$((LAST + 800 - $(lg_now_ms)))
-[ "$wait_ms" -gt 0 ] && sleep "$((wait_ms / 1000)).$(printf '%03d' $((wait_ms % 1000)))"
-state "D1 after its deadline: unlocked" "$D1" 204
+# Every deadline was set before LAST: 0.3 s past LAST + E, all are over.
+past_ms $((LAST + E * 1000 + 300))
+late_state "D1 after its deadline: unlocked" "$D1" 204
 head_state "D1 after its deadline" "$D1" 204
-state "D2 after the deadline of its lock: unlocked" "$D2" 204
-state "D3 locked forever: still locked after the old deadline" "$D3" 423
+late_state "D2 after the deadline of its lock: unlocked" "$D2" 204
+late_state "D3 locked forever: still locked after the old deadline" "$D3" 423
 if [ "$D4OK" = 1 ]; then
-	state "D4 nx=1 kept the deadline: unlocked" "$D4" 204
+	late_state "D4 nx=1 kept the deadline: unlocked" "$D4" 204
+else
+	lg_skip "D4 nx=1 kept the deadline: unlocked" \
+	    "its nx=1 requests were not surely before the deadline"
 fi
 state "D5 e ignored without l: unlocked" "$D5" 204
-state "D6 locked forever after unlock: still locked" "$D6" 423
-state "D7 the new deadline replaced the old one: unlocked" "$D7" 204
+late_state "D6 locked forever after unlock: still locked" "$D6" 423
+late_state "D7 the new deadline replaced the old one: unlocked" "$D7" 204
 patch "D1 past its deadline: nx=1 locks it" "$D1/lock?k=$D1K&nx=1" 204
 state "D1 locked by nx=1, no deadline" "$D1" 423
 if [ "$D4OK" = 1 ]; then
@@ -648,35 +675,39 @@ state "an unlocked lock $(($(lg_now_ms) - OLD_T)) ms old, after writes" \
 stop_server "first server"
 
 # ---------------------------------------------------------------------------
-lg_note "LOCKGATE_LSS_RETENTION=1: locks unchanged for 1 s are swept"
+# Retention R s: A and B are made, then C; C is changed R/2 s later; the
+# sweeping writes come once A, B and C's creation are R s old, R/2 s after
+# C's change. Each check that depends on when the server saw a request
+# is judged by the clock around it (one machine, one clock), else a
+# counted SKIP.
+R=3
+lg_note "LOCKGATE_LSS_RETENTION=$R: locks unchanged for $R s are swept"
 
 LOCKGATE_DB=$LG_TMP/db-retention
-LOCKGATE_LSS_RETENTION=1
+LOCKGATE_LSS_RETENTION=$R
 export LOCKGATE_DB LOCKGATE_LSS_RETENTION
 lg_start_lighttpd 4
 create "retention: unlocked lock A" "" && RA=$ID || RA=$LG_UNKNOWN
 create "retention: locked lock B" "" "l=true" && RB=$ID || RB=$LG_UNKNOWN
-RT=$LG_T1
 lg_is "retention: 2 records" 2 "$(lg_records)"
-# C, made 0.5 s later and changed 0.5 s after that, must outlive A and B.
-sleep 0.5
-if create "retention: lock C, 0.5 s later" ""; then
+if create "retention: lock C" ""; then
 	RC=$ID RCK=$KEY
 else
 	RC=$LG_UNKNOWN RCK=none
 fi
-CT=$LG_T1
-sleep 0.5
+CT0=$LG_T0 CT=$LG_T1
+past_ms $((CT + R * 500))
 lg_curl PATCH "/locks/$RC/lock?k=$RCK"
 RCT=$LG_T0
-if [ $((LG_T0 - CT)) -lt 900 ]; then
-	expect_empty "retention: C locked 0.5 s after its creation (kept 1 s from then)" 204
+if [ $((LG_T1 - CT0)) -lt $((R * 1000)) ]; then
+	lg_timed
+	expect_empty "retention: C locked $((RCT - CT)) ms after its creation (kept $R s from then)" 204
 else
-	lg_note "retention: C changed $((LG_T0 - CT)) ms after its creation: too slow to judge"
+	lg_skip "retention: C locked before its $R s ran out" \
+	    "the PATCH ended $((LG_T1 - CT0)) ms after C's creation began"
 	RCT=0
 fi
-left=$((RT + 1500 - $(lg_now_ms)))
-[ "$left" -gt 0 ] && sleep "$((left / 1000)).$(printf '%03d' $((left % 1000)))"
+past_ms $((CT + R * 1000 + 100))
 # Three writes (POST) from one curl process, so the sweeper runs.
 codes=$(curl -s --max-time 10 -o /dev/null -o /dev/null -o /dev/null \
     -w '%{http_code} ' -X POST -d '' "$LG_URL/locks" "$LG_URL/locks" \
@@ -684,13 +715,22 @@ codes=$(curl -s --max-time 10 -o /dev/null -o /dev/null -o /dev/null \
 now=$(lg_now_ms)
 lg_is "retention: three new locks (writes, so the sweeper runs)" \
     "200 200 200 " "$codes"
-state "retention: A, unchanged for $((now - RT)) ms, swept" "$RA" 404
-state "retention: B, locked, unchanged for $((now - RT)) ms, swept" "$RB" 404
-if [ $((now - RCT)) -lt 900 ]; then
-	state "retention: C, changed $((now - RCT)) ms ago, kept" "$RC" 423
+late_state "retention: A, unchanged for more than $R s, swept" "$RA" 404
+late_state "retention: B, locked, unchanged for more than $R s, swept" "$RB" 404
+if [ "$RCT" -gt 0 ] && [ $((now - RCT)) -lt $((R * 1000)) ]; then
+	lg_timed
 	lg_is "retention: records are C and the 3 new ones" 4 "$(lg_records)"
+	lg_curl GET "/locks/$RC"
+	if [ $((LG_T1 - RCT)) -lt $((R * 1000)) ]; then
+		lg_timed
+		expect_empty "retention: C, changed $((LG_T1 - RCT)) ms ago, kept" 423
+	else
+		lg_skip "retention: C, changed less than $R s ago, kept" \
+		    "the GET ended $((LG_T1 - RCT)) ms after C's change"
+	fi
 else
-	lg_note "too slow to check C ($((now - RCT)) ms since its change)"
+	lg_skip "retention: C, changed less than $R s before the writes, kept" \
+	    "the writes ended $((now - RCT)) ms after C's change, or it was not changed"
 fi
 patch "retention: PATCH of a swept lock: 404" "$RA/lock?k=none" 404
 

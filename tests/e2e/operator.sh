@@ -74,17 +74,25 @@ lg_curl GET /nothing-here
 lg_expect "GET /nothing-here: 404" 404 "$LG_NOPATH"
 
 lg_curl PUT "/v1/$ID1?owner=secret-owner-1&ttl=60"
-lg_is "a mutex with an owner: 201" 201 "$LG_STATUS"
+lg_expect_lock "a mutex with an owner: 201" 201 true "lock acquired" "$ID1" 60.0
+HOLD1="$LG_FENCE $LG_TS $LG_EXP"
+EXP1=${LG_EXP:-0}
 lg_curl PUT "/v1/$ID2?owner=secret-owner-2&limit=2"
 lg_is "a semaphore's first holder: 201" 201 "$LG_STATUS"
 lg_curl PUT "/v1/$ID2?owner=secret-owner-3&limit=2"
 lg_is "its second holder: 201" 201 "$LG_STATUS"
-lg_curl PUT "/v1/00000000-0000-4000-8000-00000000000c?ttl=0.1"
-lg_is "a lock that expires at once: 201" 201 "$LG_STATUS"
 lg_curl POST "/locks?l=true&k=secret-key-lss-1" -d ''
 lg_is "an LSS lock: 200" 200 "$LG_STATUS"
 LSSID=$(printf '%s' "$LG_BODY" | jq -r .lockId)
-sleep 0.2
+# The last write before the counts below: no later write sweeps it.
+IDC=00000000-0000-4000-8000-00000000000c
+lg_curl PUT "/v1/$IDC?ttl=0.1"
+lg_expect_lock "a lock that expires at once: 201" 201 true "lock acquired" \
+    "$IDC" 0.1
+# Until the server's clock has passed its expiry.
+EXPC=${LG_EXP:-0}
+lg_true "the clock passes its expiry" \
+    lg_wait_for 5 "" eval "[ \"\$(lg_now_ms)\" -gt $((EXPC + 1)) ]"
 
 lg_curl GET /v1/locks
 unauthorized "GET /v1/locks without a token"
@@ -150,7 +158,8 @@ lg_is "home 200s" 2 \
     "$(metric 'lockgate_requests_total{surface="home",code="200"}')"
 lg_is "LSS 200s" 1 \
     "$(metric 'lockgate_requests_total{surface="lss",code="200"}')"
-lg_like "records" '^[0-9]+$' "$(metric lockgate_records)"
+lg_is "records: the 3 live locks and the expired one, not yet swept" 4 \
+    "$(metric lockgate_records)"
 lg_like "map size" '^1073741824$' "$(metric lockgate_map_size_bytes)"
 lg_like "database file size" '^[0-9]+$' "$(metric lockgate_db_file_bytes)"
 commits=$(metric lockgate_commit_seconds_count)
@@ -162,9 +171,26 @@ lg_expect "/metrics with a parameter: 400" 400 '{"message": "/metrics takes no p
 
 lg_note "a wait is counted"
 lg_curl PUT "/v1/$ID1?owner=waiter&wait=0.3"
-lg_is "a PUT that waits in vain: 423" 423 "$LG_STATUS"
+lg_expect_lock "a PUT that waits in vain: 423 lock is held by another owner" \
+    423 true "lock is held by another owner" "$ID1" 60.0 &&
+    lg_is "... showing the mutex's hold" "$HOLD1" "$LG_FENCE $LG_TS $LG_EXP"
+# Retry-After: the seconds left of the hold when it answered (between the
+# request's start and end), rounded up.
+lo=$(((EXP1 - LG_T1 + 999) / 1000))
+hi=$(((EXP1 - LG_T0 + 999) / 1000))
+ra=$(lg_hdr Retry-After)
+if [[ $ra =~ ^[0-9]+$ ]] && [ "$ra" -ge "$lo" ] && [ "$ra" -le "$hi" ]; then
+	lg_ok "... Retry-After $ra: the seconds left of the hold, rounded up"
+else
+	lg_not_ok "... Retry-After: the seconds left of the hold, rounded up" \
+	    "$lo to $hi" "$ra"
+fi
+took=$((LG_T1 - LG_T0))
+lg_cmp "... after its wait of 0.3 s ($took ms >= 300)" "$took" -ge 300
+lg_cmp "... not the hold's 60 s ($took ms < 10000)" "$took" -lt 10000
 lg_curl GET /metrics
 lg_is "waits: 1" 1 "$(metric lockgate_waits_total)"
+lg_is "waiting now: 0" 0 "$(metric lockgate_waiting)"
 
 # ---------------------------------------------------------------------------
 lg_note "without an admin token the listing does not exist"
@@ -187,7 +213,9 @@ unauthorized "PUT without a token"
 lg_curl GET "/v1/$ID3" -H "Authorization: Bearer $TOKEN_A"
 lg_is "the refused PUT stored nothing: 404" 404 "$LG_STATUS"
 lg_curl PUT "/v1/$ID3" -H "Authorization: Bearer $TOKEN_A"
-lg_is "PUT with the first token: 201" 201 "$LG_STATUS"
+lg_expect_lock "PUT with the first token: 201" 201 true "lock acquired" \
+    "$ID3" 60.0
+HOLD3="$LG_FENCE $LG_TS $LG_EXP"
 lg_curl GET "/v1/$ID3" -H "authorization: bearer $TOKEN_B"
 lg_is "GET with the second token (any case): 423" 423 "$LG_STATUS"
 lg_curl GET "/v1/$ID3" -H "Authorization: Bearer $ADMIN"
@@ -197,7 +225,9 @@ unauthorized "DELETE with a wrong token"
 lg_curl DELETE "/v1/$ID3" -H "Authorization: Bearer ${TOKEN_A%?}"
 unauthorized "DELETE with a token one character short"
 lg_curl GET "/v1/$ID3" -H "Authorization: Bearer $TOKEN_A"
-lg_is "the refused DELETEs changed nothing: 423" 423 "$LG_STATUS"
+lg_expect_lock "the refused DELETEs changed nothing: 423" 423 true \
+    "lock is active" "$ID3" 60.0 &&
+    lg_is "... the same hold" "$HOLD3" "$LG_FENCE $LG_TS $LG_EXP"
 lg_curl GET /v1/health
 unauthorized "health without a token"
 lg_curl GET /

@@ -156,10 +156,11 @@ surface_getlock()
 	fi
 	o=$(lg_uuid)
 	sf_curl PUT "$p/v1/$o?owner=me&ttl=10"
-	lg_like "${d}PUT with an owner: 201 and a fence" \
-	    '^201 \{"locked": true, "message": "lock acquired", .*"fence": [0-9]+\}\}' \
-	    "$LG_STATUS $LG_BODY"
+	lg_expect_lock "${d}PUT with an owner: 201 and a fence" 201 true \
+	    "lock acquired" "$o" 10.0
 	sf_curl DELETE "$p/v1/$o?owner=me"
+	lg_expect_lock "${d}DELETE with the owner: 200 lock has been removed" \
+	    200 false "lock has been removed" "$o" 10.0
 
 	# Refused requests, all on one free lock: nothing is stored.
 	bad=$(lg_uuid)
