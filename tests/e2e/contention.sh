@@ -3,6 +3,10 @@
 # (owners.sh, faults.sh):
 #	contenders 12 55 "$LG_URL" "$ID" "tok-m%d-$R" 4 1 30 80 "$LG_TMP/mx"
 #	contention_checks "mutex" 12 4 1 "$LG_TMP/mx" 58
+# and back them with the responders' own record of their decisions
+# (audit_on before the server starts; server_checks after the clients) and
+# with an observer that samples the admin listing meanwhile (observe_start,
+# observe_checks).
 # The clients run as "timeout N bash -c ..." so that nothing outlives its
 # bound (timeout signals its whole process group); each writes only its
 # own files. This file is bash.
@@ -12,6 +16,11 @@
 # shellcheck disable=SC2034
 MAXC=0		# the most holds at one instant check_holds found
 BG=()		# the pids spawn started, the latest batch
+AUDIT=""	# the responders' record of durable decisions (audit_on)
+OBS_TOKEN=observer-token-$RANDOM$RANDOM	# the admin token (audit_on)
+OBS_PID=""	# the observer's pid (observe_start)
+OBS_OUT=""	# its samples
+EVIDENCE_AWK=${BASH_SOURCE[0]%/*}/evidence.awk
 
 # took START_MS: prints the milliseconds since START_MS.
 took()
@@ -129,26 +138,29 @@ contend_req()
 
 # contend URL ID OWNER ROUNDS LIMIT HOLD_MIN HOLD_MAX OUT [RETRY]: ROUNDS
 # times: PUT ?owner=OWNER&ttl=5&wait=30[&limit=LIMIT] until 201, hold
-# HOLD_MIN..HOLD_MAX ms (below 1000), note the time, DELETE ?owner=OWNER
-# (must be 200 "lock has been removed" with the hold's fence); requests
+# HOLD_MIN..HOLD_MAX ms (below 1000), note the time, DELETE ?owner=OWNER,
+# which must answer 200 with exactly the hold's own lock object (a
+# semaphore's also counts the holders left: fewer than LIMIT). Requests
 # are made again as contend_req says. With RETRY (responders are being
 # killed), a retried PUT may also find its own earlier grant (200 "lock
-# refreshed" with that hold), and a retried DELETE a 404 or 423 (an
-# earlier attempt released the lock, which may be someone else's
-# already). Writes OUT.holds ("grant_ms end_ms fence owner round
-# holders", grant_ms from the answer's timestamp, end_ms taken just before
-# the first DELETE was sent: the earliest the release can have happened),
-# OUT.count ("requests 503s retries"), OUT.errors (anything unexpected)
-# and OUT.answers (every answer).
+# refreshed" with that hold), and a retried DELETE a 404 or 423: an
+# unclear release (an earlier attempt may have released the lock, which
+# may be someone else's already, or the hold may have been lost: only
+# the responders' record tells, see server_checks). Writes OUT.holds
+# ("grant_ms end_ms fence owner round holders release tries": grant_ms
+# from the answer's timestamp, end_ms taken just before the first DELETE
+# was sent, release "released" or "unclear-CODE", tries the DELETE's
+# attempts), OUT.count ("requests 503s retries"), OUT.errors (anything
+# unexpected) and OUT.answers (every answer).
 # shellcheck disable=SC2317 # run in the background through spawn
 contend()
 {
 	local url=$1 id=$2 me=$3 rounds=$4 limit=$5 hmin=$6 hmax=$7 out=$8
 	local retry=${9:-} n=0 busy=0 retries=0 tries ra r q re start end
-	local fence holders ms pause CODE BODY
+	local ts exp fence holders ms pause gone how CODE BODY
 
 	q="owner=$me&ttl=5&wait=30"
-	re="^\{\"locked\": true, \"message\": \"lock (acquired${retry:+|refreshed})\", \"lock\": \{\"id\": \"$id\", \"timestamp\": ([0-9]+\.?[0-9]*), \"ttl\": 5\.0, \"expires\": [0-9.]+, \"fence\": ([0-9]+)"
+	re="^\{\"locked\": true, \"message\": \"lock (acquired${retry:+|refreshed})\", \"lock\": \{\"id\": \"$id\", \"timestamp\": ([0-9]+\.?[0-9]*), \"ttl\": 5\.0, \"expires\": ([0-9]+\.?[0-9]*), \"fence\": ([0-9]+)"
 	if [ "$limit" -gt 1 ]; then
 		q="$q&limit=$limit"
 		re="$re, \"holders\": ([0-9]+), \"limit\": $limit\}\}$"
@@ -170,28 +182,70 @@ contend()
 			echo "$me round $r: PUT ?$q answered $CODE $BODY" >>"$out.errors"
 			break
 		fi
-		bg_ms start "${BASH_REMATCH[2]}"
-		fence=${BASH_REMATCH[3]}
-		holders=${BASH_REMATCH[4]:-1}
+		ts=${BASH_REMATCH[2]}
+		exp=${BASH_REMATCH[3]}
+		fence=${BASH_REMATCH[4]}
+		holders=${BASH_REMATCH[5]:-1}
+		bg_ms start "$ts"
 		ms=$((hmin + RANDOM % (hmax - hmin + 1)))
 		printf -v pause '0.%03d' "$ms"
 		sleep "$pause"
 		bg_now end
 		contend_req DELETE "$url/v1/$id?owner=$me" "$out"
-		echo "$start $end $fence $me $r $holders" >>"$out.holds"
+		# The release's answer: the hold's own lock object, exactly.
+		gone="{\"locked\": false, \"message\": \"lock has been removed\", \"lock\": {\"id\": \"$id\", \"timestamp\": $ts, \"ttl\": 5.0, \"expires\": $exp, \"fence\": $fence"
+		how=""
 		if [ "$CODE" = 200 ]; then
-			[[ $BODY == *'"message": "lock has been removed"'*"\"fence\": $fence"[,\}]* ]] &&
-			    continue
+			if [ "$limit" -eq 1 ] && [ "$BODY" = "$gone}}" ]; then
+				how=released
+			elif [ "$limit" -gt 1 ] &&
+			    [[ $BODY =~ ^"$gone, \"holders\": "([0-9]+)", \"limit\": $limit}}"$ ]] &&
+			    [ "${BASH_REMATCH[1]}" -lt "$limit" ]; then
+				how=released
+			fi
 		elif [ -n "$retry" ] && [ "$tries" -gt 1 ] &&
 		    [[ $CODE == 404 || $CODE == 423 ]]; then
-			continue
+			how=unclear-$CODE
 		fi
+		echo "$start $end $fence $me $r $holders ${how:-none} $tries" >>"$out.holds"
+		[ -n "$how" ] && continue
 		echo "$me round $r: DELETE ?owner answered $CODE $BODY (own fence $fence)" >>"$out.errors"
 		break
 	done
 	echo "$n $busy $retries" >"$out.count"
 }
 export -f bg_now bg_ms bg_curl contend_req contend
+
+# observer URL ID AFTER TOKEN OUT: until stopped, asks for the admin
+# listing of the one live lock after the cursor AFTER (GET /v1/locks?
+# after=AFTER&limit=1 with the admin TOKEN: the lock ID when it is live)
+# and appends "status holders" to OUT for each answer, holders being how
+# many live holders the listing shows for ID (0 when it lists another).
+# shellcheck disable=SC2317 # run in the background through spawn
+observer()
+{
+	local url=$1 id=$2 after=$3 tok=$4 out=$5 code body rest h
+
+	: >"$out"
+	while :; do
+		code=$(curl -s --max-time 5 -H "Authorization: Bearer $tok" \
+		    -o "$out.body" -w '%{http_code}' \
+		    "$url/v1/locks?after=$after&limit=1")
+		body=""
+		IFS= read -r -d '' body <"$out.body"
+		h=0
+		if [[ $body == *"\"id\": \"$id\""* ]]; then
+			rest=$body
+			while [[ $rest == *'"fence": '* ]]; do
+				rest=${rest#*'"fence": '}
+				h=$((h + 1))
+			done
+		fi
+		echo "${code:-000} $h" >>"$out"
+		sleep 0.01
+	done
+}
+export -f observer
 
 # contenders CLIENTS SECONDS URL ID OWNER ROUNDS LIMIT HOLD_MIN HOLD_MAX OUT
 # [RETRY]: starts CLIENTS contend clients on ID (spawn SECONDS), client i
@@ -289,4 +343,170 @@ check_holds()
 		lg_is "$d: no two holds overlap (each end before the next grant)" \
 		    "" "$out"
 	fi
+}
+
+# ---------------------------------------------------------------------------
+# The server's side: what the responders say, not what the clients saw
+
+# audit_on FILE: the responders started from now on record each durable
+# decision in FILE (LOCKGATE_TEST_AUDIT, emptied here) and accept OBS_TOKEN
+# as the admin token, for the observer; sets AUDIT.
+audit_on()
+{
+	AUDIT=$1
+	: >"$AUDIT"
+	LOCKGATE_TEST_AUDIT=$AUDIT
+	LOCKGATE_ADMIN_TOKEN=$OBS_TOKEN
+	export LOCKGATE_TEST_AUDIT LOCKGATE_ADMIN_TOKEN
+}
+
+# evidence DESC [ID]: evidence.awk's verdict on AUDIT (sorted by seq) for
+# every lock or, with ID, for the lock ID alone: notes its summary and its
+# violations (the first 20, each as "# violation: ..."), and checks that
+# there is none. Sets EV_GRANTS, EV_REFRESHES, EV_RELEASES, EV_EXPIRED,
+# EV_BAD and EV_MAX from the summary, and leaves the holds it found in
+# AUDIT.holds (see evidence.awk). Returns 1 when it found a violation.
+EV_GRANTS=0 EV_REFRESHES=0 EV_RELEASES=0 EV_EXPIRED=0 EV_BAD=0 EV_MAX=0
+evidence()
+{
+	local d=$1 only=${2:+getlock:$2} out sum re v
+
+	: >"$AUDIT.holds"
+	out=$(sort -t= -k2,2n "$AUDIT" | awk -v only="$only" \
+	    -v holds_out="$AUDIT.holds" -f "$EVIDENCE_AWK")
+	sum=$(printf '%s\n' "$out" | tail -n 1)
+	lg_note "$d: $sum"
+	printf '%s\n' "$out" | grep -v '^evidence: ' | head -n 20 |
+	    while IFS= read -r v; do lg_note "violation: $v"; done
+	re='^evidence: ([0-9]+) grants, ([0-9]+) refreshes, ([0-9]+) releases, ([0-9]+) ended by expiry, ([0-9]+) violations, max ([0-9]+) holders$'
+	if ! [[ $sum =~ $re ]]; then
+		lg_not_ok "$d: evidence.awk judges the responders' record" \
+		    "its summary line" "$out"
+		EV_BAD=1
+		return 1
+	fi
+	EV_GRANTS=${BASH_REMATCH[1]} EV_REFRESHES=${BASH_REMATCH[2]}
+	EV_RELEASES=${BASH_REMATCH[3]} EV_EXPIRED=${BASH_REMATCH[4]}
+	EV_BAD=${BASH_REMATCH[5]} EV_MAX=${BASH_REMATCH[6]}
+	lg_is "$d: the responders' record shows no violation (overlap, fence, release, seq)" \
+	    0 "$EV_BAD"
+	[ "$EV_BAD" -eq 0 ]
+}
+
+# audit_at EVENT ID FENCE: prints the time (ms) the record gives to the
+# first EVENT (grant, refresh, release) of the hold FENCE of lock ID,
+# nothing when it has none.
+audit_at()
+{
+	awk -v e="$1" -v l="getlock:$2" -v f="fence=$3" \
+	    '$3 == e && $4 == l && $5 == f { sub(/^at=/, "", $2); print $2; exit }' \
+	    "$AUDIT"
+}
+
+# server_checks DESC OUT ID LIMIT BOUND: after contention_checks gathered
+# the clients' holds of lock ID in OUT.all: evidence for ID alone, then
+# that the record and the clients agree: every hold a client was granted
+# is a grant in the record at the very time its answer gave, ended by its
+# release (never by expiry) no earlier than the client let go, and the
+# record has no grant beyond those (at most as many as the unclear
+# releases); at most LIMIT holders at once by the record's times, reached
+# when LIMIT > 1. The unclear releases (a retried DELETE answered 404 or
+# 423) are counted, must be at most BOUND, and each is settled by the
+# record's release of that fence. Notes how much of each hold the clients
+# could not see (from the time they sent DELETE to the release).
+server_checks()
+{
+	local d=$1 out=$2 id=$3 limit=$4 bound=$5 n u bad extra
+
+	evidence "$d, the responders' record of lock $id" "$id"
+	awk -v l="getlock:$id" '$1 == l' "$AUDIT.holds" >"$out.server"
+	n=$(wc -l <"$out.all")
+	u=$(awk '$7 ~ /^unclear/' "$out.all" | wc -l)
+	lg_note "$d: $u unclear releases of $n holds (bound $bound)$(awk '$7 ~ /^unclear/ { printf "%s %s round %s (%s, %s attempts)", (s ? ";" : ":"), $4, $5, $7, $8; s = 1 }' "$out.all")"
+	lg_cmp "$d: unclear releases (a retried DELETE answered 404 or 423) at most $bound" \
+	    "$u" -le "$bound"
+	bad=$(awk 'NR == FNR { g[$2] = $4; e[$2] = $6; how[$2] = $7; next }
+	    !($3 in g) { printf "fence %s (%s round %s): no grant in the record\n", $3, $4, $5; next }
+	    g[$3] != $1 { printf "fence %s: granted at %s in the record, %s in the answer\n", $3, g[$3], $1 }
+	    how[$3] != "release" { printf "fence %s (%s round %s, %s): ended by %s at %s\n", $3, $4, $5, $7, how[$3], e[$3]; next }
+	    e[$3] < $2 { printf "fence %s: released at %s, before the client let go at %s\n", $3, e[$3], $2 }' \
+	    "$out.server" "$out.all" | head -n 10)
+	lg_is "$d: each of the $n holds is a grant in the record at its answer's time, ended by its release after the client let go (unclear ones included)" \
+	    "" "$bad"
+	extra=$(awk 'NR == FNR { c[$3] = 1; next } !($2 in c)' "$out.all" \
+	    "$out.server" | wc -l)
+	lg_true "$d: $EV_GRANTS grants in the record, $n acknowledged to the clients ($extra more, at most the $u unclear releases)" \
+	    test "$EV_GRANTS" -ge "$n" -a "$extra" -le "$u" \
+	    -a "$EV_GRANTS" -eq $((n + extra))
+	lg_cmp "$d: at most $limit holders at once by the record's times (max $EV_MAX)" \
+	    "$EV_MAX" -le "$limit"
+	if [ "$limit" -gt 1 ]; then
+		lg_is "$d: the record reached $limit holders at once" "$limit" \
+		    "$EV_MAX"
+	fi
+	lg_note "$d: the record's releases came $(awk 'NR == FNR { e[$2] = $6; next }
+	    ($3 in e) { t = e[$3] - $2; s += t; if (t > m) m = t; k++ }
+	    END { printf "%d ms on average (at most %d ms)", k ? s / k : 0, m }' \
+	    "$out.server" "$out.all") after the clients let go: the part of each hold the clients' times miss"
+}
+
+# id_before ID: prints the cursor of the admin listing just before lock ID
+# (getlock: and the id less one), so that GET /v1/locks?after=THAT&limit=1
+# lists ID when it is live. ID's last group must not be all zeros (a
+# random one never is, in practice).
+id_before()
+{
+	local head=${1%-*} last=${1##*-}
+
+	[ $((16#$last)) -gt 0 ] || return 1
+	printf 'getlock:%s-%012x\n' "$head" $((16#$last - 1))
+}
+
+# observe_start ID: starts the observer of lock ID on LG_URL (the servers
+# must have been started after audit_on, for the admin token); its samples
+# go to $LG_TMP/observe.ID.
+observe_start()
+{
+	local after
+
+	after=$(id_before "$1") || lg_bail "a lock id whose last group is not zero" "$1"
+	OBS_OUT=$LG_TMP/observe.$1
+	spawn 300 observer "$LG_URL" "$1" "$after" "$OBS_TOKEN" "$OBS_OUT"
+	OBS_PID=${BG[-1]}
+	unset 'BG[-1]'
+}
+
+# observe_checks DESC LIMIT MIN: stops the observer; at least MIN samples
+# were answered 200, and none showed more than LIMIT live holders (an
+# independent look at the lock while the clients contended for it).
+observe_checks()
+{
+	local d=$1 limit=$2 min=$3 ok
+
+	kill -TERM "$OBS_PID" 2>/dev/null
+	wait_pids 5 "$OBS_PID"
+	ok=$(awk '$1 == 200' "$OBS_OUT" | wc -l)
+	lg_note "$d: the observer's samples: $(awk '$1 == 200 { print $2 }' "$OBS_OUT" | sort -n | uniq -c | awk '{ printf "%s%s showing %s holders", s, $1, $2; s = ", " }'), $(awk '$1 != 200' "$OBS_OUT" | wc -l) not answered 200"
+	lg_cmp "$d: the observer's listing of the lock answered 200 at least $min times ($ok)" \
+	    "$ok" -ge "$min"
+	lg_is "$d: no sample of the admin listing showed more than $limit holders" \
+	    "" "$(awk -v l="$limit" '$1 == 200 && $2 > l' "$OBS_OUT" | head -n 5)"
+}
+
+# metric NAME: prints the value of NAME in LG_URL/metrics ("?" when it is
+# not there).
+metric()
+{
+	local v
+
+	v=$(curl -s --max-time 5 "$LG_URL/metrics" |
+	    awk -v n="$1" '$1 == n { print $2; exit }')
+	echo "${v:-?}"
+}
+
+# wait_metric NAME VALUE SECONDS: asks for NAME every 0.05 s, SECONDS at
+# most, until it reads VALUE; true when it did.
+wait_metric()
+{
+	lg_wait_for "$3" "" eval "[ \"\$(metric $1)\" = $2 ]"
 }
