@@ -45,6 +45,25 @@ wait_pids()
 	return 0
 }
 
+# any_running PID...: true while one of the PIDs runs (and is not a
+# zombie), read from /proc without starting a process (lg_alive runs ps),
+# for loops that must keep their pace on a loaded machine.
+any_running()
+{
+	local p st
+
+	for p in "$@"; do
+		st=""
+		IFS= read -r st 2>/dev/null <"/proc/$p/stat" || continue
+		st=${st##*) }
+		case $st in
+		"" | Z*) ;;
+		*) return 0 ;;
+		esac
+	done
+	return 1
+}
+
 # spawn SECONDS FUNCTION ARGS...: runs FUNCTION (exported with export -f)
 # in the background under timeout SECONDS; appends the pid to BG and to
 # the pids lg_cleanup stops.
@@ -147,17 +166,19 @@ contend_req()
 # unclear release (an earlier attempt may have released the lock, which
 # may be someone else's already, or the hold may have been lost: only
 # the responders' record tells, see server_checks). Writes OUT.holds
-# ("grant_ms end_ms fence owner round holders release tries": grant_ms
-# from the answer's timestamp, end_ms taken just before the first DELETE
-# was sent, release "released" or "unclear-CODE", tries the DELETE's
-# attempts), OUT.count ("requests 503s retries"), OUT.errors (anything
-# unexpected) and OUT.answers (every answer).
+# ("grant_ms end_ms fence owner round holders release tries acquired
+# answer_ms": grant_ms from the answer's timestamp, end_ms taken just
+# before the first DELETE was sent, release "released" or "unclear-CODE",
+# tries the DELETE's attempts, acquired "granted" (201) or "found" (a
+# retried PUT found its grant: the first answer was lost), answer_ms when
+# the DELETE's last answer came), OUT.count ("requests 503s retries"),
+# OUT.errors (anything unexpected) and OUT.answers (every answer).
 # shellcheck disable=SC2317 # run in the background through spawn
 contend()
 {
 	local url=$1 id=$2 me=$3 rounds=$4 limit=$5 hmin=$6 hmax=$7 out=$8
 	local retry=${9:-} n=0 busy=0 retries=0 tries ra r q re start end
-	local ts exp fence holders ms pause gone how CODE BODY
+	local ts exp fence holders ms pause gone how acq ans CODE BODY
 
 	q="owner=$me&ttl=5&wait=30"
 	re="^\{\"locked\": true, \"message\": \"lock (acquired${retry:+|refreshed})\", \"lock\": \{\"id\": \"$id\", \"timestamp\": ([0-9]+\.?[0-9]*), \"ttl\": 5\.0, \"expires\": ([0-9]+\.?[0-9]*), \"fence\": ([0-9]+)"
@@ -172,8 +193,9 @@ contend()
 	: >"$out.answers"
 	for ((r = 1; r <= rounds; r++)); do
 		contend_req PUT "$url/v1/$id?$q" "$out"
+		acq=granted
 		if [ "$CODE" = 200 ] && [ -n "$retry" ] && [ "$tries" -gt 1 ]; then
-			:
+			acq=found
 		elif [ "$CODE" != 201 ]; then
 			echo "$me round $r: PUT ?$q answered $CODE $BODY" >>"$out.errors"
 			break
@@ -192,6 +214,7 @@ contend()
 		sleep "$pause"
 		bg_now end
 		contend_req DELETE "$url/v1/$id?owner=$me" "$out"
+		bg_now ans
 		# The release's answer: the hold's own lock object, exactly.
 		gone="{\"locked\": false, \"message\": \"lock has been removed\", \"lock\": {\"id\": \"$id\", \"timestamp\": $ts, \"ttl\": 5.0, \"expires\": $exp, \"fence\": $fence"
 		how=""
@@ -207,7 +230,7 @@ contend()
 		    [[ $CODE == 404 || $CODE == 423 ]]; then
 			how=unclear-$CODE
 		fi
-		echo "$start $end $fence $me $r $holders ${how:-none} $tries" >>"$out.holds"
+		echo "$start $end $fence $me $r $holders ${how:-none} $tries $acq $ans" >>"$out.holds"
 		[ -n "$how" ] && continue
 		echo "$me round $r: DELETE ?owner answered $CODE $BODY (own fence $fence)" >>"$out.errors"
 		break
@@ -355,13 +378,15 @@ audit_on()
 {
 	AUDIT=$1
 	: >"$AUDIT"
+	: >"$AUDIT.implied"
 	LOCKGATE_TEST_AUDIT=$AUDIT
 	LOCKGATE_ADMIN_TOKEN=$OBS_TOKEN
 	export LOCKGATE_TEST_AUDIT LOCKGATE_ADMIN_TOKEN
 }
 
-# evidence DESC [ID]: evidence.awk's verdict on AUDIT (sorted by seq) for
-# every lock or, with ID, for the lock ID alone: notes its summary and its
+# evidence DESC [ID]: evidence.awk's verdict on AUDIT (sorted by seq, with
+# the lines record_gaps placed in AUDIT.implied) for every lock or, with
+# ID, for the lock ID alone: notes its summary and its
 # violations (the first 20, each as "# violation: ..."), and checks that
 # there is none. Sets EV_GRANTS, EV_REFRESHES, EV_RELEASES, EV_EXPIRED,
 # EV_BAD and EV_MAX from the summary, and leaves the holds it found in
@@ -372,8 +397,9 @@ evidence()
 	local d=$1 only=${2:+getlock:$2} out sum re v
 
 	: >"$AUDIT.holds"
-	out=$(sort -t= -k2,2n "$AUDIT" | awk -v only="$only" \
-	    -v holds_out="$AUDIT.holds" -f "$EVIDENCE_AWK")
+	[ -e "$AUDIT.implied" ] || : >"$AUDIT.implied"
+	out=$(sort -t= -k2,2n "$AUDIT" "$AUDIT.implied" |
+	    awk -v only="$only" -v holds_out="$AUDIT.holds" -f "$EVIDENCE_AWK")
 	sum=$(printf '%s\n' "$out" | tail -n 1)
 	lg_note "$d: $sum"
 	printf '%s\n' "$out" | grep -v '^evidence: ' | head -n 20 |
@@ -403,7 +429,7 @@ audit_at()
 	    "$AUDIT"
 }
 
-# server_checks DESC OUT ID LIMIT BOUND: after contention_checks gathered
+# server_checks DESC OUT ID LIMIT BOUND [KILLS]: after contention_checks gathered
 # the clients' holds of lock ID in OUT.all: evidence for ID alone, then
 # that the record and the clients agree: every hold a client was granted
 # is a grant in the record at the very time its answer gave, ended by its
@@ -413,11 +439,13 @@ audit_at()
 # when LIMIT > 1. The unclear releases (a retried DELETE answered 404 or
 # 423) are counted, must be at most BOUND, and each is settled by the
 # record's release of that fence. Notes how much of each hold the clients
-# could not see (from the time they sent DELETE to the release).
+# could not see (from the time they sent DELETE to the release). With
+# KILLS (responders were killed, that many), record_gaps first.
 server_checks()
 {
 	local d=$1 out=$2 id=$3 limit=$4 bound=$5 n u bad extra
 
+	[ -z "${6:-}" ] || record_gaps "$d" "$out" "$id" "$6"
 	evidence "$d, the responders' record of lock $id" "$id"
 	awk -v l="getlock:$id" '$1 == l' "$AUDIT.holds" >"$out.server"
 	n=$(wc -l <"$out.all")
@@ -509,4 +537,112 @@ metric()
 wait_metric()
 {
 	lg_wait_for "$3" "" eval "[ \"\$(metric $1)\" = $2 ]"
+}
+
+# record_gaps DESC OUT ID KILLS: for a contention on lock ID whose
+# responders were killed (KILLS of them), the decisions that were made
+# durable but are missing from AUDIT: a responder killed between a commit
+# and its line in the record leaves that transaction's id missing from
+# the record (LMDB numbers committed write transactions one after the
+# other), and its client without an answer. The clients saw such
+# decisions as unclear (OUT.all, see contend): a retried PUT that found
+# its own grant (the grant's line may be missing) and a retried DELETE
+# answered 404 or 423 (the release's line may be missing). Each one the
+# record lacks is placed in a missing transaction where it fits, if there
+# is one: a grant between the grants of the next lower and higher fences
+# and at its answer's time; a release after its hold's last line, between
+# the time its client sent the first DELETE and the time the last answer
+# came. The placed lines go to AUDIT.implied, for evidence; checks that
+# the record misses at most KILLS transactions and that every unclear
+# decision it lacks was placed.
+record_gaps()
+{
+	local d=$1 out=$2 id=$3 kills=$4 sum
+
+	awk -v l="getlock:$id" '$9 == "found" { print "grant", l, $3, $1, 5000 }
+	    $7 ~ /^unclear/ { print "release", l, $3, $2, $10 }' "$out.all" \
+	    >"$out.unclear"
+	sort -t= -k2,2n "$AUDIT" | awk -v implied="$AUDIT.implied" '
+	function val(s) { sub(/^[a-z]+=/, "", s); return s }
+	function txn(s) { return int(s / 65536) }
+	# first_gap FROM TO AT0 AT1: the first gap whose transactions come
+	# after seq FROM (or hold it) and before seq TO, and whose times meet
+	# [AT0, AT1]; 0 when none.
+	function first_gap(from, to, at0, at1,    g) {
+		for (g = 1; g <= ng; g++)
+			if (gt[g] >= txn(from) && g1[g] + 0 <= to + 0 &&
+			    ga0[g] + 0 <= at1 + 0 && ga1[g] + 0 >= at0 + 0)
+				return g
+		return 0
+	}
+	# place G EVENT LOCK FENCE AT EXPIRES HOLDERS SLOT: writes a line in
+	# the first transaction of gap G, releases (SLOT 0) before grants (1)
+	# before the releases of holds granted in that gap (2); prints its seq.
+	function place(g, ev, lock, fence, at, until, h, slot,    q) {
+		q = gt[g] * 65536 + slot * 16384 + used[g, slot]++
+		printf "seq=%.0f at=%.0f %s %s fence=%s expires=%.0f holders=%s limit=%s implied\n", \
+		    q, at, ev, lock, fence, until, h, lim[lock] > implied
+		return q
+	}
+	NR == FNR { kind[NR] = $1; lk[NR] = $2; fn[NR] = $3; ta[NR] = $4
+		tb[NR] = $5; nl = NR; next }
+	{
+		n++; s[n] = val($1); t[n] = val($2)
+		k = $4 SUBSEP val($5)
+		lim[$4] = val($8)
+		if ($3 == "grant") { gs[val($5)] = s[n]; gr[k] = 1 }
+		if ($3 == "grant" || $3 == "refresh") {
+			if (!(k in first)) first[k] = s[n]
+			last[k] = s[n]; ex[k] = val($6)
+		}
+		if ($3 == "release") rel[k] = 1
+	}
+	END {
+		for (i = 2; i <= n; i++)
+			if (txn(s[i]) > txn(s[i - 1]) + 1) {
+				ng++; gt[ng] = txn(s[i - 1]) + 1
+				g0[ng] = s[i - 1]; g1[ng] = s[i]
+				ga0[ng] = t[i - 1]; ga1[ng] = t[i]
+				missing += txn(s[i]) - txn(s[i - 1]) - 1
+			}
+		for (j = 1; j <= nl; j++) {
+			if (kind[j] != "grant") continue
+			k = lk[j] SUBSEP fn[j]
+			if (k in gr) continue
+			want++
+			lo = 0; hi = 1e18
+			for (f in gs) {
+				if (f + 0 < fn[j] + 0 && gs[f] + 0 > lo + 0) lo = gs[f]
+				if (f + 0 > fn[j] + 0 && gs[f] + 0 < hi + 0) hi = gs[f]
+			}
+			if ((k in first) && first[k] + 0 < hi + 0) hi = first[k]
+			g = first_gap(lo, hi, ta[j], ta[j])
+			if (!g) { printf "unplaced: grant %s fence %s at %s\n", lk[j], fn[j], ta[j]; continue }
+			q = place(g, "grant", lk[j], fn[j], ta[j], ta[j] + tb[j], 1, 1)
+			ingap[k] = g
+			if (!(k in last)) { last[k] = q; ex[k] = ta[j] + tb[j] }
+			got++
+		}
+		for (j = 1; j <= nl; j++) {
+			if (kind[j] != "release") continue
+			k = lk[j] SUBSEP fn[j]
+			if (k in rel) continue
+			want++
+			g = first_gap(last[k], 1e18, ta[j], tb[j])
+			if (!g) { printf "unplaced: release %s fence %s between %s and %s\n", lk[j], fn[j], ta[j], tb[j]; continue }
+			at = ga0[g] + 0 > ta[j] + 0 ? ga0[g] : ta[j]
+			place(g, "release", lk[j], fn[j], at, ex[k], 0,
+			    (k in ingap) && ingap[k] == g ? 2 : 0)
+			got++
+		}
+		printf "%d %d %d %d\n", missing + 0, ng + 0, want + 0, got + 0
+	}' "$out.unclear" - >"$out.gaps"
+	sum=$(tail -n 1 "$out.gaps")
+	read -r EV_MISSING EV_GAPS EV_WANT EV_PLACED <<<"$sum"
+	lg_note "$d: the record misses $EV_MISSING transactions ($EV_GAPS gaps; $kills responders were killed); of the unclear decisions it lacks, $EV_PLACED of $EV_WANT were placed in them"
+	grep '^unplaced: ' "$out.gaps" | while IFS= read -r v; do lg_note "$v"; done
+	lg_cmp "$d: the record misses at most one transaction per responder killed ($EV_MISSING, $kills killed)" \
+	    "${EV_MISSING:-0}" -le "$kills"
+	lg_is "$d: each unclear decision the record lacks fits in a transaction it misses" \
+	    "${EV_WANT:-?}" "${EV_PLACED:-none}"
 }

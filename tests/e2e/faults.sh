@@ -27,7 +27,9 @@
 # in 1 the record's times and an observer sampling the admin listing show
 # at most one holder, and each unclear release (a DELETE retried after a
 # 5xx or a broken connection, then answered 404 or 423) is counted,
-# bounded and settled by the record's release of that hold; in 1b and 2
+# bounded and settled by the record's release of that hold, or, when the
+# responder that made it was killed before writing its line, by a place
+# in the transactions the record misses (record_gaps); in 1b and 2
 # every acquisition answered 201 is a grant in the record, the record has
 # few more (at most one a request that got no answer), and every grant in
 # the record is held afterwards, across the crash in 2.
@@ -168,10 +170,20 @@ contenders 12 110 "$LG_URL" "$ID" "tok-k%d-$R" 10 1 30 80 "$LG_TMP/kx" retry
 observe_start "$ID"
 KILLS=0
 KILLED=""
-while :; do
-	[ "$(lg_alive_count "${BG[@]}")" -gt 0 ] || break
-	[ "$(took "$CONTEND_T0")" -lt 115000 ] || break
-	sleep "0.$((100 + RANDOM % 201))"
+# Every 100 to 300 ms by the clock, whatever this loop's own checks take
+# on a loaded machine.
+t=${EPOCHREALTIME/[.,]/}
+next=$((10#$t / 1000 + 100 + RANDOM % 201))
+while any_running "${BG[@]}"; do
+	t=${EPOCHREALTIME/[.,]/}
+	[ $((10#$t / 1000 - CONTEND_T0)) -lt 115000 ] || break
+	left=$((next - 10#$t / 1000))
+	if [ "$left" -gt 0 ]; then
+		sleep "0.$(printf '%03d' "$left")"
+	else
+		next=$((10#$t / 1000))
+	fi
+	next=$((next + 100 + RANDOM % 201))
 	# lighttpd's children are its responders (lg_responders is slower).
 	mapfile -t rs < <(pgrep -P "$LG_HTTPD_PID")
 	[ "${#rs[@]}" -gt 0 ] || continue
@@ -189,10 +201,14 @@ lg_like "the burst saw only 201 and the failures of killed responders" \
     '^((201|000|5[0-9][0-9]) )+$' "$(sort -u "$LG_TMP/burst.codes" | tr '\n' ' ')"
 lg_cmp "... and at least 20 of its PUTs were answered 201" \
     "$(grep -c '^201$' "$LG_TMP/burst.codes")" -ge 20
-# An unclear release needs a DELETE cut by a kill: 120 holds, a kill every
-# 0.2 s on average; a tenth of them would mean something else is wrong.
-server_checks "under SIGKILL" "$LG_TMP/kx" "$ID" 1 12
-lg_note "under SIGKILL: $(awk '$8 > 1' "$LG_TMP/kx.all" | wc -l) DELETEs needed more than one attempt, $(grep -c '"lock refreshed"' "$LG_TMP"/kx.*.answers | awk -F: '{ n += $2 } END { print n + 0 }') retried PUTs found their own grant"
+# An unclear release needs a DELETE cut by a kill: a few in a hundred
+# kills cut one (a kill is about as likely to land in a PUT, a wait or the
+# burst's PUTs); one for every 4 kills (and 3) would mean that releases
+# fail for some other reason. A responder killed between a commit and its
+# line in the record leaves a decision the record misses: record_gaps
+# places those the clients saw as unclear.
+server_checks "under SIGKILL" "$LG_TMP/kx" "$ID" 1 $((KILLS / 4 + 3)) "$KILLS"
+lg_note "under SIGKILL: $(awk '$8 > 1' "$LG_TMP/kx.all" | wc -l) DELETEs needed more than one attempt, $(awk '$9 == "found"' "$LG_TMP/kx.all" | wc -l) retried PUTs found their own grant"
 lg_wait_responders 4 5
 AFTER=$(lg_responders | sort | tr '\n' ' ')
 lg_is "lighttpd replaced the killed responders: 4 running" 4 \
