@@ -19,6 +19,13 @@
 # and no answer ever shows an owner token. They run in the order 1, 4, 6,
 # 2, 3, 5, 7, then the bound of 5 on a second lighttpd (same database, so
 # fences must keep growing across the restart), stopped as in 7.
+# The responders record each durable decision (LOCKGATE_TEST_AUDIT):
+# evidence.awk judges each server's whole record (no overlap, fences
+# grow, releases of live holds only), and the contention of 2, 3 and 5 is
+# also judged by the record's times (the clients' own times miss the
+# DELETE's round trip) and by an observer that samples the admin listing
+# meanwhile. Waits are judged by the server's own gauges (lockgate_waiting,
+# lockgate_waits_total in /metrics) rather than by fixed sleeps.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
@@ -30,6 +37,7 @@
 
 lg_init curl lighttpd jq timeout
 START_MS=$(lg_now_ms)
+audit_on "$LG_TMP/audit.1"
 lg_start_lighttpd 4
 
 HELD="lock is held by another owner"
@@ -197,30 +205,101 @@ waiter()
 export -f waitreq waiter
 
 # woken SECONDS OUT ID: the DELETE just sent (LG_T0: its start, kept in
-# DEL0) released ID: B's PUT ?wait=... of the waitreq that writes OUT
-# (waited SECONDS) is granted with ttl 30, within 0.5 s of the DELETE.
+# DEL0; LG_FENCE: the hold it released) released ID: B's PUT ?wait=... of
+# the waitreq that writes OUT (waited SECONDS) is granted with ttl 30,
+# within 0.5 s of the release by the responders' record (the release's
+# and the grant's times of decision), and its answer came within 2 s of
+# the DELETE by the client's clock (the client's processes, not the
+# server, take most of that on a loaded machine).
 DEL0=0
 woken()
 {
+	local rel
+
 	DEL0=$LG_T0
+	rel=$(audit_at release "$3" "$LG_FENCE")
 	waited "$1" "$2"
 	LG_T0=$DEL0 LG_T1=$WT1
 	granted "B's waiting PUT" "$3" 30.0
-	lg_true "B got the lock $((WT1 - DEL0)) ms after the DELETE was sent (0 to 500)" \
-	    test "$WT1" -ge "$DEL0" -a "$WT1" -le $((DEL0 + 500))
+	lg_true "B was granted $((${LG_TS:-0} - ${rel:-0})) ms after the release, by the responders' record (0 to 500)" \
+	    test -n "$rel" -a "${LG_TS:-0}" -ge "${rel:-0}" \
+	    -a "${LG_TS:-0}" -le $((${rel:-0} + 500))
+	lg_is "... the record has B's grant at its answer's time" "${LG_TS:-none}" \
+	    "$(audit_at grant "$3" "${LG_FENCE:-0}")"
+	lg_true "B got the lock $((WT1 - DEL0)) ms after the DELETE was sent (0 to 2000)" \
+	    test "$WT1" -ge "$DEL0" -a "$WT1" -le $((DEL0 + 2000))
+}
+
+# waits_before: remembers lockgate_waits_total (the requests that ever
+# waited, every responder's) in W0, before a request that must not wait.
+W0=""
+waits_before()
+{
+	W0=$(metric lockgate_waits_total)
+}
+
+# at_once DESC: the last request answered within 1.5 s (what it must not
+# do, wait for the lock, would take 3 s at least) and, by the server's
+# count since waits_before, did not wait at all.
+at_once()
+{
+	lg_cmp "$1 ($((LG_T1 - LG_T0)) ms, under 1500)" \
+	    $((LG_T1 - LG_T0)) -lt 1500
+	lg_is "$1: the server counted no wait (lockgate_waits_total)" "$W0" \
+	    "$(metric lockgate_waits_total)"
+}
+
+# waiting_now DESC N [SECONDS]: polls /metrics until lockgate_waiting (the
+# requests waiting now, in every responder) is N, SECONDS at most (default
+# 10); one check.
+waiting_now()
+{
+	local t0
+
+	t0=$(lg_now_ms)
+	if wait_metric lockgate_waiting "$2" "${3:-10}"; then
+		lg_ok "$1: the server counts $2 waiting (after $(took "$t0") ms)"
+	else
+		lg_not_ok "$1: the server counts $2 waiting" "$2" \
+		    "$(metric lockgate_waiting) after $(took "$t0") ms"
+	fi
+}
+
+# sleep_since T0 MS: sleeps until MS ms have passed since T0 (ms).
+sleep_since()
+{
+	local left=$(($2 - $(took "$1")))
+
+	[ "$left" -gt 0 ] || return 0
+	sleep "$((left / 1000)).$(printf '%03d' $((left % 1000)))"
 }
 
 # prompt WHAT STATUS: notes WHAT in SLOW when the last request did not
-# answer STATUS within 0.5 s; WORST keeps the slowest answer's time (ms).
+# answer STATUS within 2 s (a request starved by the waiters would hang
+# until they end, 20 s), and counts in QUICK those answered within 0.5 s;
+# WORST keeps the slowest answer's time (ms), NREQ counts the requests.
 SLOW=""
 WORST=0
+QUICK=0
+NREQ=0
 prompt()
 {
 	local t=$((LG_T1 - LG_T0))
 
 	[ "$t" -gt "$WORST" ] && WORST=$t
-	[ "$LG_STATUS" = "$2" ] && [ "$t" -lt 500 ] ||
+	NREQ=$((NREQ + 1))
+	[ "$t" -lt 500 ] && QUICK=$((QUICK + 1))
+	[ "$LG_STATUS" = "$2" ] && [ "$t" -lt 2000 ] ||
 	    SLOW="${SLOW}$1: $LG_STATUS in $t ms"$'\n'
+}
+
+# prompt_reset: forgets what prompt counted.
+prompt_reset()
+{
+	SLOW=""
+	WORST=0
+	QUICK=0
+	NREQ=0
 }
 
 # waited SECONDS OUT: waits up to SECONDS for the clients in BG, then makes
@@ -277,11 +356,11 @@ lg_expect_lock "PUT ?owner=B on A's lock: 423 $HELD" 423 true "$HELD" "$ID" \
 retry_after "PUT ?owner=B: 423" "$EXA"
 unchanged "PUT ?owner=B" "$ID"
 
+waits_before
 req PUT "/v1/$ID?owner=$OB&ttl=5&wait=0"
 lg_expect_lock "PUT ?owner=B&wait=0: 423 without waiting" 423 true "$HELD" \
     "$ID" 40.0
-lg_cmp "wait=0 answers at once ($((LG_T1 - LG_T0)) ms)" \
-    $((LG_T1 - LG_T0)) -lt 500
+at_once "wait=0 answers at once"
 retry_after "PUT ?owner=B&wait=0: 423" "$EXA"
 unchanged "PUT ?owner=B&wait=0" "$ID"
 
@@ -441,10 +520,10 @@ granted "PUT with an owner of 128 characters" "$ID" 30.0
 req DELETE "/v1/$ID?owner=$OLONG"
 lg_expect_lock "DELETE with the owner of 128 characters" 200 false \
     "lock has been removed" "$ID" 30.0
+waits_before
 req PUT "/v1/$ID?owner=$OA&ttl=30&limit=1&wait=60"
 granted "PUT ?limit=1&wait=60 on a free lock: a mutex, at once" "$ID" 30.0
-lg_cmp "wait on a free lock does not wait ($((LG_T1 - LG_T0)) ms)" \
-    $((LG_T1 - LG_T0)) -lt 500
+at_once "wait on a free lock does not wait"
 req DELETE "/v1/$ID?owner=$OA"
 lg_expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0
 
@@ -541,11 +620,11 @@ req GET "/v1/$ID"
 lg_expect_lock "GET with 2 of 3: 200 free slots, C's hold ends first" 200 \
     false "lock has free slots" "$ID" 20.0 2 3 &&
     lg_is "it shows C's hold" "$FC $EXC" "$LG_FENCE $LG_EXP"
+waits_before
 req GET "/v1/$ID?wait=5"
 lg_expect_lock "GET ?wait=5 with free slots: 200 at once" 200 false \
     "lock has free slots" "$ID" 20.0 2 3
-lg_cmp "GET ?wait=5 with free slots did not wait ($((LG_T1 - LG_T0)) ms)" \
-    $((LG_T1 - LG_T0)) -lt 500
+at_once "GET ?wait=5 with free slots did not wait"
 
 section "1. each holder's own expiry"
 req PUT "/v1/$ID?owner=$OD&ttl=0.5"
@@ -567,8 +646,10 @@ EXB=$LG_EXP
 req PUT "/v1/$ID?owner=$OD&ttl=5&wait=5"
 if granted "D: PUT ?wait=5 on the full semaphore gets B's slot when it expires" \
     "$ID" 5.0 3 3; then
-	lg_true "D waited for B's expiry and no longer ($((LG_T1 - EXB)) ms after it)" \
-	    test "$LG_TS" -ge "$EXB" -a "$LG_T1" -le $((EXB + 500))
+	lg_true "D waited for B's expiry and no longer: granted $((LG_TS - EXB)) ms after it (0 to 500)" \
+	    test "$LG_TS" -ge "$EXB" -a "$LG_TS" -le $((EXB + 500))
+	lg_true "... its answer came $((LG_T1 - EXB)) ms after it (at most 2000)" \
+	    test "$LG_T1" -le $((EXB + 2000))
 fi
 FD=$LG_FENCE
 req DELETE "/v1/$ID?owner=$OA"
@@ -595,15 +676,17 @@ lg_expect_lock "DELETE it" 200 false "lock has been removed" "$ID" 30.0 0 1000
 section "4. GET with wait"
 
 ID=$(lg_uuid)
+waits_before
 req GET "/v1/$ID?wait=3"
 lg_expect "GET ?wait=3 on a free lock: 404" 404 "$LG_NOTFOUND"
-lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
+at_once "... at once"
 req PUT "/v1/$ID?owner=$OA&ttl=30"
 granted "A holds the lock" "$ID" 30.0
+waits_before
 req GET "/v1/$ID?wait=0"
 lg_expect_lock "GET ?wait=0 on the held lock: 423 at once" 423 true \
     "lock is active" "$ID" 30.0
-lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
+at_once "... at once"
 req GET "/v1/$ID?wait=1"
 lg_expect_lock "GET ?wait=1 on the held lock: 423 lock is active" 423 true \
     "lock is active" "$ID" 30.0
@@ -611,8 +694,10 @@ lg_true "GET ?wait=1 took about 1 s ($((LG_T1 - LG_T0)) ms, 900 to 2000)" \
     test $((LG_T1 - LG_T0)) -ge 900 -a $((LG_T1 - LG_T0)) -le 2000
 
 BG=()
+T=$(lg_now_ms)
 spawn 30 waitreq "$LG_URL" GET "/v1/$ID?wait=10" "$LG_TMP/getwait"
-sleep 1
+waiting_now "GET ?wait=10 on the held lock" 1
+sleep_since "$T" 1000
 lg_true "GET ?wait=10 is still waiting after 1 s" lg_alive "${BG[0]}"
 req DELETE "/v1/$ID?owner=$OA"
 lg_expect_lock "A releases" 200 false "lock has been removed" "$ID" 30.0
@@ -648,7 +733,7 @@ req PUT "/v1/$ID?owner=$OB&ttl=30&limit=2"
 granted "B: limit 2, full" "$ID" 30.0 2 2
 BG=()
 spawn 30 waitreq "$LG_URL" GET "/v1/$ID?wait=10" "$LG_TMP/getwait2"
-sleep 0.6
+waiting_now "GET ?wait=10 on the full semaphore" 1
 lg_true "GET ?wait=10 on the full semaphore is waiting" lg_alive "${BG[0]}"
 req DELETE "/v1/$ID?owner=$OB"
 lg_expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0 1 2
@@ -671,9 +756,11 @@ for delay in 0.6 1.1 1.35; do
 	req PUT "/v1/$ID?owner=$OA&ttl=30"
 	granted "A holds with ttl 30" "$ID" 30.0
 	BG=()
+	T=$(lg_now_ms)
 	spawn 40 waitreq "$LG_URL" PUT "/v1/$ID?owner=$OB&ttl=30&wait=20" \
 	    "$LG_TMP/putwait"
-	sleep "$delay"
+	waiting_now "B's PUT ?wait=20" 1
+	sleep_since "$T" "$(lg_ms "$delay")"
 	lg_true "B's PUT ?wait=20 is waiting after $delay s" lg_alive "${BG[0]}"
 	req DELETE "/v1/$ID?owner=$OA"
 	lg_expect_lock "A releases after $delay s" 200 false \
@@ -690,8 +777,11 @@ section "2. contention on a mutex: 12 clients x 4 rounds"
 
 ID=$(lg_uuid)
 contenders 12 55 "$LG_URL" "$ID" "tok-m%d-$R" 4 1 30 80 "$LG_TMP/mx"
+observe_start "$ID"
 OWNERS+=("${CONTENDERS[@]}")
 contention_checks "mutex" 12 4 1 "$LG_TMP/mx" 58
+observe_checks "mutex" 1 20
+server_checks "mutex" "$LG_TMP/mx" "$ID" 1 0
 REQS=$(cat "$LG_TMP"/mx.*.count 2>/dev/null | awk '{ n += $1 } END { print n + 0 }')
 NBUSY=$(cat "$LG_TMP"/mx.*.count 2>/dev/null | awk '{ n += $2 } END { print n + 0 }')
 lg_note "mutex: $REQS HTTP requests for 48 holds, $NBUSY answered 503"
@@ -704,8 +794,11 @@ section "3. contention on a semaphore of 3: 9 clients x 3 rounds"
 
 ID=$(lg_uuid)
 contenders 9 55 "$LG_URL" "$ID" "tok-s%d-$R" 3 3 280 320 "$LG_TMP/sm"
+observe_start "$ID"
 OWNERS+=("${CONTENDERS[@]}")
 contention_checks "semaphore" 9 3 3 "$LG_TMP/sm" 58
+observe_checks "semaphore" 3 20
+server_checks "semaphore" "$LG_TMP/sm" "$ID" 3 0
 lg_is "semaphore: 3 holds at once were reached" 3 "$MAXC"
 lg_is "semaphore: every 201 counted at most 3 holders" "" \
     "$(awk '$6 < 1 || $6 > 3 { print }' "$LG_TMP/sm.all")"
@@ -722,6 +815,7 @@ section "5. 12 waiters on 4 responder processes do not starve the others"
 ID=$(lg_uuid)
 req PUT "/v1/$ID?owner=$OH&ttl=30"
 granted "H holds the lock" "$ID" 30.0
+TSH=$LG_TS FH=$LG_FENCE
 OTHER=$(lg_uuid)
 req PUT "/v1/$OTHER?ttl=60"
 granted "another lock, held without an owner" "$OTHER" 60.0
@@ -730,35 +824,38 @@ for i in $(seq 1 12); do
 	spawn 45 waiter "$LG_URL" "$ID" "tok-w$i-$R" 50 "$LG_TMP/wt.$i"
 	OWNERS+=("tok-w$i-$R")
 done
-sleep 0.8
+waiting_now "12 waiting PUTs" 12
 alive=$(lg_alive_count "${BG[@]}")
 lg_is "12 waiting PUTs are waiting" 12 "$alive"
-SLOW=""
-WORST=0
+prompt_reset
 for i in $(seq 1 20); do
 	req GET "/v1/$OTHER"
 	prompt "GET $i" 423
 	req GET /v1/health
 	prompt "health $i" 200
 done
-lg_is "meanwhile 20 GETs of another lock (423) and 20 of /v1/health (200) each answered within 0.5 s (slowest $WORST ms)" \
+lg_is "meanwhile 20 GETs of another lock (423) and 20 of /v1/health (200) each answered within 2 s (slowest $WORST ms)" \
     "" "$SLOW"
+lg_cmp "... $QUICK of the $NREQ within 0.5 s (at least 90%)" \
+    $((QUICK * 10)) -ge $((NREQ * 9))
 # Writes too: a waiter that kept a write transaction open would stop them.
 W=$(lg_uuid)
-SLOW=""
-WORST=0
+prompt_reset
 for i in $(seq 1 5); do
 	req PUT "/v1/$W?owner=$OD&ttl=10"
 	prompt "PUT $i" 201
 	req DELETE "/v1/$W?owner=$OD"
 	prompt "DELETE $i" 200
 done
-lg_is "meanwhile 5 PUTs (201) and DELETEs (200) of a third lock each answered within 0.5 s (slowest $WORST ms)" \
+lg_is "meanwhile 5 PUTs (201) and DELETEs (200) of a third lock each answered within 2 s (slowest $WORST ms)" \
     "" "$SLOW"
+lg_cmp "... $QUICK of the $NREQ within 0.5 s (at least 8)" "$QUICK" -ge 8
 alive=$(lg_alive_count "${BG[@]}")
 lg_is "the 12 PUTs were still waiting after those GETs" 12 "$alive"
+lg_is "... the server still counts 12 waiting" 12 "$(metric lockgate_waiting)"
 req DELETE "/v1/$ID?owner=$OH"
 lg_expect_lock "H releases" 200 false "lock has been removed" "$ID" 30.0
+echo "$TSH $LG_T0 $FH $OH 1 1 released 1" >"$LG_TMP/wt.h"
 T=$(lg_now_ms)
 wait_pids 40 "${BG[@]}" || lg_note "waiters still running after $(took "$T") ms"
 lg_note "the 12 waiters were through $(took "$T") ms after the release"
@@ -771,11 +868,17 @@ for i in $(seq 1 12); do
 	fi
 	[ "$st $del" = "201 200" ] ||
 	    bad="${bad}waiter $i: PUT $st, DELETE $del"$'\n'
-	[ "$st" = 201 ] && echo "$ts $end $f tok-w$i-$R 1 1" >>"$LG_TMP/wt.all"
+	how=none
+	[ "$del" = 200 ] && how=released
+	[ "$st" = 201 ] &&
+	    echo "$ts $end $f tok-w$i-$R 1 1 $how 1" >>"$LG_TMP/wt.all"
 done
 lg_is "every waiter got the lock in turn (201, then DELETE 200; none 503)" \
     "" "$bad"
 check_holds "$LG_TMP/wt.all" 12 1 "waiters"
+# H's hold came first: the record has it too.
+cat "$LG_TMP/wt.h" >>"$LG_TMP/wt.all"
+server_checks "H and the 12 waiters" "$LG_TMP/wt" "$ID" 1 0
 req DELETE "/v1/$OTHER"
 lg_expect_lock "the other lock is released" 200 false "lock has been removed" \
     "$OTHER" 60.0
@@ -794,6 +897,7 @@ stopped()
 	    "$LG_RUN/error.log"
 }
 stopped "4 responders"
+evidence "4 responders, the whole record"
 mv "$LG_RUN" "$LG_TMP/run.4"
 
 # ---------------------------------------------------------------------------
@@ -801,6 +905,7 @@ section "5. the bound on waiters: 1 responder with LOCKGATE_THREADS=2 (1 waiting
 
 LOCKGATE_THREADS=2
 export LOCKGATE_THREADS
+audit_on "$LG_TMP/audit.2"
 lg_start_lighttpd 1
 unset LOCKGATE_THREADS
 for p in $(lg_responders); do
@@ -814,27 +919,33 @@ granted "after the restart: A holds, its fence above every earlier one" \
 BG=()
 spawn 30 waitreq "$LG_URL" PUT "/v1/$ID?owner=$OB&ttl=30&wait=10" \
     "$LG_TMP/bound1"
-sleep 0.6
+waiting_now "B's PUT ?wait=10" 1
 lg_true "B's PUT ?wait=10 waits (it has the one place)" lg_alive "${BG[0]}"
+waits_before
 req PUT "/v1/$ID?owner=$OC&wait=10"
 lg_expect "C's PUT ?wait=10 with the place taken: 503" 503 "$BUSY"
 lg_expect_hdr "... with Retry-After: 1" Retry-After 1
-lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
+at_once "... at once"
+waits_before
 req GET "/v1/$ID?wait=5"
 lg_expect "GET ?wait=5 with the place taken: 503" 503 "$BUSY"
 lg_expect_hdr "... with Retry-After: 1" Retry-After 1
-lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
+at_once "... at once"
 req GET "/v1/$ID"
 lg_expect_lock "a plain GET still answers: 423" 423 true "lock is active" \
     "$ID" 30.0
-lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
+lg_cmp "... at once ($((LG_T1 - LG_T0)) ms, under 1500)" \
+    $((LG_T1 - LG_T0)) -lt 1500
 req GET /v1/health
 lg_is "/v1/health answers 200" 200 "$LG_STATUS"
-lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
+lg_cmp "... at once ($((LG_T1 - LG_T0)) ms, under 1500)" \
+    $((LG_T1 - LG_T0)) -lt 1500
 FREE=$(lg_uuid)
+waits_before
 req PUT "/v1/$FREE?owner=$OC&ttl=30&wait=10"
 granted "C's PUT ?wait=10 on a free lock needs no waiting place" "$FREE" 30.0
-lg_cmp "... at once ($((LG_T1 - LG_T0)) ms)" $((LG_T1 - LG_T0)) -lt 500
+at_once "... at once"
+lg_is "B still has the one waiting place" 1 "$(metric lockgate_waiting)"
 req DELETE "/v1/$FREE?owner=$OC"
 lg_expect_lock "C releases it" 200 false "lock has been removed" "$FREE" 30.0
 lg_true "B is still waiting" lg_alive "${BG[0]}"
@@ -849,6 +960,7 @@ lg_true "... after about 0.5 s ($((LG_T1 - LG_T0)) ms, 400 to 1500)" \
 req DELETE "/v1/$ID?owner=$OB"
 lg_expect_lock "B releases" 200 false "lock has been removed" "$ID" 30.0
 stopped "1 responder with 2 threads"
+evidence "1 responder with 2 threads, the whole record"
 
 # ---------------------------------------------------------------------------
 section "no answer shows an owner token"

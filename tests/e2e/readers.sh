@@ -3,9 +3,16 @@
 # reader table nor make the database grow. With LOCKGATE_MAX_READERS=16:
 #   1. 40 runs at once, each waiting for the rest of its body (CONTENT_LENGTH
 #      larger than what was sent): none holds a reader slot while it waits,
-#      so all get past opening the database; all are then killed;
-#   2. 400 runs (GET, PUT, DELETE) killed after a random 0 to 9 ms, inside a
-#      read or write transaction for some, with refreshes in between;
+#      so all get past opening the database (each has data.mdb mapped);
+#      all are then killed;
+#   2. runs (GET, PUT, DELETE), 10 at a time, killed after a random 0 to
+#      4 ms (a run takes a few ms: the delay is waited out without
+#      starting a process), with refreshes in between: just before each
+#      kill the runs that have the database open (data.mdb mapped) are
+#      counted; 400 runs, and more until 40 of the runs killed had it open
+#      (2000 at most; inside a transaction for some: those killed with a
+#      reader slot taken are counted from LMDB's reader table when
+#      mdb_stat is there);
 #   3. afterwards every request answers exactly (never 503), nothing is
 #      logged but what those runs wrote, data.mdb grew by at most 64 KiB and
 #      lock.mdb not at all.
@@ -23,6 +30,41 @@ export LOCKGATE_MAX_READERS
 CGIENV=(env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1
     SERVER_PROTOCOL=HTTP/1.1 REMOTE_ADDR=127.0.0.1
     LOCKGATE_DB="$LOCKGATE_DB" LOCKGATE_MAX_READERS=16)
+
+# mapped PID...: sets MAPPED to " PID PID ... " and NMAPPED to their
+# number: those of the PIDs that have the database open now (data.mdb
+# mapped). It starts no process, so that it is quick.
+MAPPED=" "
+NMAPPED=0
+mapped()
+{
+	local p m
+
+	MAPPED=" "
+	NMAPPED=0
+	for p in "$@"; do
+		m=""
+		IFS= read -r -d '' m <"/proc/$p/maps" 2>/dev/null
+		case $m in
+		*"$LOCKGATE_DB/data.mdb"*)
+			MAPPED="$MAPPED$p "
+			NMAPPED=$((NMAPPED + 1))
+			;;
+		esac
+	done
+	return 0
+}
+
+# stale_readers PID...: prints how many of the PIDs hold a slot of LMDB's
+# reader table inside a read transaction (a transaction id, not "-"), by
+# mdb_stat -r: runs killed inside one; "?" without mdb_stat.
+stale_readers()
+{
+	command -v mdb_stat >/dev/null 2>&1 || { echo "?"; return 0; }
+	mdb_stat -r "$LOCKGATE_DB" 2>/dev/null | awk -v p=" $* " '
+	    $1 ~ /^[0-9]+$/ && index(p, " " $1 " ") && $3 != "-" { n++ }
+	    END { print n + 0 }'
+}
 
 # check DESC: a PUT, GET and DELETE of a fresh lock answer 201, 423, 200.
 check()
@@ -66,7 +108,9 @@ for i in $(seq 1 40); do
 	(printf '{"ttl": '; sleep 30) >"$LG_TMP/in.$i" &
 	LG_BG_PIDS="$LG_BG_PIDS $!"
 done
-sleep 1
+# shellcheck disable=SC2016 # expanded by eval, each time
+lg_wait_for 20 "" eval 'mapped "${PIDS[@]}"; [ "$NMAPPED" -ge 40 ]'
+lg_is "all 40 runs opened the database (data.mdb mapped)" 40 "$NMAPPED"
 alive=$(lg_alive_count "${PIDS[@]}")
 lg_is "40 runs (more than the 16 reader slots) wait for their bodies" 40 "$alive"
 check "while 40 runs wait"
@@ -76,9 +120,19 @@ lg_is "none of them wrote an answer" "" "$(cat "$LG_TMP"/out.*)"
 check "after killing the 40"
 
 # ---------------------------------------------------------------------------
-lg_note "2. 400 runs killed at random moments"
+lg_note "2. runs killed at random moments"
+# A FIFO nobody writes: "read -t" on it waits without a new process.
+mkfifo "$LG_TMP/tick" || lg_bail "mkfifo $LG_TMP/tick"
+exec 4<>"$LG_TMP/tick"
 n503=0
-for round in $(seq 1 40); do
+nopen=0		# runs killed with the database open
+nkilled=0	# runs killed (the others had ended)
+nreaders=0	# runs killed inside a read transaction (mdb_stat -r)
+round=0
+# 40 rounds, and more until 40 runs were killed with the database open
+# (the faster the machine, the fewer are still running at the kill).
+while [ "$round" -lt 40 ] || { [ "$nopen" -lt 40 ] && [ "$round" -lt 200 ]; }; do
+	round=$((round + 1))
 	PIDS=()
 	for i in $(seq 1 10); do
 		case $((i % 3)) in
@@ -87,15 +141,31 @@ for round in $(seq 1 40); do
 		*) method=DELETE ;;
 		esac
 		id=${IDS[RANDOM % 4]}
-		[ "$method" = DELETE ] && id=$(lg_uuid)
+		# A fresh id, read without starting a process.
+		[ "$method" = DELETE ] &&
+		    read -r id </proc/sys/kernel/random/uuid
 		"${CGIENV[@]}" REQUEST_METHOD=$method PATH_INFO="/v1/$id" \
 		    QUERY_STRING=ttl=600 "$LOCKGATE_FCGI" </dev/null \
 		    >"$LG_TMP/r.$i" 2>>"$LG_TMP/killed.err" &
 		PIDS+=("$!")
 	done
-	sleep "0.00$((RANDOM % 10))"
+	read -r -t "0.00$((RANDOM % 5))" -u 4
+	mapped "${PIDS[@]}"
 	kill -KILL "${PIDS[@]}" 2>/dev/null
-	wait "${PIDS[@]}" 2>/dev/null
+	killed=""
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+		[ $? -eq 137 ] || continue
+		killed="$killed $p"
+		nkilled=$((nkilled + 1))
+		case $MAPPED in
+		*" $p "*) nopen=$((nopen + 1)) ;;
+		esac
+	done
+	# shellcheck disable=SC2086 # one pid a word
+	r=$(stale_readers $killed)
+	[ "$r" = "?" ] && nreaders="?"
+	[ "$nreaders" = "?" ] || nreaders=$((nreaders + r))
 	n503=$((n503 + $(cat "$LG_TMP"/r.* | grep -c '^Status: 503')))
 	# A refresh between rounds: pages a stale reader would pin pile up.
 	lg_cgi REQUEST_METHOD=PUT PATH_INFO="/v1/${IDS[round % 4]}" \
@@ -104,11 +174,14 @@ for round in $(seq 1 40); do
 	    "$LG_STATUS $LG_BODY $LG_ERR"
 done
 lg_is "the killed runs that answered never answered 503" 0 "$n503"
+lg_note "$nkilled of $((round * 10)) runs were killed, $nopen of them with the database open; $nreaders inside a read transaction (LMDB's reader table)"
+lg_cmp "at least 40 runs were killed with the database open ($nopen)" \
+    "$nopen" -ge 40
 
 # ---------------------------------------------------------------------------
-exec 2>&3 3>&-
+exec 2>&3 3>&- 4<&-
 lg_note "3. afterwards"
-check "after 400 killed runs"
+check "after $((round * 10)) runs killed at random moments"
 for i in $(seq 1 200); do
 	lg_cgi REQUEST_METHOD=PUT PATH_INFO="/v1/${IDS[i % 4]}" QUERY_STRING=ttl=600
 	[ "$LG_STATUS" = 200 ] || break
