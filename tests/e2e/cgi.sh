@@ -5,6 +5,8 @@
 # body. State persists between runs in LOCKGATE_DB; the body is read by
 # CONTENT_LENGTH, never to the end of stdin; start-up settings are checked.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

@@ -1,12 +1,14 @@
 #!/bin/bash
 # tests/e2e/client.sh: the lockgate command-line client (src/lockgate,
-# API.md section 4) against a real lighttpd running 4 lockgate responders:
+# doc/API.md section 4) against a real lighttpd running 4 lockgate responders:
 # usage errors, acquire/status/release with their exit statuses and
 # output, and `run`: the command's exit status passed through, its
 # environment, a job longer than the ttl keeping its lock, a lock lost
 # during the job stopping it, SIGINT and SIGTERM releasing, and two runs
 # of one id never overlapping.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

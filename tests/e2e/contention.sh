@@ -11,6 +11,8 @@
 # bound (timeout signals its whole process group); each writes only its
 # own files. This file is bash.
 # shellcheck shell=bash
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 
 # Globals set here are read by the scripts that source this file.
 # shellcheck disable=SC2034

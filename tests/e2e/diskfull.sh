@@ -11,6 +11,8 @@
 #   4. the responders log nothing: the free space is watched, so no commit
 #      fails for want of it.
 # The namespace ends with the script, and the tmpfs with it.
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 if [ -z "${LG_NS:-}" ]; then
 	export LG_NS=1
 	shopt -s execfail

@@ -24,6 +24,8 @@
 # it is over), judged at each decision's own time.
 # The holds of each lock are kept as one string of " fence:expires" words,
 # so that each decision looks only at its own lock's holds.
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 
 # ended LOCK FENCE SEQ AT HOW: writes the hold FENCE of LOCK, over at AT
 # (found by the decision SEQ), to the holds file when there is one.

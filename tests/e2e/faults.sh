@@ -34,6 +34,8 @@
 # few more (at most one a request that got no answer), and every grant in
 # the record is held afterwards, across the crash in 2.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

@@ -11,6 +11,8 @@
 #   3. after the locks are released or have expired and been swept by
 #      ordinary writes, the records fall to 0 and new locks are accepted.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/e2e/getlock.sh: the getlock surface (API.md sections 0 and 1)
+# tests/e2e/getlock.sh: the getlock surface (doc/API.md sections 0 and 1)
 # through a real lighttpd running 4 lockgate responders, spoken to with
 # curl: surface.sh's table (every row with its exact status, headers and
 # body), then what the table does not hold: the health count after a
@@ -8,6 +8,8 @@
 # 413, millisecond expiry, ids in any case, one lock seen from several
 # processes, getlock's documented worker loop, and a clean stop.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

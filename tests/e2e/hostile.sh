@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/e2e/hostile.sh: hostile input (API.md section 0: "No request ever
+# tests/e2e/hostile.sh: hostile input (doc/API.md section 0: "No request ever
 # crashes the process": bad UUIDs, bad JSON, invalid UTF-8,
 # huge bodies, deep nesting) sent three ways: through a real lighttpd with
 # 2 responders, to the program run as plain CGI (where what lighttpd
@@ -8,6 +8,8 @@
 # ever stored (the health "records" count stays 0), the responders keep
 # their pids, and no log gets an error line.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

@@ -5,6 +5,8 @@
 # prefix given to make; the installed programs run; the manual pages are
 # clean for mandoc -T lint; "make uninstall" takes everything away again.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

@@ -20,6 +20,8 @@
 # silently proves nothing.
 #
 # This file is bash: it uses arrays, [[ =~ ]] and /dev/tcp.
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 
 # Globals set here are read by the scripts that source this file.
 # shellcheck disable=SC2034
@@ -47,14 +49,14 @@ LG_STATUS=""
 LG_HDRS=""
 LG_BODY=""
 
-# Standard JSON answer headers (API.md section 0 and contract.md).
+# Standard JSON answer headers (doc/API.md section 0).
 LG_CT="application/json"
 LG_CC="no-store"
 LG_ACAO="*"
 LG_ALLOW_LOCK="GET, HEAD, PUT, DELETE, OPTIONS"
 LG_ALLOW_HEALTH="GET, HEAD, OPTIONS"
 
-# Answers several scripts expect (API.md), each body without its final
+# Answers several scripts expect (doc/API.md), each body without its final
 # newline: the getlock surface's 404s, 405, 413 and 507, the refusals of a
 # bad owner or limit.
 LG_NOTFOUND='{"locked": false, "message": "lock not found or expired"}'

@@ -9,6 +9,8 @@
 # are evaluated later, again and again.
 # shellcheck disable=SC2016
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

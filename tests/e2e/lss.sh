@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/e2e/lss.sh: the LSS surface (API.md sections 0 and 2) through a
+# tests/e2e/lss.sh: the LSS surface (doc/API.md sections 0 and 2) through a
 # real lighttpd running 4 lockgate responders, spoken to with curl: POST
 # /locks with every spelling of l, e and k and the exact compact answer;
 # GET and HEAD (423, 204, 404, any case of the id, deadlines); PATCH lock
@@ -9,6 +9,8 @@
 # server with LOCKGATE_LSS_RETENTION=1 and a third with
 # LOCKGATE_MAX_RECORDS=3.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"
@@ -386,7 +388,7 @@ for c in 01 1f 7F; do
 done
 lg_is "k with a control character in the query: nothing stored" \
     "$NREC" "$(lg_records)"
-# A body over the 16 KiB cap (API.md section 0): 413, nothing stored.
+# A body over the 16 KiB cap (doc/API.md section 0): 413, nothing stored.
 printf -v big 'k%.0s' {1..17000}
 lg_curl POST /locks -d "k=$big"
 lg_check 413 application/json "$LG_BODY"

@@ -9,6 +9,8 @@
 # through its group, as www-data would; run as anyone else, nginx runs as
 # that user. nginx that cannot start is a failure.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

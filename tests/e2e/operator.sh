@@ -1,9 +1,11 @@
 #!/bin/bash
-# tests/e2e/operator.sh: the operator's surface (API.md section 3) through a
+# tests/e2e/operator.sh: the operator's surface (doc/API.md section 3) through a
 # real lighttpd: the home page, the admin listing of live locks, /metrics
 # in its three modes, API tokens on every surface, and the start-up
 # refusals of a bad token or a database directory that cannot be written.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/e2e/owners.sh: lockgate's safety extensions of the getlock surface
-# (API.md section 1: owner, fencing, limit, wait) through a real lighttpd
+# (doc/API.md section 1: owner, fencing, limit, wait) through a real lighttpd
 # running 4 lockgate responders, spoken to with curl:
 #   1. the exact answers: owners, refresh, 423 with Retry-After, 409,
 #      semaphores (holders, limit, per-holder expiry), every bad parameter,
@@ -27,6 +27,8 @@
 # meanwhile. Waits are judged by the server's own gauges (lockgate_waiting,
 # lockgate_waits_total in /metrics) rather than by fixed sleeps.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

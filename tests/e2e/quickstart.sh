@@ -11,6 +11,8 @@
 #      POST 411 (it takes no POST without a Content-Length), and the same
 #      POST with -d '' answers 200, as the documentation says.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

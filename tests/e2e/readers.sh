@@ -17,6 +17,8 @@
 #      logged but what those runs wrote, data.mdb grew by at most 64 KiB and
 #      lock.mdb not at all.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

@@ -5,6 +5,8 @@
 # exact answers, and that nothing outside the mount (/, /v1/..., /locks,
 # /lockgatex/...) reaches lockgate.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"

@@ -1,7 +1,7 @@
 # tests/e2e/surface.sh: the API (getlock table, LSS calls, JSON and form
 # bodies, HEAD, errors) checked through whatever web server LG_URL and
 # LG_PORT name, under a mount prefix: the same exact answers must come
-# whatever the deployment (API.md section 0). Sourced, after lib.sh, by
+# whatever the deployment (doc/API.md section 0). Sourced, after lib.sh, by
 # the tests of a server in front of lockgate (getlock.sh, nginx.sh,
 # subpath.sh, apache.sh):
 #	surface_all PREFIX [DESC]   # "" for a server mounted at "/"
@@ -14,6 +14,8 @@
 #	                  checked exactly, and N follows what the walk leaves
 # This file is bash.
 # shellcheck shell=bash
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 
 SF_TOKEN=""
 SF_CHUNKED=201

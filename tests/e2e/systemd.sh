@@ -11,6 +11,8 @@
 # unit's SystemCallFilter=; and lockgate-standalone.service opening its
 # own socket.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
+#
+# Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 . "${0%/*}/lib.sh" || {
 	echo "not ok - ${0%/*}/lib.sh loads"
 	echo "0 passed, 1 failed"
