@@ -14,7 +14,7 @@
 # The check, against LOCKGATE_FCGI through a real lighttpd with 4
 # responders recording their decisions (LOCKGATE_TEST_AUDIT):
 #   1. 4 clients acquire new locks (ttl 600) and release every other one
-#      for 3 s; once they stopped, lighttpd and its responders are killed
+#      for 3 s and until 40 were kept and 40 released; once they stopped, lighttpd and its responders are killed
 #      with SIGKILL and started again: every acquisition answered 201 and
 #      not released is held with its fence, every lock whose release was
 #      answered 200 is free, and each acquisition had its own fence;
@@ -208,7 +208,15 @@ for i in 1 2 3 4; do
 	: >"$LG_TMP/tk.$i.released"
 	spawn 60 taker "$LG_URL" "$i" "$LG_TMP/tk.$i" "$LG_TMP/tk.stop"
 done
-sleep 3
+# 3 s, and then until 40 acquisitions were kept and 40 released (30 s
+# at most).
+T=$(lg_now_ms)
+while [ "$(took "$T")" -lt 30000 ]; do
+	sleep 0.2
+	[ "$(took "$T")" -ge 3000 ] || continue
+	[ "$(cat "$LG_TMP"/tk.[1-4].released | wc -l)" -ge 40 ] &&
+	    [ "$(cat "$LG_TMP"/tk.[1-4] | wc -l)" -ge 80 ] && break
+done
 : >"$LG_TMP/tk.stop"
 lg_true "the 4 clients stopped" wait_pids 20 "${BG[@]}"
 # Nothing is under way: every answer they had is final.
