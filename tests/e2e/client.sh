@@ -74,12 +74,15 @@ fence_of()
 }
 
 # bg_run OUTFILE ARGS...: starts "lockgate ARGS..." in the background with
-# SIGINT at its default action (bash gives background jobs SIGINT
-# ignored, and a shell cannot trap a signal ignored on entry), in a
-# session of its own (run from a terminal, the client would take a
+# SIGINT and SIGQUIT at their default action (bash gives background jobs
+# SIGINT ignored, and a shell cannot trap a signal ignored on entry; when
+# this script itself was started with SIGINT ignored, as under nohup from
+# a background job, "trap -" cannot undo it: env --default-signal can), in
+# a session of its own (run from a terminal, the client would take a
 # SIGINT for the terminal's Ctrl-C, which the job got already, and not
 # pass it on); stdout and stderr to OUTFILE.out and OUTFILE.err. Sets BG
-# (the client's pid: setsid execs it, this subshell leads no group).
+# (the client's pid: env and setsid exec it, this subshell leads no
+# group).
 bg_run()
 {
 	local out=$1
@@ -87,7 +90,7 @@ bg_run()
 	shift
 	(
 		trap - INT QUIT
-		exec setsid "$LGC" "$@"
+		exec env --default-signal=INT,QUIT setsid "$LGC" "$@"
 	) >"$out.out" 2>"$out.err" </dev/null &
 	BG=$!
 	LG_BG_PIDS="$LG_BG_PIDS $BG"
