@@ -8,7 +8,9 @@
  * Serves the directory BACKING on MOUNTPOINT, in the foreground, with
  * several threads, with default_permissions, and with allow_other when run
  * by root (a web server's processes may run as another user). Prints
- * nothing while all goes well; a bad usage prints one line and exits 2.
+ * nothing while all goes well. Exits 0 once unmounted (fusermount3 -u),
+ * 8 when SIGTERM, SIGINT or SIGHUP made it unmount (libfuse's
+ * fuse_main()), 2 after one line on a bad usage.
  *
  * The model:
  * - File data and file sizes are volatile. A write lands in this
