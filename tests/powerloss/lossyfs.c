@@ -425,7 +425,8 @@ flush(struct file *f)
 		if (r != 0)
 			return r;
 	}
-	if (ftruncate(f->fd, f->size) == -1)
+	/* The pages end at size at most: at bsize, they kept it. */
+	if (f->size != f->bsize && ftruncate(f->fd, f->size) == -1)
 		return -errno;
 	shed(f, 0);
 	f->bsize = f->cut = f->size;
