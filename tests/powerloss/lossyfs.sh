@@ -10,7 +10,8 @@
 #   2. data never flushed is lost; the file stays (names are durable);
 #   3. data written then fsynced (or fdatasynced) is kept;
 #   4. writes through O_DSYNC and O_SYNC descriptors are kept;
-#   5. an unflushed overwrite and extension of a flushed file are undone;
+#   5. an unflushed overwrite, extension or rewrite (O_TRUNC) of a
+#      flushed file is undone;
 #   6. an unflushed truncate is undone, a flushed one kept, and the bytes
 #      a shrink cut off read as zeros when the file grows again;
 #   7. a clean unmount without a flush loses the data too (the model);
@@ -296,7 +297,8 @@ same "a flushed truncate stays" "$ref/e.cut" "$mnt/e"
 same "a flush after a shrink and a growth keeps the zeros" \
     "$ref/g.regrown" "$mnt/g"
 
-# Part 2: an unflushed overwrite and extension of the flushed file b.
+# Part 2: an unflushed overwrite and extension of the flushed file b, an
+# unflushed rewrite (O_TRUNC) of the flushed file c.
 printf 'XXXXXXXXXXXXXXXX' |
     dd of="$mnt/b" bs=1 seek=5000 conv=notrunc status=none
 cat "$ref/tail" >>"$mnt/b"
@@ -304,9 +306,12 @@ cat "$ref/tail" >>"$mnt/b"
     cat "$ref/tail"; } >"$ref/b.new"
 same "an overwrite and an extension are seen before a power loss" \
     "$ref/b.new" <(direct "$mnt/b")
+echo rewritten >"$mnt/c"
+is "a rewrite is seen before a power loss" rewritten "$(direct "$mnt/c")"
 powerloss
 same "an unflushed overwrite and extension are undone by a power loss" \
     "$ref/b" "$mnt/b"
+same "an unflushed rewrite is undone by a power loss" "$ref/c" "$mnt/c"
 
 # Part 3: a clean unmount, here through SIGTERM, flushes nothing either.
 cat "$ref/a" >"$mnt/h"
