@@ -22,8 +22,10 @@
 # LSS lock with a deadline), lockf (an LSS lock without one), unlock.
 #
 # A key's expected state is the one its last acknowledged request left;
-# a request sent after it and never answered (cut by the power loss), or
-# answered 000 or 5xx, may have taken effect too: either state is right.
+# the requests sent after it and never answered (cut by the power loss),
+# or answered 000 or 5xx, may have taken effect too: any of those states
+# is right (the clients stop at their first 000 or 5xx, so there is one
+# such request at most, but a list is kept all the same).
 # Prints one line per violation, then the summary line
 #	powerloss: N acknowledged, N checked, N lost, N phantom, N uncertain
 # lost: an acknowledged change the server no longer shows (a hold, a
@@ -54,8 +56,24 @@ function after(op, f, e)
 	return "?"
 }
 
-# Whether an unanswered OP could have turned state WANT into GOT.
-function could(op, want, got,    w, g)
+# Whether one of the unanswered OPS (a list) could have turned state WANT
+# into GOT.
+function could(ops, want, got,    o, n, i)
+{
+	n = split(ops, o, " ")
+	for (i = 1; i <= n; i++)
+		if (could1(o[i], want, got))
+			return 1
+	return 0
+}
+
+# Whether OP list OPS holds OP.
+function has(ops, op)
+{
+	return index(" " ops " ", " " op " ") > 0
+}
+
+function could1(op, want, got,    w, g)
 {
 	split(want, w, " ")
 	split(got, g, " ")
@@ -92,7 +110,7 @@ FILENAME == ARGV[1] {
 }
 
 $1 == "try" {
-	pend[$2] = $3
+	pend[$2] = (pend[$2] == "") ? $3 : pend[$2] " " $3
 	if ($3 == "post")
 		posts++
 	next
@@ -122,7 +140,8 @@ $1 == "no" {
 		state[$2] = "free"	# 404 or 423: this owner holds nothing
 	if ($3 == "post")
 		posts--
-	delete pend[$2]
+	else
+		delete pend[$2]	# nothing of it took effect
 	next
 }
 
@@ -131,7 +150,7 @@ $1 == "no" {
 function judge_one(k,    want, got, kind)
 {
 	checked++
-	want = (k in state) ? state[k] : (pend[k] == "post" ? "" : "free")
+	want = (k in state) ? state[k] : "free"
 	if (want ~ /^(un)?locked/)
 		got = (k in lss) ? lss[k] : "absent"
 	else if (holds[k] + 0 == 0)
@@ -167,7 +186,7 @@ function judge_shared(id, keys,    nk, ks, i, j, k, want, found, extra, seen)
 		k = ks[i]
 		checked++
 		want = (k in state) ? state[k] : "free"
-		if (k in pend && pend[k] == "acq" && want == "free")
+		if (k in pend && has(pend[k], "acq"))
 			extra++
 		if (want == "free")
 			continue
@@ -180,7 +199,7 @@ function judge_shared(id, keys,    nk, ks, i, j, k, want, found, extra, seen)
 			}
 		if (found)
 			continue
-		if (k in pend && pend[k] == "rel") {
+		if (k in pend && has(pend[k], "rel")) {
 			uncertain++
 			continue
 		}
@@ -205,7 +224,7 @@ END {
 	for (k in state)
 		keys[k] = 1
 	for (k in pend)
-		if (pend[k] != "post")
+		if (!has(pend[k], "post"))
 			keys[k] = 1
 	for (k in keys) {
 		if (index(k, "@")) {

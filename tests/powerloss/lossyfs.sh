@@ -24,8 +24,8 @@
 #      at its last commit, whole, with every load that had ended.
 # Prints "ok - ..." or "not ok - ..." per check, then "N passed, N failed";
 # exits 0 when all passed, 1 otherwise, 77 (printing "# SKIP: reason")
-# without /dev/fuse, fusermount3 or the lossyfs binary, or when mounting is
-# not permitted.
+# without /dev/fuse or when mounting is not permitted; without fusermount3
+# or the lossyfs binary it fails, saying what to install.
 #
 # The binary: $LOSSYFS, else tests/powerloss/lossyfs under
 # $LOCKGATE_BUILDDIR (make check exports it), else under the current
@@ -193,11 +193,19 @@ finish()
 	exit 1
 }
 
+# What this machine cannot do is a skip; what is not installed or built
+# is a failure, as in the end-to-end tests (a suite that skips silently
+# proves nothing).
 [ -c /dev/fuse ] || skip "no /dev/fuse"
-command -v fusermount3 >/dev/null 2>&1 ||
-    skip "no fusermount3 (Debian package fuse3)"
-[ -x "$bin" ] ||
-    skip "no $bin (configure builds it when libfuse3-dev is installed)"
+if ! command -v fusermount3 >/dev/null 2>&1; then
+	not_ok "fusermount3 is installed" "install the Debian package fuse3"
+	finish
+fi
+if [ ! -x "$bin" ]; then
+	not_ok "$bin is built" \
+	    "install the Debian package libfuse3-dev, then configure again"
+	finish
+fi
 
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
