@@ -302,7 +302,7 @@ listing()
 # client logs, "MAX MIN" (0 0 when none).
 fences()
 {
-	cat "$@" | awk '$1 == "ack" && ($3 == "new" || $3 == "acq") {
+	cat /dev/null "$@" | awk '$1 == "ack" && ($3 == "new" || $3 == "acq") {
 		if ($4 > max) max = $4
 		if (min == "" || $4 < min) min = $4
 	    } END { print max + 0, min + 0 }'
@@ -522,6 +522,7 @@ verify()
 
 PHASE=0
 phase full "$REAL_FCGI" full "$CYCLES" 0
+lg_note "full: $CYCLES power losses; after the last: ${VERDICT#powerloss: }"
 phase nosync "$REAL_FCGI" nosync 8 1
 NOSYNC=$FOUND
 phase flush "$BROKEN" full 8 1
