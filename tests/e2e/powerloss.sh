@@ -30,8 +30,9 @@
 # losses (20 by default); then the negative controls, which must lose
 # acknowledged changes (at most 8 power losses each, stopping at the first
 # that shows one): the same program with LOCKGATE_SYNC=nosync, and
-# tests/powerloss/lockgate-broken-flush.fcgi, built to answer each commit
-# before it is flushed (as ./configure --enable-broken=flush).
+# tests/powerloss/lockgate-broken-flush.fcgi, built to answer commits before
+# they are flushed, which it does at most five times a second (as
+# ./configure --enable-broken=flush).
 #
 # Needs /dev/fuse, fusermount3 and the lmdb-utils (mdb_stat, mdb_dump);
 # without /dev/fuse (a container that does not pass it) it is skipped, exit
