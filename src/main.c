@@ -677,7 +677,7 @@ main(int argc, char *argv[])
 	}
 	log_set_level(cfg.log_level);
 #if defined(LOCKGATE_BROKEN_OWNER) || defined(LOCKGATE_BROKEN_COMMIT) || \
-    defined(LOCKGATE_BROKEN_FENCE)
+    defined(LOCKGATE_BROKEN_FENCE) || defined(LOCKGATE_BROKEN_FLUSH)
 	log_warn("this build breaks a promise on purpose (configure "
 	    "--enable-broken), for the tests' negative controls: never use it");
 #endif
