@@ -31,6 +31,9 @@
 # Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
 
 set -u
+# apt-get waits for a dpkg lock another apt-get holds (unattended-upgrades
+# on a fresh machine, an install in another terminal) instead of failing.
+APT_WAIT=(-o DPkg::Lock::Timeout=300)
 export LC_ALL=C DEBIAN_FRONTEND=noninteractive
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -229,7 +232,7 @@ cleanup()
 	    [ -n "$(dpkg-query -W -f='${db:Status-Status}' lockgate 2>/dev/null)" ] &&
 	    [ "$(dpkg-query -W -f='${db:Status-Status}' lockgate 2>/dev/null)" != not-installed ]; then
 		note "purging the package left installed"
-		timeout 300 apt-get purge -y -q lockgate >/dev/null 2>&1
+		timeout 300 apt-get "${APT_WAIT[@]}" purge -y -q lockgate >/dev/null 2>&1
 	fi
 	INSTALLED_BY_US=""
 	if [ -n "$SOCK_BY_US" ]; then
@@ -392,8 +395,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 		chmod 0755 /usr/sbin/policy-rc.d
 		POLICY_RC=yes
 	fi
-	if ! { timeout 300 apt-get update -q &&
-	    timeout 900 apt-get install -y -q "${missing[@]}"; } \
+	if ! { timeout 300 apt-get "${APT_WAIT[@]}" update -q &&
+	    timeout 900 apt-get "${APT_WAIT[@]}" install -y -q "${missing[@]}"; } \
 	    >"$T/prereq.log" 2>&1; then
 		bail "apt-get installs ${missing[*]}" "$(tail -n 20 "$T/prereq.log")"
 	fi
@@ -461,7 +464,7 @@ is "the settings file is mode 0600 in the package" "-rw------- $SETTINGS" \
 note "install: apt-get install ./lockgate_${VERSION}_${ARCH}.deb"
 
 INSTALLED_BY_US=yes
-if ! (cd "$T/out1" && timeout 600 apt-get install -y -q \
+if ! (cd "$T/out1" && timeout 600 apt-get "${APT_WAIT[@]}" install -y -q \
     "./lockgate_${VERSION}_${ARCH}.deb") >"$T/install.log" 2>&1; then
 	bail "apt-get install ./lockgate_${VERSION}_${ARCH}.deb" "$(tail -n 30 "$T/install.log")"
 fi
@@ -741,7 +744,7 @@ if ! DEB_BUILD_OPTIONS=nocheck DEB_OUTDIR=$T/out2 timeout 900 \
 fi
 ok "./quickstart deb builds lockgate_${V2}_${ARCH}.deb ($(($(date +%s) - t0)) s)"
 
-if ! (cd "$T/out2" && timeout 600 apt-get install -y -q \
+if ! (cd "$T/out2" && timeout 600 apt-get "${APT_WAIT[@]}" install -y -q \
     "./lockgate_${V2}_${ARCH}.deb") >"$T/upgrade.log" 2>&1; then
 	bail "apt-get install ./lockgate_${V2}_${ARCH}.deb" "$(tail -n 30 "$T/upgrade.log")"
 fi
@@ -792,7 +795,7 @@ rm -f "$SOCK"
 rmdir "${SOCK%/*}" 2>/dev/null
 dpkg -L lockgate >"$T/files" 2>/dev/null
 
-if ! timeout 300 apt-get remove -y -q lockgate >"$T/remove.log" 2>&1; then
+if ! timeout 300 apt-get "${APT_WAIT[@]}" remove -y -q lockgate >"$T/remove.log" 2>&1; then
 	not_ok "apt-get remove lockgate" "$(tail -n 20 "$T/remove.log")"
 fi
 is "after remove: only the configuration files are left (rc)" config-files \
@@ -806,7 +809,7 @@ is "after remove: the settings are kept" "LOCKGATE_MAX_TTL=3600" \
 is "after remove: the Apache snippet is disabled, the lighttpd one too" "no no" \
     "$([ -e /etc/apache2/conf-enabled/lockgate.conf ] && echo yes || echo no) $([ -L "$LIGHTTPD_LINK" ] && echo yes || echo no)"
 
-if ! timeout 300 apt-get purge -y -q lockgate >"$T/purge.log" 2>&1; then
+if ! timeout 300 apt-get "${APT_WAIT[@]}" purge -y -q lockgate >"$T/purge.log" 2>&1; then
 	not_ok "apt-get purge lockgate" "$(tail -n 20 "$T/purge.log")"
 fi
 INSTALLED_BY_US=""
