@@ -6,13 +6,14 @@
 #      so all get past opening the database (each has data.mdb mapped);
 #      all are then killed;
 #   2. runs (GET, PUT, DELETE), 10 at a time, killed after a random 0 to
-#      4 ms (a run takes a few ms: the delay is waited out without
-#      starting a process), with refreshes in between: just before each
-#      kill the runs that have the database open (data.mdb mapped) are
-#      counted; 400 runs, and more until 40 of the runs killed had it open
-#      (2000 at most; inside a transaction for some: those killed with a
-#      reader slot taken are counted from LMDB's reader table when
-#      mdb_stat is there);
+#      4 ms plus a wait that follows the machine (a run takes a few ms, a
+#      sanitized one far more: the delay is waited out without starting a
+#      process), with refreshes in between: just before each kill the runs
+#      that have the database open (data.mdb mapped) are counted; 400
+#      runs, and more until 40 of the runs killed had it open (4000 at
+#      most; inside a transaction for some: those killed with a reader
+#      slot taken are counted from LMDB's reader table when mdb_stat is
+#      there);
 #   3. afterwards every request answers exactly (never 503), nothing is
 #      logged but what those runs wrote, data.mdb grew by at most 64 KiB and
 #      lock.mdb not at all.
@@ -131,9 +132,13 @@ nopen=0		# runs killed with the database open
 nkilled=0	# runs killed (the others had ended)
 nreaders=0	# runs killed inside a read transaction (mdb_stat -r)
 round=0
+base=0		# ms before the kill, besides 0 to 4 at random
 # 40 rounds, and more until 40 runs were killed with the database open
-# (the faster the machine, the fewer are still running at the kill).
-while [ "$round" -lt 40 ] || { [ "$nopen" -lt 40 ] && [ "$round" -lt 200 ]; }; do
+# (the faster the machine, the fewer are still running at the kill). The
+# wait before the kill follows the machine: a round whose killed runs had
+# not opened the database yet waits 2 ms more next time, a round whose runs
+# had all ended 2 ms less (a sanitized build starts far slower).
+while [ "$round" -lt 40 ] || { [ "$nopen" -lt 40 ] && [ "$round" -lt 400 ]; }; do
 	round=$((round + 1))
 	PIDS=()
 	for i in $(seq 1 10); do
@@ -151,19 +156,26 @@ while [ "$round" -lt 40 ] || { [ "$nopen" -lt 40 ] && [ "$round" -lt 200 ]; }; d
 		    >"$LG_TMP/r.$i" 2>>"$LG_TMP/killed.err" &
 		PIDS+=("$!")
 	done
-	read -r -t "0.00$((RANDOM % 5))" -u 4
+	d=$((base + RANDOM % 5))
+	read -r -t "$((d / 1000)).$(printf '%03d' $((d % 1000)))" -u 4
 	mapped "${PIDS[@]}"
 	kill -KILL "${PIDS[@]}" 2>/dev/null
 	killed=""
+	open=0
 	for p in "${PIDS[@]}"; do
 		wait "$p" 2>/dev/null
 		[ $? -eq 137 ] || continue
 		killed="$killed $p"
 		nkilled=$((nkilled + 1))
 		case $MAPPED in
-		*" $p "*) nopen=$((nopen + 1)) ;;
+		*" $p "*) nopen=$((nopen + 1)) open=$((open + 1)) ;;
 		esac
 	done
+	if [ -z "$killed" ]; then
+		base=$((base > 2 ? base - 2 : 0))
+	elif [ "$open" = 0 ] && [ "$base" -lt 500 ]; then
+		base=$((base + 2))
+	fi
 	# shellcheck disable=SC2086 # one pid a word
 	r=$(stale_readers $killed)
 	[ "$r" = "?" ] && nreaders="?"
@@ -176,7 +188,7 @@ while [ "$round" -lt 40 ] || { [ "$nopen" -lt 40 ] && [ "$round" -lt 200 ]; }; d
 	    "$LG_STATUS $LG_BODY $LG_ERR"
 done
 lg_is "the killed runs that answered never answered 503" 0 "$n503"
-lg_note "$nkilled of $((round * 10)) runs were killed, $nopen of them with the database open; $nreaders inside a read transaction (LMDB's reader table)"
+lg_note "$nkilled of $((round * 10)) runs were killed, $nopen of them with the database open; $nreaders inside a read transaction (LMDB's reader table); the last wait before a kill $base to $((base + 4)) ms"
 lg_cmp "at least 40 runs were killed with the database open ($nopen)" \
     "$nopen" -ge 40
 
