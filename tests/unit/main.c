@@ -116,6 +116,7 @@ main(void)
 		test_activation_add,
 		test_codec_add,
 		test_config_add,
+		test_etcd_codec_add,
 		test_gate_add,
 		test_getlock_add,
 		test_http_add,

@@ -15,6 +15,7 @@
 int	test_activation_add(void);
 int	test_codec_add(void);
 int	test_config_add(void);
+int	test_etcd_codec_add(void);
 int	test_gate_add(void);
 int	test_getlock_add(void);
 int	test_http_add(void);
