@@ -2,8 +2,10 @@
  * store.h: where locks live. Speaks of locks, not of the storage engine:
  * every decision is a lock.h request (struct lock_op), decided by
  * lock_decide() inside one atomic, durable transaction that reads the
- * clock after it begins. store_lmdb.c keeps them in an LMDB environment
- * shared by the processes of one host.
+ * clock after it begins. store.c hands each call to the backend the
+ * options name: store_lmdb.c keeps the locks in an LMDB environment
+ * shared by the processes of one host, store_etcd.c in an etcd cluster
+ * shared by many hosts.
  *
  * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
@@ -25,7 +27,9 @@ enum store_status {
 };
 
 struct store_options {
-	const char		*path;		/* database directory */
+	enum config_store	 backend;
+	const struct config_etcd *etcd;		/* backend etcd */
+	const char		*path;		/* database directory (LMDB) */
 	size_t			 map_size;	/* the most the data may take */
 	enum config_sync	 sync;		/* how a commit reaches disk */
 	unsigned int		 max_readers;	/* processes x threads */
@@ -94,5 +98,23 @@ int	store_sweep(struct store *, size_t *);
 int	store_stats(struct store *, struct store_stats *);
 int	store_list(struct store *, const struct store_key *, size_t,
 	    store_list_fn *, void *, int *);
+/*
+ * Has fn called whenever a lock may have changed through another host
+ * (the etcd backend watches the cluster from a thread of its own; an LMDB
+ * store is only changed on this host, and has nothing to watch). fn must
+ * not block. Returns STORE_OK, or STORE_ERROR when watching cannot start.
+ */
+int	store_watch(struct store *, void (*)(void *), void *);
+/* Why the storage cannot serve now, for health answers: "" when it can. */
+const char *store_trouble(struct store *);
+/*
+ * For copying locks from another store into this one, before it serves
+ * (lockgate.fcgi --copy-to-etcd): store_import() stores a lock unless its
+ * key is taken (*copied says which); store_raise_fences() makes every
+ * fence handed out from now on greater than the one given. STORE_ERROR
+ * when the backend cannot (LMDB).
+ */
+int	store_import(struct store *, const struct store_item *, int *);
+int	store_raise_fences(struct store *, uint64_t);
 
 #endif
