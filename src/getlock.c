@@ -404,7 +404,12 @@ getlock_health(struct service *svc, struct request *req,
 		reply_json_begin(resp, 503, &w, 0);
 		codec_put_str(&w, "message", "failed");
 		codec_put_str(&w, "version", LOCKGATE_VERSION);
+		/* What the store last said, as an etcd cluster that cannot
+		 * be reached: for the operator who asks. */
+		if (svc->store != NULL && *store_trouble(svc->store) != '\0')
+			codec_put_str(&w, "reason", store_trouble(svc->store));
 		reply_json_end(&w);
+		http_header(resp, "Retry-After", "%d", REPLY_RETRY_AFTER_S);
 		return;
 	}
 	reply_json_begin(resp, 200, &w, 0);
