@@ -1,0 +1,1269 @@
+/*
+ * store_etcd.c: locks kept in an etcd cluster that many hosts share
+ * (store.h), through etcd_client.c.
+ *
+ * Keys: PREFIX "locks/" then "g" (getlock) or "l" (LSS) and the id in 32
+ * hex digits, so that etcd's key order is LMDB's (kind, then id); PREFIX
+ * "meta/fence-base" holds the fence base (etcd_raise_fences). A
+ * value is a 16-byte write id, then the record (record.h).
+ *
+ * One decision: a linearizable read of the key, the clock, lock_decide(),
+ * and a txn that writes only if the key's mod_revision is still the one
+ * read (create_revision 0 when it was absent); its failure branch reads
+ * the key again, so a conflict is decided again without another round
+ * trip. Nothing is answered before the txn has succeeded.
+ *
+ * Fences: a hold granted by the txn of revision R has fence BASE + R.
+ * etcd's revision grows with every write of the cluster, so fences grow
+ * strictly across all hosts and locks, with no key that every grant must
+ * write. The record cannot hold R before the txn is done: it is written
+ * with FENCE_PENDING, which any later read turns into BASE + the key's
+ * mod_revision (the txn that wrote it), and the next write stores.
+ *
+ * A write whose answer is lost (a timeout, a reset) may or may not be
+ * done: the key is read again. Its write id there: done. The key as it
+ * was: not done, and decided again (the txn that went out compares the
+ * old mod_revision, so if it is applied late it changes nothing). Anything
+ * else: STORE_ERROR (503), never a success that may not have happened.
+ *
+ * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "etcd_client.h"
+#include "etcd_codec.h"
+#include "log.h"
+#include "random.h"
+#include "record.h"
+#include "store.h"
+#include "store_backend.h"
+
+#define FENCE_PENDING	UINT64_MAX
+#define BASE_KEY	"meta/fence-base"
+#define WRITE_ID_LEN	16
+#define KEY_MAX		(CONFIG_ETCD_PREFIX_MAX + 64)
+/* Decisions made again after a conflict, at most: with many writers of
+ * one key, each round lets one of them through. From the third conflict
+ * on, a writer pauses for a random time of up to one millisecond per
+ * conflict (at most BACKOFF_MAX_US), so that they stop meeting. */
+#define CONFLICTS_MAX	200
+#define BACKOFF_MAX_US	20000
+/* How often a process sweeps a page of expired records, and how many
+ * keys a page reads. */
+#define SWEEP_EVERY_MS	1000
+#define SWEEP_PAGE	64
+/* How long a count of the records is good for max_records. */
+#define COUNT_TTL_MS	1000
+/* Between two watch streams. */
+#define WATCH_PAUSE_MS	200
+
+struct etcd_store {
+	const struct store_hooks *hooks;
+	struct etcd_client	*client;
+	int64_t			(*clock)(void);
+	uint64_t		 max_records;
+	size_t			 sweep_batch;
+	char			 prefix[CONFIG_ETCD_PREFIX_MAX + 1];
+	size_t			 prefix_len;
+	uint8_t			 writer[8];	/* this process's part of
+						 * every write id */
+	uint64_t		 writes;	/* atomic: the other part */
+
+	pthread_mutex_t		 mu;		/* what follows */
+	int			 base_known;
+	uint64_t		 base;		/* the fence base */
+	int64_t			 counted_at;	/* store clock */
+	int64_t			 count;
+	int64_t			 swept_at;
+	char			 sweep_from[KEY_MAX];
+	size_t			 sweep_from_len;
+
+	/* The watch (store_watch), and the sweeper, in threads of their
+	 * own. */
+	int			 threads;	/* started */
+	pthread_t		 watcher;
+	pthread_t		 sweeper;
+	int			 stopping;	/* atomic */
+	pthread_cond_t		 stop_cv;
+	int64_t			 watch_rev;	/* the next revision wanted */
+};
+
+/* ------------------------------------------------------------------ */
+/* Keys and values */
+
+static size_t
+make_key(const struct etcd_store *s, const struct store_key *k, char *out)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 n = s->prefix_len, i;
+
+	memcpy(out, s->prefix, n);
+	memcpy(out + n, "locks/", 6);
+	n += 6;
+	out[n++] = k->kind == LOCK_KIND_LSS ? 'l' : 'g';
+	for (i = 0; i < LOCK_ID_LEN; i++) {
+		out[n++] = hex[k->id[i] >> 4];
+		out[n++] = hex[k->id[i] & 15];
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* The range of every lock: [PREFIX "locks/", PREFIX "locks0"). */
+static size_t
+locks_start(const struct etcd_store *s, char *out)
+{
+	memcpy(out, s->prefix, s->prefix_len);
+	memcpy(out + s->prefix_len, "locks/", 7);
+	return s->prefix_len + 6;
+}
+
+static size_t
+locks_end(const struct etcd_store *s, char *out)
+{
+	char	 start[KEY_MAX];
+	size_t	 n = locks_start(s, start);
+
+	return etcd_range_end(start, n, out);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The lock an etcd key names: 0, or -1 when it is no lock's key. */
+static int
+parse_key(const struct etcd_store *s, const char *key, size_t len,
+    struct store_key *k)
+{
+	const char	*p;
+	size_t		 i;
+	int		 hi, lo;
+
+	if (len != s->prefix_len + 7 + 2 * LOCK_ID_LEN ||
+	    memcmp(key, s->prefix, s->prefix_len) != 0 ||
+	    memcmp(key + s->prefix_len, "locks/", 6) != 0)
+		return -1;
+	p = key + s->prefix_len + 6;
+	if (*p == 'g')
+		k->kind = LOCK_KIND_GETLOCK;
+	else if (*p == 'l')
+		k->kind = LOCK_KIND_LSS;
+	else
+		return -1;
+	for (i = 0, p++; i < LOCK_ID_LEN; i++, p += 2) {
+		if ((hi = hexval(p[0])) < 0 || (lo = hexval(p[1])) < 0)
+			return -1;
+		k->id[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static void
+new_write_id(struct etcd_store *s, uint8_t id[WRITE_ID_LEN])
+{
+	uint64_t	 n;
+	int		 i;
+
+	n = __atomic_add_fetch(&s->writes, 1, __ATOMIC_RELAXED);
+	memcpy(id, s->writer, 8);
+	for (i = 0; i < 8; i++)
+		id[8 + i] = (uint8_t)(n >> (8 * i));
+}
+
+/* Turns the pending fences of rec into fence. */
+static void
+settle_fences(struct lock_record *rec, uint64_t fence)
+{
+	size_t	 i;
+
+	if (rec->fence == FENCE_PENDING)
+		rec->fence = fence;
+	for (i = 0; i < rec->nmore; i++)
+		if (rec->more[i].fence == FENCE_PENDING)
+			rec->more[i].fence = fence;
+}
+
+/*
+ * Reads a stored value into rec, its pending fences settled with the
+ * key's mod_revision. Returns 0, or -1 (logged) for a value that is no
+ * record.
+ */
+static int
+decode_value(struct etcd_store *s, const struct etcd_kv *kv,
+    struct lock_record *rec)
+{
+	if (kv->valuelen < WRITE_ID_LEN ||
+	    record_decode((const uint8_t *)kv->value + WRITE_ID_LEN,
+	    kv->valuelen - WRITE_ID_LEN, rec) == -1) {
+		log_error("etcd: corrupt record of %zu bytes under %.*s",
+		    kv->valuelen, (int)kv->keylen, kv->key);
+		return -1;
+	}
+	settle_fences(rec, s->base + (uint64_t)kv->mod_revision);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Calls */
+
+/*
+ * Sends op alone (range, put or delete). Returns STORE_OK with the
+ * answer in a (free it with etcd_answer_free), STORE_FULL, or STORE_ERROR
+ * (logged when etcd refused it).
+ */
+static int
+call_op(struct etcd_store *s, const struct etcd_op *op,
+    struct etcd_answer *a)
+{
+	struct buf		 body, ans;
+	struct etcd_error	 err;
+	enum etcd_call		 c;
+	int			 rc = STORE_ERROR;
+
+	buf_init(&body);
+	buf_init(&ans);
+	etcd_req_op(&body, op);
+	if (buf_failed(&body))
+		goto done;
+	c = etcd_client_call(s->client, etcd_op_path(op->type), &body,
+	    op->type == ETCD_OP_RANGE ? ETCD_READ : ETCD_WRITE, &ans, &err);
+	if (c == ETCD_CALL_OK) {
+		if (etcd_parse_op(ans.data, ans.len, op->type, a, &err) ==
+		    ETCD_OK)
+			rc = STORE_OK;
+		else
+			log_error("etcd: an answer that is not one");
+	} else if (c == ETCD_CALL_REFUSED) {
+		log_error("etcd refused a request: %d %s", err.code,
+		    err.message);
+		if (err.code == 8)
+			rc = STORE_FULL;
+	}
+done:
+	buf_free(&body);
+	buf_free(&ans);
+	return rc;
+}
+
+/* A linearizable read of one key: STORE_OK with the answer in a. */
+static int
+read_key(struct etcd_store *s, const char *key, size_t keylen,
+    struct etcd_answer *a)
+{
+	struct etcd_op	 op;
+
+	memset(&op, 0, sizeof(op));
+	op.type = ETCD_OP_RANGE;
+	op.key = key;
+	op.keylen = keylen;
+	return call_op(s, &op, a);
+}
+
+/* Reads the fence base, once per process. Returns STORE_OK or
+ * STORE_ERROR. */
+static int
+load_base(struct etcd_store *s)
+{
+	struct etcd_answer	 a;
+	char			 key[KEY_MAX], num[32];
+	uint64_t		 base = 0;
+	size_t			 n;
+	int			 known;
+
+	pthread_mutex_lock(&s->mu);
+	known = s->base_known;
+	pthread_mutex_unlock(&s->mu);
+	if (known)
+		return STORE_OK;
+	n = (size_t)snprintf(key, sizeof(key), "%s%s", s->prefix,
+	    BASE_KEY);
+	if (read_key(s, key, n, &a) != STORE_OK)
+		return STORE_ERROR;
+	if (a.nkvs == 1) {
+		if (a.kvs[0].valuelen >= sizeof(num)) {
+			etcd_answer_free(&a);
+			log_error("etcd: %s is not a number", key);
+			return STORE_ERROR;
+		}
+		memcpy(num, a.kvs[0].value, a.kvs[0].valuelen);
+		num[a.kvs[0].valuelen] = '\0';
+		base = strtoull(num, NULL, 10);
+	}
+	etcd_answer_free(&a);
+	pthread_mutex_lock(&s->mu);
+	s->base = base;
+	s->base_known = 1;
+	pthread_mutex_unlock(&s->mu);
+	return STORE_OK;
+}
+
+/*
+ * Whether a new record fits under max_records, from a count at most
+ * COUNT_TTL_MS old. Returns STORE_OK, STORE_FULL or STORE_ERROR.
+ */
+static int
+room_for_new(struct etcd_store *s, int64_t now)
+{
+	struct etcd_answer	 a;
+	struct etcd_op		 op;
+	char			 start[KEY_MAX], end[KEY_MAX];
+	int64_t			 count;
+	int			 fresh;
+
+	pthread_mutex_lock(&s->mu);
+	fresh = now - s->counted_at < COUNT_TTL_MS;
+	count = s->count;
+	pthread_mutex_unlock(&s->mu);
+	if (!fresh) {
+		memset(&op, 0, sizeof(op));
+		op.type = ETCD_OP_RANGE;
+		op.key = start;
+		op.keylen = locks_start(s, start);
+		op.range_end = end;
+		op.range_end_len = locks_end(s, end);
+		op.limit = 1;
+		if (call_op(s, &op, &a) != STORE_OK)
+			return STORE_ERROR;
+		count = a.count;
+		etcd_answer_free(&a);
+		pthread_mutex_lock(&s->mu);
+		s->count = count;
+		s->counted_at = now;
+		pthread_mutex_unlock(&s->mu);
+	}
+	return (uint64_t)count >= s->max_records ? STORE_FULL : STORE_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Decisions */
+
+/* What a decision found: the key's record, or none. */
+struct found {
+	int		 present;
+	int64_t		 mod_revision;
+	uint8_t		 write_id[WRITE_ID_LEN];
+	struct lock_record rec;
+};
+
+static void
+found_free(struct found *f)
+{
+	if (f->present)
+		lock_record_free(&f->rec);
+	f->present = 0;
+}
+
+/* Takes the key's state from a range answer (0 or 1 kvs). Returns
+ * STORE_OK or STORE_ERROR. */
+static int
+found_from(struct etcd_store *s, const struct etcd_answer *a,
+    struct found *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (a->nkvs == 0)
+		return STORE_OK;
+	if (decode_value(s, &a->kvs[0], &f->rec) == -1)
+		return STORE_ERROR;
+	f->present = 1;
+	f->mod_revision = a->kvs[0].mod_revision;
+	memcpy(f->write_id, a->kvs[0].value, WRITE_ID_LEN);
+	return STORE_OK;
+}
+
+/*
+ * Decides op on the record cur (NULL: none): a waiting PUT first learns
+ * whether its owner has cancelled it. Grants take FENCE_PENDING.
+ */
+static void
+decide(struct etcd_store *s, const struct lock_record *cur, int64_t now,
+    const struct lock_op *op, struct lock_decision *out)
+{
+	const struct store_hooks	*h = s->hooks;
+	struct lock_op			 waited;
+
+	if (op->kind == LOCK_OP_PUT && op->u.put.waiting &&
+	    h->cancelled != NULL && h->cancelled(op->u.put.wait_tag,
+	    op->u.put.wait_mark, h->cancelled_arg)) {
+		waited = *op;
+		waited.u.put.cancelled = 1;
+		lock_decide(cur, now, FENCE_PENDING, &waited, out);
+		return;
+	}
+	lock_decide(cur, now, FENCE_PENDING, op, out);
+}
+
+/* The decision is durable at revision rev: its fences, the hooks. */
+static void
+decided(struct etcd_store *s, const struct store_key *key,
+    struct lock_decision *d, int64_t rev, uint64_t t0)
+{
+	const struct store_hooks	*h = s->hooks;
+	struct timespec			 ts;
+
+	settle_fences(&d->record, s->base + (uint64_t)rev);
+	if (d->has_shown && d->shown.fence == FENCE_PENDING)
+		d->shown.fence = s->base + (uint64_t)rev;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (h->on_commit != NULL)
+		h->on_commit((uint64_t)ts.tv_sec * 1000000 +
+		    (uint64_t)ts.tv_nsec / 1000 - t0, 1, h->on_commit_arg);
+	if (h->decided != NULL)
+		h->decided(key, d, (uint64_t)rev << 16, h->decided_arg);
+}
+
+static uint64_t
+monotonic_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * The txn of a decision's write: if the key is as found, the write, else
+ * a read of the key. Its body goes into body.
+ */
+static void
+write_txn(struct etcd_store *s, const char *key, size_t keylen,
+    const struct found *f, const struct lock_decision *d,
+    const uint8_t write_id[WRITE_ID_LEN], struct buf *body)
+{
+	struct etcd_compare	 cmp;
+	struct etcd_op		 put, get;
+	struct etcd_txn		 txn;
+	uint8_t			*value = NULL;
+	size_t			 len = 0;
+
+	(void)s;
+	memset(&cmp, 0, sizeof(cmp));
+	cmp.key = key;
+	cmp.keylen = keylen;
+	cmp.cmp = ETCD_CMP_EQUAL;
+	if (f->present) {
+		cmp.target = ETCD_TARGET_MOD;
+		cmp.value = f->mod_revision;
+	} else {
+		cmp.target = ETCD_TARGET_CREATE;
+		cmp.value = 0;
+	}
+	memset(&put, 0, sizeof(put));
+	put.key = key;
+	put.keylen = keylen;
+	if (d->write == LOCK_WRITE_DELETE)
+		put.type = ETCD_OP_DELETE;
+	else {
+		put.type = ETCD_OP_PUT;
+		len = WRITE_ID_LEN + record_size(&d->record);
+		if ((value = malloc(len)) == NULL) {
+			body->failed = 1;
+			return;
+		}
+		memcpy(value, write_id, WRITE_ID_LEN);
+		record_encode(&d->record, value + WRITE_ID_LEN);
+		put.value = (const char *)value;
+		put.valuelen = len;
+	}
+	memset(&get, 0, sizeof(get));
+	get.type = ETCD_OP_RANGE;
+	get.key = key;
+	get.keylen = keylen;
+	memset(&txn, 0, sizeof(txn));
+	txn.compare = &cmp;
+	txn.ncompare = 1;
+	txn.success = &put;
+	txn.nsuccess = 1;
+	txn.failure = &get;
+	txn.nfailure = 1;
+	etcd_req_txn(body, &txn);
+	free(value);
+}
+
+/* How a write whose answer was lost ended, as a read of the key tells. */
+enum outcome {
+	OUTCOME_DONE,		/* it was done, at *rev */
+	OUTCOME_NOT_DONE,	/* the key is as it was: decide again */
+	OUTCOME_UNKNOWN		/* no way to tell */
+};
+
+static enum outcome
+find_outcome(struct etcd_store *s, const char *key, size_t keylen,
+    const struct found *f, const struct lock_decision *d,
+    const uint8_t write_id[WRITE_ID_LEN], int64_t *rev)
+{
+	struct etcd_answer	 a;
+	enum outcome		 o = OUTCOME_UNKNOWN;
+
+	if (read_key(s, key, keylen, &a) != STORE_OK)
+		return OUTCOME_UNKNOWN;
+	if (a.nkvs == 1 && a.kvs[0].valuelen >= WRITE_ID_LEN &&
+	    memcmp(a.kvs[0].value, write_id, WRITE_ID_LEN) == 0 &&
+	    d->write == LOCK_WRITE_PUT) {
+		*rev = a.kvs[0].mod_revision;
+		o = OUTCOME_DONE;
+	} else if (f->present ? a.nkvs == 1 &&
+	    a.kvs[0].mod_revision == f->mod_revision : a.nkvs == 0)
+		o = OUTCOME_NOT_DONE;
+	else if (d->write == LOCK_WRITE_DELETE && a.nkvs == 0) {
+		/* Gone: this delete, or a sweep of the record it deleted. */
+		*rev = a.header.revision;
+		o = OUTCOME_DONE;
+	}
+	etcd_answer_free(&a);
+	return o;
+}
+
+static void	sweep_page(struct etcd_store *, int64_t);
+
+/* Sleeps a random time of up to tries ms (at most BACKOFF_MAX_US). */
+static void
+back_off(struct etcd_store *s, size_t tries)
+{
+	struct timespec	 ts;
+	uint32_t	 r;
+	uint64_t	 us = tries * 1000;
+
+	if (us > BACKOFF_MAX_US)
+		us = BACKOFF_MAX_US;
+	if (random_bytes(&r, sizeof(r)) == -1)
+		r = (uint32_t)s->writes;
+	us = r % us;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)us * 1000;
+	if (s->hooks->on_wait != NULL)
+		s->hooks->on_wait();
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * One decision (see the top of the file). Returns STORE_OK (out is the
+ * decision), STORE_FULL or STORE_ERROR (out holds nothing).
+ */
+static int
+etcd_change(void *impl, const struct store_key *key,
+    const struct lock_op *op, struct lock_decision *out)
+{
+	struct etcd_store	*s = impl;
+	struct etcd_answer	 a;
+	struct etcd_txn_answer	 t;
+	struct etcd_error	 err;
+	struct found		 f;
+	struct buf		 body, ans;
+	char			 k[KEY_MAX];
+	uint8_t			 wid[WRITE_ID_LEN];
+	uint64_t		 t0;
+	int64_t			 now, rev;
+	size_t			 klen, tries;
+	enum etcd_call		 c;
+	int			 rc = STORE_ERROR, conflict;
+
+	if (load_base(s) != STORE_OK)
+		return STORE_ERROR;
+	if (!s->threads)
+		sweep_page(s, s->clock());
+	klen = make_key(s, key, k);
+	if (read_key(s, k, klen, &a) != STORE_OK)
+		return STORE_ERROR;
+	rc = found_from(s, &a, &f);
+	etcd_answer_free(&a);
+	if (rc != STORE_OK)
+		return rc;
+	buf_init(&body);
+	buf_init(&ans);
+	for (tries = 0; tries < CONFLICTS_MAX; tries++) {
+		rc = STORE_ERROR;
+		now = s->clock();
+		decide(s, f.present ? &f.rec : NULL, now, op, out);
+		if (out->write == LOCK_WRITE_NONE) {
+			rc = STORE_OK;
+			break;
+		}
+		if (!f.present && (rc = room_for_new(s, now)) != STORE_OK) {
+			lock_decision_free(out);
+			break;
+		}
+		new_write_id(s, wid);
+		buf_reset(&body);
+		write_txn(s, k, klen, &f, out, wid, &body);
+		if (buf_failed(&body)) {
+			lock_decision_free(out);
+			rc = STORE_ERROR;
+			break;
+		}
+		t0 = monotonic_us();
+		c = etcd_client_call(s->client, "/v3/kv/txn", &body,
+		    ETCD_WRITE, &ans, &err);
+		if (c == ETCD_CALL_UNKNOWN) {
+			switch (find_outcome(s, k, klen, &f, out, wid, &rev)) {
+			case OUTCOME_DONE:
+				decided(s, key, out, rev, t0);
+				rc = STORE_OK;
+				goto done;
+			case OUTCOME_NOT_DONE:
+				lock_decision_free(out);
+				continue;
+			default:
+				log_warn("etcd: a write's answer was lost and "
+				    "a read cannot tell whether it was done: "
+				    "503");
+				lock_decision_free(out);
+				rc = STORE_ERROR;
+				goto done;
+			}
+		}
+		if (c != ETCD_CALL_OK) {
+			if (c == ETCD_CALL_REFUSED) {
+				log_error("etcd refused a txn: %d %s",
+				    err.code, err.message);
+				if (err.code == 8)
+					rc = STORE_FULL;
+			}
+			lock_decision_free(out);
+			break;
+		}
+		if (etcd_parse_txn(ans.data, ans.len, &t, &err) != ETCD_OK) {
+			log_error("etcd: a txn answer that is not one");
+			lock_decision_free(out);
+			break;
+		}
+		if (t.succeeded) {
+			decided(s, key, out, t.header.revision, t0);
+			etcd_txn_answer_free(&t);
+			rc = STORE_OK;
+			goto done;
+		}
+		/* Changed meanwhile: decide again on what the failure
+		 * branch read. */
+		lock_decision_free(out);
+		if (tries >= 2)
+			back_off(s, tries);
+		found_free(&f);
+		conflict = t.nresponses == 1 &&
+		    t.responses[0].type == ETCD_OP_RANGE ?
+		    found_from(s, &t.responses[0], &f) : STORE_ERROR;
+		etcd_txn_answer_free(&t);
+		if (conflict != STORE_OK)
+			break;
+	}
+	if (tries == CONFLICTS_MAX) {
+		log_warn("etcd: %d conflicts in a row on one key: 503",
+		    CONFLICTS_MAX);
+		rc = STORE_ERROR;
+	}
+done:
+	found_free(&f);
+	buf_free(&body);
+	buf_free(&ans);
+	return rc;
+}
+
+/* Like etcd_change() for a request that changes nothing (GET, HEAD). */
+static int
+etcd_view(void *impl, const struct store_key *key, const struct lock_op *op,
+    struct lock_decision *out)
+{
+	struct etcd_store	*s = impl;
+	struct etcd_answer	 a;
+	struct found		 f;
+	char			 k[KEY_MAX];
+	size_t			 klen;
+	int			 rc;
+
+	if (load_base(s) != STORE_OK)
+		return STORE_ERROR;
+	klen = make_key(s, key, k);
+	if (read_key(s, k, klen, &a) != STORE_OK)
+		return STORE_ERROR;
+	rc = found_from(s, &a, &f);
+	etcd_answer_free(&a);
+	if (rc != STORE_OK)
+		return rc;
+	decide(s, f.present ? &f.rec : NULL, s->clock(), op, out);
+	found_free(&f);
+	return STORE_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sweeping, listing, counting */
+
+/*
+ * Deletes, each with a txn that holds only if it was not changed since
+ * read, the expired records of the next page of keys (at most
+ * sweep_batch), when this process has not done so for SWEEP_EVERY_MS.
+ * The page after the last key read is next; after the last, the first.
+ * Returns how many it deleted.
+ */
+static size_t
+sweep_some(struct etcd_store *s, int64_t now)
+{
+	struct etcd_answer	 a;
+	struct etcd_op		 op;
+	struct etcd_compare	 cmp;
+	struct etcd_op		 del;
+	struct etcd_txn		 txn;
+	struct etcd_txn_answer	 t;
+	struct etcd_error	 err;
+	struct lock_record	 rec;
+	struct buf		 body, ans;
+	char			 from[KEY_MAX], end[KEY_MAX];
+	size_t			 i, swept = 0, fromlen;
+	int			 due;
+
+	pthread_mutex_lock(&s->mu);
+	due = now - s->swept_at >= SWEEP_EVERY_MS;
+	if (due)
+		s->swept_at = now;
+	fromlen = s->sweep_from_len;
+	memcpy(from, s->sweep_from, fromlen);
+	pthread_mutex_unlock(&s->mu);
+	if (!due || load_base(s) != STORE_OK)
+		return 0;
+	if (fromlen == 0)
+		fromlen = locks_start(s, from);
+	memset(&op, 0, sizeof(op));
+	op.type = ETCD_OP_RANGE;
+	op.key = from;
+	op.keylen = fromlen;
+	op.range_end = end;
+	op.range_end_len = locks_end(s, end);
+	op.limit = SWEEP_PAGE;
+	op.serializable = 1;	/* each delete compares what it read */
+	if (call_op(s, &op, &a) != STORE_OK)
+		return 0;
+	buf_init(&body);
+	buf_init(&ans);
+	for (i = 0; i < a.nkvs && swept < s->sweep_batch; i++) {
+		if (decode_value(s, &a.kvs[i], &rec) == -1)
+			continue;
+		if (!lock_sweepable(&rec, s->clock())) {
+			lock_record_free(&rec);
+			continue;
+		}
+		lock_record_free(&rec);
+		memset(&cmp, 0, sizeof(cmp));
+		cmp.key = a.kvs[i].key;
+		cmp.keylen = a.kvs[i].keylen;
+		cmp.target = ETCD_TARGET_MOD;
+		cmp.cmp = ETCD_CMP_EQUAL;
+		cmp.value = a.kvs[i].mod_revision;
+		memset(&del, 0, sizeof(del));
+		del.type = ETCD_OP_DELETE;
+		del.key = a.kvs[i].key;
+		del.keylen = a.kvs[i].keylen;
+		memset(&txn, 0, sizeof(txn));
+		txn.compare = &cmp;
+		txn.ncompare = 1;
+		txn.success = &del;
+		txn.nsuccess = 1;
+		buf_reset(&body);
+		etcd_req_txn(&body, &txn);
+		if (buf_failed(&body) || etcd_client_call(s->client,
+		    "/v3/kv/txn", &body, ETCD_WRITE, &ans, &err) !=
+		    ETCD_CALL_OK)
+			break;
+		if (etcd_parse_txn(ans.data, ans.len, &t, &err) == ETCD_OK) {
+			swept += t.succeeded != 0;
+			etcd_txn_answer_free(&t);
+		}
+	}
+	/* Where the next page starts: after the last key read, or over. */
+	pthread_mutex_lock(&s->mu);
+	if (a.more && i == a.nkvs && a.nkvs > 0 &&
+	    a.kvs[a.nkvs - 1].keylen + 1 < sizeof(s->sweep_from)) {
+		memcpy(s->sweep_from, a.kvs[a.nkvs - 1].key,
+		    a.kvs[a.nkvs - 1].keylen);
+		s->sweep_from[a.kvs[a.nkvs - 1].keylen] = '\0';
+		s->sweep_from_len = a.kvs[a.nkvs - 1].keylen + 1;
+	} else if (i == a.nkvs)
+		s->sweep_from_len = 0;
+	pthread_mutex_unlock(&s->mu);
+	etcd_answer_free(&a);
+	buf_free(&body);
+	buf_free(&ans);
+	if (swept > 0)
+		log_debug("swept %zu expired records", swept);
+	return swept;
+}
+
+static void
+sweep_page(struct etcd_store *s, int64_t now)
+{
+	(void)sweep_some(s, now);
+}
+
+/* A sweep now, whenever it was last done (for the unit tests). */
+static int
+etcd_sweep(void *impl, size_t *swept)
+{
+	struct etcd_store	*s = impl;
+
+	pthread_mutex_lock(&s->mu);
+	s->swept_at = 0;
+	pthread_mutex_unlock(&s->mu);
+	*swept = sweep_some(s, s->clock());
+	return STORE_OK;
+}
+
+/* The counts: a real read of the cluster, for health. */
+static int
+etcd_stats(void *impl, struct store_stats *st)
+{
+	struct etcd_store	*s = impl;
+	struct etcd_answer	 a;
+	struct etcd_op		 op;
+	char			 start[KEY_MAX], end[KEY_MAX];
+
+	memset(st, 0, sizeof(*st));
+	st->file_bytes = -1;
+	if (load_base(s) != STORE_OK)
+		return STORE_ERROR;
+	memset(&op, 0, sizeof(op));
+	op.type = ETCD_OP_RANGE;
+	op.key = start;
+	op.keylen = locks_start(s, start);
+	op.range_end = end;
+	op.range_end_len = locks_end(s, end);
+	op.limit = 1;
+	if (call_op(s, &op, &a) != STORE_OK)
+		return STORE_ERROR;
+	st->records = (uint64_t)a.count;
+	/* Every fence handed out so far is at most this. */
+	st->fence = s->base + (uint64_t)a.header.revision;
+	etcd_answer_free(&a);
+	return STORE_OK;
+}
+
+/*
+ * Calls fn for each live lock, in key order, after the key "after" when
+ * not NULL, at most max of them, from linearizable reads of pages of
+ * keys. *more is set when locks remain.
+ */
+static int
+etcd_list(void *impl, const struct store_key *after, size_t max,
+    store_list_fn *fn, void *arg, int *more)
+{
+	struct etcd_store	*s = impl;
+	struct etcd_answer	 a;
+	struct etcd_op		 op;
+	struct lock_record	 rec;
+	struct store_item	 item;
+	char			 from[KEY_MAX], end[KEY_MAX];
+	size_t			 fromlen, i, n = 0;
+	int64_t			 now, rev = 0;
+	int			 stop = 0, rc = STORE_OK;
+
+	*more = 0;
+	if (load_base(s) != STORE_OK)
+		return STORE_ERROR;
+	now = s->clock();
+	if (after != NULL) {
+		fromlen = make_key(s, after, from);
+		from[fromlen++] = '\0';	/* the next key after it */
+	} else
+		fromlen = locks_start(s, from);
+	memset(&op, 0, sizeof(op));
+	op.type = ETCD_OP_RANGE;
+	op.range_end = end;
+	op.range_end_len = locks_end(s, end);
+	for (;;) {
+		op.key = from;
+		op.keylen = fromlen;
+		op.limit = (int64_t)(max - n) + 1;
+		op.revision = rev;	/* every page as of the first */
+		if (call_op(s, &op, &a) != STORE_OK)
+			return STORE_ERROR;
+		if (rev == 0)
+			rev = a.header.revision;
+		for (i = 0; i < a.nkvs && !stop; i++) {
+			if (parse_key(s, a.kvs[i].key, a.kvs[i].keylen,
+			    &item.key) == -1 ||
+			    decode_value(s, &a.kvs[i], &rec) == -1)
+				continue;
+			if (lock_sweepable(&rec, now)) {
+				lock_record_free(&rec);
+				continue;
+			}
+			if (n == max) {
+				lock_record_free(&rec);
+				*more = 1;
+				stop = 1;
+				break;
+			}
+			item.rec = &rec;
+			stop = fn(&item, now, arg);
+			lock_record_free(&rec);
+			n++;
+		}
+		if (stop || !a.more || a.nkvs == 0) {
+			etcd_answer_free(&a);
+			break;
+		}
+		fromlen = a.kvs[a.nkvs - 1].keylen;
+		if (fromlen + 1 >= sizeof(from)) {
+			etcd_answer_free(&a);
+			rc = STORE_ERROR;
+			break;
+		}
+		memcpy(from, a.kvs[a.nkvs - 1].key, fromlen);
+		from[fromlen++] = '\0';
+		etcd_answer_free(&a);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Copying from LMDB */
+
+/* A txn: if compare holds, op. Returns STORE_OK with *succeeded, or
+ * STORE_ERROR (a lost answer is an error here). */
+static int
+call_txn(struct etcd_store *s, const struct etcd_compare *cmp,
+    const struct etcd_op *op, int *succeeded)
+{
+	struct etcd_txn		 txn;
+	struct etcd_txn_answer	 t;
+	struct etcd_error	 err;
+	struct buf		 body, ans;
+	int			 rc = STORE_ERROR;
+
+	memset(&txn, 0, sizeof(txn));
+	txn.compare = cmp;
+	txn.ncompare = 1;
+	txn.success = op;
+	txn.nsuccess = 1;
+	buf_init(&body);
+	buf_init(&ans);
+	etcd_req_txn(&body, &txn);
+	if (!buf_failed(&body) && etcd_client_call(s->client, "/v3/kv/txn",
+	    &body, ETCD_WRITE, &ans, &err) == ETCD_CALL_OK &&
+	    etcd_parse_txn(ans.data, ans.len, &t, &err) == ETCD_OK) {
+		*succeeded = t.succeeded;
+		etcd_txn_answer_free(&t);
+		rc = STORE_OK;
+	}
+	buf_free(&body);
+	buf_free(&ans);
+	return rc;
+}
+
+/* Stores the lock unless its key exists: *copied says which. */
+static int
+etcd_import(void *impl, const struct store_item *it, int *copied)
+{
+	struct etcd_store	*s = impl;
+	struct etcd_compare	 cmp;
+	struct etcd_op		 put;
+	char			 k[KEY_MAX];
+	uint8_t			*value;
+	size_t			 len;
+	int			 rc;
+
+	*copied = 0;
+	memset(&cmp, 0, sizeof(cmp));
+	cmp.key = k;
+	cmp.keylen = make_key(s, &it->key, k);
+	cmp.target = ETCD_TARGET_CREATE;
+	cmp.cmp = ETCD_CMP_EQUAL;
+	len = WRITE_ID_LEN + record_size(it->rec);
+	if ((value = malloc(len)) == NULL)
+		return STORE_ERROR;
+	new_write_id(s, value);
+	record_encode(it->rec, value + WRITE_ID_LEN);
+	memset(&put, 0, sizeof(put));
+	put.type = ETCD_OP_PUT;
+	put.key = k;
+	put.keylen = cmp.keylen;
+	put.value = (const char *)value;
+	put.valuelen = len;
+	rc = call_txn(s, &cmp, &put, copied);
+	free(value);
+	return rc;
+}
+
+/*
+ * Raises the fence base so that every fence handed out from now on is
+ * above fence: base + revision, and a revision is at least 1. The base
+ * never goes down. Responders read it once: raise it before they start.
+ */
+static int
+etcd_raise_fences(void *impl, uint64_t fence)
+{
+	struct etcd_store	*s = impl;
+	struct etcd_answer	 a;
+	struct etcd_compare	 cmp;
+	struct etcd_op		 put;
+	char			 k[KEY_MAX], num[32];
+	uint64_t		 old = 0;
+	int			 tries, ok = 0;
+
+	memset(&cmp, 0, sizeof(cmp));
+	cmp.key = k;
+	cmp.keylen = (size_t)snprintf(k, sizeof(k), "%s%s", s->prefix,
+	    BASE_KEY);
+	cmp.cmp = ETCD_CMP_EQUAL;
+	for (tries = 0; tries < CONFLICTS_MAX && !ok; tries++) {
+		if (read_key(s, k, cmp.keylen, &a) != STORE_OK)
+			return STORE_ERROR;
+		old = 0;
+		cmp.target = ETCD_TARGET_CREATE;
+		cmp.value = 0;
+		if (a.nkvs == 1 && a.kvs[0].valuelen < sizeof(num)) {
+			memcpy(num, a.kvs[0].value, a.kvs[0].valuelen);
+			num[a.kvs[0].valuelen] = '\0';
+			old = strtoull(num, NULL, 10);
+			cmp.target = ETCD_TARGET_MOD;
+			cmp.value = a.kvs[0].mod_revision;
+		}
+		etcd_answer_free(&a);
+		if (old >= fence)
+			break;
+		snprintf(num, sizeof(num), "%" PRIu64, fence);
+		memset(&put, 0, sizeof(put));
+		put.type = ETCD_OP_PUT;
+		put.key = k;
+		put.keylen = cmp.keylen;
+		put.value = num;
+		put.valuelen = strlen(num);
+		if (call_txn(s, &cmp, &put, &ok) != STORE_OK)
+			return STORE_ERROR;
+	}
+	pthread_mutex_lock(&s->mu);
+	s->base_known = 0;
+	pthread_mutex_unlock(&s->mu);
+	return old >= fence || ok ? STORE_OK : STORE_ERROR;
+}
+
+/* ------------------------------------------------------------------ */
+/* Watching and sweeping in threads */
+
+static int
+stopping(void *arg)
+{
+	struct etcd_store	*s = arg;
+
+	return __atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE);
+}
+
+/* Sleeps ms, or less when the store is closing. Returns 1 when it is. */
+static int
+pause_ms(struct etcd_store *s, int64_t ms)
+{
+	struct timespec	 ts;
+	int		 stop;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&s->mu);
+	while (!(stop = stopping(s)) &&
+	    pthread_cond_timedwait(&s->stop_cv, &s->mu, &ts) == 0)
+		;
+	pthread_mutex_unlock(&s->mu);
+	return stop;
+}
+
+static void
+changed(struct etcd_store *s)
+{
+	if (s->hooks->changed != NULL)
+		s->hooks->changed(s->hooks->changed_arg);
+}
+
+/* etcd_line_fn: one line of the watch stream. */
+static int
+watch_line(const char *line, size_t len, void *arg)
+{
+	struct etcd_store	*s = arg;
+	struct etcd_watch	 w;
+	struct etcd_error	 err;
+	int			 rc = 0;
+
+	if (etcd_parse_watch(line, len, &w, &err) != ETCD_OK) {
+		log_info("etcd: watch ended: %s", err.message);
+		return -1;
+	}
+	if (w.compact_revision != 0 || w.canceled) {
+		/* Too far behind: start again from now. */
+		s->watch_rev = 0;
+		rc = -1;
+	} else if (w.header.revision > 0)
+		s->watch_rev = w.header.revision + 1;
+	/* A new stream may have missed changes; events are changes. */
+	if (w.created || w.nevents > 0 || rc != 0)
+		changed(s);
+	etcd_watch_free(&w);
+	return rc;
+}
+
+/*
+ * The watch thread: one stream on every lock's key; every change wakes
+ * this process's waiters, which decide again. A stream that breaks wakes
+ * them too, and the next one starts where it left off.
+ */
+static void *
+watcher(void *arg)
+{
+	struct etcd_store	*s = arg;
+	struct buf		 body;
+	char			 start[KEY_MAX], end[KEY_MAX];
+	size_t			 sl, el;
+
+	sl = locks_start(s, start);
+	el = locks_end(s, end);
+	buf_init(&body);
+	while (!stopping(s)) {
+		buf_reset(&body);
+		etcd_req_watch(&body, start, sl, end, el, s->watch_rev, 0);
+		(void)etcd_client_stream(s->client, "/v3/watch", &body,
+		    watch_line, s, stopping, s);
+		changed(s);
+		if (pause_ms(s, WATCH_PAUSE_MS))
+			break;
+	}
+	buf_free(&body);
+	return NULL;
+}
+
+/* The sweeper thread: a page every SWEEP_EVERY_MS. */
+static void *
+sweeper(void *arg)
+{
+	struct etcd_store	*s = arg;
+
+	while (!pause_ms(s, SWEEP_EVERY_MS))
+		sweep_page(s, s->clock());
+	return NULL;
+}
+
+static int
+etcd_watch(void *impl)
+{
+	struct etcd_store	*s = impl;
+
+	if (s->threads)
+		return STORE_OK;
+	if (pthread_create(&s->watcher, NULL, watcher, s) != 0) {
+		log_error("pthread_create failed");
+		return STORE_ERROR;
+	}
+	if (pthread_create(&s->sweeper, NULL, sweeper, s) != 0) {
+		log_error("pthread_create failed");
+		__atomic_store_n(&s->stopping, 1, __ATOMIC_RELEASE);
+		pthread_join(s->watcher, NULL);
+		return STORE_ERROR;
+	}
+	s->threads = 1;
+	return STORE_OK;
+}
+
+static const char *
+etcd_trouble(void *impl)
+{
+	struct etcd_store	*s = impl;
+	static __thread char	 why[600];
+
+	return etcd_client_trouble(s->client, why, sizeof(why));
+}
+
+/* ------------------------------------------------------------------ */
+/* Opening */
+
+/* Before a request thread waits for the cluster's answer. */
+static void
+announce_wait(void *arg)
+{
+	struct etcd_store	*s = arg;
+
+	if (s->hooks->on_wait != NULL)
+		s->hooks->on_wait();
+}
+
+static int
+etcd_open(const struct store_options *opt, const struct store_hooks *hooks,
+    void **out)
+{
+	struct etcd_store	*s;
+
+	*out = NULL;
+	if (opt->etcd == NULL || opt->etcd->nendpoints == 0 ||
+	    strlen(opt->etcd->prefix) > CONFIG_ETCD_PREFIX_MAX) {
+		log_error("etcd: no endpoints");
+		return STORE_ERROR;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		log_error("calloc: %s", strerror(errno));
+		return STORE_ERROR;
+	}
+	s->hooks = hooks;
+	s->clock = opt->clock;
+	s->max_records = opt->max_records;
+	s->sweep_batch = opt->sweep_batch > 0 ? opt->sweep_batch : 1;
+	s->prefix_len = strlen(opt->etcd->prefix);
+	memcpy(s->prefix, opt->etcd->prefix, s->prefix_len + 1);
+	if (random_bytes(s->writer, sizeof(s->writer)) == -1) {
+		log_error("no random bytes for write ids");
+		free(s);
+		return STORE_ERROR;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->stop_cv, NULL);
+	s->counted_at = INT64_MIN / 2;
+	s->swept_at = INT64_MIN / 2;
+	/* Reaching the cluster is not needed to start: a web server
+	 * restarts responders that exit, in a loop. Requests answer 503
+	 * until it can be reached. */
+	if (etcd_client_open(opt->etcd, &s->client) == -1) {
+		pthread_cond_destroy(&s->stop_cv);
+		pthread_mutex_destroy(&s->mu);
+		free(s);
+		return STORE_ERROR;
+	}
+	etcd_client_on_wait(s->client, announce_wait, s);
+	*out = s;
+	return STORE_OK;
+}
+
+static void
+etcd_close(void *impl)
+{
+	struct etcd_store	*s = impl;
+
+	if (s == NULL)
+		return;
+	if (s->threads) {
+		pthread_mutex_lock(&s->mu);
+		__atomic_store_n(&s->stopping, 1, __ATOMIC_RELEASE);
+		pthread_cond_broadcast(&s->stop_cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->watcher, NULL);
+		pthread_join(s->sweeper, NULL);
+	}
+	etcd_client_close(s->client);
+	pthread_cond_destroy(&s->stop_cv);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}
+
+const struct store_backend store_etcd_backend = {
+	"etcd", etcd_open, etcd_close, etcd_change, etcd_view, etcd_sweep,
+	etcd_stats, etcd_list, etcd_watch, etcd_trouble, etcd_import,
+	etcd_raise_fences
+};
