@@ -38,11 +38,18 @@ struct etcd_client {
 	pthread_key_t	 handles;	/* each thread's CURL handle */
 	void		(*on_wait)(void *);
 	void		*on_wait_arg;
+	const struct etcd_transport *transport;	/* NULL: the network */
 	pthread_mutex_t	 mu;		/* token and trouble */
 	char		*token;		/* etcd auth; NULL: none yet */
 	char		 trouble[600];	/* the last failure; "" after a
 					 * success */
 };
+
+void
+etcd_client_transport(struct etcd_client *c, const struct etcd_transport *t)
+{
+	c->transport = t;
+}
 
 static void
 free_handle(void *h)
@@ -222,6 +229,16 @@ post(struct etcd_client *c, CURL *h, size_t m, const char *path,
 	*status = 0;
 	*sent = 0;
 	buf_reset(ans);
+	if (c->transport != NULL) {
+		*status = c->transport->fn(c->transport->arg, m, path, body,
+		    ans);
+		*sent = *status != ETCD_UNREACHED;
+		if (*status == ETCD_UNREACHED)
+			return CURLE_COULDNT_CONNECT;
+		if (*status == ETCD_LOST)
+			return CURLE_OPERATION_TIMEDOUT;
+		return buf_failed(ans) ? CURLE_OUT_OF_MEMORY : CURLE_OK;
+	}
 	snprintf(url, sizeof(url), "%s%s", c->cfg->endpoints[m], path);
 	if ((hdr = headers(c)) == NULL)
 		return CURLE_OUT_OF_MEMORY;

@@ -44,6 +44,23 @@ int	etcd_client_stream(struct etcd_client *, const char *,
 	    const struct buf *, etcd_line_fn *, void *, int (*)(void *),
 	    void *);
 
+/*
+ * For the unit tests: a transport in place of the network. fn answers a
+ * POST of body to path on member m (0 to nendpoints - 1) into ans and
+ * returns the HTTP status, or ETCD_UNREACHED (nothing went out) or
+ * ETCD_LOST (it went out, no answer came).
+ */
+#define ETCD_UNREACHED	(-1)
+#define ETCD_LOST	(-2)
+typedef int etcd_transport_fn(void *, size_t, const char *,
+	    const struct buf *, struct buf *);
+struct etcd_transport {
+	etcd_transport_fn	*fn;
+	void			*arg;
+};
+void	etcd_client_transport(struct etcd_client *,
+	    const struct etcd_transport *);
+
 /* For the unit tests: how an answer with an error is taken. */
 enum etcd_call etcd_client_judge(int, const struct etcd_error *, int);
 

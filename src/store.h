@@ -19,6 +19,7 @@
 #include "lock.h"
 
 struct store;
+struct etcd_transport;
 
 enum store_status {
 	STORE_OK = 0,
@@ -36,6 +37,9 @@ struct store_options {
 	uint64_t		 max_records;
 	size_t			 sweep_batch;	/* expired records per write */
 	int64_t			(*clock)(void);	/* ms since the epoch */
+	/* For the unit tests: the etcd backend's requests answered in
+	 * place of the network (etcd_client.h). */
+	const struct etcd_transport *etcd_transport;
 };
 
 

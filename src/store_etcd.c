@@ -1237,6 +1237,8 @@ etcd_open(const struct store_options *opt, const struct store_hooks *hooks,
 		return STORE_ERROR;
 	}
 	etcd_client_on_wait(s->client, announce_wait, s);
+	if (opt->etcd_transport != NULL)
+		etcd_client_transport(s->client, opt->etcd_transport);
 	*out = s;
 	return STORE_OK;
 }
