@@ -4,8 +4,15 @@
  *
  * Keys: PREFIX "locks/" then "g" (getlock) or "l" (LSS) and the id in 32
  * hex digits, so that etcd's key order is LMDB's (kind, then id); PREFIX
- * "meta/fence-base" holds the fence base (etcd_raise_fences). A
- * value is a 16-byte write id, then the record (record.h).
+ * "meta/fence-base" holds the fence base (etcd_raise_fences). A value is
+ * a 16-byte write id, then the record (record.h).
+ *
+ * Expiry index: a record that may be swept at time T (lock_sweep_at) has
+ * an empty key PREFIX "expiry/" T (16 digits) "/" and its own key's end,
+ * written by the same txn as the record, so both carry the same
+ * mod_revision. A sweep reads the index up to now and deletes a record
+ * only if its mod_revision is still its index entry's: unchanged since,
+ * so still expired.
  *
  * One decision: a linearizable read of the key, the clock, lock_decide(),
  * and a txn that writes only if the key's mod_revision is still the one
@@ -58,9 +65,13 @@
 /* How often a process sweeps a page of expired records, and how many
  * keys a page reads. */
 #define SWEEP_EVERY_MS	1000
-#define SWEEP_PAGE	64
-/* How long a count of the records is good for max_records. */
+/* Records one sweep deletes at most: 2 ops each, and etcd takes 128 ops
+ * per txn by default (--max-txn-ops). */
+#define SWEEP_BATCH	32
+/* How long a count of the records is good for max_records, and how far
+ * below it the count must be to be used. */
 #define COUNT_TTL_MS	1000
+#define COUNT_SLACK	1000
 /* Between two watch streams. */
 #define WATCH_PAUSE_MS	200
 
@@ -69,7 +80,6 @@ struct etcd_store {
 	struct etcd_client	*client;
 	int64_t			(*clock)(void);
 	uint64_t		 max_records;
-	size_t			 sweep_batch;
 	char			 prefix[CONFIG_ETCD_PREFIX_MAX + 1];
 	size_t			 prefix_len;
 	uint8_t			 writer[8];	/* this process's part of
@@ -82,8 +92,6 @@ struct etcd_store {
 	int64_t			 counted_at;	/* store clock */
 	int64_t			 count;
 	int64_t			 swept_at;
-	char			 sweep_from[KEY_MAX];
-	size_t			 sweep_from_len;
 
 	/* The watch (store_watch), and the sweeper, in threads of their
 	 * own. */
@@ -132,6 +140,38 @@ locks_end(const struct etcd_store *s, char *out)
 	size_t	 n = locks_start(s, start);
 
 	return etcd_range_end(start, n, out);
+}
+
+/* The expiry index entry of the lock whose key is key[0..keylen). */
+static size_t
+index_key(const struct etcd_store *s, int64_t when, const char *key,
+    size_t keylen, char *out)
+{
+	size_t	 n;
+
+	n = (size_t)snprintf(out, KEY_MAX, "%sexpiry/%016" PRId64 "/",
+	    s->prefix, when);
+	memcpy(out + n, key + s->prefix_len + 6, keylen - s->prefix_len - 6);
+	n += keylen - s->prefix_len - 6;
+	out[n] = '\0';
+	return n;
+}
+
+/* The lock key an index entry names: its length, or 0 for none. */
+static size_t
+index_lock_key(const struct etcd_store *s, const char *ik, size_t iklen,
+    char *out)
+{
+	size_t	 head = s->prefix_len + 7 + 16 + 1, tail;
+
+	if (iklen <= head || iklen - head + s->prefix_len + 6 >= KEY_MAX)
+		return 0;
+	tail = iklen - head;
+	memcpy(out, s->prefix, s->prefix_len);
+	memcpy(out + s->prefix_len, "locks/", 6);
+	memcpy(out + s->prefix_len + 6, ik + head, tail);
+	out[s->prefix_len + 6 + tail] = '\0';
+	return s->prefix_len + 6 + tail;
 }
 
 static int
@@ -311,66 +351,98 @@ load_base(struct etcd_store *s)
 	return STORE_OK;
 }
 
-/*
- * Whether a new record fits under max_records, from a count at most
- * COUNT_TTL_MS old. Returns STORE_OK, STORE_FULL or STORE_ERROR.
- */
+static size_t	sweep_some(struct etcd_store *, int64_t);
+
+/* The records now: the count of every lock key (STORE_OK), kept for the
+ * next COUNT_TTL_MS, and the cluster's revision then (rev may be NULL). */
 static int
-room_for_new(struct etcd_store *s, int64_t now)
+count_records(struct etcd_store *s, int64_t now, int64_t *count,
+    int64_t *rev)
 {
 	struct etcd_answer	 a;
 	struct etcd_op		 op;
 	char			 start[KEY_MAX], end[KEY_MAX];
-	int64_t			 count;
-	int			 fresh;
+
+	memset(&op, 0, sizeof(op));
+	op.type = ETCD_OP_RANGE;
+	op.key = start;
+	op.keylen = locks_start(s, start);
+	op.range_end = end;
+	op.range_end_len = locks_end(s, end);
+	op.limit = 1;
+	if (call_op(s, &op, &a) != STORE_OK)
+		return STORE_ERROR;
+	*count = a.count;
+	if (rev != NULL)
+		*rev = a.header.revision;
+	etcd_answer_free(&a);
+	pthread_mutex_lock(&s->mu);
+	s->count = *count;
+	s->counted_at = now;
+	pthread_mutex_unlock(&s->mu);
+	return STORE_OK;
+}
+
+/*
+ * Whether a new record fits under max_records. A count up to COUNT_TTL_MS
+ * old will do while far from the limit; near it the records are counted
+ * again, and at it the expired ones are swept first, as LMDB's writes do.
+ * Writers on other processes may pass the limit by the records they
+ * create at the same instant. Returns STORE_OK, STORE_FULL or
+ * STORE_ERROR.
+ */
+static int
+room_for_new(struct etcd_store *s, int64_t now)
+{
+	int64_t	 count;
+	int	 fresh;
 
 	pthread_mutex_lock(&s->mu);
-	fresh = now - s->counted_at < COUNT_TTL_MS;
 	count = s->count;
+	fresh = now - s->counted_at < COUNT_TTL_MS &&
+	    (uint64_t)count + COUNT_SLACK < s->max_records;
+	if (fresh)
+		s->count++;	/* this one, until the next count */
 	pthread_mutex_unlock(&s->mu);
-	if (!fresh) {
-		memset(&op, 0, sizeof(op));
-		op.type = ETCD_OP_RANGE;
-		op.key = start;
-		op.keylen = locks_start(s, start);
-		op.range_end = end;
-		op.range_end_len = locks_end(s, end);
-		op.limit = 1;
-		if (call_op(s, &op, &a) != STORE_OK)
-			return STORE_ERROR;
-		count = a.count;
-		etcd_answer_free(&a);
-		pthread_mutex_lock(&s->mu);
-		s->count = count;
-		s->counted_at = now;
-		pthread_mutex_unlock(&s->mu);
-	}
+	if (fresh)
+		return STORE_OK;
+	if (count_records(s, now, &count, NULL) != STORE_OK)
+		return STORE_ERROR;
+	if ((uint64_t)count >= s->max_records && sweep_some(s, now) > 0 &&
+	    count_records(s, now, &count, NULL) != STORE_OK)
+		return STORE_ERROR;
 	return (uint64_t)count >= s->max_records ? STORE_FULL : STORE_OK;
 }
 
 /* ------------------------------------------------------------------ */
 /* Decisions */
 
-/* What a decision found: the key's record, or none. */
+/*
+ * What a decision found under the key: a value (exists), and whether it
+ * is a lock to decide on (live): an LSS lock past its retention is gone,
+ * whether or not a sweep has deleted it yet (LMDB's writes sweep it before
+ * they decide).
+ */
 struct found {
-	int		 present;
+	int		 exists;
+	int		 live;		/* rec is set */
 	int64_t		 mod_revision;
-	uint8_t		 write_id[WRITE_ID_LEN];
+	int64_t		 sweep_at;	/* of the stored record */
 	struct lock_record rec;
 };
 
 static void
 found_free(struct found *f)
 {
-	if (f->present)
+	if (f->live)
 		lock_record_free(&f->rec);
-	f->present = 0;
+	f->live = 0;
 }
 
-/* Takes the key's state from a range answer (0 or 1 kvs). Returns
- * STORE_OK or STORE_ERROR. */
+/* Takes the key's state at now from a range answer (0 or 1 kvs).
+ * Returns STORE_OK or STORE_ERROR. */
 static int
-found_from(struct etcd_store *s, const struct etcd_answer *a,
+found_from(struct etcd_store *s, const struct etcd_answer *a, int64_t now,
     struct found *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -378,9 +450,13 @@ found_from(struct etcd_store *s, const struct etcd_answer *a,
 		return STORE_OK;
 	if (decode_value(s, &a->kvs[0], &f->rec) == -1)
 		return STORE_ERROR;
-	f->present = 1;
+	f->exists = 1;
 	f->mod_revision = a->kvs[0].mod_revision;
-	memcpy(f->write_id, a->kvs[0].value, WRITE_ID_LEN);
+	f->sweep_at = lock_sweep_at(&f->rec);
+	if (f->rec.kind == LOCK_KIND_LSS && lock_sweepable(&f->rec, now))
+		lock_record_free(&f->rec);
+	else
+		f->live = 1;
 	return STORE_OK;
 }
 
@@ -435,8 +511,9 @@ monotonic_us(void)
 }
 
 /*
- * The txn of a decision's write: if the key is as found, the write, else
- * a read of the key. Its body goes into body.
+ * The txn of a decision's write: if the key is as found, the write and
+ * its expiry index entry (the old one deleted), else a read of the key.
+ * Its body goes into body.
  */
 static void
 write_txn(struct etcd_store *s, const char *key, size_t keylen,
@@ -444,30 +521,32 @@ write_txn(struct etcd_store *s, const char *key, size_t keylen,
     const uint8_t write_id[WRITE_ID_LEN], struct buf *body)
 {
 	struct etcd_compare	 cmp;
-	struct etcd_op		 put, get;
+	struct etcd_op		 ops[3], get;
 	struct etcd_txn		 txn;
+	char			 oldix[KEY_MAX], newix[KEY_MAX];
 	uint8_t			*value = NULL;
-	size_t			 len = 0;
+	int64_t			 oldat, newat;
+	size_t			 n = 0, len = 0;
 
-	(void)s;
 	memset(&cmp, 0, sizeof(cmp));
 	cmp.key = key;
 	cmp.keylen = keylen;
 	cmp.cmp = ETCD_CMP_EQUAL;
-	if (f->present) {
+	if (f->exists) {
 		cmp.target = ETCD_TARGET_MOD;
 		cmp.value = f->mod_revision;
 	} else {
 		cmp.target = ETCD_TARGET_CREATE;
 		cmp.value = 0;
 	}
-	memset(&put, 0, sizeof(put));
-	put.key = key;
-	put.keylen = keylen;
-	if (d->write == LOCK_WRITE_DELETE)
-		put.type = ETCD_OP_DELETE;
-	else {
-		put.type = ETCD_OP_PUT;
+	memset(ops, 0, sizeof(ops));
+	ops[n].key = key;
+	ops[n].keylen = keylen;
+	if (d->write == LOCK_WRITE_DELETE) {
+		ops[n++].type = ETCD_OP_DELETE;
+		newat = 0;
+	} else {
+		ops[n].type = ETCD_OP_PUT;
 		len = WRITE_ID_LEN + record_size(&d->record);
 		if ((value = malloc(len)) == NULL) {
 			body->failed = 1;
@@ -475,8 +554,22 @@ write_txn(struct etcd_store *s, const char *key, size_t keylen,
 		}
 		memcpy(value, write_id, WRITE_ID_LEN);
 		record_encode(&d->record, value + WRITE_ID_LEN);
-		put.value = (const char *)value;
-		put.valuelen = len;
+		ops[n].value = (const char *)value;
+		ops[n++].valuelen = len;
+		newat = lock_sweep_at(&d->record);
+	}
+	/* The new entry is written even when its time is the old one's:
+	 * its mod_revision must be the record's. */
+	oldat = f->exists ? f->sweep_at : 0;
+	if (oldat > 0 && oldat != newat) {
+		ops[n].type = ETCD_OP_DELETE;
+		ops[n].key = oldix;
+		ops[n++].keylen = index_key(s, oldat, key, keylen, oldix);
+	}
+	if (newat > 0) {
+		ops[n].type = ETCD_OP_PUT;
+		ops[n].key = newix;
+		ops[n++].keylen = index_key(s, newat, key, keylen, newix);
 	}
 	memset(&get, 0, sizeof(get));
 	get.type = ETCD_OP_RANGE;
@@ -485,8 +578,8 @@ write_txn(struct etcd_store *s, const char *key, size_t keylen,
 	memset(&txn, 0, sizeof(txn));
 	txn.compare = &cmp;
 	txn.ncompare = 1;
-	txn.success = &put;
-	txn.nsuccess = 1;
+	txn.success = ops;
+	txn.nsuccess = n;
 	txn.failure = &get;
 	txn.nfailure = 1;
 	etcd_req_txn(body, &txn);
@@ -515,7 +608,7 @@ find_outcome(struct etcd_store *s, const char *key, size_t keylen,
 	    d->write == LOCK_WRITE_PUT) {
 		*rev = a.kvs[0].mod_revision;
 		o = OUTCOME_DONE;
-	} else if (f->present ? a.nkvs == 1 &&
+	} else if (f->exists ? a.nkvs == 1 &&
 	    a.kvs[0].mod_revision == f->mod_revision : a.nkvs == 0)
 		o = OUTCOME_NOT_DONE;
 	else if (d->write == LOCK_WRITE_DELETE && a.nkvs == 0) {
@@ -549,16 +642,34 @@ back_off(struct etcd_store *s, size_t tries)
 	nanosleep(&ts, NULL);
 }
 
+/* Reads the key into f (a linearizable read). */
+static int
+read_found(struct etcd_store *s, const char *k, size_t klen,
+    struct found *f)
+{
+	struct etcd_answer	 a;
+	int			 rc;
+
+	if (read_key(s, k, klen, &a) != STORE_OK)
+		return STORE_ERROR;
+	rc = found_from(s, &a, s->clock(), f);
+	etcd_answer_free(&a);
+	return rc;
+}
+
 /*
- * One decision (see the top of the file). Returns STORE_OK (out is the
- * decision), STORE_FULL or STORE_ERROR (out holds nothing).
+ * One decision (see the top of the file). A PUT or an LSS creation is
+ * first decided as if the key were absent, with no read: its txn then
+ * creates the key, or its failure branch reads it, and the decision is
+ * made again on what it read. A new lock so costs one round trip.
+ * Returns STORE_OK (out is the decision), STORE_FULL or STORE_ERROR (out
+ * holds nothing).
  */
 static int
 etcd_change(void *impl, const struct store_key *key,
     const struct lock_op *op, struct lock_decision *out)
 {
 	struct etcd_store	*s = impl;
-	struct etcd_answer	 a;
 	struct etcd_txn_answer	 t;
 	struct etcd_error	 err;
 	struct found		 f;
@@ -569,31 +680,40 @@ etcd_change(void *impl, const struct store_key *key,
 	int64_t			 now, rev;
 	size_t			 klen, tries;
 	enum etcd_call		 c;
-	int			 rc = STORE_ERROR, conflict;
+	int			 rc = STORE_ERROR, known, conflict;
 
 	if (load_base(s) != STORE_OK)
 		return STORE_ERROR;
 	if (!s->threads)
 		sweep_page(s, s->clock());
 	klen = make_key(s, key, k);
-	if (read_key(s, k, klen, &a) != STORE_OK)
+	memset(&f, 0, sizeof(f));
+	known = op->kind != LOCK_OP_PUT && op->kind != LOCK_OP_LSS_CREATE;
+	if (known && read_found(s, k, klen, &f) != STORE_OK)
 		return STORE_ERROR;
-	rc = found_from(s, &a, &f);
-	etcd_answer_free(&a);
-	if (rc != STORE_OK)
-		return rc;
 	buf_init(&body);
 	buf_init(&ans);
 	for (tries = 0; tries < CONFLICTS_MAX; tries++) {
 		rc = STORE_ERROR;
 		now = s->clock();
-		decide(s, f.present ? &f.rec : NULL, now, op, out);
-		if (out->write == LOCK_WRITE_NONE) {
-			rc = STORE_OK;
-			break;
-		}
-		if (!f.present && (rc = room_for_new(s, now)) != STORE_OK) {
-			lock_decision_free(out);
+		decide(s, f.live ? &f.rec : NULL, now, op, out);
+		/* Nothing to write, or no room for a new record: true only
+		 * of what is really there. */
+		if (out->write == LOCK_WRITE_NONE ||
+		    (!f.exists && (rc = room_for_new(s, now)) != STORE_OK)) {
+			if (!known) {
+				lock_decision_free(out);
+				known = 1;
+				if (read_found(s, k, klen, &f) != STORE_OK) {
+					rc = STORE_ERROR;
+					break;
+				}
+				continue;
+			}
+			if (out->write == LOCK_WRITE_NONE)
+				rc = STORE_OK;
+			else
+				lock_decision_free(out);
 			break;
 		}
 		new_write_id(s, wid);
@@ -646,15 +766,17 @@ etcd_change(void *impl, const struct store_key *key,
 			rc = STORE_OK;
 			goto done;
 		}
-		/* Changed meanwhile: decide again on what the failure
-		 * branch read. */
+		/* Not as assumed, or changed meanwhile: decide again on what
+		 * the failure branch read. A first guess is no conflict. */
 		lock_decision_free(out);
-		if (tries >= 2)
+		if (known && tries >= 2)
 			back_off(s, tries);
+		known = 1;
 		found_free(&f);
 		conflict = t.nresponses == 1 &&
 		    t.responses[0].type == ETCD_OP_RANGE ?
-		    found_from(s, &t.responses[0], &f) : STORE_ERROR;
+		    found_from(s, &t.responses[0], s->clock(), &f) :
+		    STORE_ERROR;
 		etcd_txn_answer_free(&t);
 		if (conflict != STORE_OK)
 			break;
@@ -680,6 +802,7 @@ etcd_view(void *impl, const struct store_key *key, const struct lock_op *op,
 	struct etcd_answer	 a;
 	struct found		 f;
 	char			 k[KEY_MAX];
+	int64_t			 now;
 	size_t			 klen;
 	int			 rc;
 
@@ -688,11 +811,12 @@ etcd_view(void *impl, const struct store_key *key, const struct lock_op *op,
 	klen = make_key(s, key, k);
 	if (read_key(s, k, klen, &a) != STORE_OK)
 		return STORE_ERROR;
-	rc = found_from(s, &a, &f);
+	now = s->clock();
+	rc = found_from(s, &a, now, &f);
 	etcd_answer_free(&a);
 	if (rc != STORE_OK)
 		return rc;
-	decide(s, f.present ? &f.rec : NULL, s->clock(), op, out);
+	decide(s, f.live ? &f.rec : NULL, now, op, out);
 	found_free(&f);
 	return STORE_OK;
 }
@@ -700,109 +824,116 @@ etcd_view(void *impl, const struct store_key *key, const struct lock_op *op,
 /* ------------------------------------------------------------------ */
 /* Sweeping, listing, counting */
 
+/* A txn: if the ncmp compares hold, the n ops. Returns STORE_OK with *succeeded,
+ * or STORE_ERROR (a lost answer is an error here: the caller may try
+ * again, as a sweep does a second later). */
+static int
+call_txn(struct etcd_store *s, const struct etcd_compare *cmp, size_t ncmp,
+    const struct etcd_op *ops, size_t n, int *succeeded)
+{
+	struct etcd_txn		 txn;
+	struct etcd_txn_answer	 t;
+	struct etcd_error	 err;
+	struct buf		 body, ans;
+	int			 rc = STORE_ERROR;
+
+	memset(&txn, 0, sizeof(txn));
+	txn.compare = cmp;
+	txn.ncompare = ncmp;
+	txn.success = ops;
+	txn.nsuccess = n;
+	buf_init(&body);
+	buf_init(&ans);
+	etcd_req_txn(&body, &txn);
+	if (!buf_failed(&body) && etcd_client_call(s->client, "/v3/kv/txn",
+	    &body, ETCD_WRITE, &ans, &err) == ETCD_CALL_OK &&
+	    etcd_parse_txn(ans.data, ans.len, &t, &err) == ETCD_OK) {
+		*succeeded = t.succeeded;
+		etcd_txn_answer_free(&t);
+		rc = STORE_OK;
+	}
+	buf_free(&body);
+	buf_free(&ans);
+	return rc;
+}
+
 /*
- * Deletes, each with a txn that holds only if it was not changed since
- * read, the expired records of the next page of keys (at most
- * sweep_batch), when this process has not done so for SWEEP_EVERY_MS.
- * The page after the last key read is next; after the last, the first.
- * Returns how many it deleted.
+ * Deletes the records the expiry index says are expired by now, at most
+ * SWEEP_BATCH of them, with their index entries, in one txn that holds
+ * only if each record is the one its entry was written with. When it does
+ * not (a record changed meanwhile, or another process swept first), the
+ * next sweep reads the index again. Returns how many it deleted.
  */
 static size_t
 sweep_some(struct etcd_store *s, int64_t now)
 {
 	struct etcd_answer	 a;
-	struct etcd_op		 op;
-	struct etcd_compare	 cmp;
-	struct etcd_op		 del;
-	struct etcd_txn		 txn;
-	struct etcd_txn_answer	 t;
-	struct etcd_error	 err;
-	struct lock_record	 rec;
-	struct buf		 body, ans;
-	char			 from[KEY_MAX], end[KEY_MAX];
-	size_t			 i, swept = 0, fromlen;
-	int			 due;
+	struct etcd_op		 op, del[2 * SWEEP_BATCH];
+	struct etcd_compare	 cmp[SWEEP_BATCH];
+	char			 from[KEY_MAX], to[KEY_MAX];
+	char			(*keys)[KEY_MAX];
+	size_t			 i, n = 0;
+	int			 ok = 0;
+
+	memset(&op, 0, sizeof(op));
+	op.type = ETCD_OP_RANGE;
+	op.key = from;
+	op.keylen = (size_t)snprintf(from, sizeof(from), "%sexpiry/",
+	    s->prefix);
+	/* Every entry of a time up to now: "T/..." sorts below "T0". */
+	op.range_end = to;
+	op.range_end_len = (size_t)snprintf(to, sizeof(to),
+	    "%sexpiry/%016" PRId64 "0", s->prefix, now);
+	op.limit = SWEEP_BATCH;
+	op.serializable = 1;	/* each delete compares what it read */
+	if ((keys = calloc(SWEEP_BATCH, sizeof(*keys))) == NULL)
+		return 0;
+	if (call_op(s, &op, &a) != STORE_OK) {
+		free(keys);
+		return 0;
+	}
+	memset(cmp, 0, sizeof(cmp));
+	memset(del, 0, sizeof(del));
+	for (i = 0; i < a.nkvs && n < SWEEP_BATCH; i++) {
+		cmp[n].key = keys[n];
+		if ((cmp[n].keylen = index_lock_key(s, a.kvs[i].key,
+		    a.kvs[i].keylen, keys[n])) == 0)
+			continue;
+		cmp[n].target = ETCD_TARGET_MOD;
+		cmp[n].cmp = ETCD_CMP_EQUAL;
+		cmp[n].value = a.kvs[i].mod_revision;
+		del[2 * n].type = ETCD_OP_DELETE;
+		del[2 * n].key = keys[n];
+		del[2 * n].keylen = cmp[n].keylen;
+		del[2 * n + 1].type = ETCD_OP_DELETE;
+		del[2 * n + 1].key = a.kvs[i].key;
+		del[2 * n + 1].keylen = a.kvs[i].keylen;
+		n++;
+	}
+	if (n > 0 && (call_txn(s, cmp, n, del, 2 * n, &ok) != STORE_OK ||
+	    !ok))
+		n = 0;
+	etcd_answer_free(&a);
+	free(keys);
+	if (n > 0)
+		log_debug("swept %zu expired records", n);
+	return n;
+}
+
+/* A page of the sweep, when this process has not swept for
+ * SWEEP_EVERY_MS. */
+static void
+sweep_page(struct etcd_store *s, int64_t now)
+{
+	int	 due;
 
 	pthread_mutex_lock(&s->mu);
 	due = now - s->swept_at >= SWEEP_EVERY_MS;
 	if (due)
 		s->swept_at = now;
-	fromlen = s->sweep_from_len;
-	memcpy(from, s->sweep_from, fromlen);
 	pthread_mutex_unlock(&s->mu);
-	if (!due || load_base(s) != STORE_OK)
-		return 0;
-	if (fromlen == 0)
-		fromlen = locks_start(s, from);
-	memset(&op, 0, sizeof(op));
-	op.type = ETCD_OP_RANGE;
-	op.key = from;
-	op.keylen = fromlen;
-	op.range_end = end;
-	op.range_end_len = locks_end(s, end);
-	op.limit = SWEEP_PAGE;
-	op.serializable = 1;	/* each delete compares what it read */
-	if (call_op(s, &op, &a) != STORE_OK)
-		return 0;
-	buf_init(&body);
-	buf_init(&ans);
-	for (i = 0; i < a.nkvs && swept < s->sweep_batch; i++) {
-		if (decode_value(s, &a.kvs[i], &rec) == -1)
-			continue;
-		if (!lock_sweepable(&rec, s->clock())) {
-			lock_record_free(&rec);
-			continue;
-		}
-		lock_record_free(&rec);
-		memset(&cmp, 0, sizeof(cmp));
-		cmp.key = a.kvs[i].key;
-		cmp.keylen = a.kvs[i].keylen;
-		cmp.target = ETCD_TARGET_MOD;
-		cmp.cmp = ETCD_CMP_EQUAL;
-		cmp.value = a.kvs[i].mod_revision;
-		memset(&del, 0, sizeof(del));
-		del.type = ETCD_OP_DELETE;
-		del.key = a.kvs[i].key;
-		del.keylen = a.kvs[i].keylen;
-		memset(&txn, 0, sizeof(txn));
-		txn.compare = &cmp;
-		txn.ncompare = 1;
-		txn.success = &del;
-		txn.nsuccess = 1;
-		buf_reset(&body);
-		etcd_req_txn(&body, &txn);
-		if (buf_failed(&body) || etcd_client_call(s->client,
-		    "/v3/kv/txn", &body, ETCD_WRITE, &ans, &err) !=
-		    ETCD_CALL_OK)
-			break;
-		if (etcd_parse_txn(ans.data, ans.len, &t, &err) == ETCD_OK) {
-			swept += t.succeeded != 0;
-			etcd_txn_answer_free(&t);
-		}
-	}
-	/* Where the next page starts: after the last key read, or over. */
-	pthread_mutex_lock(&s->mu);
-	if (a.more && i == a.nkvs && a.nkvs > 0 &&
-	    a.kvs[a.nkvs - 1].keylen + 1 < sizeof(s->sweep_from)) {
-		memcpy(s->sweep_from, a.kvs[a.nkvs - 1].key,
-		    a.kvs[a.nkvs - 1].keylen);
-		s->sweep_from[a.kvs[a.nkvs - 1].keylen] = '\0';
-		s->sweep_from_len = a.kvs[a.nkvs - 1].keylen + 1;
-	} else if (i == a.nkvs)
-		s->sweep_from_len = 0;
-	pthread_mutex_unlock(&s->mu);
-	etcd_answer_free(&a);
-	buf_free(&body);
-	buf_free(&ans);
-	if (swept > 0)
-		log_debug("swept %zu expired records", swept);
-	return swept;
-}
-
-static void
-sweep_page(struct etcd_store *s, int64_t now)
-{
-	(void)sweep_some(s, now);
+	if (due)
+		(void)sweep_some(s, now);
 }
 
 /* A sweep now, whenever it was last done (for the unit tests). */
@@ -811,9 +942,6 @@ etcd_sweep(void *impl, size_t *swept)
 {
 	struct etcd_store	*s = impl;
 
-	pthread_mutex_lock(&s->mu);
-	s->swept_at = 0;
-	pthread_mutex_unlock(&s->mu);
 	*swept = sweep_some(s, s->clock());
 	return STORE_OK;
 }
@@ -823,27 +951,16 @@ static int
 etcd_stats(void *impl, struct store_stats *st)
 {
 	struct etcd_store	*s = impl;
-	struct etcd_answer	 a;
-	struct etcd_op		 op;
-	char			 start[KEY_MAX], end[KEY_MAX];
+	int64_t			 count, rev;
 
 	memset(st, 0, sizeof(*st));
 	st->file_bytes = -1;
-	if (load_base(s) != STORE_OK)
+	if (load_base(s) != STORE_OK ||
+	    count_records(s, s->clock(), &count, &rev) != STORE_OK)
 		return STORE_ERROR;
-	memset(&op, 0, sizeof(op));
-	op.type = ETCD_OP_RANGE;
-	op.key = start;
-	op.keylen = locks_start(s, start);
-	op.range_end = end;
-	op.range_end_len = locks_end(s, end);
-	op.limit = 1;
-	if (call_op(s, &op, &a) != STORE_OK)
-		return STORE_ERROR;
-	st->records = (uint64_t)a.count;
+	st->records = (uint64_t)count;
 	/* Every fence handed out so far is at most this. */
-	st->fence = s->base + (uint64_t)a.header.revision;
-	etcd_answer_free(&a);
+	st->fence = s->base + (uint64_t)rev;
 	return STORE_OK;
 }
 
@@ -928,47 +1045,16 @@ etcd_list(void *impl, const struct store_key *after, size_t max,
 /* ------------------------------------------------------------------ */
 /* Copying from LMDB */
 
-/* A txn: if compare holds, op. Returns STORE_OK with *succeeded, or
- * STORE_ERROR (a lost answer is an error here). */
-static int
-call_txn(struct etcd_store *s, const struct etcd_compare *cmp,
-    const struct etcd_op *op, int *succeeded)
-{
-	struct etcd_txn		 txn;
-	struct etcd_txn_answer	 t;
-	struct etcd_error	 err;
-	struct buf		 body, ans;
-	int			 rc = STORE_ERROR;
-
-	memset(&txn, 0, sizeof(txn));
-	txn.compare = cmp;
-	txn.ncompare = 1;
-	txn.success = op;
-	txn.nsuccess = 1;
-	buf_init(&body);
-	buf_init(&ans);
-	etcd_req_txn(&body, &txn);
-	if (!buf_failed(&body) && etcd_client_call(s->client, "/v3/kv/txn",
-	    &body, ETCD_WRITE, &ans, &err) == ETCD_CALL_OK &&
-	    etcd_parse_txn(ans.data, ans.len, &t, &err) == ETCD_OK) {
-		*succeeded = t.succeeded;
-		etcd_txn_answer_free(&t);
-		rc = STORE_OK;
-	}
-	buf_free(&body);
-	buf_free(&ans);
-	return rc;
-}
-
 /* Stores the lock unless its key exists: *copied says which. */
 static int
 etcd_import(void *impl, const struct store_item *it, int *copied)
 {
 	struct etcd_store	*s = impl;
 	struct etcd_compare	 cmp;
-	struct etcd_op		 put;
-	char			 k[KEY_MAX];
+	struct etcd_op		 put[2];
+	char			 k[KEY_MAX], ix[KEY_MAX];
 	uint8_t			*value;
+	int64_t			 at;
 	size_t			 len;
 	int			 rc;
 
@@ -983,13 +1069,17 @@ etcd_import(void *impl, const struct store_item *it, int *copied)
 		return STORE_ERROR;
 	new_write_id(s, value);
 	record_encode(it->rec, value + WRITE_ID_LEN);
-	memset(&put, 0, sizeof(put));
-	put.type = ETCD_OP_PUT;
-	put.key = k;
-	put.keylen = cmp.keylen;
-	put.value = (const char *)value;
-	put.valuelen = len;
-	rc = call_txn(s, &cmp, &put, copied);
+	memset(put, 0, sizeof(put));
+	put[0].type = ETCD_OP_PUT;
+	put[0].key = k;
+	put[0].keylen = cmp.keylen;
+	put[0].value = (const char *)value;
+	put[0].valuelen = len;
+	put[1].type = ETCD_OP_PUT;
+	put[1].key = ix;
+	if ((at = lock_sweep_at(it->rec)) > 0)
+		put[1].keylen = index_key(s, at, k, cmp.keylen, ix);
+	rc = call_txn(s, &cmp, 1, put, at > 0 ? 2 : 1, copied);
 	free(value);
 	return rc;
 }
@@ -1038,7 +1128,7 @@ etcd_raise_fences(void *impl, uint64_t fence)
 		put.keylen = cmp.keylen;
 		put.value = num;
 		put.valuelen = strlen(num);
-		if (call_txn(s, &cmp, &put, &ok) != STORE_OK)
+		if (call_txn(s, &cmp, 1, &put, 1, &ok) != STORE_OK)
 			return STORE_ERROR;
 	}
 	pthread_mutex_lock(&s->mu);
@@ -1142,14 +1232,17 @@ watcher(void *arg)
 	return NULL;
 }
 
-/* The sweeper thread: a page every SWEEP_EVERY_MS. */
+/* The sweeper thread: a batch every SWEEP_EVERY_MS, or at once after a
+ * full one. */
 static void *
 sweeper(void *arg)
 {
 	struct etcd_store	*s = arg;
 
-	while (!pause_ms(s, SWEEP_EVERY_MS))
-		sweep_page(s, s->clock());
+	while (!stopping(s))
+		if (sweep_some(s, s->clock()) < SWEEP_BATCH &&
+		    pause_ms(s, SWEEP_EVERY_MS))
+			break;
 	return NULL;
 }
 
@@ -1215,7 +1308,6 @@ etcd_open(const struct store_options *opt, const struct store_hooks *hooks,
 	s->hooks = hooks;
 	s->clock = opt->clock;
 	s->max_records = opt->max_records;
-	s->sweep_batch = opt->sweep_batch > 0 ? opt->sweep_batch : 1;
 	s->prefix_len = strlen(opt->etcd->prefix);
 	memcpy(s->prefix, opt->etcd->prefix, s->prefix_len + 1);
 	if (random_bytes(s->writer, sizeof(s->writer)) == -1) {
