@@ -42,6 +42,9 @@ LG_HTTPD_PID=""		# lighttpd -D, our child
 LG_BG_PIDS=""		# other background processes to stop on exit
 LG_FCGI_REAL=""		# LOCKGATE_FCGI with symbolic links resolved
 LG_MOUNT=""		# set before lg_start_lighttpd: serve under this sub-path
+LG_RUNNAME=run		# set before lg_start_lighttpd: its run directory's name
+LG_ON_STOP=""		# functions lg_stop_all calls last (words), e.g. the
+			# clean-up of servers and processes a helper file starts
 
 # The last response (lg_curl, lg_raw, lg_cgi): status code, headers file,
 # body as a string (exact, trailing newline kept).
@@ -349,8 +352,10 @@ lg_wait_responders()
 
 # lg_stop_all: stops whatever of ours still runs, by pid: the server
 # (LG_HTTPD_PID), the other background processes (LG_BG_PIDS) and any
-# responder left; what is left after a few seconds is killed. Scans the
-# logs for sanitizer reports first and afterwards (lg_san_scan).
+# responder left; what is left after a few seconds is killed. Then runs
+# the functions named in LG_ON_STOP (each must stop what it knows of, and
+# do nothing the second time). Scans the logs for sanitizer reports first
+# and afterwards (lg_san_scan).
 lg_stop_all()
 {
 	local p
@@ -376,6 +381,9 @@ lg_stop_all()
 			kill -KILL "$p" 2>/dev/null
 		done
 	fi
+	for p in $LG_ON_STOP; do
+		"$p"
+	done
 	lg_san_scan
 }
 
@@ -519,7 +527,7 @@ lg_dump_logs()
 }
 
 # lg_start_lighttpd [PROCS]: writes the configuration with lighttpd/mkconf
-# into a fresh run directory and starts lighttpd in the foreground (-D) as a
+# into a fresh run directory ($LG_TMP/$LG_RUNNAME) and starts lighttpd in the foreground (-D) as a
 # background child, with PROCS lockgate responders (default 4), then waits
 # up to 10 s for GET /v1/health to answer 200. With LG_MOUNT set (e.g.
 # /lockgate), lockgate is mounted there (mkconf -m) and the health check is
@@ -530,7 +538,7 @@ lg_start_lighttpd()
 {
 	local procs=${1:-4} try
 
-	LG_RUN=$LG_TMP/run
+	LG_RUN=$LG_TMP/$LG_RUNNAME
 	mkdir -p "$LG_RUN" || lg_bail "mkdir $LG_RUN"
 	for try in 1 2 3; do
 		LG_PORT=$(lg_free_port) || lg_bail "found a free loopback port"
