@@ -13,6 +13,9 @@
 #	                            # ETCD_URL[NAME], ETCD_SRV_DB[NAME], ETCD_SRV_RUN[NAME]
 #	etcd_server_stop NAME       # stops it and its responders; 1 if any was left
 #	etcd_stop_all               # both of those for everything (at exit, by itself)
+#	etcd_pair_start PROCS       # servers A and B behind a balancer: LG_URL
+#	etcd_pair_stop              # stops them (lib.sh calls both, see below)
+#	etcd_metric NAME            # a /metrics value of A and B together
 # Members are numbered from 1: member I is named ETCD_NAME[I] (mI), runs as
 # ETCD_PIDS[I] ("" once killed), serves clients on 127.0.0.1:ETCD_CLIENT_PORT[I]
 # and peers on ETCD_PEER_PORT[I], keeps its data in $LG_TMP/etcd/mI and logs
@@ -24,6 +27,10 @@
 # shellcheck shell=bash
 #
 # Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
+
+# Loaded once (lib.sh loads it for the suites run on etcd, see etcd_pair_start).
+[ -z "${ETCD_LIB_LOADED:-}" ] || return 0
+ETCD_LIB_LOADED=1
 
 # Globals set here are read by the scripts that source this file.
 # shellcheck disable=SC2034
@@ -39,10 +46,11 @@ ETCD_PEER_PORT=()
 ETCD_NAME=()
 ETCD_ID=()		# member I's id (decimal, as the JSON gateway writes it)
 ETCD_SERVERS=""		# the names of the servers etcd_server_start started
-declare -A ETCD_URL=()		# server NAME's http://127.0.0.1:PORT
-declare -A ETCD_SRV_PID=()	# its lighttpd
-declare -A ETCD_SRV_DB=()	# its LOCKGATE_DB (local: wake-ups, metrics)
-declare -A ETCD_SRV_RUN=()	# its run directory (config, sockets, logs)
+declare -gA ETCD_URL=()		# server NAME's http://127.0.0.1:PORT
+declare -gA ETCD_SRV_PID=()	# its lighttpd
+declare -gA ETCD_SRV_DB=()	# its LOCKGATE_DB (local: wake-ups, metrics)
+declare -gA ETCD_SRV_RUN=()	# its run directory (config, sockets, logs)
+ETCD_PAIR=""		# the servers behind etcd_pair_start's balancer
 
 # The key etcd_read asks for ("lockgate-e2e-probe", base64): no lockgate
 # key has it, whatever the prefix.
@@ -184,7 +192,7 @@ etcd_member_stop()
 # ETCD_ENDPOINTS, the arrays, ETCD_ID and ETCD_LEADER.
 etcd_cluster_start()
 {
-	local n=${1:-3} try i used
+	local n=${1:-3} i used
 
 	command -v etcd >/dev/null 2>&1 ||
 	    lg_bail "etcd is installed" \
@@ -196,7 +204,7 @@ etcd_cluster_start()
 	esac
 	ETCD_N=$n
 	ETCD_DIR=$LG_TMP/etcd
-	for try in 1 2 3; do
+	for _ in 1 2 3; do
 		used=" "
 		ETCD_CLUSTER=""
 		ETCD_ENDPOINTS=""
@@ -324,11 +332,18 @@ etcd_resume()
 # failing to start is fatal for the script.
 etcd_server_start()
 {
-	local name=$1 procs=${2:-2}
+	etcd_server_launch "$1" "${2:-2}" "srv-$1" "$LG_TMP/srv-$1/db"
+}
+
+# etcd_server_launch NAME PROCS RUNNAME DB: etcd_server_start with the run
+# directory $LG_TMP/RUNNAME and the LOCKGATE_DB DB.
+etcd_server_launch()
+{
+	local name=$1 procs=$2
 	local save_run=$LG_RUN save_port=$LG_PORT save_url=$LG_URL
 	local save_pid=$LG_HTTPD_PID
-	local LG_RUNNAME=srv-$name
-	local -x LOCKGATE_DB=$LG_TMP/srv-$name/db LOCKGATE_STORE=etcd
+	local LG_RUNNAME=$3 LG_ETCD_ENDPOINTS=""
+	local -x LOCKGATE_DB=$4 LOCKGATE_STORE=etcd
 	local -x LOCKGATE_ETCD_ENDPOINTS=$ETCD_ENDPOINTS
 
 	[ -n "$ETCD_ENDPOINTS" ] || lg_bail "etcd_server_start $name: no cluster"
@@ -392,4 +407,166 @@ etcd_stop_all()
 	for i in $(seq 1 "$ETCD_N"); do
 		etcd_member_stop "$i"
 	done
+}
+
+# ---------------------------------------------------------------------------
+# The suites on etcd. etcd-suites.sh runs getlock.sh, lss.sh and owners.sh
+# unchanged with LG_ETCD_ENDPOINTS (the cluster) and LG_ETCD_PREFIX (a key
+# prefix of that run's own) in their environment; lib.sh then loads this
+# file, and its lg_start_lighttpd, lg_stop_lighttpd and lg_stop_all call
+# etcd_pair_start and etcd_pair_stop: each "server" of a suite is two
+# lockgate servers on the cluster behind a lighttpd balancer that sends
+# each request to the next of them (round-robin), production's layout, so
+# that one request of a suite after the other goes to a different server.
+
+# etcd_pair_start PROCS: starts servers A (PROCS/2 responders, rounded up)
+# and B (PROCS/2, rounded down: none for PROCS 1, so that a bound of one
+# responder stays one), each with its own local directory under
+# LOCKGATE_DB and its run directory under $LG_TMP/$LG_RUNNAME, on the keys
+# under LG_ETCD_PREFIX + LOCKGATE_DB's name + "/": a new LOCKGATE_DB, which
+# is a new empty store on LMDB, is a new empty key range here, and the same
+# LOCKGATE_DB the same store. Then the balancer, on a free port, in the
+# run directory; it, its error log and LG_URL/LG_PORT/LG_RUN/LG_HTTPD_PID
+# stand for the server lg_start_lighttpd would have started. Failing to
+# start is fatal for the script.
+etcd_pair_start()
+{
+	local procs=${1:-4} a b both=""
+	local -x LOCKGATE_ETCD_PREFIX=$LG_ETCD_PREFIX${LOCKGATE_DB##*/}/
+
+	a=$(((procs + 1) / 2))
+	b=$((procs / 2))
+	ETCD_ENDPOINTS=$LG_ETCD_ENDPOINTS
+	LG_RUN=$LG_TMP/$LG_RUNNAME
+	mkdir -p "$LG_RUN" || lg_bail "mkdir $LG_RUN"
+	etcd_server_launch A "$a" "$LG_RUNNAME/A" "$LOCKGATE_DB/A"
+	ETCD_PAIR=A
+	if [ "$b" -gt 0 ]; then
+		etcd_server_launch B "$b" "$LG_RUNNAME/B" "$LOCKGATE_DB/B"
+		ETCD_PAIR="A B"
+		both=" and B ($b)"
+	fi
+	for _ in 1 2 3; do
+		LG_PORT=$(lg_free_port) || lg_bail "found a free loopback port"
+		LG_URL="http://127.0.0.1:$LG_PORT"
+		lg_san_scan
+		rm -f "$LG_RUN/error.log" "$LG_RUN/lighttpd.out"
+		etcd_balancer_conf >"$LG_RUN/lighttpd.conf"
+		lighttpd -D -f "$LG_RUN/lighttpd.conf" \
+		    >"$LG_RUN/lighttpd.out" 2>&1 </dev/null &
+		LG_HTTPD_PID=$!
+		if lg_wait_http 200 "$LG_URL$LG_MOUNT/v1/health" \
+		    ${LG_TOKEN:+-H "Authorization: Bearer $LG_TOKEN"} \
+		    --max-time 1; then
+			lg_ok "a balancer in front of server A ($a responders)$both answers $LG_MOUNT/v1/health on port $LG_PORT"
+			return 0
+		fi
+		lg_port_taken "$LG_RUN/error.log" "$LG_RUN/lighttpd.out" ||
+		    break
+	done
+	lg_dump_logs
+	lg_bail "the balancer in front of the servers on etcd answers GET /v1/health with 200" \
+	    "last status $LG_CODE after 10 s"
+}
+
+# etcd_balancer_conf: prints the balancer's lighttpd.conf: LG_PORT, logs in
+# LG_RUN, every request passed to the servers of ETCD_PAIR in turn.
+etcd_balancer_conf()
+{
+	local s u sep=""
+
+	cat <<CONF
+server.bind          = "127.0.0.1"
+server.port          = $LG_PORT
+server.document-root = "$LG_RUN"
+server.errorlog      = "$LG_RUN/error.log"
+server.max-request-size = 1024
+server.modules += ( "mod_proxy" )
+proxy.balance = "round-robin"
+CONF
+	printf 'proxy.server = ( "" => (\n'
+	for s in $ETCD_PAIR; do
+		u=${ETCD_URL[$s]}
+		printf '%s\t( "host" => "127.0.0.1", "port" => %s )' "$sep" \
+		    "${u##*:}"
+		sep=$',\n'
+	done
+	printf '\n) )\n'
+}
+
+# etcd_served NAME: prints how many requests server NAME answered on the
+# lock surfaces (its lockgate_requests_total but for health and metrics).
+etcd_served()
+{
+	curl -s --max-time 5 "${ETCD_URL[$1]}/metrics" | awk '
+	    /^lockgate_requests_total\{/ && !/surface="(health|metrics)"/ {
+		n += $2 }
+	    END { print n + 0 }'
+}
+
+# etcd_pair_stop: lg_stop_lighttpd for etcd_pair_start's servers: one
+# check that the balancer sent requests to each server (when there are
+# two), then stops the balancer, each server and its responders
+# (etcd_server_stop), and appends each server's error log and responders'
+# log to the balancer's (LG_RUN/error.log, LG_RUN/lockgate.log), which the
+# suites read. True when everything stopped by itself.
+etcd_pair_stop()
+{
+	local rc=0 s na nb
+
+	if [ "$ETCD_PAIR" = "A B" ]; then
+		na=$(etcd_served A)
+		nb=$(etcd_served B)
+		lg_true "the balancer sent lock requests to both servers (A answered $na, B $nb)" \
+		    test "$na" -gt 0 -a "$nb" -gt 0
+	fi
+	if [ -n "$LG_HTTPD_PID" ]; then
+		kill -TERM "$LG_HTTPD_PID" 2>/dev/null
+		if ! lg_wait_gone "$LG_HTTPD_PID" 5; then
+			kill -KILL "$LG_HTTPD_PID" 2>/dev/null
+			rc=1
+		fi
+		wait "$LG_HTTPD_PID" 2>/dev/null
+		LG_HTTPD_PID=""
+	fi
+	for s in $ETCD_PAIR; do
+		etcd_server_stop "$s" || rc=1
+		cat "${ETCD_SRV_RUN[$s]}/error.log" >>"$LG_RUN/error.log" \
+		    2>/dev/null
+		cat "${ETCD_SRV_RUN[$s]}/lockgate.log" >>"$LG_RUN/lockgate.log" \
+		    2>/dev/null
+	done
+	ETCD_PAIR=""
+	lg_san_scan
+	return $rc
+}
+
+# etcd_metric NAME [ABSENT]: the value of the /metrics series NAME (with its
+# labels) for the servers of ETCD_PAIR together: a count of each server's
+# own (requests, waits, the waiting gauge) is the sum of theirs; one of
+# the cluster's (lockgate_records, lockgate_fence) is asked through the
+# balancer. ABSENT (default "?") when no server has it.
+etcd_metric()
+{
+	local n=$1 s v sum="" urls=""
+
+	case $n in
+	lockgate_records | lockgate_fence) urls=$LG_URL ;;
+	*)
+		for s in $ETCD_PAIR; do
+			urls="$urls ${ETCD_URL[$s]}"
+		done
+		;;
+	esac
+	for s in $urls; do
+		v=$(curl -s --max-time 5 "$s/metrics" |
+		    awk -v n="$n" '$1 == n { print $2; exit }')
+		[ -n "$v" ] || continue
+		if [[ $v =~ ^[0-9]+$ ]] && [[ ${sum:-0} =~ ^[0-9]+$ ]]; then
+			sum=$((${sum:-0} + v))
+		else
+			sum="$sum${sum:+ + }$v"
+		fi
+	done
+	echo "${sum:-${2:-?}}"
 }
