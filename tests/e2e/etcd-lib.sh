@@ -2,7 +2,7 @@
 # web servers on it, for the end-to-end tests of the etcd backend. Sourced
 # after lib.sh (and after lg_init):
 #	etcd_cluster_start 3        # N members; sets ETCD_ENDPOINTS and the arrays
-#	etcd_leader                 # prints the leader's index (1..N); 1 if none
+#	etcd_leader                 # prints the leader's index (1..N); false if none
 #	etcd_wait_leader [SECONDS]  # waits for a leader (default 10 s): ETCD_LEADER
 #	etcd_kill I                 # SIGKILL member I
 #	etcd_restart I              # starts member I again: same data dir and ports
