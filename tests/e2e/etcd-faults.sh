@@ -14,7 +14,10 @@
 #      3 s (three election timeouts) and then resumed: a new leader is
 #      elected meanwhile, the old one catches up;
 #   3. on a mutex while a follower is killed for good: the service goes on
-#      with two members, without a 503 once the kill is a second old;
+#      with two members, without a 503 once the kill is a second old
+#      (judged only if etcd held no election meanwhile: on a loaded
+#      machine a leader can stall for seconds and be replaced, which no
+#      client of etcd can hide; the same for 0's "no 503 at all");
 #   4. on a mutex while a second member is killed: with one member of
 #      three no write can commit: every request answers 503 with
 #      Retry-After: 1 and {"message": "storage unavailable"} (both
@@ -36,9 +39,14 @@
 # clients saw (server_checks): each acknowledged hold is a grant there,
 # ended by its own release. In 4 a hold whose release could not reach a
 # quorum may end by expiry instead, but only once its time was up (an
-# acknowledged hold is never lost before its expiry). The responders of
-# both servers run from start to end (none dies) and everything stops.
-# About 70 s on 2 cores; every process is ours and on 127.0.0.1.
+# acknowledged hold is never lost before its expiry). Every etcd revision
+# is a decision with its line in the record, except writes answered 503
+# that were done after all (a write that timed out may still commit):
+# record_gaps places the clients' unclear decisions in those revisions,
+# at most one per 503. Every grant's fence is its commit's revision (plus
+# one base). The responders of both servers run from start to end (none
+# dies) and everything stops. About 70 s on 2 cores (two minutes on a
+# loaded machine); every process is ours and on 127.0.0.1.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 #
 # Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
@@ -334,6 +342,30 @@ steady()
 	fi
 }
 
+# elected_without I: true when every running member but I names one
+# leader, not I; sets NEWL to its index.
+NEWL=""
+# shellcheck disable=SC2317 # called through within
+elected_without()
+{
+	local i st id=""
+
+	NEWL=""
+	for i in $(seq 1 "$ETCD_N"); do
+		[ "$i" = "$1" ] || [ -z "${ETCD_PIDS[$i]}" ] && continue
+		st=$(etcd_status "$i") || return 1
+		st=${st#* }
+		[ -n "$st" ] && [ "$st" != 0 ] && [ "$st" != "${ETCD_ID[$1]}" ] ||
+		    return 1
+		[ -z "$id" ] || [ "$id" = "$st" ] || return 1
+		id=$st
+	done
+	for i in $(seq 1 "$ETCD_N"); do
+		[ "${ETCD_ID[$i]}" = "$id" ] && NEWL=$i
+	done
+	[ -n "$NEWL" ]
+}
+
 # leader DESC: waits up to 10 s for a leader (ETCD_LEADER); one check.
 leader()
 {
@@ -425,15 +457,14 @@ L=$ETCD_LEADER
 TP=$(lg_now_ms)
 etcd_pause "$L"
 lg_note "2: stopped m$L, the leader, after $(holds_so_far "$LG_TMP/p2") holds"
-# While it is stopped the others elect another (etcd_leader gives up on a
-# stopped member after 1 s).
+# While it is stopped the others elect another (asked alone: a stopped
+# member costs etcd_leader a second).
 lg_timed
-# shellcheck disable=SC2016 # expanded by eval, each time
-if within 3 eval 'etcd_wait_leader 1 && [ "$ETCD_LEADER" != '"$L"' ]'; then
-	lg_ok "2: another member (m$ETCD_LEADER) was elected while m$L was stopped, $(took "$TP") ms after"
+if within 3 elected_without "$L"; then
+	lg_ok "2: another member (m$NEWL) was elected while m$L was stopped, $(took "$TP") ms after"
 else
-	lg_not_ok "2: another member was elected while m$L was stopped" \
-	    "a leader other than m$L" "${ETCD_LEADER:-none}"
+	lg_not_ok "2: another member was elected while m$L was stopped (within 3 s)" \
+	    "both others name a leader other than m$L" "${NEWL:-none}"
 fi
 sleep_until $((TP + 3000))
 etcd_resume "$L"
@@ -550,7 +581,11 @@ answers_checks "no quorum" "$LG_TMP/q4"
 lg_cmp "no quorum: the clients were answered 503 ($C503)" "$C503" -ge 1
 merge_audit
 gaps_note "no quorum"
-record_gaps "no quorum" "$LG_TMP/q4" "$ID" "$(unsure)"
+# An unclear release answered once its hold's time was up (ttl 5 s) is
+# explained by the expiry: record_gaps need not find it a place.
+awk '!($7 ~ /^unclear-/ && $10 >= $1 + 5000)' "$LG_TMP/q4.all" >"$LG_TMP/q4g.all"
+lg_note "no quorum: $(($(wc -l <"$LG_TMP/q4.all") - $(wc -l <"$LG_TMP/q4g.all"))) unclear releases answered after their hold's expiry, left to evidence"
+record_gaps "no quorum" "$LG_TMP/q4g" "$ID" "$(unsure)"
 evidence "no quorum, the record of lock $ID" "$ID"
 keep_implied
 awk -v l="getlock:$ID" '$1 == l' "$AUDIT.holds" >"$LG_TMP/q4.server"
@@ -569,6 +604,7 @@ lg_is "no quorum: the record has no grant the clients were not told of" "" \
     "$LG_TMP/q4.server" | head -n 5)"
 fence_gaps "no quorum" "$LG_TMP/q4.all"
 prober_checks "no quorum" "$T" "$(lg_now_ms)"
+lg_timed
 lg_cmp "no quorum: the longest time without a 201 to the prober ($MAXGAP ms) is under 4 s + 15 s" \
     "$MAXGAP" -lt 19000
 
