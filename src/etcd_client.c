@@ -222,7 +222,7 @@ post(struct etcd_client *c, CURL *h, size_t m, const char *path,
 {
 	struct curl_slist	*hdr;
 	char			 url[512];
-	curl_off_t		 size = 0;
+	curl_off_t		 size = 0, pretransfer = 0;
 	long			 reqsize = 0;
 	CURLcode		 rc;
 
@@ -256,7 +256,10 @@ post(struct etcd_client *c, CURL *h, size_t m, const char *path,
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &reqsize);
-	*sent = reqsize > 0;
+	curl_easy_getinfo(h, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+	/* Once connected, the request may have gone out, even if libcurl
+	 * has not counted it as sent. */
+	*sent = reqsize > 0 || pretransfer > 0 || rc == CURLE_OK;
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdr);
 	if (rc == CURLE_OK && buf_failed(ans))

@@ -64,7 +64,7 @@
 #define BACKOFF_MAX_US	20000
 /* How often a process sweeps a page of expired records, and how many
  * keys a page reads. */
-#define SWEEP_EVERY_MS	1000
+#define SWEEP_EVERY_MS	100
 /* Records one sweep deletes at most: 2 ops each, and etcd takes 128 ops
  * per txn by default (--max-txn-ops). */
 #define SWEEP_BATCH	32
