@@ -447,6 +447,20 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 			goto fail;
 		}
 	}
+	/* For the end-to-end tests only: a host whose clock is off by this
+	 * many milliseconds (positive: ahead), as NTP may leave one. */
+	if ((v = lookup("LOCKGATE_TEST_CLOCK_SKEW_MS", arg)) != NULL &&
+	    *v != '\0') {
+		int	 neg = *v == '-';
+
+		if (parse_uint(v + neg, 3600000, &u) == -1) {
+			snprintf(err, errlen, "LOCKGATE_TEST_CLOCK_SKEW_MS: "
+			    "\"%s\" is not a whole number of milliseconds "
+			    "within an hour", v);
+			goto fail;
+		}
+		cfg->test_skew_ms = neg ? -(int64_t)u : (int64_t)u;
+	}
 	/* For the end-to-end tests only (audit.h). */
 	if ((v = lookup("LOCKGATE_TEST_AUDIT", arg)) != NULL && *v != '\0' &&
 	    (cfg->audit = strdup(v)) == NULL) {

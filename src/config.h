@@ -66,6 +66,7 @@ struct config {
 	enum log_level		 log_level;
 	char			**api_tokens;	/* NULL-terminated; NULL: open */
 	char			*admin_token;	/* NULL: no admin surface */
+	int64_t			 test_skew_ms;	/* the tests' clock skew */
 	char			*audit;		/* the tests' record of
 						 * decisions; NULL: none */
 	enum config_metrics	 metrics;

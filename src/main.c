@@ -635,6 +635,15 @@ cancelled_by_owner(uint64_t tag, uint64_t mark, void *arg)
 	return wake_cancelled(arg, tag, mark);
 }
 
+/* The decision clock of a host whose clock is off (the tests' skew). */
+static int64_t	clock_skew_ms;
+
+static int64_t
+skewed_clock(void)
+{
+	return store_clock_realtime() + clock_skew_ms;
+}
+
 /* store_watch's hook: a lock may have been released through another host. */
 static void
 changed_elsewhere(void *arg)
@@ -748,6 +757,13 @@ main(int argc, char *argv[])
 	so.max_records = cfg.max_records;
 	so.sweep_batch = SWEEP_BATCH;
 	so.clock = store_clock_realtime;
+	if (cfg.test_skew_ms != 0) {
+		clock_skew_ms = cfg.test_skew_ms;
+		so.clock = skewed_clock;
+		log_warn("LOCKGATE_TEST_CLOCK_SKEW_MS: this host's decisions "
+		    "are made %lld ms off the real time, for the tests: never "
+		    "use it", (long long)clock_skew_ms);
+	}
 	memset(&svc, 0, sizeof(svc));
 	svc.cfg = &cfg;
 	/* With etcd, LOCKGATE_DB holds this host's own files (wake-ups and

@@ -7,7 +7,7 @@
  * "meta/fence-base" holds the fence base (etcd_raise_fences). A value is
  * a 16-byte write id, then the record (record.h).
  *
- * Expiry index: a record that may be swept at time T (lock_sweep_at) has
+ * Expiry index: a record that may be swept at time T (sweep_time) has
  * an empty key PREFIX "expiry/" T (16 digits) "/" and its own key's end,
  * written by the same txn as the record, so both carry the same
  * mod_revision. A sweep reads the index up to now and deletes a record
@@ -65,6 +65,8 @@
 /* How often a process sweeps a page of expired records, and how many
  * keys a page reads. */
 #define SWEEP_EVERY_MS	100
+/* How long after its last hold's end a getlock record is swept. */
+#define SWEEP_MARGIN_MS	5000
 /* Records one sweep deletes at most: 2 ops each, and etcd takes 128 ops
  * per txn by default (--max-txn-ops). */
 #define SWEEP_BATCH	32
@@ -172,6 +174,22 @@ index_lock_key(const struct etcd_store *s, const char *ik, size_t iklen,
 	memcpy(out + s->prefix_len + 6, ik + head, tail);
 	out[s->prefix_len + 6 + tail] = '\0';
 	return s->prefix_len + 6 + tail;
+}
+
+/*
+ * When a record may be swept (0: never). Each host sweeps by its own
+ * clock: a getlock record waits SWEEP_MARGIN_MS more, so that a host whose
+ * clock is ahead by less cannot end a hold early for every other host
+ * (decisions on that host itself still see it end early). An LSS lock
+ * past its retention is gone for every decision already (found_from).
+ */
+static int64_t
+sweep_time(const struct lock_record *rec)
+{
+	int64_t	 at = lock_sweep_at(rec);
+
+	return at > 0 && rec->kind == LOCK_KIND_GETLOCK ?
+	    at + SWEEP_MARGIN_MS : at;
 }
 
 static int
@@ -452,7 +470,7 @@ found_from(struct etcd_store *s, const struct etcd_answer *a, int64_t now,
 		return STORE_ERROR;
 	f->exists = 1;
 	f->mod_revision = a->kvs[0].mod_revision;
-	f->sweep_at = lock_sweep_at(&f->rec);
+	f->sweep_at = sweep_time(&f->rec);
 	if (f->rec.kind == LOCK_KIND_LSS && lock_sweepable(&f->rec, now))
 		lock_record_free(&f->rec);
 	else
@@ -556,7 +574,7 @@ write_txn(struct etcd_store *s, const char *key, size_t keylen,
 		record_encode(&d->record, value + WRITE_ID_LEN);
 		ops[n].value = (const char *)value;
 		ops[n++].valuelen = len;
-		newat = lock_sweep_at(&d->record);
+		newat = sweep_time(&d->record);
 	}
 	/* The new entry is written even when its time is the old one's:
 	 * its mod_revision must be the record's. */
@@ -1077,7 +1095,7 @@ etcd_import(void *impl, const struct store_item *it, int *copied)
 	put[0].valuelen = len;
 	put[1].type = ETCD_OP_PUT;
 	put[1].key = ix;
-	if ((at = lock_sweep_at(it->rec)) > 0)
+	if ((at = sweep_time(it->rec)) > 0)
 		put[1].keylen = index_key(s, at, k, cmp.keylen, ix);
 	rc = call_txn(s, &cmp, 1, put, at > 0 ? 2 : 1, copied);
 	free(value);
