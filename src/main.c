@@ -806,8 +806,9 @@ main(int argc, char *argv[])
 		rc = run_cgi(&svc);
 	else
 		rc = run_fastcgi(&svc, fd, cfg.threads, &stops);
-	wake_close(svc.wake);
+	/* The store first: its watch thread wakes waiters until it ends. */
 	store_close(svc.store);
+	wake_close(svc.wake);
 	metrics_close(svc.metrics);
 	audit_close(audit);
 	if (mode == MODE_LISTEN && !activated &&
