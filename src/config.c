@@ -139,6 +139,44 @@ parse_tokens(struct config *cfg, const char *v, char *err, size_t errlen)
 }
 
 /*
+ * Whether host[0..len) is HOST[:PORT]: a name or IPv4 address (letters,
+ * digits, '.', '-'), or an IPv6 address in brackets; a port from 1 to
+ * 65535.
+ */
+static int
+host_port_valid(const char *host, size_t len)
+{
+	const char	*end = host + len, *p = host, *colon;
+	uint64_t	 port;
+
+	if (len == 0)
+		return 0;
+	if (*p == '[') {
+		for (p++; p < end && *p != ']'; p++)
+			if (strchr("0123456789abcdefABCDEF:.", *p) == NULL)
+				return 0;
+		if (p == end || p == host + 1)
+			return 0;
+		colon = ++p;
+	} else {
+		for (; p < end && *p != ':'; p++)
+			if (!((*p >= 'a' && *p <= 'z') ||
+			    (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+				return 0;
+		if (p == host)
+			return 0;
+		colon = p;
+	}
+	if (colon == end)
+		return 1;
+	if (*colon != ':' || colon + 1 == end)
+		return 0;
+	return number_uint(colon + 1, (size_t)(end - colon - 1), 1, 65535,
+	    &port) == 0;
+}
+
+/*
  * Splits LOCKGATE_ETCD_ENDPOINTS, a comma-separated list of base URLs
  * (http://host:port or https://host:port, a trailing "/" dropped), into
  * e->endpoints. Returns 0, or -1 with a message in err.
@@ -166,10 +204,8 @@ parse_endpoints(struct config_etcd *e, const char *v, char *err,
 			len--;
 		host = strncmp(p, "http://", 7) == 0 ? p + 7 :
 		    strncmp(p, "https://", 8) == 0 ? p + 8 : NULL;
-		if (host == NULL || host >= p + len || len > 255 ||
-		    memchr(host, '/', (size_t)(p + len - host)) != NULL ||
-		    memchr(host, '?', (size_t)(p + len - host)) != NULL ||
-		    memchr(host, '@', (size_t)(p + len - host)) != NULL) {
+		if (host == NULL || len > 255 ||
+		    !host_port_valid(host, (size_t)(p + len - host))) {
 			snprintf(err, errlen, "LOCKGATE_ETCD_ENDPOINTS: "
 			    "endpoint %zu is not http://HOST:PORT or "
 			    "https://HOST:PORT", e->nendpoints + 1);

@@ -604,38 +604,96 @@ write_txn(struct etcd_store *s, const char *key, size_t keylen,
 	free(value);
 }
 
-/* How a write whose answer was lost ended, as a read of the key tells. */
-enum outcome {
-	OUTCOME_DONE,		/* it was done, at *rev */
-	OUTCOME_NOT_DONE,	/* the key is as it was: decide again */
-	OUTCOME_UNKNOWN		/* no way to tell */
+/*
+ * The writes of one decision that went out and whose answers were lost:
+ * each may still be applied, by a member that takes it late, for as long
+ * as the key is as that write found it.
+ */
+#define LOST_MAX	4
+
+struct lost {
+	size_t			 n;
+	uint8_t			 wid[LOST_MAX][WRITE_ID_LEN];
+	int64_t			 from[LOST_MAX];	/* the mod_revision it
+							 * compared; 0: absent */
+	struct lock_decision	 d[LOST_MAX];
 };
 
-static enum outcome
+static void
+lost_free(struct lost *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		lock_decision_free(&l->d[i]);
+	l->n = 0;
+}
+
+/*
+ * Which lost write, if any, a read of the key (a: 0 or 1 kvs) shows done:
+ * its write id in the value, or, for a delete, the key gone (or made
+ * anew) since the value it compared. Returns its index with *rev, the
+ * revision it was done at (for a delete, one at or after it), or -1.
+ */
+static int
+lost_done(const struct lost *l, const struct etcd_answer *a, int64_t *rev)
+{
+	const struct etcd_kv	*kv = a->nkvs == 1 ? &a->kvs[0] : NULL;
+	size_t			 i;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->d[i].write == LOCK_WRITE_PUT) {
+			if (kv != NULL && kv->valuelen >= WRITE_ID_LEN &&
+			    memcmp(kv->value, l->wid[i], WRITE_ID_LEN) == 0) {
+				*rev = kv->mod_revision;
+				return (int)i;
+			}
+		} else if (l->from[i] != 0 && (kv == NULL ||
+		    kv->create_revision > l->from[i])) {
+			/* Gone: this delete, or a sweep of what it deleted. */
+			*rev = a->header.revision;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* Makes lost write i the decision's answer, out (if any) freed. */
+static void
+lost_take(struct lost *l, int i, struct lock_decision *out, int has_out)
+{
+	if (has_out)
+		lock_decision_free(out);
+	*out = l->d[i];
+	l->d[i] = l->d[--l->n];
+	lost_free(l);
+}
+
+/*
+ * After a lost answer (the write is l's last): a read of the key tells.
+ * Returns 1 when a lost write was done (*out is its decision, *rev its
+ * revision), 0 when none was (the key is as the last one found it:
+ * decide again), -1 when it cannot be told.
+ */
+static int
 find_outcome(struct etcd_store *s, const char *key, size_t keylen,
-    const struct found *f, const struct lock_decision *d,
-    const uint8_t write_id[WRITE_ID_LEN], int64_t *rev)
+    struct lost *l, struct lock_decision *out, int64_t *rev)
 {
 	struct etcd_answer	 a;
-	enum outcome		 o = OUTCOME_UNKNOWN;
+	int			 i, rc = -1;
 
 	if (read_key(s, key, keylen, &a) != STORE_OK)
-		return OUTCOME_UNKNOWN;
-	if (a.nkvs == 1 && a.kvs[0].valuelen >= WRITE_ID_LEN &&
-	    memcmp(a.kvs[0].value, write_id, WRITE_ID_LEN) == 0 &&
-	    d->write == LOCK_WRITE_PUT) {
-		*rev = a.kvs[0].mod_revision;
-		o = OUTCOME_DONE;
-	} else if (f->exists ? a.nkvs == 1 &&
-	    a.kvs[0].mod_revision == f->mod_revision : a.nkvs == 0)
-		o = OUTCOME_NOT_DONE;
-	else if (d->write == LOCK_WRITE_DELETE && a.nkvs == 0) {
-		/* Gone: this delete, or a sweep of the record it deleted. */
-		*rev = a.header.revision;
-		o = OUTCOME_DONE;
-	}
+		return -1;
+	if ((i = lost_done(l, &a, rev)) >= 0) {
+		lost_take(l, i, out, 0);
+		rc = 1;
+	} else if (l->from[l->n - 1] != 0 && a.nkvs == 1 &&
+	    a.kvs[0].mod_revision == l->from[l->n - 1])
+		rc = 0;
+	/* An absent key still absent tells nothing: the write may have
+	 * created it and another host deleted it since. */
 	etcd_answer_free(&a);
-	return o;
+	return rc;
 }
 
 static void	sweep_page(struct etcd_store *, int64_t);
@@ -691,14 +749,14 @@ etcd_change(void *impl, const struct store_key *key,
 	struct etcd_txn_answer	 t;
 	struct etcd_error	 err;
 	struct found		 f;
+	struct lost		 lost;
 	struct buf		 body, ans;
 	char			 k[KEY_MAX];
-	uint8_t			 wid[WRITE_ID_LEN];
-	uint64_t		 t0;
+	uint64_t		 t0 = 0;
 	int64_t			 now, rev;
 	size_t			 klen, tries;
 	enum etcd_call		 c;
-	int			 rc = STORE_ERROR, known, conflict;
+	int			 rc = STORE_ERROR, known, conflict, i;
 
 	if (load_base(s) != STORE_OK)
 		return STORE_ERROR;
@@ -706,6 +764,7 @@ etcd_change(void *impl, const struct store_key *key,
 		sweep_page(s, s->clock());
 	klen = make_key(s, key, k);
 	memset(&f, 0, sizeof(f));
+	lost.n = 0;
 	known = op->kind != LOCK_OP_PUT && op->kind != LOCK_OP_LSS_CREATE;
 	if (known && read_found(s, k, klen, &f) != STORE_OK)
 		return STORE_ERROR;
@@ -734,32 +793,34 @@ etcd_change(void *impl, const struct store_key *key,
 				lock_decision_free(out);
 			break;
 		}
-		new_write_id(s, wid);
+		if (lost.n == LOST_MAX) {
+			lock_decision_free(out);
+			break;
+		}
+		new_write_id(s, lost.wid[lost.n]);
 		buf_reset(&body);
-		write_txn(s, k, klen, &f, out, wid, &body);
+		write_txn(s, k, klen, &f, out, lost.wid[lost.n], &body);
 		if (buf_failed(&body)) {
 			lock_decision_free(out);
-			rc = STORE_ERROR;
 			break;
 		}
 		t0 = monotonic_us();
 		c = etcd_client_call(s->client, "/v3/kv/txn", &body,
 		    ETCD_WRITE, &ans, &err);
 		if (c == ETCD_CALL_UNKNOWN) {
-			switch (find_outcome(s, k, klen, &f, out, wid, &rev)) {
-			case OUTCOME_DONE:
+			lost.from[lost.n] = f.exists ? f.mod_revision : 0;
+			lost.d[lost.n++] = *out;
+			switch (find_outcome(s, k, klen, &lost, out, &rev)) {
+			case 1:
 				decided(s, key, out, rev, t0);
 				rc = STORE_OK;
 				goto done;
-			case OUTCOME_NOT_DONE:
-				lock_decision_free(out);
+			case 0:
 				continue;
 			default:
 				log_warn("etcd: a write's answer was lost and "
 				    "a read cannot tell whether it was done: "
 				    "503");
-				lock_decision_free(out);
-				rc = STORE_ERROR;
 				goto done;
 			}
 		}
@@ -779,22 +840,35 @@ etcd_change(void *impl, const struct store_key *key,
 			break;
 		}
 		if (t.succeeded) {
+			/* A lost write cannot be done now: each compared a
+			 * state this write has changed. */
 			decided(s, key, out, t.header.revision, t0);
 			etcd_txn_answer_free(&t);
 			rc = STORE_OK;
 			goto done;
 		}
-		/* Not as assumed, or changed meanwhile: decide again on what
-		 * the failure branch read. A first guess is no conflict. */
+		/* Not as assumed, or changed meanwhile: by a lost write of
+		 * this decision, done late, or else decide again on what the
+		 * failure branch read. A first guess is no conflict. */
+		conflict = t.nresponses == 1 &&
+		    t.responses[0].type == ETCD_OP_RANGE ? STORE_OK :
+		    STORE_ERROR;
+		if (conflict == STORE_OK && lost.n > 0 &&
+		    (i = lost_done(&lost, &t.responses[0], &rev)) >= 0) {
+			lost_take(&lost, i, out, 1);
+			etcd_txn_answer_free(&t);
+			decided(s, key, out, rev, t0);
+			rc = STORE_OK;
+			goto done;
+		}
 		lock_decision_free(out);
 		if (known && tries >= 2)
 			back_off(s, tries);
 		known = 1;
 		found_free(&f);
-		conflict = t.nresponses == 1 &&
-		    t.responses[0].type == ETCD_OP_RANGE ?
-		    found_from(s, &t.responses[0], s->clock(), &f) :
-		    STORE_ERROR;
+		if (conflict == STORE_OK)
+			conflict = found_from(s, &t.responses[0], s->clock(),
+			    &f);
 		etcd_txn_answer_free(&t);
 		if (conflict != STORE_OK)
 			break;
@@ -805,6 +879,7 @@ etcd_change(void *impl, const struct store_key *key,
 		rc = STORE_ERROR;
 	}
 done:
+	lost_free(&lost);
 	found_free(&f);
 	buf_free(&body);
 	buf_free(&ans);
