@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <CUnit/CUnit.h>
 
 #include "config.h"
@@ -541,6 +542,50 @@ test_etcd_messages(void)
 	config_free(&cfg);
 }
 
+/*
+ * BUG in src/config.c (parse_endpoints): an endpoint is only checked for
+ * its scheme, a host part, and no '/', '?' or '@' in it; endpoints that
+ * libcurl cannot use are taken at start-up, and then every request to
+ * that member fails (a 503 for ever with one endpoint) instead of start-up
+ * failing with a message naming LOCKGATE_ETCD_ENDPOINTS, as every other
+ * bad value does. Each endpoint below is accepted by config_load (rc 0),
+ * and libcurl's URL parser refuses the URL etcd_client.c makes of it
+ * (endpoint + "/v3/kv/range"), or puts the path elsewhere ('#').
+ */
+static void
+test_bug_endpoints_curl_cannot_use(void)
+{
+	static const char *const bad[] = { "http://a b:1", "http:// a:1",
+	    "http://a:x", "http://a:99999", "http://a:-1", "http://a:1:2",
+	    "http://[::1", "http://a:1#f" };
+	struct config	 cfg;
+	CURLU		*u;
+	CURLUcode	 uc;
+	char		 err[256], url[512], *path;
+	size_t		 i;
+	int		 rc, usable;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* What libcurl makes of it: refused, or another path. */
+		snprintf(url, sizeof(url), "%s/v3/kv/range", bad[i]);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(u = curl_url());
+		path = NULL;
+		uc = curl_url_set(u, CURLUPART_URL, url, 0);
+		usable = uc == CURLUE_OK && curl_url_get(u, CURLUPART_PATH,
+		    &path, 0) == CURLUE_OK && strcmp(path, "/v3/kv/range") == 0;
+		curl_free(path);
+		curl_url_cleanup(u);
+		CU_ASSERT_FALSE(usable);
+		rc = load_etcd(&cfg, bad[i], NULL, NULL, err, sizeof(err));
+		test_assert(rc == -1 && strncmp(err, "LOCKGATE_ETCD_ENDPOINTS: ",
+		    25) == 0, TEST_HERE, "BUG: LOCKGATE_ETCD_ENDPOINTS=\"%s\" is "
+		    "taken (rc %d), but libcurl cannot use %s: %s", bad[i], rc,
+		    url, uc != CURLUE_OK ? curl_url_strerror(uc) :
+		    "another path");
+		config_free(&cfg);
+	}
+}
+
 int
 test_config_add(void)
 {
@@ -558,6 +603,8 @@ test_config_add(void)
 		{ "etcd: bad values name their variable",
 		    test_etcd_bad_values },
 		{ "etcd: messages", test_etcd_messages },
+		{ "BUG: endpoints libcurl cannot use are taken",
+		    test_bug_endpoints_curl_cannot_use },
 	};
 	CU_pSuite	 s;
 	size_t		 i;
