@@ -989,6 +989,14 @@ act_put(struct inject *in)
 	lock_decision_free(&in->d);
 }
 
+/* Another host (st2) DELETEs the lock. */
+static void
+act_del(struct inject *in)
+{
+	in->rc = del_on(st2, in->lock, in->owner, &in->d);
+	lock_decision_free(&in->d);
+}
+
 static void
 act_silence0(struct inject *in)
 {
@@ -2570,49 +2578,109 @@ test_cancel_check(void)
  *  - LSS PATCH lock with nx on an unlocked lock: 423 LOCK_LSS_LOCKED,
  *    though this PATCH locked it: the lock stays locked (with no
  *    deadline: for ever) while its client believes another holds it.
+ * Right: the answer of the write that was done (201, 200, 204), found by
+ * its write id in the failure branch, or 503 when it cannot be told.
  * Safety holds (test_lost_done_late): one holder, the right fence.
  */
 static void
 test_bug_lost_done_late_misanswered(void)
 {
 	struct lock_decision	 d;
+	int			 rc;
 
 	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
 	memset(&told, 0, sizeof(told));
 	store_on_decided(st, told_decided, NULL);
 
+	/* Right: 201 with the fence of the late write (2), or 503. */
 	fake_etcd_fault(fk, FAKE_FAULT_APPLY_LATER);
-	CU_ASSERT_EQUAL(put_on(st, 1, "a", 0, 0, &d), STORE_OK);
-	test_assert(d.verdict == LOCK_ACQUIRED, TEST_HERE, "BUG: a PUT whose "
-	    "own late write granted the lock is answered verdict %d, not "
-	    "LOCK_ACQUIRED (%d)", d.verdict, LOCK_ACQUIRED);
-	CU_ASSERT_EQUAL(d.shown.fence, 2);
-	lock_decision_free(&d);
-	CU_ASSERT_EQUAL_FATAL(told.n, 1);
-	test_assert(told.verdict[0] == LOCK_ACQUIRED, TEST_HERE, "BUG: the "
-	    "decision hook is told verdict %d, not LOCK_ACQUIRED",
-	    told.verdict[0]);
+	rc = put_on(st, 1, "a", 0, 0, &d);
+	test_assert(rc == STORE_ERROR || (rc == STORE_OK &&
+	    d.verdict == LOCK_ACQUIRED && d.shown.fence == 2), TEST_HERE,
+	    "BUG: a PUT whose own late write granted the lock is answered rc "
+	    "%d, verdict %d, fence %llu; want LOCK_ACQUIRED (%d) with fence "
+	    "2, or STORE_ERROR", rc, d.verdict,
+	    (unsigned long long)d.shown.fence, LOCK_ACQUIRED);
+	if (rc == STORE_OK)
+		lock_decision_free(&d);
+	test_assert(told.n == (rc == STORE_OK) && (rc != STORE_OK ||
+	    told.verdict[0] == LOCK_ACQUIRED), TEST_HERE, "BUG: the decision "
+	    "hook is told %d decisions, the first verdict %d; want one, "
+	    "LOCK_ACQUIRED", told.n, told.verdict[0]);
 
+	/* Right: 200 REMOVED, or 503. */
 	CU_ASSERT_EQUAL(put_on(st, 2, "a", 0, 0, &d), STORE_OK);
 	lock_decision_free(&d);
 	fake_etcd_fault(fk, FAKE_FAULT_APPLY_LATER);
-	CU_ASSERT_EQUAL(del_on(st, 2, "a", &d), STORE_OK);
-	test_assert(d.verdict == LOCK_REMOVED, TEST_HERE, "BUG: a DELETE "
-	    "whose own late write released the lock is answered verdict %d, "
-	    "not LOCK_REMOVED (%d)", d.verdict, LOCK_REMOVED);
+	rc = del_on(st, 2, "a", &d);
+	test_assert(rc == STORE_ERROR || (rc == STORE_OK &&
+	    d.verdict == LOCK_REMOVED), TEST_HERE, "BUG: a DELETE whose own "
+	    "late write released the lock is answered rc %d, verdict %d; "
+	    "want LOCK_REMOVED (%d), or STORE_ERROR", rc, d.verdict,
+	    LOCK_REMOVED);
 
+	/* Right: 204 CHANGED, or 503. */
 	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_CREATE, 3, "k", 0, 0, 0, 0, &d),
 	    STORE_OK);
 	fake_etcd_fault(fk, FAKE_FAULT_APPLY_LATER);
-	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_SET, 3, "k", 1, 1, 0, 0, &d),
-	    STORE_OK);
-	test_assert(d.verdict == LOCK_LSS_CHANGED, TEST_HERE, "BUG: a PATCH "
-	    "lock nx whose own late write locked the lock is answered "
-	    "verdict %d (LOCK_LSS_LOCKED is %d: 423), not LOCK_LSS_CHANGED "
-	    "(%d: 204)", d.verdict, LOCK_LSS_LOCKED, LOCK_LSS_CHANGED);
+	rc = lss(st, LOCK_OP_LSS_SET, 3, "k", 1, 1, 0, 0, &d);
+	test_assert(rc == STORE_ERROR || (rc == STORE_OK &&
+	    d.verdict == LOCK_LSS_CHANGED), TEST_HERE, "BUG: a PATCH lock nx "
+	    "whose own late write locked the lock is answered rc %d, verdict "
+	    "%d (LOCK_LSS_LOCKED is %d: 423); want LOCK_LSS_CHANGED (%d: "
+	    "204), or STORE_ERROR", rc, d.verdict, LOCK_LSS_LOCKED,
+	    LOCK_LSS_CHANGED);
 	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_GET, 3, NULL, 0, 0, 0, 0, &d),
 	    STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
+}
+
+/*
+ * BUG in src/store_etcd.c (find_outcome): when the key was absent, a
+ * read that finds it absent is taken for "not done" (OUTCOME_NOT_DONE),
+ * but a txn that created it may have been done and the key deleted since
+ * by another client: the request is then decided and written again. Here
+ * host A's owner-less PUT is done at revision 4, its answer lost; host B's
+ * owner-less DELETE removes that hold at revision 5 (answered 200, B told
+ * it released a hold); A's read finds the key absent and A writes again
+ * at revision 6: one request done twice, answered 201 with fence 6, after
+ * B was told of a release of a hold no one had been told was granted
+ * (fence 4). An absent key cannot tell "never written" from "written and
+ * deleted since"; the request must not be written again: either its
+ * first write is found (in the key's history since the first read: done,
+ * fence 4, as B's answer says) or the outcome is unknown (503,
+ * STORE_ERROR); either way the lock is left free, as B's DELETE left it.
+ */
+static void
+test_bug_lost_create_deleted_meanwhile(void)
+{
+	struct store_key	 k1 = key(1);
+	struct lock_decision	 d;
+	struct inject		 in;
+	struct fake_kv		 kv;
+	char			 ek[128];
+	int			 rc;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL(put_on(st2, 99, NULL, 0, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(put(98, 0, &d), STORE_OK);
+	fake_etcd_fault(fk, FAKE_FAULT_APPLY_LOSE);
+	arm(&in, "/v3/kv/range", 2, act_del);
+	in.lock = 1;
+	rc = put(1, 0, &d);
+	CU_ASSERT_EQUAL(in.rc, STORE_OK);
+	CU_ASSERT_EQUAL(in.d.verdict, LOCK_REMOVED);
+	CU_ASSERT_EQUAL(in.d.shown.fence, 4);
+	test_assert(version_of(&k1) == 0 && (rc == STORE_ERROR ||
+	    (rc == STORE_OK && d.verdict == LOCK_ACQUIRED &&
+	    d.shown.fence == 4)), TEST_HERE, "BUG: a lost create whose key "
+	    "was deleted before the read is done again: rc %d, verdict %d, "
+	    "fence %llu, key created again at revision %lld; want the key "
+	    "left deleted, and STORE_ERROR or LOCK_ACQUIRED with fence 4",
+	    rc, d.verdict, (unsigned long long)d.shown.fence,
+	    fake_etcd_get(fk, ek, etcd_key(&k1, ek), &kv) ?
+	    (long long)kv.create_revision : 0LL);
 }
 
 int
@@ -2678,6 +2746,8 @@ test_store_etcd_add(void)
 		{ "the cancellation hook", test_cancel_check },
 		{ "BUG: a lost write done late is misanswered",
 		    test_bug_lost_done_late_misanswered },
+		{ "BUG: a lost create deleted meanwhile is done twice",
+		    test_bug_lost_create_deleted_meanwhile },
 	};
 	CU_pSuite	 s;
 	size_t		 i;
