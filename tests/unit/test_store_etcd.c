@@ -1040,7 +1040,8 @@ test_open(void)
 {
 	struct store_options	 o;
 	struct config_etcd	 none;
-	struct store		*s = (struct store *)&o;
+	struct store		*s = (struct store *)&o; /* not NULL: a
+						  * refusal must set it */
 	struct store_stats	 ss;
 	char			 empty[] = "";
 
