@@ -756,7 +756,8 @@ etcd_change(void *impl, const struct store_key *key,
 	int64_t			 now, rev;
 	size_t			 klen, tries;
 	enum etcd_call		 c;
-	int			 rc = STORE_ERROR, known, conflict, i;
+	int			 rc = STORE_ERROR, room = STORE_OK, known, conflict;
+	int			 i;
 
 	if (load_base(s) != STORE_OK)
 		return STORE_ERROR;
@@ -771,13 +772,15 @@ etcd_change(void *impl, const struct store_key *key,
 	buf_init(&body);
 	buf_init(&ans);
 	for (tries = 0; tries < CONFLICTS_MAX; tries++) {
+		/* Every way out of the loop but a success says STORE_ERROR,
+		 * or what room_for_new() said. */
 		rc = STORE_ERROR;
 		now = s->clock();
 		decide(s, f.live ? &f.rec : NULL, now, op, out);
 		/* Nothing to write, or no room for a new record: true only
 		 * of what is really there. */
 		if (out->write == LOCK_WRITE_NONE ||
-		    (!f.exists && (rc = room_for_new(s, now)) != STORE_OK)) {
+		    (!f.exists && (room = room_for_new(s, now)) != STORE_OK)) {
 			if (!known) {
 				lock_decision_free(out);
 				known = 1;
@@ -789,8 +792,10 @@ etcd_change(void *impl, const struct store_key *key,
 			}
 			if (out->write == LOCK_WRITE_NONE)
 				rc = STORE_OK;
-			else
+			else {
 				lock_decision_free(out);
+				rc = room;
+			}
 			break;
 		}
 		if (lost.n == LOST_MAX) {
