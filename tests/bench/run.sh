@@ -948,7 +948,7 @@ cat <<EOF
 - lighttpd: $PROCS responder processes (mod_fastcgi, lighttpd/mkconf)
 EOF
 if [ "$ETCD" = 1 ]; then
-	echo "- etcd $ETCD_VERSION: clusters of $ETCD_MEMBERS members on loopback ports, data in $TMP, --heartbeat-interval 100 --election-timeout 1000, auto-compaction periodic 1h; etcd itself driven at its leader through its JSON gateway; lockgate on it behind lighttpd, LOCKGATE_ETCD_ENDPOINTS leader first"
+	echo "- etcd $ETCD_VERSION: clusters of ${ETCD_MEMBERS// /, then } members on loopback ports, data in $TMP, --heartbeat-interval 100 --election-timeout 1000, auto-compaction periodic 1h; etcd itself driven at its leader through its JSON gateway; lockgate on it behind lighttpd, LOCKGATE_ETCD_ENDPOINTS leader first"
 fi
 if [ "$APACHE" = 1 ]; then
 	echo "- apache: event MPM, mod_proxy_fcgi (apache/mkconf) to one lockgate.fcgi --listen process on a Unix socket; the null responder there: one process under spawn-fcgi; scenarios: $APACHE_SCENARIOS"
