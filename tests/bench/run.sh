@@ -706,22 +706,35 @@ start_etcd()
 	done
 }
 
-# stop_etcd: stops the current slot's etcd members (SIGTERM, then SIGKILL
-# after 10 s).
+# stop_etcd: stops the current slot's etcd members, the others first, one
+# at a time, then the leader (the one serving PORT): stopped all at once,
+# a leader spends seconds handing its role to a member that is stopping
+# too. SIGKILL for one still there 10 s after its SIGTERM.
 stop_etcd()
 {
-	local p n=100
+	local p n lead=""
+	local -a order=()
 
 	for p in $(responders); do
+		if tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null |
+		    grep -qxF "http://127.0.0.1:$PORT"; then
+			lead=$p
+		else
+			order+=("$p")
+		fi
+	done
+	[ -z "$lead" ] || order+=("$lead")
+	for p in "${order[@]}"; do
 		kill -TERM "$p" 2>/dev/null || true
-	done
-	while [ -n "$(responders)" ] && [ "$n" -gt 0 ]; do
-		sleep 0.1
-		n=$((n - 1))
-	done
-	for p in $(responders); do
-		say "etcd member $p did not stop within 10 s: killing it"
-		kill -KILL "$p" 2>/dev/null || true
+		n=100
+		while alive "$p" && [ "$n" -gt 0 ]; do
+			sleep 0.1
+			n=$((n - 1))
+		done
+		if alive "$p"; then
+			say "etcd member $p did not stop within 10 s: killing it"
+			kill -KILL "$p" 2>/dev/null || true
+		fi
 	done
 }
 
