@@ -11,7 +11,6 @@
 
 #include "log.h"
 #include "store.h"
-#include "store_backend.h"
 
 struct store {
 	const struct store_backend	*be;

@@ -50,7 +50,6 @@
 #include "random.h"
 #include "record.h"
 #include "store.h"
-#include "store_backend.h"
 
 #define FENCE_PENDING	UINT64_MAX
 #define BASE_KEY	"meta/fence-base"
@@ -733,6 +732,162 @@ read_found(struct etcd_store *s, const char *k, size_t klen,
 	return rc;
 }
 
+/* One decision's state between its tries (etcd_change). */
+struct change {
+	struct etcd_store	*s;
+	const struct store_key	*key;
+	char			 k[KEY_MAX];	/* its etcd key */
+	size_t			 klen;
+	int			 known;		/* f was read, not assumed */
+	struct found		 f;
+	struct lost		 lost;
+	struct buf		 body, ans;
+	uint64_t		 t0;		/* when the txn was sent */
+};
+
+/*
+ * Decides op on what c found. Returns 1 when the decision must be
+ * written, 0 when the decision is made (*rc says how), -1 to decide
+ * again on what a read found (a first guess was no good).
+ */
+static int
+plan(struct change *c, const struct lock_op *op, struct lock_decision *out,
+    int *rc)
+{
+	int64_t	 now = c->s->clock();
+	int	 room = STORE_OK;
+
+	decide(c->s, c->f.live ? &c->f.rec : NULL, now, op, out);
+	/* Nothing to write, or no room for a new record: true only of what
+	 * is really there. */
+	if (out->write != LOCK_WRITE_NONE && (c->f.exists ||
+	    (room = room_for_new(c->s, now)) == STORE_OK))
+		return 1;
+	if (!c->known) {
+		lock_decision_free(out);
+		c->known = 1;
+		if (read_found(c->s, c->k, c->klen, &c->f) == STORE_OK)
+			return -1;
+		*rc = STORE_ERROR;
+		return 0;
+	}
+	if (out->write == LOCK_WRITE_NONE)
+		*rc = STORE_OK;
+	else {
+		lock_decision_free(out);
+		*rc = room;
+	}
+	return 0;
+}
+
+/*
+ * What a txn that failed its compare read: a lost write of this decision
+ * done late (then its decision is the answer: returns 0, *rc STORE_OK),
+ * or else what to decide on next (returns 1; 0 with *rc STORE_ERROR when
+ * it read nothing usable).
+ */
+static int
+conflicted(struct change *c, struct etcd_txn_answer *t, size_t tries,
+    struct lock_decision *out, int *rc)
+{
+	const struct etcd_answer	*read;
+	int64_t				 rev;
+	int				 i;
+
+	read = t->nresponses == 1 && t->responses[0].type == ETCD_OP_RANGE ?
+	    &t->responses[0] : NULL;
+	if (read != NULL && (i = lost_done(&c->lost, read, &rev)) >= 0) {
+		lost_take(&c->lost, i, out, 1);
+		decided(c->s, c->key, out, rev, c->t0);
+		*rc = STORE_OK;
+		return 0;
+	}
+	lock_decision_free(out);
+	if (c->known && tries >= 2)
+		back_off(c->s, tries);
+	c->known = 1;
+	found_free(&c->f);
+	if (read == NULL || found_from(c->s, read, c->s->clock(), &c->f) !=
+	    STORE_OK) {
+		*rc = STORE_ERROR;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Writes the decision out with a txn, and finds out how it went. Returns
+ * 0 when the decision is made (*rc: STORE_OK with out, or a failure with
+ * out holding nothing), 1 to decide again.
+ */
+static int
+write_decision(struct change *c, size_t tries, struct lock_decision *out,
+    int *rc)
+{
+	struct etcd_txn_answer	 t;
+	struct etcd_error	 err;
+	struct lost		*l = &c->lost;
+	int64_t			 rev;
+	enum etcd_call		 call;
+	int			 again;
+
+	*rc = STORE_ERROR;
+	if (l->n == LOST_MAX) {
+		lock_decision_free(out);
+		return 0;
+	}
+	new_write_id(c->s, l->wid[l->n]);
+	buf_reset(&c->body);
+	write_txn(c->s, c->k, c->klen, &c->f, out, l->wid[l->n], &c->body);
+	if (buf_failed(&c->body)) {
+		lock_decision_free(out);
+		return 0;
+	}
+	c->t0 = monotonic_us();
+	call = etcd_client_call(c->s->client, "/v3/kv/txn", &c->body,
+	    ETCD_WRITE, &c->ans, &err);
+	if (call == ETCD_CALL_UNKNOWN) {
+		l->from[l->n] = c->f.exists ? c->f.mod_revision : 0;
+		l->d[l->n++] = *out;
+		switch (find_outcome(c->s, c->k, c->klen, l, out, &rev)) {
+		case 1:
+			decided(c->s, c->key, out, rev, c->t0);
+			*rc = STORE_OK;
+			return 0;
+		case 0:
+			return 1;
+		default:
+			log_warn("etcd: a write's answer was lost and a read "
+			    "cannot tell whether it was done: 503");
+			return 0;
+		}
+	}
+	if (call != ETCD_CALL_OK ||
+	    etcd_parse_txn(c->ans.data, c->ans.len, &t, &err) != ETCD_OK) {
+		if (call == ETCD_CALL_REFUSED) {
+			log_error("etcd refused a txn: %d %s", err.code,
+			    err.message);
+			if (err.code == 8)
+				*rc = STORE_FULL;
+		} else if (call == ETCD_CALL_OK)
+			log_error("etcd: a txn answer that is not one");
+		lock_decision_free(out);
+		return 0;
+	}
+	if (t.succeeded) {
+		/* A lost write cannot be done now: each compared a state
+		 * this write has changed. */
+		decided(c->s, c->key, out, t.header.revision, c->t0);
+		etcd_txn_answer_free(&t);
+		*rc = STORE_OK;
+		return 0;
+	}
+	/* Not as assumed, or changed meanwhile. */
+	again = conflicted(c, &t, tries, out, rc);
+	etcd_txn_answer_free(&t);
+	return again;
+}
+
 /*
  * One decision (see the top of the file). A PUT or an LSS creation is
  * first decided as if the key were absent, with no read: its txn then
@@ -745,137 +900,27 @@ static int
 etcd_change(void *impl, const struct store_key *key,
     const struct lock_op *op, struct lock_decision *out)
 {
-	struct etcd_store	*s = impl;
-	struct etcd_txn_answer	 t;
-	struct etcd_error	 err;
-	struct found		 f;
-	struct lost		 lost;
-	struct buf		 body, ans;
-	char			 k[KEY_MAX];
-	uint64_t		 t0 = 0;
-	int64_t			 now, rev;
-	size_t			 klen, tries;
-	enum etcd_call		 c;
-	int			 rc = STORE_ERROR, room = STORE_OK, known, conflict;
-	int			 i;
+	struct change	 c;
+	size_t		 tries;
+	int		 rc = STORE_ERROR, p;
 
-	if (load_base(s) != STORE_OK)
+	memset(&c, 0, sizeof(c));
+	c.s = impl;
+	c.key = key;
+	if (load_base(c.s) != STORE_OK)
 		return STORE_ERROR;
-	if (!s->threads)
-		sweep_page(s, s->clock());
-	klen = make_key(s, key, k);
-	memset(&f, 0, sizeof(f));
-	lost.n = 0;
-	known = op->kind != LOCK_OP_PUT && op->kind != LOCK_OP_LSS_CREATE;
-	if (known && read_found(s, k, klen, &f) != STORE_OK)
+	if (!c.s->threads)
+		sweep_page(c.s, c.s->clock());
+	c.klen = make_key(c.s, key, c.k);
+	c.known = op->kind != LOCK_OP_PUT && op->kind != LOCK_OP_LSS_CREATE;
+	if (c.known && read_found(c.s, c.k, c.klen, &c.f) != STORE_OK)
 		return STORE_ERROR;
-	buf_init(&body);
-	buf_init(&ans);
+	buf_init(&c.body);
+	buf_init(&c.ans);
 	for (tries = 0; tries < CONFLICTS_MAX; tries++) {
-		/* Every way out of the loop but a success says STORE_ERROR,
-		 * or what room_for_new() said. */
-		rc = STORE_ERROR;
-		now = s->clock();
-		decide(s, f.live ? &f.rec : NULL, now, op, out);
-		/* Nothing to write, or no room for a new record: true only
-		 * of what is really there. */
-		if (out->write == LOCK_WRITE_NONE ||
-		    (!f.exists && (room = room_for_new(s, now)) != STORE_OK)) {
-			if (!known) {
-				lock_decision_free(out);
-				known = 1;
-				if (read_found(s, k, klen, &f) != STORE_OK) {
-					rc = STORE_ERROR;
-					break;
-				}
-				continue;
-			}
-			if (out->write == LOCK_WRITE_NONE)
-				rc = STORE_OK;
-			else {
-				lock_decision_free(out);
-				rc = room;
-			}
-			break;
-		}
-		if (lost.n == LOST_MAX) {
-			lock_decision_free(out);
-			break;
-		}
-		new_write_id(s, lost.wid[lost.n]);
-		buf_reset(&body);
-		write_txn(s, k, klen, &f, out, lost.wid[lost.n], &body);
-		if (buf_failed(&body)) {
-			lock_decision_free(out);
-			break;
-		}
-		t0 = monotonic_us();
-		c = etcd_client_call(s->client, "/v3/kv/txn", &body,
-		    ETCD_WRITE, &ans, &err);
-		if (c == ETCD_CALL_UNKNOWN) {
-			lost.from[lost.n] = f.exists ? f.mod_revision : 0;
-			lost.d[lost.n++] = *out;
-			switch (find_outcome(s, k, klen, &lost, out, &rev)) {
-			case 1:
-				decided(s, key, out, rev, t0);
-				rc = STORE_OK;
-				goto done;
-			case 0:
-				continue;
-			default:
-				log_warn("etcd: a write's answer was lost and "
-				    "a read cannot tell whether it was done: "
-				    "503");
-				goto done;
-			}
-		}
-		if (c != ETCD_CALL_OK) {
-			if (c == ETCD_CALL_REFUSED) {
-				log_error("etcd refused a txn: %d %s",
-				    err.code, err.message);
-				if (err.code == 8)
-					rc = STORE_FULL;
-			}
-			lock_decision_free(out);
-			break;
-		}
-		if (etcd_parse_txn(ans.data, ans.len, &t, &err) != ETCD_OK) {
-			log_error("etcd: a txn answer that is not one");
-			lock_decision_free(out);
-			break;
-		}
-		if (t.succeeded) {
-			/* A lost write cannot be done now: each compared a
-			 * state this write has changed. */
-			decided(s, key, out, t.header.revision, t0);
-			etcd_txn_answer_free(&t);
-			rc = STORE_OK;
-			goto done;
-		}
-		/* Not as assumed, or changed meanwhile: by a lost write of
-		 * this decision, done late, or else decide again on what the
-		 * failure branch read. A first guess is no conflict. */
-		conflict = t.nresponses == 1 &&
-		    t.responses[0].type == ETCD_OP_RANGE ? STORE_OK :
-		    STORE_ERROR;
-		if (conflict == STORE_OK && lost.n > 0 &&
-		    (i = lost_done(&lost, &t.responses[0], &rev)) >= 0) {
-			lost_take(&lost, i, out, 1);
-			etcd_txn_answer_free(&t);
-			decided(s, key, out, rev, t0);
-			rc = STORE_OK;
-			goto done;
-		}
-		lock_decision_free(out);
-		if (known && tries >= 2)
-			back_off(s, tries);
-		known = 1;
-		found_free(&f);
-		if (conflict == STORE_OK)
-			conflict = found_from(s, &t.responses[0], s->clock(),
-			    &f);
-		etcd_txn_answer_free(&t);
-		if (conflict != STORE_OK)
+		if ((p = plan(&c, op, out, &rc)) == -1)
+			continue;
+		if (p == 0 || write_decision(&c, tries, out, &rc) == 0)
 			break;
 	}
 	if (tries == CONFLICTS_MAX) {
@@ -883,11 +928,10 @@ etcd_change(void *impl, const struct store_key *key,
 		    CONFLICTS_MAX);
 		rc = STORE_ERROR;
 	}
-done:
-	lost_free(&lost);
-	found_free(&f);
-	buf_free(&body);
-	buf_free(&ans);
+	lost_free(&c.lost);
+	found_free(&c.f);
+	buf_free(&c.body);
+	buf_free(&c.ans);
 	return rc;
 }
 

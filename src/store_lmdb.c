@@ -41,7 +41,6 @@
 #include "log.h"
 #include "record.h"
 #include "store.h"
-#include "store_backend.h"
 
 #define KEY_LEN		(1 + LOCK_ID_LEN)	/* kind, id */
 #define INDEX_KEY_LEN	(8 + KEY_LEN)
