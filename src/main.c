@@ -766,11 +766,6 @@ main(int argc, char *argv[])
 	}
 	memset(&svc, 0, sizeof(svc));
 	svc.cfg = &cfg;
-	/* With etcd, LOCKGATE_DB holds this host's own files (wake-ups and
-	 * metrics); LMDB makes it itself. */
-	if (cfg.store == CONFIG_STORE_ETCD && mkdir(cfg.db, 0700) == -1 &&
-	    errno != EEXIST)
-		log_error("mkdir %s: %s", cfg.db, strerror(errno));
 	if (store_open(&so, &svc.store) != STORE_OK) {
 		fprintf(stderr, "lockgate.fcgi: cannot open the %s store "
 		    "(LOCKGATE_DB %s); see the log above\n",

@@ -4,10 +4,14 @@
  *
  * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "store.h"
@@ -27,6 +31,86 @@ store_clock_realtime(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The name of a network filesystem by its statfs(2) magic number, or NULL
+ * for any other. LMDB's locks live in a shared memory map of lock.mdb and
+ * its writer lock is a robust mutex in it: neither works across hosts.
+ */
+const char *
+store_network_fs(long magic)
+{
+	static const struct {
+		unsigned long	 magic;
+		const char	*name;
+	} fs[] = {
+		{ 0x6969, "nfs" },
+		{ 0x517b, "smb" },
+		{ 0xfe534d42, "smb2" },
+		{ 0xff534d42, "cifs" },
+		{ 0x564c, "ncp" },
+		{ 0x5346414f, "afs" },
+		{ 0x6b414653, "afs" },
+		{ 0x00c36400, "ceph" },
+		{ 0x01021997, "9p" },
+		{ 0x73757245, "coda" },
+		{ 0x47504653, "gpfs" },
+		{ 0x0bd00bd0, "lustre" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
+		if ((unsigned long)magic == fs[i].magic ||
+		    ((unsigned long)magic & 0xffffffffUL) == fs[i].magic)
+			return fs[i].name;
+	return NULL;
+}
+
+/*
+ * Refuses, with a message that says why, a directory where the database,
+ * or this host's shared files, cannot work: one on a network filesystem,
+ * or one this process cannot write (better said once at start than as a
+ * 503 on every request).
+ */
+static int
+check_dir(const char *path)
+{
+	struct statfs	 sf;
+	const char	*net;
+
+	if (statfs(path, &sf) == -1) {
+		log_error("statfs %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((net = store_network_fs((long)sf.f_type)) != NULL) {
+		log_error("%s is on a network filesystem (%s): LMDB's locking "
+		    "does not work there; put LOCKGATE_DB on a local disk",
+		    path, net);
+		return -1;
+	}
+	if (access(path, R_OK | W_OK | X_OK) == -1) {
+		log_error("%s: %s for user id %u; give this user the directory "
+		    "(chown) or set LOCKGATE_DB to one it can write", path,
+		    strerror(errno), (unsigned int)geteuid());
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Makes when missing, and checks, the directory of this host's own files:
+ * the LMDB database, the wake-up and metrics files (LOCKGATE_DB).
+ * Returns 0, or -1 (logged).
+ */
+int
+store_local_dir(const char *path)
+{
+	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		log_error("mkdir %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return check_dir(path);
 }
 
 /*

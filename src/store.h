@@ -84,6 +84,7 @@ typedef int store_cancelled_fn(uint64_t tag, uint64_t mark, void *);
 int64_t	store_clock_realtime(void);
 /* For the unit tests: the network filesystem a statfs magic names. */
 const char *store_network_fs(long);
+int	store_local_dir(const char *);
 
 int	store_open(const struct store_options *, struct store **);
 void	store_close(struct store *);

@@ -1443,6 +1443,9 @@ etcd_open(const struct store_options *opt, const struct store_hooks *hooks,
 		log_error("etcd: no endpoints");
 		return STORE_ERROR;
 	}
+	/* No lock is kept there, but waiting and metrics need it. */
+	if (opt->path == NULL || store_local_dir(opt->path) == -1)
+		return STORE_ERROR;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		log_error("calloc: %s", strerror(errno));
 		return STORE_ERROR;
