@@ -170,10 +170,11 @@ bind_owner(struct service *svc, const uint8_t id[LOCK_ID_LEN],
 	if (svc->wake == NULL || put->owner_len == 0)
 		return;
 	tag = wake_tag(id, put->owner, put->owner_len);
+	put->wait_tag = tag;
 	if (g->op.kind == LOCK_OP_PUT && g->wait_ms > 0) {
 		put->waiting = 1;
-		put->wait_tag = tag;
 		put->wait_mark = wake_cancel_mark(svc->wake);
+		put->wait_rev = store_wait_mark(svc->store, tag);
 	} else if (g->op.kind == LOCK_OP_DELETE)
 		wake_cancel(svc->wake, tag);
 }

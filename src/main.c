@@ -756,6 +756,7 @@ main(int argc, char *argv[])
 	so.max_readers = cfg.max_readers;
 	so.max_records = cfg.max_records;
 	so.sweep_batch = SWEEP_BATCH;
+	so.max_wait_ms = cfg.max_wait_ms;
 	so.clock = store_clock_realtime;
 	if (cfg.test_skew_ms != 0) {
 		clock_skew_ms = cfg.test_skew_ms;

@@ -262,3 +262,14 @@ store_raise_fences(struct store *s, uint64_t fence)
 	return s->be->raise_fences != NULL ?
 	    s->be->raise_fences(s->impl, fence) : STORE_ERROR;
 }
+
+uint64_t
+store_wait_mark(struct store *s, uint64_t tag)
+{
+	uint64_t	 mark = 0;
+
+	if (s->be->wait_mark != NULL &&
+	    s->be->wait_mark(s->impl, tag, &mark) != STORE_OK)
+		mark = 0;
+	return mark;
+}

@@ -36,6 +36,7 @@ struct store_options {
 	unsigned int		 max_readers;	/* processes x threads */
 	uint64_t		 max_records;
 	size_t			 sweep_batch;	/* expired records per write */
+	int64_t			 max_wait_ms;	/* LOCKGATE_MAX_WAIT */
 	int64_t			(*clock)(void);	/* ms since the epoch */
 	/* For the unit tests: the etcd backend's requests answered in
 	 * place of the network (etcd_client.h). */
@@ -121,6 +122,12 @@ const char *store_trouble(struct store *);
  */
 int	store_import(struct store *, const struct store_item *, int *);
 int	store_raise_fences(struct store *, uint64_t);
+/*
+ * A waiting PUT's start in the store (lock_put's wait_rev): a DELETE of
+ * the same owner through any host afterwards cancels the wait. 0 when
+ * the store needs none (LMDB: one host's wake-ups do it), or cannot say.
+ */
+uint64_t store_wait_mark(struct store *, uint64_t);
 
 /* ------------------------------------------------------------------ */
 /*
@@ -158,6 +165,7 @@ struct store_backend {
 	const char	*(*trouble)(void *);	/* NULL: never any */
 	int		(*import)(void *, const struct store_item *, int *);
 	int		(*raise_fences)(void *, uint64_t);
+	int		(*wait_mark)(void *, uint64_t, uint64_t *);
 };
 
 extern const struct store_backend store_lmdb_backend;

@@ -81,6 +81,8 @@ struct etcd_store {
 	struct etcd_client	*client;
 	int64_t			(*clock)(void);
 	uint64_t		 max_records;
+	int64_t			 max_wait_ms;	/* how long cancel keys
+						 * matter */
 	char			 prefix[CONFIG_ETCD_PREFIX_MAX + 1];
 	size_t			 prefix_len;
 	uint8_t			 writer[8];	/* this process's part of
@@ -143,36 +145,57 @@ locks_end(const struct etcd_store *s, char *out)
 	return etcd_range_end(start, n, out);
 }
 
-/* The expiry index entry of the lock whose key is key[0..keylen). */
+/*
+ * The expiry index entry of key[0..keylen), a lock's key (PREFIX "locks/"
+ * then "g" or "l" and the id) or a wait-cancel key (PREFIX "waits/" and
+ * 16 hex digits): "expiry/" T "/" then the lock key's end, or "w" and the
+ * cancel key's digits.
+ */
 static size_t
 index_key(const struct etcd_store *s, int64_t when, const char *key,
     size_t keylen, char *out)
 {
-	size_t	 n;
+	size_t	 n, skip = s->prefix_len + 6;
 
 	n = (size_t)snprintf(out, KEY_MAX, "%sexpiry/%016" PRId64 "/",
 	    s->prefix, when);
-	memcpy(out + n, key + s->prefix_len + 6, keylen - s->prefix_len - 6);
-	n += keylen - s->prefix_len - 6;
+	if (memcmp(key + s->prefix_len, "waits/", 6) == 0)
+		out[n++] = 'w';
+	memcpy(out + n, key + skip, keylen - skip);
+	n += keylen - skip;
 	out[n] = '\0';
 	return n;
 }
 
-/* The lock key an index entry names: its length, or 0 for none. */
+/* The key an index entry names: its length, or 0 for none. */
 static size_t
 index_lock_key(const struct etcd_store *s, const char *ik, size_t iklen,
     char *out)
 {
-	size_t	 head = s->prefix_len + 7 + 16 + 1, tail;
+	size_t		 head = s->prefix_len + 7 + 16 + 1, tail;
+	const char	*dir = "locks/";
 
 	if (iklen <= head || iklen - head + s->prefix_len + 6 >= KEY_MAX)
 		return 0;
+	if (ik[head] == 'w') {
+		dir = "waits/";
+		head++;
+	}
 	tail = iklen - head;
 	memcpy(out, s->prefix, s->prefix_len);
-	memcpy(out + s->prefix_len, "locks/", 6);
+	memcpy(out + s->prefix_len, dir, 6);
 	memcpy(out + s->prefix_len + 6, ik + head, tail);
 	out[s->prefix_len + 6 + tail] = '\0';
 	return s->prefix_len + 6 + tail;
+}
+
+/* The key that cancels the waits of one owner on one lock (lock.h's
+ * wait_tag). */
+static size_t
+cancel_key(const struct etcd_store *s, uint64_t tag, char *out)
+{
+	return (size_t)snprintf(out, KEY_MAX, "%swaits/%016" PRIx64,
+	    s->prefix, tag);
 }
 
 /*
@@ -445,6 +468,8 @@ struct found {
 	int		 live;		/* rec is set */
 	int64_t		 mod_revision;
 	int64_t		 sweep_at;	/* of the stored record */
+	int64_t		 cancel_rev;	/* the owner's waits were cancelled
+					 * at this revision; 0: never */
 	struct lock_record rec;
 };
 
@@ -482,15 +507,20 @@ found_from(struct etcd_store *s, const struct etcd_answer *a, int64_t now,
  * whether its owner has cancelled it. Grants take FENCE_PENDING.
  */
 static void
-decide(struct etcd_store *s, const struct lock_record *cur, int64_t now,
+decide(struct etcd_store *s, const struct found *f, int64_t now,
     const struct lock_op *op, struct lock_decision *out)
 {
 	const struct store_hooks	*h = s->hooks;
+	const struct lock_record	*cur = f->live ? &f->rec : NULL;
 	struct lock_op			 waited;
 
+	/* Cancelled through this host (the hook), or through any host
+	 * since the wait began (the cancel key, read with the record). */
 	if (op->kind == LOCK_OP_PUT && op->u.put.waiting &&
-	    h->cancelled != NULL && h->cancelled(op->u.put.wait_tag,
-	    op->u.put.wait_mark, h->cancelled_arg)) {
+	    ((h->cancelled != NULL && h->cancelled(op->u.put.wait_tag,
+	    op->u.put.wait_mark, h->cancelled_arg)) ||
+	    (op->u.put.wait_rev > 0 &&
+	    (uint64_t)f->cancel_rev > op->u.put.wait_rev))) {
 		waited = *op;
 		waited.u.put.cancelled = 1;
 		lock_decide(cur, now, FENCE_PENDING, &waited, out);
@@ -525,82 +555,6 @@ monotonic_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-/*
- * The txn of a decision's write: if the key is as found, the write and
- * its expiry index entry (the old one deleted), else a read of the key.
- * Its body goes into body.
- */
-static void
-write_txn(struct etcd_store *s, const char *key, size_t keylen,
-    const struct found *f, const struct lock_decision *d,
-    const uint8_t write_id[WRITE_ID_LEN], struct buf *body)
-{
-	struct etcd_compare	 cmp;
-	struct etcd_op		 ops[3], get;
-	struct etcd_txn		 txn;
-	char			 oldix[KEY_MAX], newix[KEY_MAX];
-	uint8_t			*value = NULL;
-	int64_t			 oldat, newat;
-	size_t			 n = 0, len = 0;
-
-	memset(&cmp, 0, sizeof(cmp));
-	cmp.key = key;
-	cmp.keylen = keylen;
-	cmp.cmp = ETCD_CMP_EQUAL;
-	if (f->exists) {
-		cmp.target = ETCD_TARGET_MOD;
-		cmp.value = f->mod_revision;
-	} else {
-		cmp.target = ETCD_TARGET_CREATE;
-		cmp.value = 0;
-	}
-	memset(ops, 0, sizeof(ops));
-	ops[n].key = key;
-	ops[n].keylen = keylen;
-	if (d->write == LOCK_WRITE_DELETE) {
-		ops[n++].type = ETCD_OP_DELETE;
-		newat = 0;
-	} else {
-		ops[n].type = ETCD_OP_PUT;
-		len = WRITE_ID_LEN + record_size(&d->record);
-		if ((value = malloc(len)) == NULL) {
-			body->failed = 1;
-			return;
-		}
-		memcpy(value, write_id, WRITE_ID_LEN);
-		record_encode(&d->record, value + WRITE_ID_LEN);
-		ops[n].value = (const char *)value;
-		ops[n++].valuelen = len;
-		newat = sweep_time(&d->record);
-	}
-	/* The new entry is written even when its time is the old one's:
-	 * its mod_revision must be the record's. */
-	oldat = f->exists ? f->sweep_at : 0;
-	if (oldat > 0 && oldat != newat) {
-		ops[n].type = ETCD_OP_DELETE;
-		ops[n].key = oldix;
-		ops[n++].keylen = index_key(s, oldat, key, keylen, oldix);
-	}
-	if (newat > 0) {
-		ops[n].type = ETCD_OP_PUT;
-		ops[n].key = newix;
-		ops[n++].keylen = index_key(s, newat, key, keylen, newix);
-	}
-	memset(&get, 0, sizeof(get));
-	get.type = ETCD_OP_RANGE;
-	get.key = key;
-	get.keylen = keylen;
-	memset(&txn, 0, sizeof(txn));
-	txn.compare = &cmp;
-	txn.ncompare = 1;
-	txn.success = ops;
-	txn.nsuccess = n;
-	txn.failure = &get;
-	txn.nfailure = 1;
-	etcd_req_txn(body, &txn);
-	free(value);
 }
 
 /*
@@ -717,18 +671,72 @@ back_off(struct etcd_store *s, size_t tries)
 	nanosleep(&ts, NULL);
 }
 
-/* Reads the key into f (a linearizable read). */
+/*
+ * Takes f from what a txn read: the key (first answer) and, when ck is
+ * set, the cancel key (second answer). Returns STORE_OK or STORE_ERROR.
+ */
 static int
-read_found(struct etcd_store *s, const char *k, size_t klen,
-    struct found *f)
+found_from_txn(struct etcd_store *s, const struct etcd_txn_answer *t,
+    const char *ck, struct found *f)
+{
+	size_t	 want = ck != NULL ? 2 : 1, i;
+
+	memset(f, 0, sizeof(*f));
+	if (t->nresponses != want)
+		return STORE_ERROR;
+	for (i = 0; i < want; i++)
+		if (t->responses[i].type != ETCD_OP_RANGE)
+			return STORE_ERROR;
+	if (found_from(s, &t->responses[0], s->clock(), f) != STORE_OK)
+		return STORE_ERROR;
+	if (ck != NULL && t->responses[1].nkvs == 1)
+		f->cancel_rev = t->responses[1].kvs[0].mod_revision;
+	return STORE_OK;
+}
+
+/*
+ * Reads the key into f (a linearizable read); with ck, the cancel key
+ * too, in the same read (a txn of two ranges).
+ */
+static int
+read_found(struct etcd_store *s, const char *k, size_t klen, const char *ck,
+    size_t cklen, struct found *f)
 {
 	struct etcd_answer	 a;
-	int			 rc;
+	struct etcd_txn_answer	 t;
+	struct etcd_op		 get[2];
+	struct etcd_txn		 txn;
+	struct etcd_error	 err;
+	struct buf		 body, ans;
+	int			 rc = STORE_ERROR;
 
-	if (read_key(s, k, klen, &a) != STORE_OK)
-		return STORE_ERROR;
-	rc = found_from(s, &a, s->clock(), f);
-	etcd_answer_free(&a);
+	if (ck == NULL) {
+		if (read_key(s, k, klen, &a) != STORE_OK)
+			return STORE_ERROR;
+		rc = found_from(s, &a, s->clock(), f);
+		etcd_answer_free(&a);
+		return rc;
+	}
+	memset(get, 0, sizeof(get));
+	get[0].type = get[1].type = ETCD_OP_RANGE;
+	get[0].key = k;
+	get[0].keylen = klen;
+	get[1].key = ck;
+	get[1].keylen = cklen;
+	memset(&txn, 0, sizeof(txn));
+	txn.success = get;
+	txn.nsuccess = 2;
+	buf_init(&body);
+	buf_init(&ans);
+	etcd_req_txn(&body, &txn);
+	if (!buf_failed(&body) && etcd_client_call(s->client, "/v3/kv/txn",
+	    &body, ETCD_READ, &ans, &err) == ETCD_CALL_OK &&
+	    etcd_parse_txn(ans.data, ans.len, &t, &err) == ETCD_OK) {
+		rc = found_from_txn(s, &t, ck, f);
+		etcd_txn_answer_free(&t);
+	}
+	buf_free(&body);
+	buf_free(&ans);
 	return rc;
 }
 
@@ -738,12 +746,164 @@ struct change {
 	const struct store_key	*key;
 	char			 k[KEY_MAX];	/* its etcd key */
 	size_t			 klen;
+	/* The owner's cancel key (cancel_key()), for a waiting PUT (read
+	 * with the key, its txn compares it) and an owner's DELETE (which
+	 * writes it); else ck is NULL. */
+	char			 ckbuf[KEY_MAX];
+	const char		*ck;
+	size_t			 cklen;
+	uint64_t		 wait_rev;	/* a waiting PUT's start */
+	int			 cancels;	/* an owner's DELETE */
 	int			 known;		/* f was read, not assumed */
 	struct found		 f;
 	struct lost		 lost;
 	struct buf		 body, ans;
 	uint64_t		 t0;		/* when the txn was sent */
 };
+
+/* Reads c's key (and cancel key) into c->f. */
+static int
+read_change(struct change *c)
+{
+	found_free(&c->f);
+	return read_found(c->s, c->k, c->klen, c->wait_rev > 0 ? c->ck : NULL,
+	    c->cklen, &c->f);
+}
+
+/*
+ * Writes an owner's cancel key (and its expiry index entry), whatever was
+ * there: waits of that owner on that lock begun before are cancelled.
+ * Returns STORE_OK or STORE_ERROR.
+ */
+static int
+write_cancel(struct change *c)
+{
+	struct etcd_op		 put[2];
+	struct etcd_txn		 txn;
+	struct etcd_txn_answer	 t;
+	struct etcd_error	 err;
+	char			 ix[KEY_MAX];
+	int			 rc = STORE_ERROR;
+
+	memset(put, 0, sizeof(put));
+	put[0].type = put[1].type = ETCD_OP_PUT;
+	put[0].key = c->ck;
+	put[0].keylen = c->cklen;
+	put[1].key = ix;
+	put[1].keylen = index_key(c->s, c->s->clock() + c->s->max_wait_ms +
+	    SWEEP_MARGIN_MS, c->ck, c->cklen, ix);
+	memset(&txn, 0, sizeof(txn));
+	txn.success = put;
+	txn.nsuccess = 2;
+	buf_reset(&c->body);
+	etcd_req_txn(&c->body, &txn);
+	/* A lost answer is a failure here: the DELETE answers 503, and
+	 * the client may send it again. */
+	if (!buf_failed(&c->body) && etcd_client_call(c->s->client,
+	    "/v3/kv/txn", &c->body, ETCD_WRITE, &c->ans, &err) ==
+	    ETCD_CALL_OK && etcd_parse_txn(c->ans.data, c->ans.len, &t,
+	    &err) == ETCD_OK) {
+		etcd_txn_answer_free(&t);
+		rc = STORE_OK;
+	}
+	return rc;
+}
+
+/*
+ * The txn of a decision's write: if the key is as found (and, for a
+ * waiting PUT, no cancel since the wait began), the write and its expiry
+ * index entry (the old one deleted), and for an owner's DELETE its cancel
+ * key; else a read of the key (and the cancel key). Its body goes into
+ * body.
+ */
+static void
+write_txn(const struct change *c, const struct lock_decision *d,
+    const uint8_t write_id[WRITE_ID_LEN], struct buf *body)
+{
+	const struct etcd_store	*s = c->s;
+	const struct found	*f = &c->f;
+	struct etcd_compare	 cmp[2];
+	struct etcd_op		 ops[5], get[2];
+	struct etcd_txn		 txn;
+	char			 oldix[KEY_MAX], newix[KEY_MAX];
+	char			 cix[KEY_MAX];
+	uint8_t			*value = NULL;
+	int64_t			 oldat, newat;
+	size_t			 n = 0, len = 0;
+
+	memset(cmp, 0, sizeof(cmp));
+	cmp[0].key = c->k;
+	cmp[0].keylen = c->klen;
+	cmp[0].cmp = ETCD_CMP_EQUAL;
+	if (f->exists) {
+		cmp[0].target = ETCD_TARGET_MOD;
+		cmp[0].value = f->mod_revision;
+	} else
+		cmp[0].target = ETCD_TARGET_CREATE;
+	/* Not cancelled since the wait began: the cancel key (absent: 0)
+	 * last written at or before the wait's start. */
+	cmp[1].key = c->ck;
+	cmp[1].keylen = c->cklen;
+	cmp[1].target = ETCD_TARGET_MOD;
+	cmp[1].cmp = ETCD_CMP_LESS;
+	cmp[1].value = (int64_t)c->wait_rev + 1;
+	memset(ops, 0, sizeof(ops));
+	ops[n].key = c->k;
+	ops[n].keylen = c->klen;
+	if (d->write == LOCK_WRITE_DELETE) {
+		ops[n++].type = ETCD_OP_DELETE;
+		newat = 0;
+	} else {
+		ops[n].type = ETCD_OP_PUT;
+		len = WRITE_ID_LEN + record_size(&d->record);
+		if ((value = malloc(len)) == NULL) {
+			body->failed = 1;
+			return;
+		}
+		memcpy(value, write_id, WRITE_ID_LEN);
+		record_encode(&d->record, value + WRITE_ID_LEN);
+		ops[n].value = (const char *)value;
+		ops[n++].valuelen = len;
+		newat = sweep_time(&d->record);
+	}
+	/* The new entry is written even when its time is the old one's:
+	 * its mod_revision must be the record's. */
+	oldat = f->exists ? f->sweep_at : 0;
+	if (oldat > 0 && oldat != newat) {
+		ops[n].type = ETCD_OP_DELETE;
+		ops[n].key = oldix;
+		ops[n++].keylen = index_key(s, oldat, c->k, c->klen, oldix);
+	}
+	if (newat > 0) {
+		ops[n].type = ETCD_OP_PUT;
+		ops[n].key = newix;
+		ops[n++].keylen = index_key(s, newat, c->k, c->klen, newix);
+	}
+	if (c->cancels) {
+		ops[n].type = ETCD_OP_PUT;
+		ops[n].key = c->ck;
+		ops[n++].keylen = c->cklen;
+		ops[n].type = ETCD_OP_PUT;
+		ops[n].key = cix;
+		ops[n++].keylen = index_key(s, s->clock() + s->max_wait_ms +
+		    SWEEP_MARGIN_MS, c->ck, c->cklen, cix);
+	}
+	memset(get, 0, sizeof(get));
+	get[0].type = get[1].type = ETCD_OP_RANGE;
+	get[0].key = c->k;
+	get[0].keylen = c->klen;
+	get[1].key = c->ck;
+	get[1].keylen = c->cklen;
+	memset(&txn, 0, sizeof(txn));
+	txn.compare = cmp;
+	txn.ncompare = c->wait_rev > 0 ? 2 : 1;
+	txn.success = ops;
+	txn.nsuccess = n;
+	txn.failure = get;
+	txn.nfailure = c->wait_rev > 0 ? 2 : 1;
+	etcd_req_txn(body, &txn);
+	free(value);
+}
 
 /*
  * Decides op on what c found. Returns 1 when the decision must be
@@ -757,16 +917,29 @@ plan(struct change *c, const struct lock_op *op, struct lock_decision *out,
 	int64_t	 now = c->s->clock();
 	int	 room = STORE_OK;
 
-	decide(c->s, c->f.live ? &c->f.rec : NULL, now, op, out);
+	decide(c->s, &c->f, now, op, out);
 	/* Nothing to write, or no room for a new record: true only of what
 	 * is really there. */
 	if (out->write != LOCK_WRITE_NONE && (c->f.exists ||
 	    (room = room_for_new(c->s, now)) == STORE_OK))
 		return 1;
+	/* An owner's DELETE that releases nothing still cancels the
+	 * owner's waits: the cancel key first, then the decision again, so
+	 * that a wait granted meanwhile is released (as on LMDB, where
+	 * the cancel mark comes before the transaction). */
+	if (out->write == LOCK_WRITE_NONE && c->cancels) {
+		lock_decision_free(out);
+		c->cancels = 0;
+		c->known = 1;
+		if (write_cancel(c) == STORE_OK && read_change(c) == STORE_OK)
+			return -1;
+		*rc = STORE_ERROR;
+		return 0;
+	}
 	if (!c->known) {
 		lock_decision_free(out);
 		c->known = 1;
-		if (read_found(c->s, c->k, c->klen, &c->f) == STORE_OK)
+		if (read_change(c) == STORE_OK)
 			return -1;
 		*rc = STORE_ERROR;
 		return 0;
@@ -794,7 +967,7 @@ conflicted(struct change *c, struct etcd_txn_answer *t, size_t tries,
 	int64_t				 rev;
 	int				 i;
 
-	read = t->nresponses == 1 && t->responses[0].type == ETCD_OP_RANGE ?
+	read = t->nresponses >= 1 && t->responses[0].type == ETCD_OP_RANGE ?
 	    &t->responses[0] : NULL;
 	if (read != NULL && (i = lost_done(&c->lost, read, &rev)) >= 0) {
 		lost_take(&c->lost, i, out, 1);
@@ -807,7 +980,7 @@ conflicted(struct change *c, struct etcd_txn_answer *t, size_t tries,
 		back_off(c->s, tries);
 	c->known = 1;
 	found_free(&c->f);
-	if (read == NULL || found_from(c->s, read, c->s->clock(), &c->f) !=
+	if (found_from_txn(c->s, t, c->wait_rev > 0 ? c->ck : NULL, &c->f) !=
 	    STORE_OK) {
 		*rc = STORE_ERROR;
 		return 0;
@@ -838,7 +1011,7 @@ write_decision(struct change *c, size_t tries, struct lock_decision *out,
 	}
 	new_write_id(c->s, l->wid[l->n]);
 	buf_reset(&c->body);
-	write_txn(c->s, c->k, c->klen, &c->f, out, l->wid[l->n], &c->body);
+	write_txn(c, out, l->wid[l->n], &c->body);
 	if (buf_failed(&c->body)) {
 		lock_decision_free(out);
 		return 0;
@@ -912,8 +1085,15 @@ etcd_change(void *impl, const struct store_key *key,
 	if (!c.s->threads)
 		sweep_page(c.s, c.s->clock());
 	c.klen = make_key(c.s, key, c.k);
+	if (op->kind == LOCK_OP_PUT && op->u.put.waiting)
+		c.wait_rev = op->u.put.wait_rev;
+	c.cancels = op->kind == LOCK_OP_DELETE && op->u.put.owner_len > 0;
+	if (c.wait_rev > 0 || c.cancels) {
+		c.ck = c.ckbuf;
+		c.cklen = cancel_key(c.s, op->u.put.wait_tag, c.ckbuf);
+	}
 	c.known = op->kind != LOCK_OP_PUT && op->kind != LOCK_OP_LSS_CREATE;
-	if (c.known && read_found(c.s, c.k, c.klen, &c.f) != STORE_OK)
+	if (c.known && read_change(&c) != STORE_OK)
 		return STORE_ERROR;
 	buf_init(&c.body);
 	buf_init(&c.ans);
@@ -941,24 +1121,22 @@ etcd_view(void *impl, const struct store_key *key, const struct lock_op *op,
     struct lock_decision *out)
 {
 	struct etcd_store	*s = impl;
-	struct etcd_answer	 a;
 	struct found		 f;
-	char			 k[KEY_MAX];
-	int64_t			 now;
-	size_t			 klen;
-	int			 rc;
+	char			 k[KEY_MAX], ck[KEY_MAX];
+	size_t			 klen, cklen = 0;
+	int			 waits;
 
 	if (load_base(s) != STORE_OK)
 		return STORE_ERROR;
 	klen = make_key(s, key, k);
-	if (read_key(s, k, klen, &a) != STORE_OK)
+	/* A waiting PUT looks at its cancel key too. */
+	waits = op->kind == LOCK_OP_PUT && op->u.put.waiting &&
+	    op->u.put.wait_rev > 0;
+	if (waits)
+		cklen = cancel_key(s, op->u.put.wait_tag, ck);
+	if (read_found(s, k, klen, waits ? ck : NULL, cklen, &f) != STORE_OK)
 		return STORE_ERROR;
-	now = s->clock();
-	rc = found_from(s, &a, now, &f);
-	etcd_answer_free(&a);
-	if (rc != STORE_OK)
-		return rc;
-	decide(s, f.live ? &f.rec : NULL, now, op, out);
+	decide(s, &f, s->clock(), op, out);
 	found_free(&f);
 	return STORE_OK;
 }
@@ -1000,11 +1178,54 @@ call_txn(struct etcd_store *s, const struct etcd_compare *cmp, size_t ncmp,
 }
 
 /*
+ * The entries of a sweep whose txn failed, one by one: each record with
+ * its entry if the record is still the one the entry was written with,
+ * else the entry alone, which no longer stands for anything (a record or
+ * cancel key written again since has an entry of its own). Returns how
+ * many records it deleted.
+ */
+static size_t
+sweep_one_by_one(struct etcd_store *s, const struct etcd_compare *cmp,
+    const struct etcd_op *del, size_t n)
+{
+	struct etcd_txn		 txn;
+	struct etcd_txn_answer	 t;
+	struct etcd_error	 err;
+	struct buf		 body, ans;
+	size_t			 i, swept = 0;
+
+	buf_init(&body);
+	buf_init(&ans);
+	for (i = 0; i < n; i++) {
+		memset(&txn, 0, sizeof(txn));
+		txn.compare = &cmp[i];
+		txn.ncompare = 1;
+		txn.success = &del[2 * i];
+		txn.nsuccess = 2;
+		txn.failure = &del[2 * i + 1];
+		txn.nfailure = 1;
+		buf_reset(&body);
+		etcd_req_txn(&body, &txn);
+		if (buf_failed(&body) || etcd_client_call(s->client,
+		    "/v3/kv/txn", &body, ETCD_WRITE, &ans, &err) !=
+		    ETCD_CALL_OK ||
+		    etcd_parse_txn(ans.data, ans.len, &t, &err) != ETCD_OK)
+			break;
+		swept += t.succeeded != 0;
+		etcd_txn_answer_free(&t);
+	}
+	buf_free(&body);
+	buf_free(&ans);
+	return swept;
+}
+
+/*
  * Deletes the records the expiry index says are expired by now, at most
  * SWEEP_BATCH of them, with their index entries, in one txn that holds
  * only if each record is the one its entry was written with. When it does
- * not (a record changed meanwhile, or another process swept first), the
- * next sweep reads the index again. Returns how many it deleted.
+ * not (a record changed meanwhile, another process swept first, or an
+ * entry stands for nothing any more), they go one by one. Returns how
+ * many it deleted.
  */
 static size_t
 sweep_some(struct etcd_store *s, int64_t now)
@@ -1052,9 +1273,10 @@ sweep_some(struct etcd_store *s, int64_t now)
 		del[2 * n + 1].keylen = a.kvs[i].keylen;
 		n++;
 	}
-	if (n > 0 && (call_txn(s, cmp, n, del, 2 * n, &ok) != STORE_OK ||
-	    !ok))
+	if (n > 0 && call_txn(s, cmp, n, del, 2 * n, &ok) != STORE_OK)
 		n = 0;
+	else if (n > 0 && !ok)
+		n = sweep_one_by_one(s, cmp, del, n);
 	etcd_answer_free(&a);
 	free(keys);
 	if (n > 0)
@@ -1358,8 +1580,9 @@ watcher(void *arg)
 	char			 start[KEY_MAX], end[KEY_MAX];
 	size_t			 sl, el;
 
-	sl = locks_start(s, start);
-	el = locks_end(s, end);
+	/* Every key: locks, and the cancel keys of waits. */
+	sl = (size_t)snprintf(start, sizeof(start), "%s", s->prefix);
+	el = etcd_range_end(start, sl, end);
 	buf_init(&body);
 	while (!stopping(s)) {
 		buf_reset(&body);
@@ -1386,6 +1609,25 @@ sweeper(void *arg)
 		    pause_ms(s, SWEEP_EVERY_MS))
 			break;
 	return NULL;
+}
+
+/*
+ * The revision a waiting PUT begins at: a cancel key written later
+ * cancels it. A linearizable read of the cancel key, whose answer carries
+ * the cluster's revision. Returns STORE_OK or STORE_ERROR.
+ */
+static int
+etcd_wait_mark(void *impl, uint64_t tag, uint64_t *mark)
+{
+	struct etcd_store	*s = impl;
+	struct etcd_answer	 a;
+	char			 ck[KEY_MAX];
+
+	if (read_key(s, ck, cancel_key(s, tag, ck), &a) != STORE_OK)
+		return STORE_ERROR;
+	*mark = (uint64_t)a.header.revision;
+	etcd_answer_free(&a);
+	return STORE_OK;
 }
 
 static int
@@ -1453,6 +1695,7 @@ etcd_open(const struct store_options *opt, const struct store_hooks *hooks,
 	s->hooks = hooks;
 	s->clock = opt->clock;
 	s->max_records = opt->max_records;
+	s->max_wait_ms = opt->max_wait_ms;
 	s->prefix_len = strlen(opt->etcd->prefix);
 	memcpy(s->prefix, opt->etcd->prefix, s->prefix_len + 1);
 	if (random_bytes(s->writer, sizeof(s->writer)) == -1) {
@@ -1504,5 +1747,5 @@ etcd_close(void *impl)
 const struct store_backend store_etcd_backend = {
 	"etcd", etcd_open, etcd_close, etcd_change, etcd_view, etcd_sweep,
 	etcd_stats, etcd_list, etcd_watch, etcd_trouble, etcd_import,
-	etcd_raise_fences
+	etcd_raise_fences, etcd_wait_mark
 };

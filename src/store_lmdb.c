@@ -1170,5 +1170,5 @@ lmdb_list(void *impl, const struct store_key *after, size_t max,
 
 const struct store_backend store_lmdb_backend = {
 	"lmdb", lmdb_open, lmdb_close, lmdb_change, lmdb_view, lmdb_sweep,
-	lmdb_stats, lmdb_list, NULL, NULL, NULL, NULL
+	lmdb_stats, lmdb_list, NULL, NULL, NULL, NULL, NULL
 };
