@@ -351,27 +351,41 @@ lg_no_errors "no error logged" "$LG_RUN/error.log" "$LG_RUN/lockgate.log"
 lg_note "start-up refusals"
 
 LG_CGI_ARGS=--cgi
+# Backend branch: on etcd (etcd-suites.sh) the program run directly below
+# is given the servers' store (the cluster, and etcd_pair_start's key
+# prefix for this LOCKGATE_DB), so that these refusals are etcd's; on
+# LMDB it is LOCKGATE_DB. STORE_ENV: NAME=VALUE words for lg_cgi and env.
+STORE_ENV=()
+if [ -n "${LG_ETCD_ENDPOINTS:-}" ]; then
+	STORE_ENV=(LOCKGATE_STORE=etcd
+	    "LOCKGATE_ETCD_ENDPOINTS=$LG_ETCD_ENDPOINTS"
+	    "LOCKGATE_ETCD_PREFIX=$LG_ETCD_PREFIX${LOCKGATE_DB##*/}/")
+fi
 # lighttpd refuses a GET with a body; as CGI it reaches the program.
 printf '%s' '{"limit": "1\u0000x"}' >"$LG_TMP/nul.json"
 LG_CGI_IN=$LG_TMP/nul.json
-lg_cgi REQUEST_METHOD=GET PATH_INFO=/v1/locks CONTENT_TYPE=application/json \
+lg_cgi "${STORE_ENV[@]}" REQUEST_METHOD=GET PATH_INFO=/v1/locks \
+    CONTENT_TYPE=application/json \
     CONTENT_LENGTH="$(wc -c <"$LG_TMP/nul.json")" LOCKGATE_ADMIN_TOKEN=$ADMIN \
     "HTTP_AUTHORIZATION=Bearer $ADMIN"
 lg_cgi_expect "the listing's limit with a NUL after its digits: 400" 400 \
     '{"message": "limit: expected a whole number from 1 to 10000"}'
 LG_CGI_IN=/dev/null
 # lighttpd refuses such a Host itself; a CGI host may pass it on.
-lg_cgi REQUEST_METHOD=GET PATH_INFO=/ 'HTTP_HOST=<script>x</script>'
+lg_cgi "${STORE_ENV[@]}" REQUEST_METHOD=GET PATH_INFO=/ \
+    'HTTP_HOST=<script>x</script>'
 lg_is "GET / with a hostile Host: 200" 200 "$LG_STATUS"
 lg_like "GET / with a hostile Host: escaped" \
     "http://&lt;script&gt;x&lt;/script&gt;/v1/" "$LG_BODY"
 lg_is "GET / with a hostile Host: no raw tag" "" \
     "$(printf '%s' "$LG_BODY" | grep -F '<script>')"
-lg_cgi REQUEST_METHOD=GET PATH_INFO=/v1/health LOCKGATE_API_TOKENS=short
+lg_cgi "${STORE_ENV[@]}" REQUEST_METHOD=GET PATH_INFO=/v1/health \
+    LOCKGATE_API_TOKENS=short
 lg_cmp "a short API token: the program exits non-zero" "$LG_RC" -ne 0
 lg_like "and says why" 'LOCKGATE_API_TOKENS: token 1 is not 16 to 256 characters' \
     "$LG_ERR"
-lg_cgi REQUEST_METHOD=GET PATH_INFO=/v1/health LOCKGATE_METRICS=admin
+lg_cgi "${STORE_ENV[@]}" REQUEST_METHOD=GET PATH_INFO=/v1/health \
+    LOCKGATE_METRICS=admin
 lg_cmp "metrics=admin without an admin token: exits non-zero" "$LG_RC" -ne 0
 lg_like "and says why" 'LOCKGATE_METRICS: admin needs LOCKGATE_ADMIN_TOKEN' \
     "$LG_ERR"
@@ -385,8 +399,8 @@ if [ "$(id -u)" = 0 ]; then
 	as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
 	lg_program_for_others
 fi
-out=$(env -i PATH=/usr/bin:/bin LOCKGATE_DB="$RO" REQUEST_METHOD=GET \
-    PATH_INFO=/v1/health GATEWAY_INTERFACE=CGI/1.1 \
+out=$(env -i PATH=/usr/bin:/bin "${STORE_ENV[@]}" LOCKGATE_DB="$RO" \
+    REQUEST_METHOD=GET PATH_INFO=/v1/health GATEWAY_INTERFACE=CGI/1.1 \
     "${as_user[@]}" timeout 10 "$LOCKGATE_FCGI" --cgi 2>"$LG_TMP/ro.err")
 lg_like "CGI with an unwritable database directory: 503" \
     '^Status: 503 Service Unavailable' "$out"
@@ -394,7 +408,8 @@ lg_like "the log says which directory and why" \
     "error: $RO: Permission denied for user id [0-9]+; give this user the directory" \
     "$(cat "$LG_TMP/ro.err")"
 SOCK=$LG_TMP/ro.sock
-env -i PATH=/usr/bin:/bin LOCKGATE_DB="$RO" "${as_user[@]}" timeout 10 \
+env -i PATH=/usr/bin:/bin "${STORE_ENV[@]}" LOCKGATE_DB="$RO" \
+    "${as_user[@]}" timeout 10 \
     "$LOCKGATE_FCGI" --listen 127.0.0.1:"$(lg_free_port)" \
     >/dev/null 2>"$LG_TMP/ro2.err"
 rc=$?
