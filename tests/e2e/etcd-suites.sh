@@ -7,8 +7,13 @@
 #      on A is unlocked on B, and a waiter (wait=10) on one server is
 #      granted within 1 s of the DELETE on the other (the etcd watch wakes
 #      it), both ways;
-#   2. the getlock, LSS and owners suites (getlock.sh, lss.sh, owners.sh),
-#      unchanged, with their own assertions: lib.sh, told the cluster
+#   2. the getlock, LSS and owners suites (getlock.sh, lss.sh, owners.sh)
+#      and the operator, client and hostile-input suites (operator.sh,
+#      client.sh, hostile.sh), with their own assertions (operator.sh
+#      and hostile.sh branch, each branch commented, where etcd
+#      legitimately differs: fences not consecutive, no LMDB map,
+#      counters per server summed, each server's own logs, the program
+#      run as CGI given the cluster): lib.sh, told the cluster
 #      (LG_ETCD_ENDPOINTS) and a key prefix of each run's own
 #      (LG_ETCD_PREFIX), starts each of their servers as two servers on
 #      the cluster behind a round-robin balancer, so that one request of a
@@ -230,7 +235,7 @@ suite()
 	fi
 }
 
-for s in getlock lss owners; do
+for s in getlock lss owners operator client hostile; do
 	suite "$s"
 done
 
