@@ -495,10 +495,13 @@ CONF
 }
 
 # etcd_served NAME: prints how many requests server NAME answered on the
-# lock surfaces (its lockgate_requests_total but for health and metrics).
+# lock surfaces (its lockgate_requests_total but for health and metrics),
+# asking with the admin token when there is one (LOCKGATE_METRICS=admin).
 etcd_served()
 {
-	curl -s --max-time 5 "${ETCD_URL[$1]}/metrics" | awk '
+	curl -s --max-time 5 ${LOCKGATE_ADMIN_TOKEN:+-H \
+	    "Authorization: Bearer $LOCKGATE_ADMIN_TOKEN"} \
+	    "${ETCD_URL[$1]}/metrics" | awk '
 	    /^lockgate_requests_total\{/ && !/surface="(health|metrics)"/ {
 		n += $2 }
 	    END { print n + 0 }'
@@ -514,7 +517,9 @@ etcd_pair_stop()
 {
 	local rc=0 s na nb
 
-	if [ "$ETCD_PAIR" = "A B" ]; then
+	if [ "$ETCD_PAIR" = "A B" ] && [ "${LOCKGATE_METRICS:-}" = off ]; then
+		lg_note "LOCKGATE_METRICS=off: the servers do not say how many requests each answered"
+	elif [ "$ETCD_PAIR" = "A B" ]; then
 		na=$(etcd_served A)
 		nb=$(etcd_served B)
 		lg_true "the balancer sent lock requests to both servers (A answered $na, B $nb)" \
