@@ -87,10 +87,11 @@ pids_of()
 	return 0
 }
 
-# members: the etcd processes of this run (data directory in CLUSTER_DIR).
+# members: the etcd processes of this run (data directory in QS_TMP,
+# where quickstart makes CLUSTER_DIR).
 members()
 {
-	[ -z "$CLUSTER_DIR" ] || pids_of "$ETCD_REAL" "$CLUSTER_DIR/"
+	pids_of "$ETCD_REAL" "$QS_TMP/"
 }
 
 # servers: the lighttpd processes of this run (configuration in its run
@@ -111,7 +112,8 @@ ours()
 
 # qsc_stop_left: at the end (LG_ON_STOP), after quickstart itself was
 # stopped: whatever member or lighttpd of this run is still there gets
-# SIGTERM, then SIGKILL after 5 s; the restarted member is reaped.
+# SIGTERM, then SIGKILL after 5 s, and so do the responders a lighttpd
+# started again meanwhile; the restarted member is reaped.
 # shellcheck disable=SC2317 # run by lg_stop_all, through LG_ON_STOP
 qsc_stop_left()
 {
@@ -125,6 +127,12 @@ qsc_stop_left()
 	for p in $left; do
 		lg_wait_gone "$p" 5 || kill -KILL "$p" 2>/dev/null
 	done
+	if [ -n "$left" ] && ! lg_wait_no_responders 5; then
+		for p in $(lg_responders); do
+			echo "# killing leftover responder $p"
+			kill -KILL "$p" 2>/dev/null
+		done
+	fi
 	[ -z "$RESTART_PID" ] || wait "$RESTART_PID" 2>/dev/null
 	RESTART_PID=""
 }
