@@ -810,6 +810,30 @@ write_cancel(struct change *c)
 }
 
 /*
+ * What a decision's txn compares: the key as found, and, for a waiting
+ * PUT, no cancel since the wait began: the cancel key (absent: 0) last
+ * written at or before the wait's start.
+ */
+static void
+guard(const struct change *c, struct etcd_compare cmp[2])
+{
+	memset(cmp, 0, 2 * sizeof(cmp[0]));
+	cmp[0].key = c->k;
+	cmp[0].keylen = c->klen;
+	cmp[0].cmp = ETCD_CMP_EQUAL;
+	if (c->f.exists) {
+		cmp[0].target = ETCD_TARGET_MOD;
+		cmp[0].value = c->f.mod_revision;
+	} else
+		cmp[0].target = ETCD_TARGET_CREATE;
+	cmp[1].key = c->ck;
+	cmp[1].keylen = c->cklen;
+	cmp[1].target = ETCD_TARGET_MOD;
+	cmp[1].cmp = ETCD_CMP_LESS;
+	cmp[1].value = (int64_t)c->wait_rev + 1;
+}
+
+/*
  * The txn of a decision's write: if the key is as found (and, for a
  * waiting PUT, no cancel since the wait began), the write and its expiry
  * index entry (the old one deleted), and for an owner's DELETE its cancel
@@ -831,22 +855,7 @@ write_txn(const struct change *c, const struct lock_decision *d,
 	int64_t			 oldat, newat;
 	size_t			 n = 0, len = 0;
 
-	memset(cmp, 0, sizeof(cmp));
-	cmp[0].key = c->k;
-	cmp[0].keylen = c->klen;
-	cmp[0].cmp = ETCD_CMP_EQUAL;
-	if (f->exists) {
-		cmp[0].target = ETCD_TARGET_MOD;
-		cmp[0].value = f->mod_revision;
-	} else
-		cmp[0].target = ETCD_TARGET_CREATE;
-	/* Not cancelled since the wait began: the cancel key (absent: 0)
-	 * last written at or before the wait's start. */
-	cmp[1].key = c->ck;
-	cmp[1].keylen = c->cklen;
-	cmp[1].target = ETCD_TARGET_MOD;
-	cmp[1].cmp = ETCD_CMP_LESS;
-	cmp[1].value = (int64_t)c->wait_rev + 1;
+	guard(c, cmp);
 	memset(ops, 0, sizeof(ops));
 	ops[n].key = c->k;
 	ops[n].keylen = c->klen;
