@@ -140,8 +140,8 @@ parse_tokens(struct config *cfg, const char *v, char *err, size_t errlen)
 
 /*
  * Whether host[0..len) is HOST[:PORT]: a name or IPv4 address (letters,
- * digits, '.', '-'), or an IPv6 address in brackets; a port from 1 to
- * 65535.
+ * digits, '.', '-', and '_' as container names have it), or an IPv6
+ * address in brackets; a port from 1 to 65535.
  */
 static int
 host_port_valid(const char *host, size_t len)
@@ -162,7 +162,8 @@ host_port_valid(const char *host, size_t len)
 		for (; p < end && *p != ':'; p++)
 			if (!((*p >= 'a' && *p <= 'z') ||
 			    (*p >= 'A' && *p <= 'Z') ||
-			    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+			    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+			    *p == '_'))
 				return 0;
 		if (p == host)
 			return 0;
