@@ -443,13 +443,28 @@ test_fake_history(void)
 	CU_ASSERT_EQUAL(kv.version, 1);
 	CU_ASSERT_EQUAL(fake_etcd_count(fk, "", 0), 2);
 	CU_ASSERT_EQUAL(fake_etcd_count(fk, "k", 1), 1);
+	/* The keys that exist, one by one, in key order. */
+	CU_ASSERT_EQUAL_FATAL(fake_etcd_nth(fk, "", 0, 0, &kv), 1);
+	CU_ASSERT_EQUAL(kv.keylen, 1);
+	CU_ASSERT_EQUAL(kv.key[0], 'j');
+	CU_ASSERT_EQUAL_FATAL(fake_etcd_nth(fk, "", 0, 1, &kv), 1);
+	CU_ASSERT_EQUAL(kv.key[0], 'k');
+	CU_ASSERT_EQUAL(kv.mod_revision, 6);
+	CU_ASSERT_EQUAL(fake_etcd_nth(fk, "", 0, 2, &kv), 0);
+	CU_ASSERT_EQUAL(fake_etcd_nth(fk, "k", 1, 0, &kv), 1);
+	CU_ASSERT_EQUAL(fake_etcd_nth(fk, "k", 1, 1, &kv), 0);
+	CU_ASSERT_EQUAL(fake_etcd_delete(fk, "j", 1), 7);
+	CU_ASSERT_EQUAL_FATAL(fake_etcd_nth(fk, "", 0, 0, &kv), 1);
+	CU_ASSERT_EQUAL(kv.key[0], 'k');
+	CU_ASSERT_EQUAL(fake_etcd_nth(fk, "", 0, 1, &kv), 0);
+	CU_ASSERT_EQUAL(fake_etcd_put(fk, "j", 1, "w", 1), 8);
 
 	/* "k" is "aw==", "l" "bA==": the range [k, l) at each revision. */
 	CU_ASSERT_EQUAL(ask(0, "/v3/kv/range", "{\"key\":\"aw==\","
 	    "\"revision\":\"2\"}"), 200);
 	CU_ASSERT_EQUAL_FATAL(etcd_parse_op(ans.data, ans.len, ETCD_OP_RANGE,
 	    &a, &err), ETCD_OK);
-	CU_ASSERT_EQUAL(a.header.revision, 6);
+	CU_ASSERT_EQUAL(a.header.revision, 8);
 	CU_ASSERT_EQUAL_FATAL(a.nkvs, 1);
 	CU_ASSERT_STRING_EQUAL(a.kvs[0].value, "v1");
 	CU_ASSERT_EQUAL(a.kvs[0].version, 1);
