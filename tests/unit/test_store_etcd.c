@@ -8,10 +8,12 @@
  * the tests below rely on: history, compares, faults.
  *
  * "store etcd": decisions, fences from revisions (settled from
- * FENCE_PENDING), semaphores, LSS, expiry at the exact ms, listing,
- * sweeping, limits, the copy from LMDB (import, raised fences), writes
- * that conflict, answers that are lost (done, not done, done late, no
- * way to tell), members that fail, and how etcd_client judges an error.
+ * FENCE_PENDING), semaphores, LSS, expiry at the exact ms, the expiry
+ * index and sweeps of it, clocks that differ, listing, limits, the copy
+ * from LMDB (import, raised fences), writes that conflict, answers that
+ * are lost (done, not done, done late, no way to tell), members that
+ * fail, and how etcd_client judges an error. The requests the store
+ * sends are counted by what they ask (calls).
  *
  * Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
  */
@@ -39,11 +41,17 @@
 #define T0		1700000000000LL
 #define DEFAULT_TTL_MS	60000
 #define FENCE_PENDING	UINT64_MAX
-/* As store_etcd.c's: the write id before each record, the sweeper's
- * page, how long a count is good for, conflicts before a 503. */
+/* As store_etcd.c's: the write id before each record; how often a
+ * write sweeps (without threads), how long after its last hold's end a
+ * getlock record is swept, the records one sweep deletes at most; how
+ * long a count is good for and how far below max_records it must be;
+ * conflicts before a 503. */
 #define WRITE_ID_LEN	16
-#define SWEEP_PAGE	64
+#define SWEEP_EVERY_MS	100
+#define SWEEP_MARGIN_MS	5000
+#define SWEEP_BATCH	32
 #define COUNT_TTL_MS	1000
+#define COUNT_SLACK	1000
 #define CONFLICTS_MAX	200
 
 static struct fake_etcd	*fk;
@@ -721,6 +729,122 @@ static char		 ep2[] = "http://127.0.0.1:2579";
 static char		*endpoints[] = { ep0, ep1, ep2, NULL };
 static struct config_etcd ecfg;
 
+/*
+ * The requests the fake took, by what they ask (see tally()), but for
+ * those an injected act makes for another host; a test zeroes it before
+ * the requests it counts.
+ */
+static struct {
+	unsigned int	 reads;		/* one key */
+	unsigned int	 counts;	/* every lock key, limit 1 */
+	unsigned int	 index_reads;	/* the expiry index */
+	unsigned int	 lists;		/* pages of locks */
+	unsigned int	 txns;		/* decisions: with a failure branch */
+	unsigned int	 sweeps;	/* txns of deletes only */
+	size_t		 sweep_cmps;	/* the last sweep's compares */
+	size_t		 sweep_deletes;	/* and its deletes */
+	unsigned int	 other;
+} calls;
+
+/* The hook of the test (arm(), or another), run after the tally. */
+static fake_etcd_hook	*test_hook;
+static void		*test_hook_arg;
+static int		 acting;	/* an injected act is running */
+
+/* Whether the JSON member name of o is the base64 of a key that starts
+ * with start. */
+static int
+key_starts(struct json_object *o, const char *name, const char *start)
+{
+	struct json_object	*v;
+	char			*k;
+	size_t			 len;
+	int			 yes;
+
+	if (!json_object_object_get_ex(o, name, &v) ||
+	    etcd_base64_decode(json_object_get_string(v),
+	    (size_t)json_object_get_string_len(v), &k, &len) != ETCD_OK)
+		return 0;
+	yes = len >= strlen(start) && memcmp(k, start, strlen(start)) == 0;
+	free(k);
+	return yes;
+}
+
+/* Counts a request of the store in calls. */
+static void
+tally(const char *path, const char *body, size_t len)
+{
+	struct json_tokener	*tok;
+	struct json_object	*o, *v, *op, *del;
+	size_t			 i, n;
+
+	if ((tok = json_tokener_new()) == NULL)
+		return;
+	o = json_tokener_parse_ex(tok, body, (int)len);
+	json_tokener_free(tok);
+	if (o == NULL) {
+		calls.other++;
+		return;
+	}
+	if (strcmp(path, "/v3/kv/range") == 0) {
+		if (json_object_object_get_ex(o, "serializable", NULL) &&
+		    key_starts(o, "key", "lg/expiry/"))
+			calls.index_reads++;
+		else if (!json_object_object_get_ex(o, "range_end", NULL))
+			calls.reads++;
+		else if (json_object_object_get_ex(o, "limit", &v) &&
+		    json_object_get_int64(v) == 1 &&
+		    !json_object_object_get_ex(o, "revision", NULL))
+			calls.counts++;
+		else
+			calls.lists++;
+	} else if (strcmp(path, "/v3/kv/txn") == 0) {
+		if (json_object_object_get_ex(o, "failure", NULL))
+			calls.txns++;
+		else if (json_object_object_get_ex(o, "success", &v) &&
+		    (n = json_object_array_length(v)) > 0) {
+			/* A sweep: a record and its index entry, in pairs. */
+			for (i = 0; i < n; i++) {
+				op = json_object_array_get_idx(v, i);
+				if (!json_object_object_get_ex(op,
+				    "request_delete_range", &del) ||
+				    !key_starts(del, "key", i % 2 ?
+				    "lg/expiry/" : "lg/locks/"))
+					break;
+			}
+			if (i == n && n % 2 == 0) {
+				calls.sweeps++;
+				calls.sweep_deletes = n;
+				calls.sweep_cmps = json_object_object_get_ex(o,
+				    "compare", &v) ?
+				    json_object_array_length(v) : 0;
+			} else
+				calls.other++;
+		} else
+			calls.other++;
+	} else
+		calls.other++;
+	json_object_put(o);
+}
+
+static void
+store_hook(struct fake_etcd *f, size_t m, const char *path,
+    const char *body, size_t len, void *arg)
+{
+	(void)arg;
+	if (!acting)
+		tally(path, body, len);
+	if (test_hook != NULL)
+		test_hook(f, m, path, body, len, test_hook_arg);
+}
+
+static void
+hook(fake_etcd_hook *fn, void *arg)
+{
+	test_hook = fn;
+	test_hook_arg = arg;
+}
+
 static void
 setup(void)
 {
@@ -728,6 +852,9 @@ setup(void)
 	fk = NULL;
 	test_now = T0;
 	buf_init(&ans);
+	memset(&calls, 0, sizeof(calls));
+	hook(NULL, NULL);
+	acting = 0;
 }
 
 static void
@@ -742,16 +869,21 @@ teardown(void)
 	buf_free(&ans);
 }
 
-/* Opens a store on the fake (made with members members the first time):
- * *s is st, or st2 for another host on the same cluster. */
+/*
+ * Opens a store on the fake (made with members members the first time),
+ * with clock: *s is st, or st2 for another host on the same cluster.
+ * sweep_batch is LMDB's: the etcd store's batch is SWEEP_BATCH whatever
+ * it says (test_sweep_batch).
+ */
 static int
-open_on(struct store **s, size_t members, uint64_t max_records,
-    size_t sweep_batch)
+open_clock(struct store **s, size_t members, uint64_t max_records,
+    int64_t (*clock)(void))
 {
 	struct store_options	 o;
 
 	if (fk == NULL) {
 		fk = fake_etcd_new(members);
+		fake_etcd_before(fk, store_hook, NULL);
 		memset(&ecfg, 0, sizeof(ecfg));
 		ecfg.endpoints = endpoints;
 		ecfg.nendpoints = members;
@@ -762,17 +894,23 @@ open_on(struct store **s, size_t members, uint64_t max_records,
 	o.backend = CONFIG_STORE_ETCD;
 	o.etcd = &ecfg;
 	o.max_records = max_records;
-	o.sweep_batch = sweep_batch;
-	o.clock = test_clock;
+	o.sweep_batch = 16;
+	o.clock = clock;
 	o.etcd_transport = fake_etcd_transport(fk);
 	*s = NULL;
 	return store_open(&o, s);
 }
 
 static int
-open_store(size_t members, uint64_t max_records, size_t sweep_batch)
+open_on(struct store **s, size_t members, uint64_t max_records)
 {
-	return open_on(&st, members, max_records, sweep_batch);
+	return open_clock(s, members, max_records, test_clock);
+}
+
+static int
+open_store(size_t members, uint64_t max_records)
+{
+	return open_on(&st, members, max_records);
 }
 
 /* Lock number n as a key: n big-endian first, so keys sort by n. */
@@ -843,6 +981,71 @@ version_of(const struct store_key *k)
 	return fake_etcd_get(fk, ek, etcd_key(k, ek), &kv) ? kv.version : 0;
 }
 
+/* The mod_revision of k's etcd key, 0: none. */
+static int64_t
+mod_of(const struct store_key *k)
+{
+	struct fake_kv	 kv;
+	char		 ek[128];
+
+	return fake_etcd_get(fk, ek, etcd_key(k, ek), &kv) ?
+	    kv.mod_revision : 0;
+}
+
+/* The expiry index entries: all, and those of k (whose key ends with
+ * k's "g" or "l" and 32 hex digits): how many, the time and the
+ * mod_revision of the last one. */
+#define INDEX		"lg/expiry/"
+
+static size_t
+indexed(void)
+{
+	return fake_etcd_count(fk, INDEX, strlen(INDEX));
+}
+
+static size_t
+index_of(const struct store_key *k, int64_t *at, int64_t *mod)
+{
+	struct fake_kv	 kv;
+	char		 ek[128], *end;
+	size_t		 i, n = 0, len = etcd_key(k, ek), tail;
+
+	tail = len - strlen(prefix) - 6;
+	*at = *mod = 0;
+	for (i = 0; fake_etcd_nth(fk, INDEX, strlen(INDEX), i, &kv); i++) {
+		if (kv.keylen != strlen(INDEX) + 17 + tail ||
+		    kv.key[strlen(INDEX) + 16] != '/' ||
+		    memcmp(kv.key + kv.keylen - tail, ek + len - tail,
+		    tail) != 0)
+			continue;
+		n++;
+		*at = strtoll(kv.key + strlen(INDEX), &end, 10);
+		*mod = kv.mod_revision;
+	}
+	return n;
+}
+
+/* k has one index entry, at the instant at, written with its record
+ * (the same mod_revision); at 0: none. */
+static void
+index_is(const char *file, unsigned int line, const struct store_key *k,
+    int64_t at)
+{
+	int64_t	 when, mod;
+	size_t	 n = index_of(k, &when, &mod);
+
+	if (at == 0)
+		test_assert(n == 0, file, line, "%zu index entries of lock "
+		    "%u; want none", n, k->id[3]);
+	else
+		test_assert(n == 1 && when == at && mod == mod_of(k), file,
+		    line, "%zu index entries of lock %u, the last at T0 + "
+		    "%lld with mod_revision %lld; want one at T0 + %lld with "
+		    "the record's, %lld", n, k->id[3], (long long)(when - T0),
+		    (long long)mod, (long long)(at - T0),
+		    (long long)mod_of(k));
+}
+
 static struct lock_op
 op(enum lock_op_kind kind, const struct lock_put *req)
 {
@@ -908,13 +1111,19 @@ del(uint32_t n, struct lock_decision *d)
 }
 
 static int
-get(uint32_t n, struct lock_decision *d)
+get_on(struct store *s, uint32_t n, struct lock_decision *d)
 {
 	struct store_key	 k = key(n);
 	struct lock_op		 o = op(LOCK_OP_GET, NULL);
 
 	memset(d, 0, sizeof(*d));
-	return store_view(st, &k, &o, d);
+	return store_view(s, &k, &o, d);
+}
+
+static int
+get(uint32_t n, struct lock_decision *d)
+{
+	return get_on(st, n, d);
 }
 
 static uint64_t
@@ -944,11 +1153,10 @@ rev(void)
 	return (uint64_t)fake_etcd_revision(fk);
 }
 
-
 /*
  * A change another client makes once, when the nth request on path (from
  * the store under test: requests the change itself makes pass) arrives,
- * before it is answered.
+ * before it is answered; then the inject in then, if any, is armed.
  */
 struct inject {
 	const char		*path;
@@ -957,9 +1165,11 @@ struct inject {
 	int			 busy;
 	int			 fired;
 	void			(*act)(struct inject *);
+	struct inject		*then;
 	uint32_t		 lock;
 	const char		*owner;
 	unsigned int		 limit;
+	enum fake_fault		 fault;
 	int			 rc;
 	struct lock_decision	 d;
 };
@@ -979,8 +1189,12 @@ inject_hook(struct fake_etcd *f, size_t m, const char *path,
 		return;
 	in->fired = 1;
 	in->busy = 1;
+	acting = 1;
 	in->act(in);
+	acting = 0;
 	in->busy = 0;
+	if (in->then != NULL)
+		hook(inject_hook, in->then);
 }
 
 static void
@@ -992,7 +1206,7 @@ arm(struct inject *in, const char *path, int nth,
 	in->nth = nth;
 	in->act = act;
 	in->rc = -1;
-	fake_etcd_before(fk, inject_hook, in);
+	hook(inject_hook, in);
 }
 
 /* Another host (st2) PUTs the lock; what it was told stays in in->d
@@ -1050,6 +1264,51 @@ txns(void)
 	return n;
 }
 
+/* An LSS request on store s: create, set (lock or unlock) or get. */
+static int
+lss(struct store *s, enum lock_op_kind kind, uint32_t n, const char *secret,
+    int locked, int nx, int64_t ttl_ms, int64_t retention_ms,
+    struct lock_decision *d)
+{
+	struct store_key	 k = lss_key(n);
+	struct lock_op		 o;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = kind;
+	o.u.lss.locked = locked;
+	o.u.lss.nx = nx;
+	o.u.lss.ttl_ms = ttl_ms;
+	o.u.lss.retention_ms = retention_ms;
+	if (secret != NULL) {
+		o.u.lss.key = secret;
+		o.u.lss.key_len = strlen(secret);
+	}
+	memset(d, 0, sizeof(*d));
+	return kind == LOCK_OP_LSS_GET ? store_view(s, &k, &o, d) :
+	    store_change(s, &k, &o, d);
+}
+
+/* Collects the ids (their fourth byte) store_list() hands over. */
+struct listed {
+	int		 n;
+	uint8_t		 id[16];
+	uint64_t	 fence[16];
+};
+
+static int
+collect(const struct store_item *it, int64_t now, void *arg)
+{
+	struct listed	*l = arg;
+
+	(void)now;
+	if (l->n < 16) {
+		l->id[l->n] = it->key.id[3];
+		l->fence[l->n] = it->rec->fence;
+	}
+	l->n++;
+	return 0;
+}
+
 static void
 test_open(void)
 {
@@ -1076,7 +1335,7 @@ test_open(void)
 	CU_ASSERT_PTR_NULL(s);
 	quiet(0);
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	/* Opening asked nothing of the cluster: it need not be up. */
 	CU_ASSERT_EQUAL(fake_etcd_calls(fk, 0, NULL), 0);
 	CU_ASSERT_STRING_EQUAL(store_trouble(st), "");
@@ -1098,7 +1357,7 @@ test_put_get_delete(void)
 	struct lock_record	 rec;
 	struct fake_kv		 kv;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put(1, 5000, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
 	CU_ASSERT_EQUAL(d.write, LOCK_WRITE_PUT);
@@ -1184,8 +1443,8 @@ test_fences(void)
 	unsigned int		 bad = 0;
 	uint32_t		 n;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
-	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.record.fence, 2);
 	CU_ASSERT_EQUAL(put(2, 0, &d), STORE_OK);
@@ -1233,7 +1492,7 @@ test_semaphore(void)
 	struct fake_kv		 kv;
 	size_t			 i;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	for (i = 0; i < 3; i++) {
 		CU_ASSERT_EQUAL(put_on(st, 7, who[i], 3, 0, &d), STORE_OK);
 		CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
@@ -1309,7 +1568,7 @@ test_owners(void)
 	struct store_key	 k = key(1);
 	struct lock_decision	 d;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put_on(st, 1, "alice", 0, 30000, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
 	CU_ASSERT_EQUAL(d.shown.fence, 2);
@@ -1343,40 +1602,19 @@ test_owners(void)
 	lock_decision_free(&d);
 }
 
-/* An LSS request on store s: create, set (lock or unlock) or get. */
-static int
-lss(struct store *s, enum lock_op_kind kind, uint32_t n, const char *secret,
-    int locked, int nx, int64_t ttl_ms, int64_t retention_ms,
-    struct lock_decision *d)
-{
-	struct store_key	 k = lss_key(n);
-	struct lock_op		 o;
-
-	memset(&o, 0, sizeof(o));
-	o.kind = kind;
-	o.u.lss.locked = locked;
-	o.u.lss.nx = nx;
-	o.u.lss.ttl_ms = ttl_ms;
-	o.u.lss.retention_ms = retention_ms;
-	if (secret != NULL) {
-		o.u.lss.key = secret;
-		o.u.lss.key_len = strlen(secret);
-	}
-	memset(d, 0, sizeof(*d));
-	return kind == LOCK_OP_LSS_GET ? store_view(s, &k, &o, d) :
-	    store_change(s, &k, &o, d);
-}
-
 static void
 test_lss(void)
 {
-	struct store_key	 k = lss_key(1);
+	struct store_key	 k = lss_key(1), l3 = lss_key(3),
+				 l4 = lss_key(4);
 	struct lock_decision	 d;
 	struct lock_record	 rec;
 	struct fake_kv		 kv;
+	struct listed		 l;
 	size_t			 swept = 99;
+	int			 more;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_CREATE, 1, "s3cret", 0, 0, 0, 0,
 	    &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
@@ -1437,10 +1675,12 @@ test_lss(void)
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
 	CU_ASSERT_EQUAL(rev(), 5);
 
-	/* Kept for a second: swept at that instant, not before. */
+	/* Kept for a second: swept at that instant (no margin), not
+	 * before. */
 	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_CREATE, 3, "k", 1, 0, 0, 1000,
 	    &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.record.keep_until_ms, T0 + 1300);
+	index_is(TEST_HERE, &l3, T0 + 1300);
 	test_now = T0 + 1299;
 	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
 	CU_ASSERT_EQUAL(swept, 0);
@@ -1451,6 +1691,41 @@ test_lss(void)
 	    STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
 	CU_ASSERT_EQUAL(records(), 1);
+	CU_ASSERT_EQUAL(indexed(), 0);
+
+	/* Past its retention, a lock is gone for every decision, swept or
+	 * not: not found, not listed, and its id free for a new one. (The
+	 * writes below do not sweep: the last did, under 100 ms before.) */
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_CREATE, 4, "k", 1, 0, 0, 50,
+	    &d), STORE_OK);
+	index_is(TEST_HERE, &l4, T0 + 1350);
+	test_now = T0 + 1349;
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_GET, 4, NULL, 0, 0, 0, 0, &d),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
+	test_now = T0 + 1350;
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_GET, 4, NULL, 0, 0, 0, 0, &d),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	memset(&l, 0, sizeof(l));
+	CU_ASSERT_EQUAL(store_list(st, NULL, 10, collect, &l, &more),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(l.n, 1);
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_SET, 4, "k", 0, 0, 0, 0, &d),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	CU_ASSERT_EQUAL(stored(&l4, &rec, &kv), 1);
+	CU_ASSERT_EQUAL(kv.version, 1);
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_CREATE, 4, "new", 0, 0, 0, 0, &d),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
+	CU_ASSERT_EQUAL_FATAL(stored(&l4, &rec, &kv), 1);
+	CU_ASSERT_EQUAL(kv.version, 2);
+	CU_ASSERT_EQUAL(rec.secret_len, 3);
+	CU_ASSERT_EQUAL(rec.created_ms, T0 + 1350);
+	CU_ASSERT_EQUAL(rec.locked, 0);
+	index_is(TEST_HERE, &l4, 0);
+	CU_ASSERT_EQUAL(indexed(), 0);
 }
 
 static void
@@ -1461,7 +1736,7 @@ test_expiry_exact_ms(void)
 	struct lock_record	 rec;
 	struct fake_kv		 kv;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put(1, 300, &d), STORE_OK);
 	test_now = T0 + 299;
 	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
@@ -1495,127 +1770,250 @@ test_expiry_exact_ms(void)
 	CU_ASSERT_EQUAL(version_of(&k1), 2);
 }
 
-/* store_sweep removes a record at its expiry instant, not before. */
+/*
+ * store_sweep removes a getlock record SWEEP_MARGIN_MS after its hold's
+ * end, to the ms, not before: until then the record is there, expired
+ * (LOCK_EXPIRED with its record). A refresh moves its time.
+ */
 static void
 test_sweep_exact_ms(void)
 {
+	struct store_key	 k1 = key(1), k2 = key(2);
 	struct lock_decision	 d;
+	struct lock_record	 rec;
+	struct fake_kv		 kv;
 	size_t			 swept = 99;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put(1, 300, &d), STORE_OK);
 	CU_ASSERT_EQUAL(put(2, 600, &d), STORE_OK);
-	test_now = T0 + 299;
-	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
-	CU_ASSERT_EQUAL(swept, 0);
-	CU_ASSERT_EQUAL(records(), 2);
-	CU_ASSERT_EQUAL(rev(), 3);
+	index_is(TEST_HERE, &k1, T0 + 300 + SWEEP_MARGIN_MS);
+	index_is(TEST_HERE, &k2, T0 + 600 + SWEEP_MARGIN_MS);
 	test_now = T0 + 300;
-	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
-	CU_ASSERT_EQUAL(swept, 1);
-	CU_ASSERT_EQUAL(records(), 1);
-	CU_ASSERT_EQUAL(rev(), 4);
+	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_EXPIRED);
 	test_now = T0 + 500;
 	CU_ASSERT_EQUAL(put(2, 0, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
 	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 1100);
-	test_now = T0 + 1099;
+	CU_ASSERT_EQUAL(rev(), 4);
+	index_is(TEST_HERE, &k2, T0 + 1100 + SWEEP_MARGIN_MS);
+	CU_ASSERT_EQUAL(indexed(), 2);
+
+	test_now = T0 + 300 + SWEEP_MARGIN_MS - 1;
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 0);
+	CU_ASSERT_EQUAL(stored(&k1, &rec, &kv), 1);
+	CU_ASSERT_EQUAL(rev(), 4);
+	test_now = T0 + 300 + SWEEP_MARGIN_MS;
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 1);
+	CU_ASSERT_EQUAL(stored(&k1, &rec, &kv), 0);
+	index_is(TEST_HERE, &k1, 0);
+	CU_ASSERT_EQUAL(records(), 1);
+	CU_ASSERT_EQUAL(rev(), 5);
+
+	/* Lock 2's first time has gone with its refresh. */
+	test_now = T0 + 1100 + SWEEP_MARGIN_MS - 1;
 	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
 	CU_ASSERT_EQUAL(swept, 0);
 	CU_ASSERT_EQUAL(get(2, &d), STORE_OK);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
-	test_now = T0 + 1100;
+	CU_ASSERT_EQUAL(d.verdict, LOCK_EXPIRED);
+	CU_ASSERT_EQUAL(d.has_record, 1);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 1100);
+	test_now = T0 + 1100 + SWEEP_MARGIN_MS;
 	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
 	CU_ASSERT_EQUAL(swept, 1);
 	CU_ASSERT_EQUAL(records(), 0);
-}
-
-/* At most sweep_batch records a sweep; the rest the next time. */
-static void
-test_sweep_batch(void)
-{
-	struct lock_decision	 d;
-	size_t			 swept = 99;
-	uint32_t		 i;
-
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
-	for (i = 0; i < 40; i++)
-		CU_ASSERT_EQUAL(put(i, 5, &d), STORE_OK);
-	test_now = T0 + 5;
-	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
-	CU_ASSERT_EQUAL(swept, 16);
-	CU_ASSERT_EQUAL(records(), 24);
-	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
-	CU_ASSERT_EQUAL(swept, 16);
-	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
-	CU_ASSERT_EQUAL(swept, 8);
-	CU_ASSERT_EQUAL(records(), 0);
-	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
-	CU_ASSERT_EQUAL(swept, 0);
-	CU_ASSERT_EQUAL(rev(), 81);
+	CU_ASSERT_EQUAL(indexed(), 0);
+	CU_ASSERT_EQUAL(rev(), 6);
 }
 
 /*
- * A sweep reads one page of SWEEP_PAGE keys; the next goes on after it,
- * and after the last page starts again from the first. A write sweeps
- * at most once a second (of the store's clock), before it decides.
+ * A sweep reads the index up to now, SWEEP_BATCH entries at most (in
+ * time, then key order), and deletes those records with their entries
+ * in ONE txn that compares each record's mod_revision with its entry's:
+ * all or nothing. sweep_batch (16 here) is LMDB's, not etcd's. When
+ * another host writes one of the records between the read and the txn,
+ * nothing is deleted, that record least of all; the next sweep reads the
+ * index again and takes the rest.
  */
 static void
-test_sweep_pages(void)
+test_sweep_batch(void)
 {
+	struct store_key	 k5 = key(5), k;
 	struct lock_decision	 d;
+	struct inject		 in;
+	size_t			 swept = 99;
+	uint32_t		 i;
+	unsigned int		 bad = 0;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000), STORE_OK);
+	for (i = 0; i < 40; i++)
+		CU_ASSERT_EQUAL(put(i, 5, &d), STORE_OK);
+	CU_ASSERT_EQUAL(indexed(), 40);
+	CU_ASSERT_EQUAL(rev(), 41);
+	/* The other host writes (and so sweeps) 55 ms before: its writes
+	 * below do not sweep. */
+	test_now = T0 + 5 + SWEEP_MARGIN_MS - 55;
+	CU_ASSERT_EQUAL(put_on(st2, 99, NULL, 0, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(rev(), 42);
+
+	/* Between the read and the txn, the other host takes lock 5 over. */
+	test_now = T0 + 5 + SWEEP_MARGIN_MS;
+	arm(&in, "/v3/kv/txn", 1, act_put);
+	in.lock = 5;
+	in.owner = "late";
+	memset(&calls, 0, sizeof(calls));
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(in.fired, 1);
+	CU_ASSERT_EQUAL(in.rc, STORE_OK);
+	CU_ASSERT_EQUAL(in.d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(in.d.shown.fence, 43);
+	CU_ASSERT_EQUAL(swept, 0);
+	CU_ASSERT_EQUAL(calls.index_reads, 1);
+	CU_ASSERT_EQUAL(calls.sweeps, 1);
+	CU_ASSERT_EQUAL(calls.sweep_cmps, SWEEP_BATCH);
+	CU_ASSERT_EQUAL(calls.sweep_deletes, 2 * SWEEP_BATCH);
+	CU_ASSERT_EQUAL(rev(), 43);
+	for (i = 0; i < 40; i++) {
+		k = key(i);
+		bad += version_of(&k) != (i == 5 ? 2 : 1);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(indexed(), 41);
+	index_is(TEST_HERE, &k5, test_now + DEFAULT_TTL_MS + SWEEP_MARGIN_MS);
+	hook(NULL, NULL);
+
+	/* Read again: 32 entries (lock 5's has moved on), one txn. */
+	memset(&calls, 0, sizeof(calls));
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, SWEEP_BATCH);
+	CU_ASSERT_EQUAL(calls.sweeps, 1);
+	CU_ASSERT_EQUAL(calls.sweep_deletes, 2 * SWEEP_BATCH);
+	CU_ASSERT_EQUAL(rev(), 44);
+	k = key(32);
+	CU_ASSERT_EQUAL(version_of(&k), 0);
+	k = key(33);
+	CU_ASSERT_EQUAL(version_of(&k), 1);
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 7);
+	CU_ASSERT_EQUAL(calls.sweeps, 2);
+	CU_ASSERT_EQUAL(calls.sweep_cmps, 7);
+	CU_ASSERT_EQUAL(calls.sweep_deletes, 14);
+	CU_ASSERT_EQUAL(rev(), 45);
+	/* Nothing due: a read of the index, no txn. */
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 0);
+	CU_ASSERT_EQUAL(calls.index_reads, 3);
+	CU_ASSERT_EQUAL(calls.sweeps, 2);
+	CU_ASSERT_EQUAL(rev(), 45);
+	CU_ASSERT_EQUAL(records(), 2);
+	CU_ASSERT_EQUAL(indexed(), 2);
+	CU_ASSERT_EQUAL(get(5, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	CU_ASSERT_EQUAL(d.shown.fence, 43);
+	CU_ASSERT_EQUAL(memcmp(d.shown.owner, "late", 4), 0);
+}
+
+/*
+ * A sweep reads the index from its oldest entry: the records due, in the
+ * order of their times, whatever their keys and however many live ones
+ * there are. Without threads a write sweeps first, when SWEEP_EVERY_MS
+ * have passed (by the store's clock) since it last did; a view never.
+ */
+static void
+test_sweep_order(void)
+{
+	struct store_key	 k2 = key(2), k66 = key(66), k67 = key(67);
+	struct lock_decision	 d;
+	struct lock_record	 rec;
+	struct fake_kv		 kv;
 	size_t			 swept = 99;
 	uint32_t		 i;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 1000), STORE_OK);
-	for (i = 0; i < SWEEP_PAGE + 6; i++)
-		CU_ASSERT_EQUAL(put(i, i == 2 || i == SWEEP_PAGE + 3 ? 10 :
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
+	for (i = 0; i < 70; i++)
+		CU_ASSERT_EQUAL(put(i, i == 2 ? 20 : i == 67 ? 10 :
 		    DEFAULT_TTL_MS, &d), STORE_OK);
-	test_now = T0 + 10;
+	CU_ASSERT_EQUAL(indexed(), 70);
+	memset(&calls, 0, sizeof(calls));
+	test_now = T0 + 10 + SWEEP_MARGIN_MS;
 	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
-	CU_ASSERT_EQUAL(swept, 1);		/* lock 2, page 1 */
+	CU_ASSERT_EQUAL(swept, 1);			/* lock 67 */
+	CU_ASSERT_EQUAL(version_of(&k67), 0);
+	CU_ASSERT_EQUAL(version_of(&k2), 1);
+	test_now = T0 + 20 + SWEEP_MARGIN_MS;
 	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
-	CU_ASSERT_EQUAL(swept, 1);		/* lock 67, page 2 */
-	CU_ASSERT_EQUAL(records(), SWEEP_PAGE + 4);
+	CU_ASSERT_EQUAL(swept, 1);			/* lock 2 */
+	CU_ASSERT_EQUAL(version_of(&k2), 0);
 	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
 	CU_ASSERT_EQUAL(swept, 0);
+	CU_ASSERT_EQUAL(calls.index_reads, 3);
+	CU_ASSERT_EQUAL(calls.sweeps, 2);
+	CU_ASSERT_EQUAL(calls.sweep_cmps, 1);
+	CU_ASSERT_EQUAL(records(), 68);
+	CU_ASSERT_EQUAL(indexed(), 68);
 
-	/* A write sweeps too, at most once a second, from where the last
-	 * sweep's page ended (after lock 64): lock 66, expired at T0 +
-	 * 1000, is swept by the write at T0 + 2000, not by the one at T0 +
-	 * 1000, 990 ms after the last sweep. */
-	test_now = T0 + 990;
+	/* Lock 66 is due at T0 + 6010 + SWEEP_MARGIN_MS. */
+	test_now = T0 + 6000;
 	CU_ASSERT_EQUAL(put(66, 10, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
-	test_now = T0 + 1000;
+	index_is(TEST_HERE, &k66, T0 + 6010 + SWEEP_MARGIN_MS);
+	/* A write that sweeps: nothing is due. */
+	test_now = T0 + 6010 + SWEEP_MARGIN_MS - 60;
+	memset(&calls, 0, sizeof(calls));
 	CU_ASSERT_EQUAL(put(6, 0, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
-	CU_ASSERT_EQUAL(records(), SWEEP_PAGE + 4);
-	test_now = T0 + 2000;
+	CU_ASSERT_EQUAL(calls.index_reads, 1);
+	CU_ASSERT_EQUAL(calls.sweeps, 0);
+	/* 99 ms after it: no sweep, lock 66 stays though due. */
+	test_now += SWEEP_EVERY_MS - 1;
 	CU_ASSERT_EQUAL(put(7, 0, &d), STORE_OK);
-	CU_ASSERT_EQUAL(records(), SWEEP_PAGE + 3);
+	CU_ASSERT_EQUAL(calls.index_reads, 1);
+	CU_ASSERT_EQUAL(stored(&k66, &rec, &kv), 1);
+	/* Nor does a view, ever. */
+	test_now++;
+	CU_ASSERT_EQUAL(get(66, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_EXPIRED);
+	CU_ASSERT_EQUAL(calls.index_reads, 1);
+	CU_ASSERT_EQUAL(stored(&k66, &rec, &kv), 1);
+	/* 100 ms after: the write sweeps lock 66 before it decides. */
+	CU_ASSERT_EQUAL(put(8, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	CU_ASSERT_EQUAL(calls.index_reads, 2);
+	CU_ASSERT_EQUAL(calls.sweeps, 1);
+	CU_ASSERT_EQUAL(stored(&k66, &rec, &kv), 0);
 	CU_ASSERT_EQUAL(get(66, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
+	CU_ASSERT_EQUAL(records(), 67);
 }
 
-/* Another host takes an expired lock over between the sweep's read and
- * its delete: the delete compares the revision it read, and fails. */
+/* Another host takes an expired lock over between the sweep's read of
+ * the index and its txn: the txn compares the record's mod_revision with
+ * the entry's as read, and fails: the new hold is not deleted. */
 static void
 test_sweep_loses_race(void)
 {
+	struct store_key	 k1 = key(1);
 	struct lock_decision	 d;
 	struct inject		 in;
 	size_t			 swept = 99;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
-	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put(1, 10, &d), STORE_OK);
+	/* The other host's last sweep: 50 ms before its write below. */
+	test_now = T0 + 10 + SWEEP_MARGIN_MS - 50;
 	CU_ASSERT_EQUAL(put_on(st2, 9, NULL, 0, 0, &d), STORE_OK);
-	test_now = T0 + 10;
+	test_now = T0 + 10 + SWEEP_MARGIN_MS;
 	arm(&in, "/v3/kv/txn", 1, act_put);
 	in.lock = 1;
 	in.owner = "late";
+	memset(&calls, 0, sizeof(calls));
 	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(calls.sweeps, 1);
 	CU_ASSERT_EQUAL(in.rc, STORE_OK);
 	CU_ASSERT_EQUAL(in.d.verdict, LOCK_ACQUIRED);
 	CU_ASSERT_EQUAL(in.d.shown.fence, 4);
@@ -1627,27 +2025,11 @@ test_sweep_loses_race(void)
 	CU_ASSERT_EQUAL(memcmp(d.shown.owner, "late", 4), 0);
 	lock_decision_free(&d);
 	CU_ASSERT_EQUAL(rev(), 4);
-}
-
-/* Collects the ids (their fourth byte) store_list() hands over. */
-struct listed {
-	int		 n;
-	uint8_t		 id[16];
-	uint64_t	 fence[16];
-};
-
-static int
-collect(const struct store_item *it, int64_t now, void *arg)
-{
-	struct listed	*l = arg;
-
-	(void)now;
-	if (l->n < 16) {
-		l->id[l->n] = it->key.id[3];
-		l->fence[l->n] = it->rec->fence;
-	}
-	l->n++;
-	return 0;
+	index_is(TEST_HERE, &k1, test_now + DEFAULT_TTL_MS + SWEEP_MARGIN_MS);
+	/* Swept again: nothing is due. */
+	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 0);
+	CU_ASSERT_EQUAL(records(), 2);
 }
 
 static void
@@ -1659,7 +2041,7 @@ test_list_pages(void)
 	uint32_t		 n;
 	int			 more;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	for (n = 1; n <= 5; n++)
 		CU_ASSERT_EQUAL_FATAL(put(n, n == 3 ? 1000 : 0, &d),
 		    STORE_OK);
@@ -1685,11 +2067,8 @@ test_list_pages(void)
 	CU_ASSERT_EQUAL(l.id[0], 4);
 	CU_ASSERT_EQUAL(l.id[1], 5);
 	CU_ASSERT_EQUAL(more, 0);
-	/* A cursor whose lock has gone still finds the next ones. (This
-	 * write's sweep logs lg/locks/h as no record.) */
-	quiet(1);
+	/* A cursor whose lock has gone still finds the next ones. */
 	CU_ASSERT_EQUAL(del(4, &d), STORE_OK);
-	quiet(0);
 	after = key(4);
 	memset(&l, 0, sizeof(l));
 	CU_ASSERT_EQUAL(store_list(st, &after, 10, collect, &l, &more),
@@ -1720,8 +2099,8 @@ test_list_snapshot(void)
 	uint32_t		 n;
 	int			 more;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
-	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000), STORE_OK);
 	for (n = 1; n <= 10; n++)
 		CU_ASSERT_EQUAL_FATAL(put(n, n >= 2 && n <= 8 ? 100 : 0, &d),
 		    STORE_OK);
@@ -1763,21 +2142,18 @@ test_list_snapshot(void)
 	CU_ASSERT_EQUAL(l.n, 1);
 }
 
-/* max_records, judged on a count of the records at most COUNT_TTL_MS
- * old: new locks refused, old ones still served. */
+/* max_records (3, so each new lock counts the records: test_max_records_
+ * count): new locks refused, old ones still served. */
 static void
 test_max_records(void)
 {
 	struct lock_decision	 d;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 3, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 3), STORE_OK);
 	CU_ASSERT_EQUAL(put(1, 100000, &d), STORE_OK);
-	test_now += COUNT_TTL_MS;
 	CU_ASSERT_EQUAL(put(2, 100000, &d), STORE_OK);
-	test_now += COUNT_TTL_MS;
 	CU_ASSERT_EQUAL(put(3, 100000, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.record.fence, 4);
-	test_now += COUNT_TTL_MS;
 	CU_ASSERT_EQUAL(put(4, 100000, &d), STORE_FULL);
 	CU_ASSERT_EQUAL(records(), 3);
 	CU_ASSERT_EQUAL(rev(), 4);
@@ -1788,52 +2164,107 @@ test_max_records(void)
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
 	CU_ASSERT_EQUAL(del(2, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
-	test_now += COUNT_TTL_MS;
 	CU_ASSERT_EQUAL(put(4, 100000, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
 	CU_ASSERT_EQUAL(d.record.fence, 7);
-	test_now += COUNT_TTL_MS;
 	CU_ASSERT_EQUAL(put(5, 1000, &d), STORE_FULL);
-	/* Expired records make room: the write sweeps them first. */
-	test_now = T0 + 200000;
+	/* Records due to be swept make room: the write sweeps them first. */
+	test_now = T0 + 100000 + SWEEP_MARGIN_MS;
 	CU_ASSERT_EQUAL(put(5, 1000, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
 	CU_ASSERT_EQUAL(records(), 1);
 	CU_ASSERT_EQUAL(d.record.fence, rev());
 }
 
-/* The count is read again only after COUNT_TTL_MS: until then new locks
- * are let in on the old count (max_records is approximate by design, as
- * store_etcd.c says). */
+/*
+ * The count max_records is judged on: one up to COUNT_TTL_MS old is used
+ * (each new lock adding one to it) while it is more than COUNT_SLACK
+ * below max_records; nearer, each new lock counts again. At the limit a
+ * new lock sweeps once and counts again if the sweep deleted any: a new
+ * lock is first decided as if its key were absent, and when there is no
+ * room the key is read and the decision made again, room and all.
+ */
 static void
-test_max_records_count_age(void)
+test_max_records_count(void)
 {
 	struct lock_decision	 d;
+	char			 filler[32];
+	uint32_t		 i;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 2, 16), STORE_OK);
-	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);	/* counted: 0 */
-	CU_ASSERT_EQUAL(put(2, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, COUNT_SLACK + 3), STORE_OK);
+	CU_ASSERT_EQUAL(put(1, 10, &d), STORE_OK);	/* counted: 0 */
+	memset(&calls, 0, sizeof(calls));
 	test_now = T0 + COUNT_TTL_MS - 1;
-	CU_ASSERT_EQUAL(put(3, 0, &d), STORE_OK);
-	CU_ASSERT_EQUAL(records(), 3);
+	CU_ASSERT_EQUAL(put(2, 0, &d), STORE_OK);	/* 0, then 1 */
+	CU_ASSERT_EQUAL(calls.counts, 0);
 	test_now = T0 + COUNT_TTL_MS;
-	CU_ASSERT_EQUAL(put(4, 0, &d), STORE_FULL);
-	test_now = T0 + 5 * COUNT_TTL_MS;
-	CU_ASSERT_EQUAL(put(4, 0, &d), STORE_FULL);
-	CU_ASSERT_EQUAL(records(), 3);
+	CU_ASSERT_EQUAL(put(3, 0, &d), STORE_OK);	/* counted: 2 */
+	CU_ASSERT_EQUAL(calls.counts, 1);
+	CU_ASSERT_EQUAL(put(4, 0, &d), STORE_OK);	/* 2, then 3 */
+	CU_ASSERT_EQUAL(calls.counts, 1);
+	CU_ASSERT_EQUAL(put(5, 0, &d), STORE_OK);	/* counted: 4 */
+	CU_ASSERT_EQUAL(calls.counts, 2);
+	CU_ASSERT_EQUAL(put(6, 0, &d), STORE_OK);	/* counted: 5 */
+	CU_ASSERT_EQUAL(calls.counts, 3);
+	CU_ASSERT_EQUAL(calls.txns, 5);
+	CU_ASSERT_EQUAL(calls.reads, 0);
+
+	/* Keys under the locks' prefix count too: at the limit. */
+	for (i = 0; i < COUNT_SLACK - 3; i++) {
+		snprintf(filler, sizeof(filler), "lg/locks/zz%04u", i);
+		fake_etcd_put(fk, filler, strlen(filler), "x", 1);
+	}
+	CU_ASSERT_EQUAL(records(), COUNT_SLACK + 3);
+	/* Nothing to sweep: refused, twice counted and swept. */
+	memset(&calls, 0, sizeof(calls));
+	CU_ASSERT_EQUAL(put(7, 0, &d), STORE_FULL);
+	CU_ASSERT_EQUAL(calls.counts, 2);
+	CU_ASSERT_EQUAL(calls.index_reads, 2);
+	CU_ASSERT_EQUAL(calls.reads, 1);
+	CU_ASSERT_EQUAL(calls.sweeps, 0);
+	CU_ASSERT_EQUAL(calls.txns, 0);
+	/* A refresh needs no room: its key is read. */
+	memset(&calls, 0, sizeof(calls));
+	CU_ASSERT_EQUAL(put(2, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	CU_ASSERT_EQUAL(calls.counts, 1);
+	CU_ASSERT_EQUAL(calls.index_reads, 1);
+	CU_ASSERT_EQUAL(calls.reads, 1);
+	CU_ASSERT_EQUAL(calls.txns, 1);
+
+	/* A write sweeps 5 ms before lock 1 is due; one more record. */
+	test_now = T0 + 10 + SWEEP_MARGIN_MS - 5;
+	CU_ASSERT_EQUAL(del(6, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	fake_etcd_put(fk, "lg/locks/zzz", 12, "x", 1);
+	/* Due: the new lock sweeps lock 1, counts again, and is let in. */
+	test_now += 5;
+	memset(&calls, 0, sizeof(calls));
+	CU_ASSERT_EQUAL(put(7, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.shown.fence, rev());
+	lock_decision_free(&d);
+	CU_ASSERT_EQUAL(calls.counts, 2);
+	CU_ASSERT_EQUAL(calls.index_reads, 1);
+	CU_ASSERT_EQUAL(calls.sweeps, 1);
+	CU_ASSERT_EQUAL(calls.txns, 1);
+	CU_ASSERT_EQUAL(calls.reads, 0);
+	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
+	CU_ASSERT_EQUAL(records(), COUNT_SLACK + 3);
 }
 
 /* etcd's space quota: a write refused with code 8 is STORE_FULL (507);
  * with the alarm raised nothing can be put, but views and deletes go on,
- * and so does the sweeper. */
+ * and so do sweeps (txns of deletes only). */
 static void
 test_space_quota(void)
 {
-	struct store_key	 k2 = key(2);
+	struct store_key	 k2 = key(2), k3 = key(3);
 	struct lock_decision	 d;
 	size_t			 swept = 99;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
 	CU_ASSERT_EQUAL(put(3, 10, &d), STORE_OK);
 	fake_etcd_fault(fk, FAKE_FAULT_NO_SPACE);
@@ -1849,17 +2280,22 @@ test_space_quota(void)
 	fake_etcd_space_alarm(fk, 1);
 	quiet(1);
 	CU_ASSERT_EQUAL(put(4, 0, &d), STORE_FULL);
-	test_now = T0 + 10;
-	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_FULL);	/* a refresh too */
+	/* A refresh too (this write sweeps: lock 3 is not due yet). */
+	test_now = T0 + 10 + SWEEP_MARGIN_MS - 10;
+	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_FULL);
 	quiet(0);
 	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
 	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + DEFAULT_TTL_MS);
+	test_now += 10;
 	CU_ASSERT_EQUAL(del(2, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	CU_ASSERT_EQUAL(version_of(&k3), 1);
 	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
 	CU_ASSERT_EQUAL(swept, 1);
+	CU_ASSERT_EQUAL(version_of(&k3), 0);
 	CU_ASSERT_EQUAL(records(), 1);
+	CU_ASSERT_EQUAL(indexed(), 1);
 	CU_ASSERT_EQUAL(rev(), 6);
 	fake_etcd_space_alarm(fk, 0);
 	CU_ASSERT_EQUAL(put(4, 0, &d), STORE_OK);
@@ -1878,8 +2314,8 @@ test_conflict(void)
 	struct fake_kv		 kv;
 	struct inject		 in;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
-	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put_on(st2, 99, NULL, 0, 0, &d), STORE_OK);
 	CU_ASSERT_EQUAL(put(98, 0, &d), STORE_OK);
 	CU_ASSERT_EQUAL(rev(), 3);
@@ -1984,16 +2420,16 @@ test_conflicts_max(void)
 	struct lock_decision	 d;
 	struct bumper		 b;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
 	memset(&b, 0, sizeof(b));
 	b.keylen = etcd_key(&k, b.key);
-	fake_etcd_before(fk, bump, &b);
+	hook(bump, &b);
 	test_now = T0 + 10;
 	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_ERROR);
 	CU_ASSERT_EQUAL(b.txns, CONFLICTS_MAX);
 	CU_ASSERT_EQUAL(version_of(&k), 1 + CONFLICTS_MAX);
-	fake_etcd_before(fk, NULL, NULL);
+	hook(NULL, NULL);
 	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
 	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + DEFAULT_TTL_MS);
@@ -2038,7 +2474,7 @@ test_lost_done(void)
 	struct store_key	 k = key(1);
 	struct lock_decision	 d;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	memset(&told, 0, sizeof(told));
 	store_on_decided(st, told_decided, NULL);
 	store_on_commit(st, told_commit, NULL);
@@ -2083,7 +2519,7 @@ test_lost_not_done(void)
 	struct store_key	 k1 = key(1), k2 = key(2), k3 = key(3);
 	struct lock_decision	 d;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	fake_etcd_fault(fk, FAKE_FAULT_LOSE);
 	CU_ASSERT_EQUAL(put_on(st, 1, "a", 0, 0, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
@@ -2135,8 +2571,8 @@ test_lost_done_late(void)
 	struct lock_record	 rec;
 	struct fake_kv		 kv;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
-	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put_on(st2, 99, NULL, 0, 0, &d), STORE_OK);
 
 	/* Done after the read: the retry finds a's own hold there. */
@@ -2192,8 +2628,8 @@ test_lost_unknown(void)
 	struct inject		 in;
 	char			 why[256];
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
-	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put_on(st2, 99, NULL, 0, 0, &d), STORE_OK);
 	CU_ASSERT_EQUAL(put(98, 0, &d), STORE_OK);
 
@@ -2228,7 +2664,7 @@ test_lost_unknown(void)
 	snprintf(why, sizeof(why), "etcd %s: %s", ep2,
 	    curl_easy_strerror(CURLE_COULDNT_CONNECT));
 	CU_ASSERT_STRING_EQUAL(store_trouble(st), why);
-	fake_etcd_before(fk, NULL, NULL);
+	hook(NULL, NULL);
 }
 
 /* Members down: each request goes on to the next member; the one that
@@ -2242,7 +2678,7 @@ test_failover(void)
 	char			 why[256];
 	size_t			 m;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	fake_etcd_member(fk, 0, FAKE_MEMBER_UNREACHABLE);
 	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.shown.fence, 2);
@@ -2300,7 +2736,7 @@ test_failover_silent(void)
 	struct lock_decision	 d;
 	struct inject		 in;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	arm(&in, "/v3/kv/txn", 1, act_silence0);
 	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
@@ -2406,7 +2842,7 @@ test_import_raise(void)
 	static const char	 base_key[] = "lg/meta/fence-base";
 	int			 copied = -1;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	memset(&r, 0, sizeof(r));
 	r.kind = LOCK_KIND_GETLOCK;
 	r.created_ms = T0 - 1000;
@@ -2425,6 +2861,8 @@ test_import_raise(void)
 	CU_ASSERT_EQUAL(rec.created_ms, T0 - 1000);
 	CU_ASSERT_EQUAL(kv.version, 1);
 	lock_record_free(&rec);
+	/* Its index entry, written with it. */
+	index_is(TEST_HERE, &k1, T0 + 59000 + SWEEP_MARGIN_MS);
 	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
 	CU_ASSERT_EQUAL(d.shown.fence, 700);
@@ -2446,6 +2884,8 @@ test_import_raise(void)
 	it.key = k2;
 	CU_ASSERT_EQUAL(store_import(st, &it, &copied), STORE_OK);
 	CU_ASSERT_EQUAL(copied, 1);
+	index_is(TEST_HERE, &k2, 0);		/* kept for ever */
+	CU_ASSERT_EQUAL(indexed(), 1);
 	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_GET, 2, NULL, 0, 0, 0, 0, &d),
 	    STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
@@ -2483,7 +2923,7 @@ test_import_raise(void)
 	CU_ASSERT_EQUAL(kv.valuelen, 4);
 	CU_ASSERT_EQUAL(memcmp(kv.value, "5000", 4), 0);
 	CU_ASSERT_EQUAL(kv.version, 2);
-	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put_on(st2, 4, NULL, 0, 0, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.shown.fence, 5008);
 	CU_ASSERT_EQUAL(put(5, 0, &d), STORE_OK);
@@ -2511,7 +2951,7 @@ test_corrupt_value(void)
 	char			 ek[128];
 	int			 more;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put(1, 10, &d), STORE_OK);
 	fake_etcd_put(fk, ek, etcd_key(&k, ek), "0123456789abcdefXX", 18);
 	CU_ASSERT_EQUAL(put(3, 0, &d), STORE_OK);
@@ -2553,7 +2993,7 @@ test_cancel_check(void)
 	struct lock_put		 req;
 	struct lock_op		 o;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	store_cancel_check(st, cancel_hook, NULL);
 	cancel_calls = 0;
 	cancel_answer = 1;
@@ -2604,7 +3044,7 @@ test_bug_lost_done_late_misanswered(void)
 	struct lock_decision	 d;
 	int			 rc;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
 	memset(&told, 0, sizeof(told));
 	store_on_decided(st, told_decided, NULL);
 
@@ -2677,8 +3117,8 @@ test_bug_lost_create_deleted_meanwhile(void)
 	char			 ek[128];
 	int			 rc;
 
-	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000, 16), STORE_OK);
-	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000, 16), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_on(&st2, 3, 1000), STORE_OK);
 	CU_ASSERT_EQUAL(put_on(st2, 99, NULL, 0, 0, &d), STORE_OK);
 	CU_ASSERT_EQUAL(put(98, 0, &d), STORE_OK);
 	fake_etcd_fault(fk, FAKE_FAULT_APPLY_LOSE);
@@ -2729,10 +3169,10 @@ test_store_etcd_add(void)
 		{ "owners: another's hold left alone", test_owners },
 		{ "LSS: create, lock, nx, unlock, retention", test_lss },
 		{ "expiry at the exact ms", test_expiry_exact_ms },
-		{ "sweep at the exact ms", test_sweep_exact_ms },
-		{ "sweep takes one batch per call", test_sweep_batch },
-		{ "sweep goes page by page; writes sweep once a second",
-		    test_sweep_pages },
+		{ "sweep at the exact ms: getlock + 5 s", test_sweep_exact_ms },
+		{ "sweep: 32 in one txn, all or nothing", test_sweep_batch },
+		{ "sweep: oldest first; writes sweep every 100 ms",
+		    test_sweep_order },
 		{ "sweep loses to a write made meanwhile",
 		    test_sweep_loses_race },
 		{ "listing: live locks only, in pages, more",
@@ -2740,8 +3180,8 @@ test_store_etcd_add(void)
 		{ "listing: pages at one revision", test_list_snapshot },
 		{ "max_records: new refused, old still served",
 		    test_max_records },
-		{ "max_records: a count up to 1 s old",
-		    test_max_records_count_age },
+		{ "max_records: a count 1 s old far from the limit",
+		    test_max_records_count },
 		{ "space quota: 507; views, deletes, sweeps go on",
 		    test_space_quota },
 		{ "a write between read and txn: decided again",
