@@ -1458,6 +1458,73 @@ test_put_get_delete(void)
 	lock_decision_free(&d);
 }
 
+/*
+ * What each operation asks of the cluster, far from max_records (the
+ * count is kept COUNT_TTL_MS) and between sweeps: a PUT or an LSS create
+ * first decides as if the key were absent, with no read: a new lock is
+ * one txn; on a key that exists, that txn's failure branch reads it and
+ * a second txn writes. The other writes read the key, then write; views
+ * read it.
+ */
+static void
+test_round_trips(void)
+{
+	struct lock_decision	 d;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000000), STORE_OK);
+	/* The first: the fence base, a sweep, a count. */
+	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(calls.reads, 1);
+	CU_ASSERT_EQUAL(calls.index_reads, 1);
+	CU_ASSERT_EQUAL(calls.counts, 1);
+	CU_ASSERT_EQUAL(calls.txns, 1);
+	memset(&calls, 0, sizeof(calls));
+	CU_ASSERT_EQUAL(put(2, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(calls.txns, 1);
+	CU_ASSERT_EQUAL(calls.reads + calls.counts + calls.index_reads, 0);
+	memset(&calls, 0, sizeof(calls));
+	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	CU_ASSERT_EQUAL(calls.txns, 2);
+	CU_ASSERT_EQUAL(calls.reads + calls.counts + calls.index_reads, 0);
+	/* Refused: the failure branch's read decides; nothing written. */
+	memset(&calls, 0, sizeof(calls));
+	CU_ASSERT_EQUAL(put_on(st, 1, "b", 0, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
+	CU_ASSERT_EQUAL(calls.txns, 1);
+	CU_ASSERT_EQUAL(calls.reads, 0);
+	memset(&calls, 0, sizeof(calls));
+	CU_ASSERT_EQUAL(del(2, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	CU_ASSERT_EQUAL(calls.reads, 1);
+	CU_ASSERT_EQUAL(calls.txns, 1);
+	memset(&calls, 0, sizeof(calls));
+	CU_ASSERT_EQUAL(del(2, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
+	CU_ASSERT_EQUAL(calls.reads, 1);
+	CU_ASSERT_EQUAL(calls.txns, 0);
+	memset(&calls, 0, sizeof(calls));
+	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(calls.reads, 1);
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_CREATE, 3, "k", 0, 0, 0, 0, &d),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
+	CU_ASSERT_EQUAL(calls.reads, 1);
+	CU_ASSERT_EQUAL(calls.txns, 1);
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_SET, 3, "k", 1, 0, 0, 0, &d),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(calls.reads, 2);
+	CU_ASSERT_EQUAL(calls.txns, 2);
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_GET, 3, NULL, 0, 0, 0, 0, &d),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_LOCKED);
+	CU_ASSERT_EQUAL(calls.reads, 3);
+	CU_ASSERT_EQUAL(calls.txns, 2);
+	CU_ASSERT_EQUAL(calls.counts + calls.index_reads + calls.lists +
+	    calls.sweeps + calls.other, 0);
+}
+
 /* Fences: base + the granting txn's revision, strictly growing across
  * locks and hosts, never taken by a refresh, a view or a delete. */
 static void
@@ -1793,6 +1860,97 @@ test_expiry_exact_ms(void)
 	CU_ASSERT_EQUAL(d.record.fence, 7);
 	CU_ASSERT_EQUAL(d.record.created_ms, T0 + 300);
 	CU_ASSERT_EQUAL(version_of(&k1), 2);
+}
+
+/*
+ * The expiry index: each record that may be swept has one entry, written
+ * by the txn that writes the record (so with its mod_revision): a getlock
+ * record at its last hold's end + SWEEP_MARGIN_MS, an LSS record at its
+ * keep_until exactly, an LSS record kept for ever none. Each write moves
+ * it; a delete deletes it.
+ */
+static void
+test_expiry_index(void)
+{
+	struct store_key	 k1 = key(1), k2 = key(2), l3 = lss_key(3),
+				 l4 = lss_key(4);
+	struct lock_decision	 d;
+	char			 ek[128], ik[256];
+	struct fake_kv		 kv;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
+	CU_ASSERT_EQUAL(put(1, 300, &d), STORE_OK);
+	index_is(TEST_HERE, &k1, T0 + 300 + SWEEP_MARGIN_MS);
+	/* The entry's key, in full: PREFIX "expiry/" 16 digits "/" and
+	 * the lock key's end; an empty value. */
+	etcd_key(&k1, ek);
+	snprintf(ik, sizeof(ik), "lg/expiry/%016lld/%s",
+	    (long long)(T0 + 300 + SWEEP_MARGIN_MS), ek + strlen("lg/locks/"));
+	CU_ASSERT_STRING_EQUAL(ik, "lg/expiry/0001700000005300/g00000001"
+	    "00000000000000000000005a");
+	CU_ASSERT_EQUAL_FATAL(fake_etcd_get(fk, ik, strlen(ik), &kv), 1);
+	CU_ASSERT_EQUAL(kv.valuelen, 0);
+	CU_ASSERT_EQUAL(kv.mod_revision, 2);
+	CU_ASSERT_EQUAL(mod_of(&k1), 2);
+
+	/* A semaphore: its last hold's end. */
+	CU_ASSERT_EQUAL(put_on(st, 2, "a", 2, 1000, &d), STORE_OK);
+	lock_decision_free(&d);
+	index_is(TEST_HERE, &k2, T0 + 1000 + SWEEP_MARGIN_MS);
+	CU_ASSERT_EQUAL(put_on(st, 2, "b", 2, 5000, &d), STORE_OK);
+	lock_decision_free(&d);
+	index_is(TEST_HERE, &k2, T0 + 5000 + SWEEP_MARGIN_MS);
+	test_now = T0 + 10;
+	CU_ASSERT_EQUAL(put_on(st, 2, "b", 2, 100, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	lock_decision_free(&d);
+	index_is(TEST_HERE, &k2, T0 + 1000 + SWEEP_MARGIN_MS);
+	CU_ASSERT_EQUAL(del_on(st, 2, "a", &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	lock_decision_free(&d);
+	index_is(TEST_HERE, &k2, T0 + 110 + SWEEP_MARGIN_MS);
+	CU_ASSERT_EQUAL(del_on(st, 2, "b", &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	index_is(TEST_HERE, &k2, 0);
+	/* A refresh moves it. */
+	CU_ASSERT_EQUAL(put(1, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REFRESHED);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 310);
+	index_is(TEST_HERE, &k1, T0 + 310 + SWEEP_MARGIN_MS);
+	CU_ASSERT_EQUAL(fake_etcd_get(fk, ik, strlen(ik), &kv), 0);
+
+	/* LSS: kept for ever, none; kept for a while, its keep_until. */
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_CREATE, 3, "k", 1, 0, 300, 0, &d),
+	    STORE_OK);
+	index_is(TEST_HERE, &l3, 0);
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_CREATE, 4, "k", 0, 0, 0, 1000,
+	    &d), STORE_OK);
+	index_is(TEST_HERE, &l4, T0 + 10 + 1000);
+	test_now = T0 + 20;
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_SET, 4, "k", 1, 0, 300, 2000, &d),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CHANGED);
+	index_is(TEST_HERE, &l4, T0 + 20 + 2000);
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_SET, 4, "k", 0, 0, 0, 0, &d),
+	    STORE_OK);
+	index_is(TEST_HERE, &l4, 0);
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_SET, 3, "k", 0, 0, 0, 500, &d),
+	    STORE_OK);
+	index_is(TEST_HERE, &l3, T0 + 20 + 500);
+
+	/* A delete deletes it. */
+	CU_ASSERT_EQUAL(del(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
+	index_is(TEST_HERE, &k1, 0);
+	CU_ASSERT_EQUAL(indexed(), 1);
+	/* Views and refusals write none. */
+	CU_ASSERT_EQUAL(rev(), 14);
+	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_SET, 3, "bad", 1, 0, 0, 0, &d),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_BAD_KEY);
+	CU_ASSERT_EQUAL(rev(), 14);
+	CU_ASSERT_EQUAL(indexed(), 1);
 }
 
 /*
@@ -3322,11 +3480,14 @@ test_store_etcd_add(void)
 		{ "open: nothing asked of the cluster", test_open },
 		{ "put, refresh, get, delete; fences from revisions",
 		    test_put_get_delete },
+		{ "round trips: a new lock in one txn", test_round_trips },
 		{ "fences grow across locks and hosts", test_fences },
 		{ "semaphore: pending fences settled, kept", test_semaphore },
 		{ "owners: another's hold left alone", test_owners },
 		{ "LSS: create, lock, nx, unlock, retention", test_lss },
 		{ "expiry at the exact ms", test_expiry_exact_ms },
+		{ "expiry index: an entry per record, with it",
+		    test_expiry_index },
 		{ "sweep at the exact ms: getlock + 5 s", test_sweep_exact_ms },
 		{ "sweep: 32 in one txn, all or nothing", test_sweep_batch },
 		{ "sweep: oldest first; writes sweep every 100 ms",
