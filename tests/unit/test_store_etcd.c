@@ -869,6 +869,15 @@ teardown(void)
 	buf_free(&ans);
 }
 
+/* Another host's clock, ahead of test_now. */
+#define FAST_MS		1500
+
+static int64_t
+fast_clock(void)
+{
+	return test_now + FAST_MS;
+}
+
 /*
  * Opens a store on the fake (made with members members the first time),
  * with clock: *s is st, or st2 for another host on the same cluster.
@@ -3340,6 +3349,99 @@ test_lost_done_late_answered(void)
 }
 
 /*
+ * Two hosts whose clocks differ: st's is right (test_now), st2's
+ * FAST_MS ahead. Each decides by its own clock, so by the true clock the
+ * fast host grants a lock FAST_MS early and the slow host FAST_MS late.
+ * But a getlock record is swept SWEEP_MARGIN_MS after its last hold's
+ * end, so the fast host's sweep deletes no hold of the slow host's
+ * before its end (for any skew below the margin): here 3500 ms after it
+ * by the true clock. An LSS lock has no margin: the fast host sweeps it
+ * FAST_MS before its keep_until by the true clock.
+ */
+static void
+test_clock_skew(void)
+{
+	struct store_key	 k3 = key(3), l4 = lss_key(4);
+	struct lock_decision	 d;
+	size_t			 swept = 99;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
+	CU_ASSERT_EQUAL_FATAL(open_clock(&st2, 3, 1000, fast_clock),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(put_on(st, 1, "s", 0, 10000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + 10000);
+	CU_ASSERT_EQUAL(put_on(st2, 2, "f", 0, 10000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.record.expires_ms, T0 + FAST_MS + 10000);
+	CU_ASSERT_EQUAL(put_on(st, 3, "s", 0, 10000, &d), STORE_OK);
+	index_is(TEST_HERE, &k3, T0 + 10000 + SWEEP_MARGIN_MS);
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_CREATE, 4, "k", 0, 0, 0, 20000,
+	    &d), STORE_OK);
+	index_is(TEST_HERE, &l4, T0 + 20000);
+	CU_ASSERT_EQUAL(rev(), 5);
+
+	/* The fast host takes lock 1 FAST_MS before its end. */
+	test_now = T0 + 10000 - FAST_MS - 1;
+	CU_ASSERT_EQUAL(put_on(st2, 1, "f", 0, 10000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
+	CU_ASSERT_EQUAL(d.retry_at_ms, T0 + 10000);
+	test_now++;
+	CU_ASSERT_EQUAL(put_on(st2, 1, "f", 0, 10000, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.shown.fence, 6);
+	CU_ASSERT_EQUAL(d.now_ms, T0 + 10000);
+	CU_ASSERT_EQUAL(get(1, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	CU_ASSERT_EQUAL(memcmp(d.shown.owner, "f", 1), 0);
+	CU_ASSERT_EQUAL(d.shown.fence, 6);
+	/* The slow host gets lock 2 FAST_MS after the end its holder
+	 * meant (T0 + 10000). */
+	test_now = T0 + 10000 + FAST_MS - 1;
+	CU_ASSERT_EQUAL(put_on(st, 2, "s", 0, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
+	test_now++;
+	CU_ASSERT_EQUAL(put_on(st, 2, "s", 0, 0, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
+	CU_ASSERT_EQUAL(d.shown.fence, 7);
+
+	/* Lock 3's hold, ended at T0 + 10000, is deleted by the fast host
+	 * at T0 + 13500, not before. */
+	test_now = T0 + 10000 - 1;
+	CU_ASSERT_EQUAL(store_sweep(st2, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 0);
+	CU_ASSERT_EQUAL(get(3, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
+	test_now = T0 + 10000 + SWEEP_MARGIN_MS - FAST_MS - 1;
+	CU_ASSERT_EQUAL(store_sweep(st2, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 0);
+	CU_ASSERT_EQUAL(get(3, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_EXPIRED);
+	test_now++;
+	CU_ASSERT_EQUAL(store_sweep(st2, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 1);
+	CU_ASSERT_EQUAL(get(3, &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_NOT_FOUND);
+	CU_ASSERT_EQUAL(rev(), 8);
+
+	/* LSS lock 4, kept until T0 + 20000: gone at T0 + 18500. */
+	test_now = T0 + 20000 - FAST_MS - 1;
+	CU_ASSERT_EQUAL(store_sweep(st2, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 0);
+	test_now++;
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_GET, 4, NULL, 0, 0, 0, 0, &d),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_UNLOCKED);
+	CU_ASSERT_EQUAL(lss(st2, LOCK_OP_LSS_GET, 4, NULL, 0, 0, 0, 0, &d),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	CU_ASSERT_EQUAL(store_sweep(st2, &swept), STORE_OK);
+	CU_ASSERT_EQUAL(swept, 1);
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_GET, 4, NULL, 0, 0, 0, 0, &d),
+	    STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_NOT_FOUND);
+	CU_ASSERT_EQUAL(rev(), 9);
+}
+
+/*
  * BUG in src/store_etcd.c (etcd_change): in a round where the key is
  * taken as absent (the first try of a PUT or an LSS create, on any key;
  * or a key read absent), room_for_new() sets rc to STORE_OK. When that
@@ -3494,6 +3596,8 @@ test_store_etcd_add(void)
 		    test_sweep_order },
 		{ "sweep loses to a write made meanwhile",
 		    test_sweep_loses_race },
+		{ "clock skew: 1.5 s early and late; no early sweep",
+		    test_clock_skew },
 		{ "listing: live locks only, in pages, more",
 		    test_list_pages },
 		{ "listing: pages at one revision", test_list_snapshot },
