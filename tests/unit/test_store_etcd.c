@@ -3442,6 +3442,82 @@ test_clock_skew(void)
 }
 
 /*
+ * An LSS create whose answer is lost. Its one txn is the create (as if
+ * the key were absent, with no read first); the read after the loss:
+ *  - finds its write id: done: LOCK_LSS_CREATED, the decision hook told
+ *    once, its index entry written with it;
+ *  - finds the key absent (the create lost before it was done): a create
+ *    done and deleted since (swept past its retention, say) would look
+ *    the same: no way to tell: 503, nothing written;
+ *  - finds it absent, and the create is done after that read: 503, and
+ *    the lock is there after all, as a 503 allows;
+ *  - finds the key there with another write id (an id that collided, the
+ *    create lost): a create done and written since by another would look
+ *    the same: 503, the lock left as it was.
+ * BUG: the last three are answered STORE_OK (the decision of the lost
+ * create, LOCK_LSS_CREATED), for a lock that may not exist or is
+ * another's: see test_bug_failed_new_lock_answered_ok.
+ */
+static void
+test_bug_lss_create_lost(void)
+{
+	struct store_key	 l1 = lss_key(1), l2 = lss_key(2),
+				 l3 = lss_key(3);
+	struct lock_decision	 d;
+	struct lock_record	 rec;
+	struct fake_kv		 kv;
+	int			 rc;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
+	memset(&told, 0, sizeof(told));
+	store_on_decided(st, told_decided, NULL);
+	fake_etcd_fault(fk, FAKE_FAULT_APPLY_LOSE);
+	CU_ASSERT_EQUAL(lss(st, LOCK_OP_LSS_CREATE, 1, "k1", 1, 0, 0, 1000,
+	    &d), STORE_OK);
+	CU_ASSERT_EQUAL(d.verdict, LOCK_LSS_CREATED);
+	CU_ASSERT_EQUAL(d.record.keep_until_ms, T0 + 1000);
+	CU_ASSERT_EQUAL_FATAL(told.n, 1);
+	CU_ASSERT_EQUAL(told.verdict[0], LOCK_LSS_CREATED);
+	CU_ASSERT_EQUAL(told.seq[0], 2ULL << 16);
+	CU_ASSERT_EQUAL_FATAL(stored(&l1, &rec, &kv), 1);
+	CU_ASSERT_EQUAL(rec.locked, 1);
+	CU_ASSERT_EQUAL(rec.secret_len, 2);
+	CU_ASSERT_EQUAL(kv.version, 1);
+	index_is(TEST_HERE, &l1, T0 + 1000);
+	CU_ASSERT_EQUAL(txns(), 1);
+
+	quiet(1);
+	fake_etcd_fault(fk, FAKE_FAULT_LOSE);
+	rc = lss(st, LOCK_OP_LSS_CREATE, 2, "k2", 0, 0, 0, 0, &d);
+	test_assert(rc == STORE_ERROR, TEST_HERE, "BUG: an LSS create lost "
+	    "before it was done (the key absent to the read) is answered rc "
+	    "%d, verdict %d; want STORE_ERROR (%d)", rc, d.verdict,
+	    STORE_ERROR);
+	CU_ASSERT_EQUAL(version_of(&l2), 0);
+
+	fake_etcd_fault(fk, FAKE_FAULT_APPLY_LATER);
+	rc = lss(st, LOCK_OP_LSS_CREATE, 3, "k3", 0, 0, 0, 0, &d);
+	test_assert(rc == STORE_ERROR, TEST_HERE, "BUG: an LSS create done "
+	    "after the read that found its key absent is answered rc %d, "
+	    "verdict %d; want STORE_ERROR (%d)", rc, d.verdict, STORE_ERROR);
+	CU_ASSERT_EQUAL_FATAL(stored(&l3, &rec, &kv), 1);
+	CU_ASSERT_EQUAL(rec.secret_len, 2);
+	CU_ASSERT_EQUAL(memcmp(rec.secret, "k3", 2), 0);
+
+	fake_etcd_fault(fk, FAKE_FAULT_APPLY_LOSE);
+	rc = lss(st, LOCK_OP_LSS_CREATE, 1, "other", 0, 0, 0, 0, &d);
+	test_assert(rc == STORE_ERROR, TEST_HERE, "BUG: an LSS create on an "
+	    "id that exists, its answer lost, is answered rc %d, verdict %d "
+	    "(LOCK_LSS_CREATED is %d); want STORE_ERROR (%d)", rc, d.verdict,
+	    LOCK_LSS_CREATED, STORE_ERROR);
+	quiet(0);
+	CU_ASSERT_EQUAL_FATAL(stored(&l1, &rec, &kv), 1);
+	CU_ASSERT_EQUAL(rec.secret_len, 2);
+	CU_ASSERT_EQUAL(kv.version, 1);
+	CU_ASSERT_EQUAL(told.n, 1);
+}
+
+/*
  * BUG in src/store_etcd.c (etcd_change): in a round where the key is
  * taken as absent (the first try of a PUT or an LSS create, on any key;
  * or a key read absent), room_for_new() sets rc to STORE_OK. When that
@@ -3625,6 +3701,8 @@ test_store_etcd_add(void)
 		    test_import_raise },
 		{ "a value that is no record", test_corrupt_value },
 		{ "the cancellation hook", test_cancel_check },
+		{ "BUG: LSS create, lost answer: 503 answered 200",
+		    test_bug_lss_create_lost },
 		{ "BUG: a new lock's failed decision is answered OK",
 		    test_bug_failed_new_lock_answered_ok },
 	};
