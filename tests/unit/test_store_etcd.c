@@ -3633,6 +3633,46 @@ test_bug_failed_new_lock_answered_ok(void)
 	CU_ASSERT_EQUAL(told.n, 1);
 }
 
+/*
+ * BUG in src/store_etcd.c (sweep_some): an index entry whose record is no
+ * longer the one it was written with, and which no write of lockgate's
+ * will delete (its record deleted, or rewritten, by another etcd client:
+ * an operator's "etcdctl del" of a stuck lock; or written by a build that
+ * put entries at other times: the one before SWEEP_MARGIN_MS), fails its
+ * compare in every sweep. A sweep reads the index from its oldest entry
+ * and is all or nothing: every later sweep reads that entry among its
+ * first SWEEP_BATCH and fails, so no record is ever swept again; expired
+ * records pile up to max_records, and then every new lock is refused
+ * (507). Right: such an entry keeps no other record from being swept.
+ */
+static void
+test_bug_orphan_entry_stops_sweeps(void)
+{
+	struct store_key	 k1 = key(1), k2 = key(2);
+	struct lock_decision	 d;
+	char			 ek[128];
+	size_t			 swept = 99, total = 0;
+	int			 i;
+
+	CU_ASSERT_EQUAL_FATAL(open_store(3, 1000), STORE_OK);
+	CU_ASSERT_EQUAL(put(1, 10, &d), STORE_OK);
+	CU_ASSERT_EQUAL(put(2, 20, &d), STORE_OK);
+	/* Another client deletes lock 1's key, not its entry. */
+	CU_ASSERT(fake_etcd_delete(fk, ek, etcd_key(&k1, ek)) > 0);
+	test_now = T0 + 20 + SWEEP_MARGIN_MS;
+	memset(&calls, 0, sizeof(calls));
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
+		total += swept;
+	}
+	test_assert(total == 1 && version_of(&k2) == 0, TEST_HERE, "BUG: "
+	    "lock 2, due since T0 + %d, is %s after 3 sweeps (%zu deleted; "
+	    "%u sweep txns, the last of %zu compares, each failed on lock "
+	    "1's entry, left by a delete of its key alone); want it swept",
+	    20 + SWEEP_MARGIN_MS, version_of(&k2) ? "there" : "gone", total,
+	    calls.sweeps, calls.sweep_cmps);
+}
+
 int
 test_store_etcd_add(void)
 {
@@ -3705,6 +3745,8 @@ test_store_etcd_add(void)
 		    test_bug_lss_create_lost },
 		{ "BUG: a new lock's failed decision is answered OK",
 		    test_bug_failed_new_lock_answered_ok },
+		{ "BUG: an orphan index entry stops every sweep",
+		    test_bug_orphan_entry_stops_sweeps },
 	};
 	CU_pSuite	 s;
 	size_t		 i;
