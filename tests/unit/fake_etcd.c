@@ -1483,6 +1483,27 @@ fake_etcd_count(const struct fake_etcd *f, const char *prefix, size_t len)
 	return n;
 }
 
+/* The ith key (from 0, in key order) of those that exist now and start
+ * with prefix: 1 with *kv set, or 0 when there are not that many. */
+int
+fake_etcd_nth(const struct fake_etcd *f, const char *prefix, size_t len,
+    size_t nth, struct fake_kv *kv)
+{
+	size_t	 i;
+
+	memset(kv, 0, sizeof(*kv));
+	for (i = lower_bound(f, prefix, len); i < f->nkeys &&
+	    f->keys[i].keylen >= len &&
+	    memcmp(f->keys[i].key, prefix, len) == 0; i++) {
+		if (state_at(&f->keys[i], NOW) == NULL)
+			continue;
+		if (nth-- == 0)
+			return fake_etcd_get(f, f->keys[i].key,
+			    f->keys[i].keylen, kv);
+	}
+	return 0;
+}
+
 /* The requests member m took on path (NULL: on any path). */
 unsigned int
 fake_etcd_calls(const struct fake_etcd *f, size_t m, const char *path)

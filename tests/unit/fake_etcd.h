@@ -105,6 +105,8 @@ int64_t	fake_etcd_put(struct fake_etcd *, const char *, size_t,
 	    const void *, size_t);
 int64_t	fake_etcd_delete(struct fake_etcd *, const char *, size_t);
 size_t	fake_etcd_count(const struct fake_etcd *, const char *, size_t);
+int	fake_etcd_nth(const struct fake_etcd *, const char *, size_t, size_t,
+	    struct fake_kv *);
 unsigned int fake_etcd_calls(const struct fake_etcd *, size_t,
 	    const char *);
 

@@ -542,47 +542,74 @@ test_etcd_messages(void)
 	config_free(&cfg);
 }
 
+/* Whether libcurl takes url and finds the path /v3/kv/range in it. */
+static int
+curl_usable(const char *url, CURLUcode *uc)
+{
+	CURLU	*u;
+	char	*path = NULL;
+	int	 usable;
+
+	if ((u = curl_url()) == NULL)
+		return -1;
+	*uc = curl_url_set(u, CURLUPART_URL, url, 0);
+	usable = *uc == CURLUE_OK && curl_url_get(u, CURLUPART_PATH, &path,
+	    0) == CURLUE_OK && strcmp(path, "/v3/kv/range") == 0;
+	curl_free(path);
+	curl_url_cleanup(u);
+	return usable;
+}
+
 /*
- * BUG in src/config.c (parse_endpoints): an endpoint is only checked for
- * its scheme, a host part, and no '/', '?' or '@' in it; endpoints that
- * libcurl cannot use are taken at start-up, and then every request to
- * that member fails (a 503 for ever with one endpoint) instead of start-up
- * failing with a message naming LOCKGATE_ETCD_ENDPOINTS, as every other
- * bad value does. Each endpoint below is accepted by config_load (rc 0),
- * and libcurl's URL parser refuses the URL etcd_client.c makes of it
- * (endpoint + "/v3/kv/range"), or puts the path elsewhere ('#').
+ * An endpoint must be http(s)://HOST[:PORT]: HOST letters, digits, '.'
+ * and '-', or an IPv6 address in brackets; PORT 1 to 65535. Endpoints
+ * libcurl cannot use (refused, or whose path goes elsewhere) are refused
+ * at start-up, naming LOCKGATE_ETCD_ENDPOINTS, instead of every request
+ * to that member failing (a 503 for ever with one endpoint). Those taken
+ * are ones libcurl can use. (A regression test: it was a BUG test.)
  */
 static void
-test_bug_endpoints_curl_cannot_use(void)
+test_endpoints_curl_can_use(void)
 {
 	static const char *const bad[] = { "http://a b:1", "http:// a:1",
 	    "http://a:x", "http://a:99999", "http://a:-1", "http://a:1:2",
-	    "http://[::1", "http://a:1#f" };
+	    "http://[::1", "http://a:1#f", "http://a:0", "http://a:65536",
+	    "http://a:", "http://:1", "http://[]:1", "http://[::1]x",
+	    "http://[::1]:", "http://[::g]:1", "http://a%41:1" };
+	static const char *const good[] = { "http://a:1", "http://a:65535",
+	    "http://a", "https://etcd-1.example.org:2379", "http://10.0.0.1",
+	    "http://[::1]", "https://[fe80::1:2]:2379", "http://A-1.b:80" };
 	struct config	 cfg;
-	CURLU		*u;
 	CURLUcode	 uc;
-	char		 err[256], url[512], *path;
+	char		 err[256], url[512];
 	size_t		 i;
-	int		 rc, usable;
+	int		 rc;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		/* What libcurl makes of it: refused, or another path. */
-		snprintf(url, sizeof(url), "%s/v3/kv/range", bad[i]);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(u = curl_url());
-		path = NULL;
-		uc = curl_url_set(u, CURLUPART_URL, url, 0);
-		usable = uc == CURLUE_OK && curl_url_get(u, CURLUPART_PATH,
-		    &path, 0) == CURLUE_OK && strcmp(path, "/v3/kv/range") == 0;
-		curl_free(path);
-		curl_url_cleanup(u);
-		CU_ASSERT_FALSE(usable);
+		if (i < 8) {
+			/* Each refused by libcurl, or another path. */
+			snprintf(url, sizeof(url), "%s/v3/kv/range", bad[i]);
+			test_assert(curl_usable(url, &uc) == 0, TEST_HERE,
+			    "libcurl uses %s", url);
+		}
 		rc = load_etcd(&cfg, bad[i], NULL, NULL, err, sizeof(err));
-		test_assert(rc == -1 && strncmp(err, "LOCKGATE_ETCD_ENDPOINTS: ",
-		    25) == 0, TEST_HERE, "BUG: LOCKGATE_ETCD_ENDPOINTS=\"%s\" is "
-		    "taken (rc %d), but libcurl cannot use %s: %s", bad[i], rc,
-		    url, uc != CURLUE_OK ? curl_url_strerror(uc) :
-		    "another path");
+		test_assert(rc == -1 && strcmp(err, "LOCKGATE_ETCD_ENDPOINTS: "
+		    "endpoint 1 is not http://HOST:PORT or https://HOST:PORT")
+		    == 0, TEST_HERE, "LOCKGATE_ETCD_ENDPOINTS=\"%s\": rc %d, "
+		    "\"%s\"; want it refused", bad[i], rc, rc == -1 ? err : "");
 		config_free(&cfg);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		rc = load_etcd(&cfg, good[i], NULL, NULL, err, sizeof(err));
+		test_assert(rc == 0 && cfg.etcd.nendpoints == 1 &&
+		    strcmp(cfg.etcd.endpoints[0], good[i]) == 0, TEST_HERE,
+		    "LOCKGATE_ETCD_ENDPOINTS=\"%s\": rc %d, \"%s\"; want it "
+		    "taken as it is", good[i], rc, rc == -1 ? err : "");
+		config_free(&cfg);
+		snprintf(url, sizeof(url), "%s/v3/kv/range", good[i]);
+		test_assert(curl_usable(url, &uc) == 1, TEST_HERE,
+		    "libcurl cannot use %s: %s", url, uc != CURLUE_OK ?
+		    curl_url_strerror(uc) : "another path");
 	}
 }
 
@@ -603,8 +630,8 @@ test_config_add(void)
 		{ "etcd: bad values name their variable",
 		    test_etcd_bad_values },
 		{ "etcd: messages", test_etcd_messages },
-		{ "BUG: endpoints libcurl cannot use are taken",
-		    test_bug_endpoints_curl_cannot_use },
+		{ "etcd: endpoints are ones libcurl can use",
+		    test_endpoints_curl_can_use },
 	};
 	CU_pSuite	 s;
 	size_t		 i;
