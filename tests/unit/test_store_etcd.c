@@ -845,9 +845,13 @@ hook(fake_etcd_hook *fn, void *arg)
 	test_hook_arg = arg;
 }
 
+/* The hosts' own directory (LOCKGATE_DB: wake-ups, metrics). */
+static const char	*local_dir;
+
 static void
 setup(void)
 {
+	local_dir = tmpdir_make();
 	st = st2 = NULL;
 	fk = NULL;
 	test_now = T0;
@@ -867,6 +871,8 @@ teardown(void)
 	fake_etcd_free(fk);
 	fk = NULL;
 	buf_free(&ans);
+	tmpdir_remove();
+	local_dir = NULL;
 }
 
 /* Another host's clock, ahead of test_now. */
@@ -902,6 +908,8 @@ open_clock(struct store **s, size_t members, uint64_t max_records,
 	memset(&o, 0, sizeof(o));
 	o.backend = CONFIG_STORE_ETCD;
 	o.etcd = &ecfg;
+	o.path = local_dir;
+	o.max_wait_ms = 60000;
 	o.max_records = max_records;
 	o.sweep_batch = 16;
 	o.clock = clock;
@@ -1009,7 +1017,14 @@ mod_of(const struct store_key *k)
 static size_t
 indexed(void)
 {
-	return fake_etcd_count(fk, INDEX, strlen(INDEX));
+	struct fake_kv	 kv;
+	size_t		 i, n = 0;
+
+	/* Not the entries of cancel keys ("w" after the time). */
+	for (i = 0; fake_etcd_nth(fk, INDEX, strlen(INDEX), i, &kv); i++)
+		n += kv.keylen > strlen(INDEX) + 17 &&
+		    kv.key[strlen(INDEX) + 17] != 'w';
+	return n;
 }
 
 static size_t
@@ -1690,8 +1705,9 @@ test_owners(void)
 	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
 	CU_ASSERT_EQUAL(del(1, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_HELD_OTHER);
-	/* None of them wrote. */
-	CU_ASSERT_EQUAL(rev(), 2);
+	/* None of them wrote the lock; bob's DELETE wrote his cancel key
+	 * (his waits on this lock, through any host, end). */
+	CU_ASSERT_EQUAL(rev(), 3);
 	CU_ASSERT_EQUAL(version_of(&k), 1);
 	CU_ASSERT_EQUAL(del_on(st, 1, "alice", &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_REMOVED);
@@ -1699,7 +1715,7 @@ test_owners(void)
 	CU_ASSERT_EQUAL(version_of(&k), 0);
 	CU_ASSERT_EQUAL(put_on(st, 1, "bob", 0, 0, &d), STORE_OK);
 	CU_ASSERT_EQUAL(d.verdict, LOCK_ACQUIRED);
-	CU_ASSERT_EQUAL(d.shown.fence, 4);
+	CU_ASSERT_EQUAL(d.shown.fence, 5);
 	lock_decision_free(&d);
 }
 
@@ -2024,11 +2040,11 @@ test_sweep_exact_ms(void)
 /*
  * A sweep reads the index up to now, SWEEP_BATCH entries at most (in
  * time, then key order), and deletes those records with their entries
- * in ONE txn that compares each record's mod_revision with its entry's:
- * all or nothing. sweep_batch (16 here) is LMDB's, not etcd's. When
- * another host writes one of the records between the read and the txn,
- * nothing is deleted, that record least of all; the next sweep reads the
- * index again and takes the rest.
+ * in ONE txn that compares each record's mod_revision with its entry's.
+ * sweep_batch (16 here) is LMDB's, not etcd's. When another host writes
+ * one of the records between the read and the txn, that txn fails and
+ * the entries go one by one: every other record is deleted, that one is
+ * left, with its new entry; the next sweep takes the rest.
  */
 static void
 test_sweep_batch(void)
@@ -2063,50 +2079,40 @@ test_sweep_batch(void)
 	CU_ASSERT_EQUAL(in.rc, STORE_OK);
 	CU_ASSERT_EQUAL(in.d.verdict, LOCK_ACQUIRED);
 	CU_ASSERT_EQUAL(in.d.shown.fence, 43);
-	CU_ASSERT_EQUAL(swept, 0);
+	/* The batch failed; one by one, 31 of the 32 went. */
+	CU_ASSERT_EQUAL(swept, SWEEP_BATCH - 1);
 	CU_ASSERT_EQUAL(calls.index_reads, 1);
 	CU_ASSERT_EQUAL(calls.sweeps, 1);
 	CU_ASSERT_EQUAL(calls.sweep_cmps, SWEEP_BATCH);
 	CU_ASSERT_EQUAL(calls.sweep_deletes, 2 * SWEEP_BATCH);
-	CU_ASSERT_EQUAL(rev(), 43);
+	CU_ASSERT_EQUAL(calls.txns, SWEEP_BATCH);
 	for (i = 0; i < 40; i++) {
 		k = key(i);
-		bad += version_of(&k) != (i == 5 ? 2 : 1);
+		bad += version_of(&k) != (i == 5 ? 2 : i < SWEEP_BATCH ? 0 : 1);
 	}
 	CU_ASSERT_EQUAL(bad, 0);
-	CU_ASSERT_EQUAL(indexed(), 41);
+	/* Lock 5's new entry, those of locks 32 to 39, and lock 99's. */
+	CU_ASSERT_EQUAL(indexed(), 10);
 	index_is(TEST_HERE, &k5, test_now + DEFAULT_TTL_MS + SWEEP_MARGIN_MS);
 	hook(NULL, NULL);
 
-	/* Read again: 32 entries (lock 5's has moved on), one txn. */
+	/* Read again: the 8 left due, one txn; lock 5 is not due. */
 	memset(&calls, 0, sizeof(calls));
 	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
-	CU_ASSERT_EQUAL(swept, SWEEP_BATCH);
+	CU_ASSERT_EQUAL(swept, 8);
 	CU_ASSERT_EQUAL(calls.sweeps, 1);
-	CU_ASSERT_EQUAL(calls.sweep_deletes, 2 * SWEEP_BATCH);
-	CU_ASSERT_EQUAL(rev(), 44);
-	k = key(32);
+	CU_ASSERT_EQUAL(calls.sweep_cmps, 8);
+	CU_ASSERT_EQUAL(calls.sweep_deletes, 16);
+	CU_ASSERT_EQUAL(calls.txns, 0);
+	k = key(39);
 	CU_ASSERT_EQUAL(version_of(&k), 0);
-	k = key(33);
-	CU_ASSERT_EQUAL(version_of(&k), 1);
-	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
-	CU_ASSERT_EQUAL(swept, 7);
-	CU_ASSERT_EQUAL(calls.sweeps, 2);
-	CU_ASSERT_EQUAL(calls.sweep_cmps, 7);
-	CU_ASSERT_EQUAL(calls.sweep_deletes, 14);
-	CU_ASSERT_EQUAL(rev(), 45);
+	CU_ASSERT_EQUAL(version_of(&k5), 2);
 	/* Nothing due: a read of the index, no txn. */
 	CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
 	CU_ASSERT_EQUAL(swept, 0);
-	CU_ASSERT_EQUAL(calls.index_reads, 3);
-	CU_ASSERT_EQUAL(calls.sweeps, 2);
-	CU_ASSERT_EQUAL(rev(), 45);
-	CU_ASSERT_EQUAL(records(), 2);
+	CU_ASSERT_EQUAL(calls.index_reads, 2);
+	CU_ASSERT_EQUAL(calls.sweeps, 1);
 	CU_ASSERT_EQUAL(indexed(), 2);
-	CU_ASSERT_EQUAL(get(5, &d), STORE_OK);
-	CU_ASSERT_EQUAL(d.verdict, LOCK_ACTIVE);
-	CU_ASSERT_EQUAL(d.shown.fence, 43);
-	CU_ASSERT_EQUAL(memcmp(d.shown.owner, "late", 4), 0);
 }
 
 /*
@@ -2722,7 +2728,7 @@ test_lost_done(void)
  * A txn lost before it was done, or refused with "request timed out",
  * on a key that was read: the key as it was (the mod_revision the txn
  * compared): decided again and done once. (On a key taken as absent the
- * read cannot tell: test_bug_failed_new_lock_answered_ok.)
+ * read cannot tell: test_failed_new_lock_answered_error.)
  */
 static void
 test_lost_not_done(void)
@@ -2860,7 +2866,7 @@ test_lost_done_late(void)
 
 /* A lost answer and then a key neither as the write found it nor with
  * its write id: no way to tell, so STORE_ERROR (503), never a guess. (A
- * key taken as absent: test_bug_failed_new_lock_answered_ok.) */
+ * key taken as absent: test_failed_new_lock_answered_error.) */
 static void
 test_lost_unknown(void)
 {
@@ -3203,7 +3209,7 @@ test_import_raise(void)
 
 /* A record etcd holds that is none: an error for its lock, skipped by
  * the listing and the sweeper. (A PUT on it, which first takes its key
- * as absent: test_bug_failed_new_lock_answered_ok.) */
+ * as absent: test_failed_new_lock_answered_error.) */
 static void
 test_corrupt_value(void)
 {
@@ -3300,7 +3306,7 @@ test_cancel_check(void)
  *  - LSS PATCH lock with nx on an unlocked lock: LOCK_LSS_CHANGED (204),
  *    not LOCK_LSS_LOCKED (423) with the lock locked for ever.
  * (A regression test: it was a BUG test. A new lock's key is absent to
- * the read, which cannot tell: test_bug_failed_new_lock_answered_ok.)
+ * the read, which cannot tell: test_failed_new_lock_answered_error.)
  */
 static void
 test_lost_done_late_answered(void)
@@ -3454,12 +3460,12 @@ test_clock_skew(void)
  *  - finds the key there with another write id (an id that collided, the
  *    create lost): a create done and written since by another would look
  *    the same: 503, the lock left as it was.
- * BUG: the last three are answered STORE_OK (the decision of the lost
- * create, LOCK_LSS_CREATED), for a lock that may not exist or is
- * another's: see test_bug_failed_new_lock_answered_ok.
+ * (A regression test: the last three were answered STORE_OK, the
+ * decision of the lost create, for a lock that may not exist or is
+ * another's: see test_failed_new_lock_answered_error.)
  */
 static void
-test_bug_lss_create_lost(void)
+test_lss_create_lost(void)
 {
 	struct store_key	 l1 = lss_key(1), l2 = lss_key(2),
 				 l3 = lss_key(3);
@@ -3489,7 +3495,7 @@ test_bug_lss_create_lost(void)
 	quiet(1);
 	fake_etcd_fault(fk, FAKE_FAULT_LOSE);
 	rc = lss(st, LOCK_OP_LSS_CREATE, 2, "k2", 0, 0, 0, 0, &d);
-	test_assert(rc == STORE_ERROR, TEST_HERE, "BUG: an LSS create lost "
+	test_assert(rc == STORE_ERROR, TEST_HERE, "an LSS create lost "
 	    "before it was done (the key absent to the read) is answered rc "
 	    "%d, verdict %d; want STORE_ERROR (%d)", rc, d.verdict,
 	    STORE_ERROR);
@@ -3497,7 +3503,7 @@ test_bug_lss_create_lost(void)
 
 	fake_etcd_fault(fk, FAKE_FAULT_APPLY_LATER);
 	rc = lss(st, LOCK_OP_LSS_CREATE, 3, "k3", 0, 0, 0, 0, &d);
-	test_assert(rc == STORE_ERROR, TEST_HERE, "BUG: an LSS create done "
+	test_assert(rc == STORE_ERROR, TEST_HERE, "an LSS create done "
 	    "after the read that found its key absent is answered rc %d, "
 	    "verdict %d; want STORE_ERROR (%d)", rc, d.verdict, STORE_ERROR);
 	CU_ASSERT_EQUAL_FATAL(stored(&l3, &rec, &kv), 1);
@@ -3506,7 +3512,7 @@ test_bug_lss_create_lost(void)
 
 	fake_etcd_fault(fk, FAKE_FAULT_APPLY_LOSE);
 	rc = lss(st, LOCK_OP_LSS_CREATE, 1, "other", 0, 0, 0, 0, &d);
-	test_assert(rc == STORE_ERROR, TEST_HERE, "BUG: an LSS create on an "
+	test_assert(rc == STORE_ERROR, TEST_HERE, "an LSS create on an "
 	    "id that exists, its answer lost, is answered rc %d, verdict %d "
 	    "(LOCK_LSS_CREATED is %d); want STORE_ERROR (%d)", rc, d.verdict,
 	    LOCK_LSS_CREATED, STORE_ERROR);
@@ -3518,11 +3524,11 @@ test_bug_lss_create_lost(void)
 }
 
 /*
- * BUG in src/store_etcd.c (etcd_change): in a round where the key is
+ * A regression test (it was a BUG test): in a round where the key is
  * taken as absent (the first try of a PUT or an LSS create, on any key;
  * or a key read absent), room_for_new() sets rc to STORE_OK. When that
  * round then fails, etcd_change returns that STORE_OK, *out being the
- * round's decision, already freed (lost_free, lock_decision_free): for a
+ * round's decision, already freed (lost_free, lock_decision_free), for a
  * getlock PUT verdict LOCK_ACQUIRED with fence FENCE_PENDING
  * (18446744073709551615), the decision hook never told. The round fails
  * so when the txn's answer is lost and the read cannot tell
@@ -3535,7 +3541,7 @@ test_bug_lss_create_lost(void)
  * twice, but answered STORE_OK.)
  */
 static void
-test_bug_failed_new_lock_answered_ok(void)
+test_failed_new_lock_answered_error(void)
 {
 	static const char *const what[] = {
 		"a new lock's txn lost before it was done (absent to the read)",
@@ -3626,7 +3632,7 @@ test_bug_failed_new_lock_answered_ok(void)
 	quiet(0);
 
 	for (i = 0; i < 7; i++)
-		test_assert(rc[i] == STORE_ERROR, TEST_HERE, "BUG: %s: "
+		test_assert(rc[i] == STORE_ERROR, TEST_HERE, "%s: "
 		    "answered rc %d; want STORE_ERROR (%d)", what[i], rc[i],
 		    STORE_ERROR);
 	/* Told of none of them. */
@@ -3634,19 +3640,20 @@ test_bug_failed_new_lock_answered_ok(void)
 }
 
 /*
- * BUG in src/store_etcd.c (sweep_some): an index entry whose record is no
+ * A regression test (it was a BUG test): an index entry whose record is no
  * longer the one it was written with, and which no write of lockgate's
  * will delete (its record deleted, or rewritten, by another etcd client:
  * an operator's "etcdctl del" of a stuck lock; or written by a build that
  * put entries at other times: the one before SWEEP_MARGIN_MS), fails its
  * compare in every sweep. A sweep reads the index from its oldest entry
- * and is all or nothing: every later sweep reads that entry among its
- * first SWEEP_BATCH and fails, so no record is ever swept again; expired
- * records pile up to max_records, and then every new lock is refused
- * (507). Right: such an entry keeps no other record from being swept.
+ * and was all or nothing: every later sweep read that entry among its
+ * first SWEEP_BATCH and failed, so no record was ever swept again;
+ * expired records piled up to max_records, and then every new lock was
+ * refused (507). Right: such an entry keeps no other record from being
+ * swept (a failed batch goes one by one, and drops the entry).
  */
 static void
-test_bug_orphan_entry_stops_sweeps(void)
+test_orphan_entry_swept(void)
 {
 	struct store_key	 k1 = key(1), k2 = key(2);
 	struct lock_decision	 d;
@@ -3665,7 +3672,7 @@ test_bug_orphan_entry_stops_sweeps(void)
 		CU_ASSERT_EQUAL(store_sweep(st, &swept), STORE_OK);
 		total += swept;
 	}
-	test_assert(total == 1 && version_of(&k2) == 0, TEST_HERE, "BUG: "
+	test_assert(total == 1 && version_of(&k2) == 0, TEST_HERE, ""
 	    "lock 2, due since T0 + %d, is %s after 3 sweeps (%zu deleted; "
 	    "%u sweep txns, the last of %zu compares, each failed on lock "
 	    "1's entry, left by a delete of its key alone); want it swept",
@@ -3707,7 +3714,7 @@ test_store_etcd_add(void)
 		{ "expiry index: an entry per record, with it",
 		    test_expiry_index },
 		{ "sweep at the exact ms: getlock + 5 s", test_sweep_exact_ms },
-		{ "sweep: 32 in one txn, all or nothing", test_sweep_batch },
+		{ "sweep: 32 in one txn, one by one when it fails", test_sweep_batch },
 		{ "sweep: oldest first; writes sweep every 100 ms",
 		    test_sweep_order },
 		{ "sweep loses to a write made meanwhile",
@@ -3741,12 +3748,12 @@ test_store_etcd_add(void)
 		    test_import_raise },
 		{ "a value that is no record", test_corrupt_value },
 		{ "the cancellation hook", test_cancel_check },
-		{ "BUG: LSS create, lost answer: 503 answered 200",
-		    test_bug_lss_create_lost },
-		{ "BUG: a new lock's failed decision is answered OK",
-		    test_bug_failed_new_lock_answered_ok },
-		{ "BUG: an orphan index entry stops every sweep",
-		    test_bug_orphan_entry_stops_sweeps },
+		{ "LSS create, lost answer: 503 when it cannot be told",
+		    test_lss_create_lost },
+		{ "a new lock's failed decision is answered 503",
+		    test_failed_new_lock_answered_error },
+		{ "an orphan index entry does not stop the sweep",
+		    test_orphan_entry_swept },
 	};
 	CU_pSuite	 s;
 	size_t		 i;
