@@ -147,7 +147,7 @@ locks_end(const struct etcd_store *s, char *out)
 
 /*
  * The expiry index entry of key[0..keylen), a lock's key (PREFIX "locks/"
- * then "g" or "l" and the id) or a wait-cancel key (PREFIX "waits/" and
+ * then "g" or "l" and the id) or a wait-cancel key (PREFIX "wake/w" and
  * 16 hex digits): "expiry/" T "/" then the lock key's end, or "w" and the
  * cancel key's digits.
  */
@@ -159,7 +159,7 @@ index_key(const struct etcd_store *s, int64_t when, const char *key,
 
 	n = (size_t)snprintf(out, KEY_MAX, "%sexpiry/%016" PRId64 "/",
 	    s->prefix, when);
-	if (memcmp(key + s->prefix_len, "waits/", 6) == 0)
+	if (memcmp(key + s->prefix_len, "wake/w", 6) == 0)
 		out[n++] = 'w';
 	memcpy(out + n, key + skip, keylen - skip);
 	n += keylen - skip;
@@ -178,7 +178,7 @@ index_lock_key(const struct etcd_store *s, const char *ik, size_t iklen,
 	if (iklen <= head || iklen - head + s->prefix_len + 6 >= KEY_MAX)
 		return 0;
 	if (ik[head] == 'w') {
-		dir = "waits/";
+		dir = "wake/w";
 		head++;
 	}
 	tail = iklen - head;
@@ -189,12 +189,19 @@ index_lock_key(const struct etcd_store *s, const char *ik, size_t iklen,
 	return s->prefix_len + 6 + tail;
 }
 
-/* The key that cancels the waits of one owner on one lock (lock.h's
- * wait_tag). */
+/*
+ * The keys every responder process watches, under PREFIX "wake/": one
+ * that each release writes (the waiters of every host decide again), and
+ * one per owner and lock (lock.h's wait_tag) that cancels the waits of
+ * that owner on that lock. Writes that release nothing (new locks,
+ * refreshes) wake nobody, as on LMDB.
+ */
+#define RELEASED_KEY	"wake/released"
+
 static size_t
 cancel_key(const struct etcd_store *s, uint64_t tag, char *out)
 {
-	return (size_t)snprintf(out, KEY_MAX, "%swaits/%016" PRIx64,
+	return (size_t)snprintf(out, KEY_MAX, "%swake/w%016" PRIx64,
 	    s->prefix, tag);
 }
 
@@ -754,6 +761,9 @@ struct change {
 	size_t			 cklen;
 	uint64_t		 wait_rev;	/* a waiting PUT's start */
 	int			 cancels;	/* an owner's DELETE */
+	int			 lean;		/* at etcd's space quota: a
+						 * release writes nothing but
+						 * its delete */
 	int			 known;		/* f was read, not assumed */
 	struct found		 f;
 	struct lost		 lost;
@@ -847,10 +857,10 @@ write_txn(const struct change *c, const struct lock_decision *d,
 	const struct etcd_store	*s = c->s;
 	const struct found	*f = &c->f;
 	struct etcd_compare	 cmp[2];
-	struct etcd_op		 ops[5], get[2];
+	struct etcd_op		 ops[6], get[2];
 	struct etcd_txn		 txn;
 	char			 oldix[KEY_MAX], newix[KEY_MAX];
-	char			 cix[KEY_MAX];
+	char			 cix[KEY_MAX], rk[KEY_MAX];
 	uint8_t			*value = NULL;
 	int64_t			 oldat, newat;
 	size_t			 n = 0, len = 0;
@@ -888,7 +898,7 @@ write_txn(const struct change *c, const struct lock_decision *d,
 		ops[n].key = newix;
 		ops[n++].keylen = index_key(s, newat, c->k, c->klen, newix);
 	}
-	if (c->cancels) {
+	if (c->cancels && !c->lean) {
 		ops[n].type = ETCD_OP_PUT;
 		ops[n].key = c->ck;
 		ops[n++].keylen = c->cklen;
@@ -896,6 +906,12 @@ write_txn(const struct change *c, const struct lock_decision *d,
 		ops[n].key = cix;
 		ops[n++].keylen = index_key(s, s->clock() + s->max_wait_ms +
 		    SWEEP_MARGIN_MS, c->ck, c->cklen, cix);
+	}
+	if (d->verdict == LOCK_REMOVED && !c->lean) {
+		ops[n].type = ETCD_OP_PUT;
+		ops[n].key = rk;
+		ops[n++].keylen = (size_t)snprintf(rk, sizeof(rk), "%s%s",
+		    s->prefix, RELEASED_KEY);
 	}
 	memset(get, 0, sizeof(get));
 	get[0].type = get[1].type = ETCD_OP_RANGE;
@@ -1046,6 +1062,14 @@ write_decision(struct change *c, size_t tries, struct lock_decision *out,
 	}
 	if (call != ETCD_CALL_OK ||
 	    etcd_parse_txn(c->ans.data, c->ans.len, &t, &err) != ETCD_OK) {
+		if (call == ETCD_CALL_REFUSED && err.code == 8 &&
+		    out->write == LOCK_WRITE_DELETE && !c->lean) {
+			/* At the space quota etcd takes deletes only: the
+			 * release goes on without waking other hosts. */
+			lock_decision_free(out);
+			c->lean = 1;
+			return 1;
+		}
 		if (call == ETCD_CALL_REFUSED) {
 			log_error("etcd refused a txn: %d %s", err.code,
 			    err.message);
@@ -1577,9 +1601,10 @@ watch_line(const char *line, size_t len, void *arg)
 }
 
 /*
- * The watch thread: one stream on every lock's key; every change wakes
- * this process's waiters, which decide again. A stream that breaks wakes
- * them too, and the next one starts where it left off.
+ * The watch thread: one stream on the keys under PREFIX "wake/"; every
+ * release or cancel there wakes this process's waiters, which decide
+ * again. A stream that breaks wakes them too, and the next one starts
+ * where it left off.
  */
 static void *
 watcher(void *arg)
@@ -1589,8 +1614,8 @@ watcher(void *arg)
 	char			 start[KEY_MAX], end[KEY_MAX];
 	size_t			 sl, el;
 
-	/* Every key: locks, and the cancel keys of waits. */
-	sl = (size_t)snprintf(start, sizeof(start), "%s", s->prefix);
+	/* Releases and cancelled waits (RELEASED_KEY, cancel_key()). */
+	sl = (size_t)snprintf(start, sizeof(start), "%swake/", s->prefix);
 	el = etcd_range_end(start, sl, end);
 	buf_init(&body);
 	while (!stopping(s)) {
