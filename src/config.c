@@ -20,6 +20,9 @@
 #define DEFAULT_MAX_RECORDS	1000000
 #define DEFAULT_MAX_READERS	1024
 #define DEFAULT_THREADS		16
+#define DEFAULT_ETCD_PREFIX	"lockgate/"
+#define DEFAULT_ETCD_TIMEOUT_MS	2000
+#define ETCD_TIMEOUT_LIMIT_MS	(60LL * 1000)
 /* The largest values the time settings take, in milliseconds. */
 #define MAX_TTL_LIMIT_MS	(1000000000LL * 1000)
 #define MAX_WAIT_LIMIT_MS	(86400LL * 1000)
@@ -136,6 +139,196 @@ parse_tokens(struct config *cfg, const char *v, char *err, size_t errlen)
 }
 
 /*
+ * Whether host[0..len) is HOST[:PORT]: a name or IPv4 address (letters,
+ * digits, '.', '-', and '_' as container names have it), or an IPv6
+ * address in brackets; a port from 1 to 65535.
+ */
+static int
+host_port_valid(const char *host, size_t len)
+{
+	const char	*end = host + len, *p = host, *colon;
+	uint64_t	 port;
+
+	if (len == 0)
+		return 0;
+	if (*p == '[') {
+		for (p++; p < end && *p != ']'; p++)
+			if (strchr("0123456789abcdefABCDEF:.", *p) == NULL)
+				return 0;
+		if (p == end || p == host + 1)
+			return 0;
+		colon = ++p;
+	} else {
+		for (; p < end && *p != ':'; p++)
+			if (!((*p >= 'a' && *p <= 'z') ||
+			    (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+			    *p == '_'))
+				return 0;
+		if (p == host)
+			return 0;
+		colon = p;
+	}
+	if (colon == end)
+		return 1;
+	if (*colon != ':' || colon + 1 == end)
+		return 0;
+	return number_uint(colon + 1, (size_t)(end - colon - 1), 1, 65535,
+	    &port) == 0;
+}
+
+/*
+ * Splits LOCKGATE_ETCD_ENDPOINTS, a comma-separated list of base URLs
+ * (http://host:port or https://host:port, a trailing "/" dropped), into
+ * e->endpoints. Returns 0, or -1 with a message in err.
+ */
+static int
+parse_endpoints(struct config_etcd *e, const char *v, char *err,
+    size_t errlen)
+{
+	const char	*p = v, *end, *host;
+	size_t		 n = 1, len;
+
+	for (end = v; *end != '\0'; end++)
+		n += *end == ',';
+	if ((e->endpoints = calloc(n + 1, sizeof(char *))) == NULL) {
+		snprintf(err, errlen, "LOCKGATE_ETCD_ENDPOINTS: out of memory");
+		return -1;
+	}
+	for (;; p = end + 1) {
+		p += strspn(p, " \t");
+		end = p + strcspn(p, ",");
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len > 0 && p[len - 1] == '/')
+			len--;
+		host = strncmp(p, "http://", 7) == 0 ? p + 7 :
+		    strncmp(p, "https://", 8) == 0 ? p + 8 : NULL;
+		if (host == NULL || len > 255 ||
+		    !host_port_valid(host, (size_t)(p + len - host))) {
+			snprintf(err, errlen, "LOCKGATE_ETCD_ENDPOINTS: "
+			    "endpoint %zu is not http://HOST:PORT or "
+			    "https://HOST:PORT", e->nendpoints + 1);
+			return -1;
+		}
+		if ((e->endpoints[e->nendpoints++] = strndup(p, len)) == NULL) {
+			snprintf(err, errlen, "LOCKGATE_ETCD_ENDPOINTS: out "
+			    "of memory");
+			return -1;
+		}
+		if (*end == '\0')
+			return 0;
+	}
+}
+
+/* Copies v into *out, or says it is out of memory. */
+static int
+copy_setting(const char *name, const char *v, char **out, char *err,
+    size_t errlen)
+{
+	if ((*out = strdup(v)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads the password file: its first line is the password. Returns 0, or
+ * -1 with a message in err.
+ */
+static int
+read_password(struct config_etcd *e, const char *path, char *err,
+    size_t errlen)
+{
+	FILE	*f;
+	char	 line[256];
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "LOCKGATE_ETCD_PASSWORD_FILE: cannot "
+		    "read %s", path);
+		return -1;
+	}
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\r\n")] = '\0';
+	if (line[0] == '\0') {
+		snprintf(err, errlen, "LOCKGATE_ETCD_PASSWORD_FILE: %s has no "
+		    "password on its first line", path);
+		return -1;
+	}
+	return copy_setting("LOCKGATE_ETCD_PASSWORD_FILE", line, &e->password,
+	    err, errlen);
+}
+
+/*
+ * The etcd backend's settings, read only when LOCKGATE_STORE is etcd.
+ * Returns 0, or -1 with a message naming the variable in err.
+ */
+static int
+load_etcd(struct config_etcd *e, config_lookup_fn *lookup, void *arg,
+    char *err, size_t errlen)
+{
+	static const char *const files[] = { "LOCKGATE_ETCD_CA",
+	    "LOCKGATE_ETCD_CERT", "LOCKGATE_ETCD_KEY", NULL };
+	char		**fields[] = { &e->ca, &e->cert, &e->key };
+	const char	*v;
+	size_t		 i;
+
+	e->timeout_ms = DEFAULT_ETCD_TIMEOUT_MS;
+	if ((v = lookup("LOCKGATE_ETCD_ENDPOINTS", arg)) == NULL ||
+	    *v == '\0') {
+		snprintf(err, errlen, "LOCKGATE_ETCD_ENDPOINTS: must name the "
+		    "etcd members (http://HOST:PORT,...) when LOCKGATE_STORE "
+		    "is etcd");
+		return -1;
+	}
+	if (parse_endpoints(e, v, err, errlen) == -1)
+		return -1;
+	v = lookup("LOCKGATE_ETCD_PREFIX", arg);
+	if (v != NULL && (*v == '\0' || strlen(v) > CONFIG_ETCD_PREFIX_MAX)) {
+		snprintf(err, errlen, "LOCKGATE_ETCD_PREFIX: must be 1 to %d "
+		    "characters", CONFIG_ETCD_PREFIX_MAX);
+		return -1;
+	}
+	if (copy_setting("LOCKGATE_ETCD_PREFIX", v != NULL ? v :
+	    DEFAULT_ETCD_PREFIX, &e->prefix, err, errlen) == -1)
+		return -1;
+	for (i = 0; files[i] != NULL; i++)
+		if ((v = lookup(files[i], arg)) != NULL && *v != '\0' &&
+		    copy_setting(files[i], v, fields[i], err, errlen) == -1)
+			return -1;
+	if ((e->cert == NULL) != (e->key == NULL)) {
+		snprintf(err, errlen, "LOCKGATE_ETCD_CERT and "
+		    "LOCKGATE_ETCD_KEY: set both or neither");
+		return -1;
+	}
+	if ((v = lookup("LOCKGATE_ETCD_USER", arg)) != NULL && *v != '\0') {
+		if (copy_setting("LOCKGATE_ETCD_USER", v, &e->user, err,
+		    errlen) == -1)
+			return -1;
+		if ((v = lookup("LOCKGATE_ETCD_PASSWORD_FILE", arg)) == NULL ||
+		    *v == '\0') {
+			snprintf(err, errlen, "LOCKGATE_ETCD_PASSWORD_FILE: "
+			    "must name a file when LOCKGATE_ETCD_USER is set");
+			return -1;
+		}
+		if (read_password(e, v, err, errlen) == -1)
+			return -1;
+	}
+	if ((v = lookup("LOCKGATE_ETCD_TIMEOUT", arg)) != NULL &&
+	    (parse_seconds(v, ETCD_TIMEOUT_LIMIT_MS, &e->timeout_ms) == -1 ||
+	    e->timeout_ms < 100)) {
+		snprintf(err, errlen, "LOCKGATE_ETCD_TIMEOUT: \"%s\" is not a "
+		    "number of seconds from 0.1 to 60", v);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Fills cfg from the variables that lookup finds, defaults for the rest.
  * Returns 0, or -1 with a message naming the variable in err.
  * The caller frees cfg with config_free().
@@ -168,6 +361,20 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if ((v = lookup("LOCKGATE_STORE", arg)) != NULL) {
+		/* In the order of enum config_store. */
+		static const char *const stores[] = { "lmdb", "etcd", NULL };
+
+		if ((i = choose(v, stores)) == -1) {
+			snprintf(err, errlen, "LOCKGATE_STORE: \"%s\" is not "
+			    "lmdb or etcd", v);
+			goto fail;
+		}
+		cfg->store = (enum config_store)i;
+	}
+	if (cfg->store == CONFIG_STORE_ETCD &&
+	    load_etcd(&cfg->etcd, lookup, arg, err, errlen) == -1)
+		goto fail;
 	if ((v = lookup("LOCKGATE_MAP_SIZE", arg)) != NULL) {
 		/* Below 1 MiB LMDB cannot hold even a small tree. */
 		if (parse_size(v, &u) == -1 || u < (1ULL << 20) ||
@@ -277,6 +484,20 @@ config_load(struct config *cfg, config_lookup_fn *lookup, void *arg,
 			goto fail;
 		}
 	}
+	/* For the end-to-end tests only: a host whose clock is off by this
+	 * many milliseconds (positive: ahead), as NTP may leave one. */
+	if ((v = lookup("LOCKGATE_TEST_CLOCK_SKEW_MS", arg)) != NULL &&
+	    *v != '\0') {
+		int	 neg = *v == '-';
+
+		if (parse_uint(v + neg, 3600000, &u) == -1) {
+			snprintf(err, errlen, "LOCKGATE_TEST_CLOCK_SKEW_MS: "
+			    "\"%s\" is not a whole number of milliseconds "
+			    "within an hour", v);
+			goto fail;
+		}
+		cfg->test_skew_ms = neg ? -(int64_t)u : (int64_t)u;
+	}
 	/* For the end-to-end tests only (audit.h). */
 	if ((v = lookup("LOCKGATE_TEST_AUDIT", arg)) != NULL && *v != '\0' &&
 	    (cfg->audit = strdup(v)) == NULL) {
@@ -323,4 +544,16 @@ config_free(struct config *cfg)
 	cfg->admin_token = NULL;
 	free(cfg->audit);
 	cfg->audit = NULL;
+	for (t = cfg->etcd.endpoints; t != NULL && *t != NULL; t++)
+		free(*t);
+	free(cfg->etcd.endpoints);
+	free(cfg->etcd.prefix);
+	free(cfg->etcd.ca);
+	free(cfg->etcd.cert);
+	free(cfg->etcd.key);
+	free(cfg->etcd.user);
+	if (cfg->etcd.password != NULL)
+		explicit_bzero(cfg->etcd.password, strlen(cfg->etcd.password));
+	free(cfg->etcd.password);
+	memset(&cfg->etcd, 0, sizeof(cfg->etcd));
 }

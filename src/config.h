@@ -23,12 +23,36 @@ enum config_metrics {
 	CONFIG_METRICS_OFF		/* no /metrics */
 };
 
+enum config_store {
+	CONFIG_STORE_LMDB,		/* one host's LMDB database: the default */
+	CONFIG_STORE_ETCD		/* an etcd cluster shared by many hosts */
+};
+
+/* The longest LOCKGATE_ETCD_PREFIX. */
+#define CONFIG_ETCD_PREFIX_MAX	200
+
+/* The etcd backend's settings (LOCKGATE_ETCD_*). */
+struct config_etcd {
+	char			**endpoints;	/* NULL-terminated base URLs */
+	size_t			 nendpoints;
+	char			*prefix;	/* of every key written */
+	char			*ca;		/* NULL: the system's */
+	char			*cert;		/* client certificate, or NULL */
+	char			*key;
+	char			*user;		/* NULL: no etcd auth */
+	char			*password;	/* read from the password file */
+	int64_t			 timeout_ms;	/* one request to one member */
+};
+
 /* Bearer tokens are at least this long, so none can be guessed. */
 #define CONFIG_TOKEN_MIN	16
 #define CONFIG_TOKEN_MAX	256
 
 struct config {
-	char			*db;		/* LMDB directory */
+	enum config_store	 store;
+	struct config_etcd	 etcd;		/* store etcd */
+	char			*db;		/* LMDB directory; with etcd,
+						 * this host's own files */
 	size_t			 map_size;	/* bytes */
 	enum config_sync	 sync;
 	int64_t			 max_ttl_ms;
@@ -42,6 +66,7 @@ struct config {
 	enum log_level		 log_level;
 	char			**api_tokens;	/* NULL-terminated; NULL: open */
 	char			*admin_token;	/* NULL: no admin surface */
+	int64_t			 test_skew_ms;	/* the tests' clock skew */
 	char			*audit;		/* the tests' record of
 						 * decisions; NULL: none */
 	enum config_metrics	 metrics;

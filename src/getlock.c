@@ -170,10 +170,11 @@ bind_owner(struct service *svc, const uint8_t id[LOCK_ID_LEN],
 	if (svc->wake == NULL || put->owner_len == 0)
 		return;
 	tag = wake_tag(id, put->owner, put->owner_len);
+	put->wait_tag = tag;
 	if (g->op.kind == LOCK_OP_PUT && g->wait_ms > 0) {
 		put->waiting = 1;
-		put->wait_tag = tag;
 		put->wait_mark = wake_cancel_mark(svc->wake);
+		put->wait_rev = store_wait_mark(svc->store, tag);
 	} else if (g->op.kind == LOCK_OP_DELETE)
 		wake_cancel(svc->wake, tag);
 }
@@ -404,7 +405,12 @@ getlock_health(struct service *svc, struct request *req,
 		reply_json_begin(resp, 503, &w, 0);
 		codec_put_str(&w, "message", "failed");
 		codec_put_str(&w, "version", LOCKGATE_VERSION);
+		/* What the store last said, as an etcd cluster that cannot
+		 * be reached: for the operator who asks. */
+		if (svc->store != NULL && *store_trouble(svc->store) != '\0')
+			codec_put_str(&w, "reason", store_trouble(svc->store));
 		reply_json_end(&w);
+		http_header(resp, "Retry-After", "%d", REPLY_RETRY_AFTER_S);
 		return;
 	}
 	reply_json_begin(resp, 200, &w, 0);

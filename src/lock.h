@@ -107,7 +107,9 @@ struct lock_decision {
  * owner_len 0 when it names no owner, limit 0 when it names none.
  * A waiting PUT carries the ticket (tag, mark) by which the store asks,
  * inside the transaction, whether the owner has released the lock since
- * the wait began (store_cancel_check()); cancelled is the answer.
+ * the wait began (store_cancel_check()); cancelled is the answer. A store
+ * shared by hosts also marks the wait's start in its own terms (wait_rev,
+ * store_wait_mark()), and an owner's DELETE carries the tag too.
  */
 struct lock_put {
 	int64_t		 ttl_ms;
@@ -118,6 +120,7 @@ struct lock_put {
 	int		 waiting;
 	uint64_t	 wait_tag;
 	uint64_t	 wait_mark;
+	uint64_t	 wait_rev;	/* 0: none */
 	int		 cancelled;
 };
 

@@ -26,6 +26,7 @@
 #include "api.h"
 #include "audit.h"
 #include "config.h"
+#include "copy.h"
 #include "gate.h"
 #include "http.h"
 #include "log.h"
@@ -51,7 +52,8 @@ enum mode {
 	MODE_AUTO,
 	MODE_CGI,
 	MODE_FASTCGI,
-	MODE_LISTEN
+	MODE_LISTEN,
+	MODE_COPY		/* --copy-to-etcd */
 };
 
 /*
@@ -71,6 +73,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: lockgate.fcgi [--cgi | --fastcgi | --listen ADDR]\n"
+	    "       lockgate.fcgi --copy-to-etcd\n"
 	    "       lockgate.fcgi --version | --help\n"
 	    "\n"
 	    "Without options: a FastCGI responder when started by a FastCGI\n"
@@ -83,6 +86,10 @@ usage(FILE *f)
 	    "                 socket activation (LISTEN_PID is this process,\n"
 	    "                 LISTEN_FDS=1), serve the passed fd 3 instead\n"
 	    "                 and bind nothing\n"
+	    "  --copy-to-etcd copy every live lock of the LMDB database in\n"
+	    "                 LOCKGATE_DB into the etcd cluster of\n"
+	    "                 LOCKGATE_ETCD_ENDPOINTS, and raise its fences\n"
+	    "                 above the database's; then exit\n"
 	    "Settings come from LOCKGATE_* environment variables (see\n"
 	    "lockgate.fcgi(8)).\n");
 }
@@ -628,6 +635,22 @@ cancelled_by_owner(uint64_t tag, uint64_t mark, void *arg)
 	return wake_cancelled(arg, tag, mark);
 }
 
+/* The decision clock of a host whose clock is off (the tests' skew). */
+static int64_t	clock_skew_ms;
+
+static int64_t
+skewed_clock(void)
+{
+	return store_clock_realtime() + clock_skew_ms;
+}
+
+/* store_watch's hook: a lock may have been released through another host. */
+static void
+changed_elsewhere(void *arg)
+{
+	wake_all(arg);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -660,7 +683,9 @@ main(int argc, char *argv[])
 					return 2;
 				}
 			}
-		} else if (strcmp(argv[i], "--version") == 0) {
+		} else if (strcmp(argv[i], "--copy-to-etcd") == 0)
+			mode = MODE_COPY;
+		else if (strcmp(argv[i], "--version") == 0) {
 			printf("lockgate.fcgi %s\n", LOCKGATE_VERSION);
 			return 0;
 		} else if (strcmp(argv[i], "--help") == 0) {
@@ -676,6 +701,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	log_set_level(cfg.log_level);
+	if (mode == MODE_COPY) {
+		rc = copy_to_etcd(&cfg);
+		config_free(&cfg);
+		return rc;
+	}
 #if defined(LOCKGATE_BROKEN_OWNER) || defined(LOCKGATE_BROKEN_COMMIT) || \
     defined(LOCKGATE_BROKEN_FENCE) || defined(LOCKGATE_BROKEN_FLUSH)
 	log_warn("this build breaks a promise on purpose (configure "
@@ -718,18 +748,29 @@ main(int argc, char *argv[])
 	/* Opened here, after the exec by the web server, never before a
 	 * fork: each process has its own environment handle. */
 	memset(&so, 0, sizeof(so));
+	so.backend = cfg.store;
+	so.etcd = &cfg.etcd;
 	so.path = cfg.db;
 	so.map_size = cfg.map_size;
 	so.sync = cfg.sync;
 	so.max_readers = cfg.max_readers;
 	so.max_records = cfg.max_records;
 	so.sweep_batch = SWEEP_BATCH;
+	so.max_wait_ms = cfg.max_wait_ms;
 	so.clock = store_clock_realtime;
+	if (cfg.test_skew_ms != 0) {
+		clock_skew_ms = cfg.test_skew_ms;
+		so.clock = skewed_clock;
+		log_warn("LOCKGATE_TEST_CLOCK_SKEW_MS: this host's decisions "
+		    "are made %lld ms off the real time, for the tests: never "
+		    "use it", (long long)clock_skew_ms);
+	}
 	memset(&svc, 0, sizeof(svc));
 	svc.cfg = &cfg;
 	if (store_open(&so, &svc.store) != STORE_OK) {
-		fprintf(stderr, "lockgate.fcgi: cannot open the database in "
-		    "%s (LOCKGATE_DB); see the log above\n", cfg.db);
+		fprintf(stderr, "lockgate.fcgi: cannot open the %s store "
+		    "(LOCKGATE_DB %s); see the log above\n",
+		    cfg.store == CONFIG_STORE_ETCD ? "etcd" : "LMDB", cfg.db);
 		/* A CGI request still gets its 503; a FastCGI responder
 		 * stops, so the operator sees it at start. */
 		if (mode == MODE_CGI)
@@ -749,13 +790,21 @@ main(int argc, char *argv[])
 	else {
 		wake_on_wait(svc.wake, gate_blocking);
 		store_cancel_check(svc.store, cancelled_by_owner, svc.wake);
+		/* Releases through other hosts wake this host's waiters too;
+		 * a CGI request does not live long enough to watch. */
+		if (mode != MODE_CGI &&
+		    store_watch(svc.store, changed_elsewhere, svc.wake) !=
+		    STORE_OK)
+			log_warn("waiting requests will not see releases "
+			    "made through other hosts");
 	}
 	if (mode == MODE_CGI)
 		rc = run_cgi(&svc);
 	else
 		rc = run_fastcgi(&svc, fd, cfg.threads, &stops);
-	wake_close(svc.wake);
+	/* The store first: its watch thread wakes waiters until it ends. */
 	store_close(svc.store);
+	wake_close(svc.wake);
 	metrics_close(svc.metrics);
 	audit_close(audit);
 	if (mode == MODE_LISTEN && !activated &&

@@ -82,14 +82,20 @@ reply_empty(struct response *resp, int status)
 	reply_start(resp, status, NULL);
 }
 
-/* Answers a store failure: 507 when full, else 503 (already logged). */
+/*
+ * Answers a store failure: 507 when full, else 503 (already logged), with
+ * Retry-After: a store that is down (an etcd cluster without a quorum, a
+ * database another process is moving) is often back within seconds.
+ */
 void
 reply_store_error(struct response *resp, int rc)
 {
 	if (rc == STORE_FULL)
 		reply_message(resp, 507, "storage full");
-	else
+	else {
 		reply_message(resp, 503, "storage unavailable");
+		http_header(resp, "Retry-After", "%d", REPLY_RETRY_AFTER_S);
+	}
 }
 
 /*

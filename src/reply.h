@@ -11,6 +11,9 @@
 #include "codec.h"
 #include "http.h"
 
+/* The Retry-After of a 503 for a store that is down, in seconds. */
+#define REPLY_RETRY_AFTER_S	1
+
 void	reply_start(struct response *, int, const char *);
 void	reply_json_begin(struct response *, int, struct codec_writer *,
 	    int);

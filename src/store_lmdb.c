@@ -25,7 +25,6 @@
  */
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/vfs.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -73,7 +72,7 @@
 #define NO_ROOM		(-1)
 #define NO_RECORDS	(-2)
 
-struct store {
+struct lmdb {
 	MDB_env		*env;
 	/* Held shared by every transaction of this process, exclusively to
 	 * remap: LMDB may change the map size only while no transaction of
@@ -90,13 +89,7 @@ struct store {
 	int64_t		 last_reader_check;	/* atomic */
 	int64_t		 last_map_check;	/* atomic; by statistics */
 	int64_t		 last_full_check;	/* atomic; by a full write */
-	void		(*on_commit)(uint64_t, size_t, void *);
-	void		*on_commit_arg;
-	void		(*on_wait)(void);
-	store_cancelled_fn *cancelled;
-	void		*cancelled_arg;
-	store_decided_fn *decided;
-	void		*decided_arg;
+	const struct store_hooks *hooks;	/* store.c's */
 	/* The last reading of the filesystem's free space, the data file's
 	 * size then, and when (store clock): only read and written inside
 	 * write transactions, which LMDB runs one at a time. */
@@ -122,6 +115,8 @@ struct pending {
 	uint32_t		 state;		/* WAITING, LEAD or DONE */
 	struct pending		*next;
 };
+
+static void	lmdb_close(void *);
 
 /* pending.state: a futex word, so that a batch's threads are woken
  * without taking the queue's mutex again. */
@@ -161,16 +156,6 @@ monotonic_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* Wall-clock time in milliseconds: lock expiry is an instant, not a span. */
-int64_t
-store_clock_realtime(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 make_key(const struct store_key *k, uint8_t out[KEY_LEN])
 {
@@ -205,7 +190,7 @@ index_time(const uint8_t *p)
  * by the request threads): true for one caller at most once per interval.
  */
 static int
-due(struct store *s, int64_t *when, int64_t interval)
+due(struct lmdb *s, int64_t *when, int64_t interval)
 {
 	int64_t	 now = s->clock(), last;
 
@@ -216,7 +201,7 @@ due(struct store *s, int64_t *when, int64_t interval)
 
 /* Clears reader slots left by processes that died inside a read. */
 static void
-check_readers(struct store *s)
+check_readers(struct lmdb *s)
 {
 	int	 dead = 0, rc;
 
@@ -235,7 +220,7 @@ check_readers(struct store *s)
  * -1 on an error (logged).
  */
 static int
-adopt_map_size(struct store *s)
+adopt_map_size(struct lmdb *s)
 {
 	MDB_envinfo	 info;
 	size_t		 before;
@@ -272,7 +257,7 @@ out:
  * transaction with commit() or abort_txn().
  */
 static int
-begin(struct store *s, unsigned int flags, MDB_txn **txn)
+begin(struct lmdb *s, unsigned int flags, MDB_txn **txn)
 {
 	int	 rc, tries;
 
@@ -301,7 +286,7 @@ begin(struct store *s, unsigned int flags, MDB_txn **txn)
 
 /* Ends a transaction begun by begin() without keeping its changes. */
 static void
-abort_txn(struct store *s, MDB_txn *txn)
+abort_txn(struct lmdb *s, MDB_txn *txn)
 {
 	mdb_txn_abort(txn);
 	pthread_rwlock_unlock(&s->maplock);
@@ -309,7 +294,7 @@ abort_txn(struct store *s, MDB_txn *txn)
 
 /* Commits a transaction begun by begin(): 0 or an LMDB error. */
 static int
-commit(struct store *s, MDB_txn *txn)
+commit(struct lmdb *s, MDB_txn *txn)
 {
 	int	 rc;
 
@@ -319,78 +304,15 @@ commit(struct store *s, MDB_txn *txn)
 }
 
 /*
- * The name of a network filesystem by its statfs(2) magic number, or NULL
- * for any other. LMDB's locks live in a shared memory map of lock.mdb and
- * its writer lock is a robust mutex in it: neither works across hosts.
- */
-const char *
-store_network_fs(long magic)
-{
-	static const struct {
-		unsigned long	 magic;
-		const char	*name;
-	} fs[] = {
-		{ 0x6969, "nfs" },
-		{ 0x517b, "smb" },
-		{ 0xfe534d42, "smb2" },
-		{ 0xff534d42, "cifs" },
-		{ 0x564c, "ncp" },
-		{ 0x5346414f, "afs" },
-		{ 0x6b414653, "afs" },
-		{ 0x00c36400, "ceph" },
-		{ 0x01021997, "9p" },
-		{ 0x73757245, "coda" },
-		{ 0x47504653, "gpfs" },
-		{ 0x0bd00bd0, "lustre" },
-	};
-	size_t	 i;
-
-	for (i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
-		if ((unsigned long)magic == fs[i].magic ||
-		    ((unsigned long)magic & 0xffffffffUL) == fs[i].magic)
-			return fs[i].name;
-	return NULL;
-}
-
-/*
- * Refuses, with a message that says why, a directory where the database
- * cannot work: one on a network filesystem, or one this process cannot
- * write (better said once at start than as a 503 on every request).
- */
-static int
-check_dir(const char *path)
-{
-	struct statfs	 sf;
-	const char	*net;
-
-	if (statfs(path, &sf) == -1) {
-		log_error("statfs %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if ((net = store_network_fs((long)sf.f_type)) != NULL) {
-		log_error("%s is on a network filesystem (%s): LMDB's locking "
-		    "does not work there; put LOCKGATE_DB on a local disk",
-		    path, net);
-		return -1;
-	}
-	if (access(path, R_OK | W_OK | X_OK) == -1) {
-		log_error("%s: %s for user id %u; give this user the directory "
-		    "(chown) or set LOCKGATE_DB to one it can write", path,
-		    strerror(errno), (unsigned int)geteuid());
-		return -1;
-	}
-	return 0;
-}
-
-/*
  * Opens (creating when missing) the database directory and environment.
  * Returns STORE_OK and sets *out, or STORE_ERROR, logged.
- * The caller frees the store with store_close().
+ * The caller frees the store with lmdb_close().
  */
-int
-store_open(const struct store_options *opt, struct store **out)
+static int
+lmdb_open(const struct store_options *opt, const struct store_hooks *hooks,
+    void **out)
 {
-	struct store		*s;
+	struct lmdb		*s;
 	MDB_txn			*txn = NULL;
 	pthread_rwlockattr_t	 rwattr;
 	unsigned int		 flags = MDB_NOTLS;
@@ -404,7 +326,8 @@ store_open(const struct store_options *opt, struct store **out)
 	s->max_records = opt->max_records;
 	s->sweep_batch = opt->sweep_batch;
 	s->map_size = opt->map_size;
-	s->clock = opt->clock != NULL ? opt->clock : store_clock_realtime;
+	s->clock = opt->clock;
+	s->hooks = hooks;
 	/* A remap waiting for the lock must not be starved by a steady
 	 * stream of new transactions. */
 	pthread_rwlockattr_init(&rwattr);
@@ -426,11 +349,7 @@ store_open(const struct store_options *opt, struct store **out)
 		return STORE_ERROR;
 	}
 
-	if (mkdir(opt->path, 0700) == -1 && errno != EEXIST) {
-		log_error("mkdir %s: %s", opt->path, strerror(errno));
-		goto fail;
-	}
-	if (check_dir(opt->path) == -1)
+	if (store_local_dir(opt->path) == -1)
 		goto fail;
 	if (opt->sync == CONFIG_SYNC_NOMETASYNC)
 		flags |= MDB_NOMETASYNC;
@@ -473,14 +392,15 @@ store_open(const struct store_options *opt, struct store **out)
 	*out = s;
 	return STORE_OK;
 fail:
-	store_close(s);
+	lmdb_close(s);
 	return STORE_ERROR;
 }
 
 /* Closes the environment (releasing this process's reader slots). */
-void
-store_close(struct store *s)
+static void
+lmdb_close(void *impl)
 {
+	struct lmdb	*s = impl;
 	if (s == NULL)
 		return;
 	if (s->env != NULL)
@@ -492,69 +412,18 @@ store_close(struct store *s)
 }
 
 /*
- * Has fn told the duration of each write commit, in microseconds, and the
- * number of decisions it made durable (for the metrics); fn must not
- * block.
- */
-void
-store_on_commit(struct store *s, void (*fn)(uint64_t, size_t, void *),
-    void *arg)
-{
-	s->on_commit = fn;
-	s->on_commit_arg = arg;
-}
-
-/*
- * Has fn called before a request thread sleeps until another thread's
- * commit is done (the accept loop then lets another thread watch for
- * connections); fn must not block.
- */
-void
-store_on_wait(struct store *s, void (*fn)(void))
-{
-	s->on_wait = fn;
-}
-
-/*
- * Has fn asked, inside the transaction of a waiting PUT, whether the
- * owner released the lock since the wait began: such a PUT is then
- * refused (LOCK_CANCELLED). fn must not block.
- */
-void
-store_cancel_check(struct store *s, store_cancelled_fn *fn, void *arg)
-{
-	s->cancelled = fn;
-	s->cancelled_arg = arg;
-}
-
-/* Has fn told of each decision made durable (store_decided_fn). */
-void
-store_on_decided(struct store *s, store_decided_fn *fn, void *arg)
-{
-	s->decided = fn;
-	s->decided_arg = arg;
-}
-
-/* The store's clock, ms since the epoch: the time decisions are made by. */
-int64_t
-store_now(struct store *s)
-{
-	return s->clock();
-}
-
-/*
  * Decides op on the record cur (NULL: none) inside the open transaction:
  * a waiting PUT first learns whether its owner has cancelled it.
  */
 static void
-decide(struct store *s, const struct lock_record *cur, int64_t now,
+decide(struct lmdb *s, const struct lock_record *cur, int64_t now,
     uint64_t next_fence, const struct lock_op *op, struct lock_decision *out)
 {
 	struct lock_op	 waited;
 
 	if (op->kind == LOCK_OP_PUT && op->u.put.waiting &&
-	    s->cancelled != NULL && s->cancelled(op->u.put.wait_tag,
-	    op->u.put.wait_mark, s->cancelled_arg)) {
+	    s->hooks->cancelled != NULL && s->hooks->cancelled(op->u.put.wait_tag,
+	    op->u.put.wait_mark, s->hooks->cancelled_arg)) {
 		waited = *op;
 		waited.u.put.cancelled = 1;
 		lock_decide(cur, now, next_fence, &waited, out);
@@ -573,7 +442,7 @@ decide(struct store *s, const struct lock_record *cur, int64_t now,
  * which a power loss shows.
  */
 static int
-commit_decisions(struct store *s, MDB_txn *txn)
+commit_decisions(struct lmdb *s, MDB_txn *txn)
 {
 #ifdef LOCKGATE_BROKEN_COMMIT
 	static unsigned int	 calls;
@@ -602,7 +471,7 @@ commit_decisions(struct store *s, MDB_txn *txn)
 
 /* Reads the record under key: 0, MDB_NOTFOUND, or an error (logged). */
 static int
-get_record(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
+get_record(struct lmdb *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
     struct lock_record *rec)
 {
 	MDB_val	 k = { KEY_LEN, (void *)key }, v;
@@ -621,7 +490,7 @@ get_record(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
 }
 
 static int
-get_fence(struct store *s, MDB_txn *txn, uint64_t *fence)
+get_fence(struct lmdb *s, MDB_txn *txn, uint64_t *fence)
 {
 	MDB_val		 k = { 5, (void *)"fence" }, v;
 	const uint8_t	*p;
@@ -645,7 +514,7 @@ get_fence(struct store *s, MDB_txn *txn, uint64_t *fence)
 }
 
 static int
-put_fence(struct store *s, MDB_txn *txn, uint64_t fence)
+put_fence(struct lmdb *s, MDB_txn *txn, uint64_t fence)
 {
 	uint8_t	 buf[8];
 	MDB_val	 k = { 5, (void *)"fence" }, v = { 8, buf };
@@ -658,7 +527,7 @@ put_fence(struct store *s, MDB_txn *txn, uint64_t fence)
 
 /* Bytes in pages that the trees use; free pages are not counted. */
 static size_t
-used_bytes(struct store *s, MDB_txn *txn)
+used_bytes(struct lmdb *s, MDB_txn *txn)
 {
 	MDB_stat	 st;
 	MDB_dbi		 dbis[4] = { 0, s->locks, s->expiry, s->meta };
@@ -686,7 +555,7 @@ used_bytes(struct store *s, MDB_txn *txn)
  * is taken as what it was, less what the data file has grown since.
  */
 static int
-disk_nearly_full(struct store *s, const MDB_envinfo *info, size_t psize,
+disk_nearly_full(struct lmdb *s, const MDB_envinfo *info, size_t psize,
     uint64_t used)
 {
 	struct statvfs		 vfs;
@@ -721,7 +590,7 @@ disk_nearly_full(struct store *s, const MDB_envinfo *info, size_t psize,
  * there is room.
  */
 static int
-room_for_new(struct store *s, MDB_txn *txn)
+room_for_new(struct lmdb *s, MDB_txn *txn)
 {
 	MDB_envinfo	 info;
 	MDB_stat	 st;
@@ -741,7 +610,7 @@ room_for_new(struct store *s, MDB_txn *txn)
 }
 
 static int
-index_put(struct store *s, MDB_txn *txn, const struct lock_record *rec,
+index_put(struct lmdb *s, MDB_txn *txn, const struct lock_record *rec,
     const uint8_t key[KEY_LEN])
 {
 	uint8_t	 ik[INDEX_KEY_LEN];
@@ -755,7 +624,7 @@ index_put(struct store *s, MDB_txn *txn, const struct lock_record *rec,
 }
 
 static int
-index_del(struct store *s, MDB_txn *txn, const struct lock_record *rec,
+index_del(struct lmdb *s, MDB_txn *txn, const struct lock_record *rec,
     const uint8_t key[KEY_LEN])
 {
 	uint8_t	 ik[INDEX_KEY_LEN];
@@ -777,7 +646,7 @@ index_del(struct store *s, MDB_txn *txn, const struct lock_record *rec,
  * Returns 0 or an LMDB error (not logged: the caller decides).
  */
 static int
-sweep(struct store *s, MDB_txn *txn, int64_t now, size_t max, size_t *swept)
+sweep(struct lmdb *s, MDB_txn *txn, int64_t now, size_t max, size_t *swept)
 {
 	MDB_cursor		*cur;
 	MDB_val			 k, v, lk;
@@ -823,7 +692,7 @@ sweep(struct store *s, MDB_txn *txn, int64_t now, size_t max, size_t *swept)
  * NO_ROOM, NO_RECORDS, or an LMDB error.
  */
 static int
-apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
+apply(struct lmdb *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
     const struct lock_record *cur, const struct lock_decision *d,
     uint64_t next_fence)
 {
@@ -871,7 +740,7 @@ apply(struct store *s, MDB_txn *txn, const uint8_t key[KEY_LEN],
  * the disk (else for max_records).
  */
 static int
-change(struct store *s, const struct store_key *key, const struct lock_op *op,
+change(struct lmdb *s, const struct store_key *key, const struct lock_op *op,
     struct lock_decision *out, int with_sweep, int *map_full)
 {
 	MDB_txn			*txn;
@@ -908,10 +777,10 @@ change(struct store *s, const struct store_key *key, const struct lock_op *op,
 	txnid = mdb_txn_id(txn);
 	t0 = monotonic_us();
 	rc = commit_decisions(s, txn);
-	if (s->on_commit != NULL)
-		s->on_commit(monotonic_us() - t0, 1, s->on_commit_arg);
-	if (rc == 0 && s->decided != NULL)
-		s->decided(key, out, SEQ(txnid, 0), s->decided_arg);
+	if (s->hooks->on_commit != NULL)
+		s->hooks->on_commit(monotonic_us() - t0, 1, s->hooks->on_commit_arg);
+	if (rc == 0 && s->hooks->decided != NULL)
+		s->hooks->decided(key, out, SEQ(txnid, 0), s->hooks->decided_arg);
 	if (rc != 0) {
 		lock_decision_free(out);
 		if (rc == MDB_MAP_FULL) {
@@ -944,7 +813,7 @@ abort:
 
 /* One decision alone, as a batch of one. */
 static int
-change_one(struct store *s, const struct store_key *key,
+change_one(struct lmdb *s, const struct store_key *key,
     const struct lock_op *op, struct lock_decision *out)
 {
 	int	 rc, map_full;
@@ -972,7 +841,7 @@ change_one(struct store *s, const struct store_key *key,
  * which of them find no room.
  */
 static int
-change_batch(struct store *s, MDB_txn *txn, struct pending *batch, size_t n)
+change_batch(struct lmdb *s, MDB_txn *txn, struct pending *batch, size_t n)
 {
 	struct lock_record	 cur;
 	struct pending		*q, *r;
@@ -1009,14 +878,14 @@ change_batch(struct store *s, MDB_txn *txn, struct pending *batch, size_t n)
 		txnid = mdb_txn_id(txn);
 		t0 = monotonic_us();
 		rc = commit_decisions(s, txn);
-		if (s->on_commit != NULL)
-			s->on_commit(monotonic_us() - t0, n, s->on_commit_arg);
+		if (s->hooks->on_commit != NULL)
+			s->hooks->on_commit(monotonic_us() - t0, n, s->hooks->on_commit_arg);
 		if (rc == 0) {
 			for (r = batch, i = 0; r != NULL; r = r->next, i++) {
 				r->rc = STORE_OK;
-				if (s->decided != NULL)
-					s->decided(r->key, r->out, SEQ(txnid, i),
-					    s->decided_arg);
+				if (s->hooks->decided != NULL)
+					s->hooks->decided(r->key, r->out, SEQ(txnid, i),
+					    s->hooks->decided_arg);
 			}
 			if (swept > 0)
 				log_debug("swept %zu expired records", swept);
@@ -1040,7 +909,7 @@ change_batch(struct store *s, MDB_txn *txn, struct pending *batch, size_t n)
  * together, or one by one.
  */
 static void
-run_batch(struct store *s, MDB_txn *txn, struct pending *batch)
+run_batch(struct lmdb *s, MDB_txn *txn, struct pending *batch)
 {
 	struct pending	*q;
 	size_t		 n = 0;
@@ -1062,10 +931,11 @@ run_batch(struct store *s, MDB_txn *txn, struct pending *batch)
  * STORE_ERROR (out holds nothing). op may be decided in another thread,
  * while this one waits.
  */
-int
-store_change(struct store *s, const struct store_key *key,
+static int
+lmdb_change(void *impl, const struct store_key *key,
     const struct lock_op *op, struct lock_decision *out)
 {
+	struct lmdb	*s = impl;
 	struct pending	 p, *batch, *q, *next, *heir;
 	MDB_txn		*txn;
 
@@ -1075,8 +945,8 @@ store_change(struct store *s, const struct store_key *key,
 	p.out = out;
 	p.state = WAITING;
 	/* This thread now waits for a commit, its own or another's. */
-	if (s->on_wait != NULL)
-		s->on_wait();
+	if (s->hooks->on_wait != NULL)
+		s->hooks->on_wait();
 	pthread_mutex_lock(&s->mu);
 	*s->tail = &p;
 	s->tail = &p.next;
@@ -1126,13 +996,14 @@ store_change(struct store *s, const struct store_key *key,
 }
 
 /*
- * Like store_change() but in a read-only transaction: the decision's write
+ * Like lmdb_change() but in a read-only transaction: the decision's write
  * is ignored. For GET and HEAD, which never wait for the write lock.
  */
-int
-store_view(struct store *s, const struct store_key *key,
+static int
+lmdb_view(void *impl, const struct store_key *key,
     const struct lock_op *op, struct lock_decision *out)
 {
+	struct lmdb	*s = impl;
 	MDB_txn			*txn;
 	struct lock_record	 cur;
 	uint8_t			 k[KEY_LEN];
@@ -1162,9 +1033,10 @@ done:
  * A write transaction that only sweeps, up to the batch size.
  * Returns STORE_OK with the count in *swept, or STORE_ERROR.
  */
-int
-store_sweep(struct store *s, size_t *swept)
+static int
+lmdb_sweep(void *impl, size_t *swept)
 {
+	struct lmdb	*s = impl;
 	MDB_txn	*txn;
 	int	 rc;
 
@@ -1184,9 +1056,10 @@ store_sweep(struct store *s, size_t *swept)
 }
 
 /* Reads the counts in a read transaction: a real read, for health. */
-int
-store_stats(struct store *s, struct store_stats *st)
+static int
+lmdb_stats(void *impl, struct store_stats *st)
 {
+	struct lmdb	*s = impl;
 	MDB_txn		*txn;
 	MDB_stat	 ms;
 	MDB_envinfo	 info;
@@ -1226,10 +1099,11 @@ store_stats(struct store *s, struct store_stats *st)
  * of them, in one read transaction. *more is set when locks remain.
  * Returns STORE_OK or STORE_ERROR (logged).
  */
-int
-store_list(struct store *s, const struct store_key *after, size_t max,
+static int
+lmdb_list(void *impl, const struct store_key *after, size_t max,
     store_list_fn *fn, void *arg, int *more)
 {
+	struct lmdb	*s = impl;
 	MDB_txn			*txn;
 	MDB_cursor		*cur;
 	MDB_val			 k, v;
@@ -1293,3 +1167,8 @@ store_list(struct store *s, const struct store_key *after, size_t max,
 	}
 	return STORE_OK;
 }
+
+const struct store_backend store_lmdb_backend = {
+	"lmdb", lmdb_open, lmdb_close, lmdb_change, lmdb_view, lmdb_sweep,
+	lmdb_stats, lmdb_list, NULL, NULL, NULL, NULL, NULL
+};

@@ -6,19 +6,24 @@
 #
 # Runs tests/bench/run.sh with 1 s per wrk run, 0 and 100 live locks, all
 # scenarios behind lighttpd, get and put_new behind Apache, the not-durable
-# reference and CGI mode (about a minute and a half), with the environment
-# "make check-bench" sets (LOCKGATE_FCGI, BENCH_NULL, ...). Checks, for each
-# row (lighttpd's and Apache's): it is there once; requests/s and ok/s above
+# reference, etcd itself and lockgate on etcd with clusters of 1 and 3
+# members, and CGI mode (about two minutes), with the environment "make
+# check-bench" sets (LOCKGATE_FCGI, BENCH_NULL, ...). Checks, for each row
+# (lighttpd's, Apache's and etcd's): it is there once; requests/s and ok/s above
 # 0; only the statuses its scenario may get (owner: both 201 and 200 among
 # them; delete: 404 too, once a fast machine has used up the locks made for
 # it); no socket error (behind Apache, a few read errors pass: see
 # few_read_errors); beside the null responder's run, a ratio above 0, and no
 # note that the ratio is not to be trusted (the null responder got anything
-# but 200, or socket errors beyond a few read errors). Then: a peak RSS line
-# for every FastCGI server, 2 processes each behind lighttpd, 1 behind
-# Apache, each process's own memory (RssAnon) under 8 MiB (so not in a build
-# with sanitizers, whose shadow memory counts there); the disk flush line;
-# the Apache line of the header; the last line. Settings of the caller's
+# but 200, or socket errors beyond a few read errors). For each cluster
+# size, a line of lockgate/etcd for GET and for new-lock PUT with a ratio
+# above 0. Then: a peak RSS line for every FastCGI server, 2 processes each
+# behind lighttpd, 1 behind Apache, each process's own memory (RssAnon)
+# under 8 MiB (so not in a build with sanitizers, whose shadow memory
+# counts there); the disk flush line; the Apache and etcd lines of the
+# header; the last line. A program without the etcd backend (run.sh then
+# says so in a note) has its rows on etcd left out, and this check says so
+# instead of checking them. Settings of the caller's
 # environment that would change what is run (BENCH_*, LOCKGATE_* but the
 # programs') are dropped. Prints "bench check: N checks passed" or each
 # failed check, the output and exits 1.
@@ -44,6 +49,7 @@ export BENCH_DURATION=1 BENCH_LEVELS="0 100" BENCH_CEILING=1 BENCH_CGI=1
 export BENCH_NOSYNC=1 BENCH_PROCS=2 BENCH_DELETE_POOL=30000
 export BENCH_SCENARIOS="get put_refresh owner put_new delete"
 export BENCH_APACHE=1 BENCH_APACHE_SCENARIOS="get put_new"
+export BENCH_ETCD=1 BENCH_ETCD_MEMBERS="1 3"
 
 rc=0
 bash "$here/run.sh" >"$out" 2>"$out.err" || rc=$?
@@ -78,7 +84,18 @@ allowed()
 	delete) echo "200 404" ;;
 	put_new) echo 201 ;;
 	owner) echo "200 201 423" ;;
+	etcd_range | etcd_create) echo 200 ;;
 	esac
+}
+
+# members N: "1 member" or "N members", as run.sh writes it.
+members()
+{
+	if [ "$1" = 1 ]; then
+		echo "1 member"
+	else
+		echo "$1 members"
+	fi
 }
 
 # few_read_errors ERRORS ANSWERS: true when the socket errors C/R/W/T are
@@ -170,6 +187,26 @@ check_row lighttpd "lockgate, 0 locks, LOCKGATE_SYNC=nosync (not durable)" put_n
 for sc in get put_refresh put_new; do
 	check_row lighttpd "lockgate CGI" "$sc" 0
 done
+# etcd itself, and lockgate on it (unless this program has no etcd backend).
+no_etcd=0
+grep -q '^Note: .* kept no lock in etcd' "$out" && no_etcd=1
+for size in $BENCH_ETCD_MEMBERS; do
+	check_row etcd "etcd itself, $(members "$size")" etcd_range 0
+	check_row etcd "etcd itself, $(members "$size")" etcd_create 0
+	[ "$no_etcd" = 0 ] || continue
+	check_row lighttpd "lockgate on etcd, $(members "$size")" get 1
+	check_row lighttpd "lockgate on etcd, $(members "$size")" put_new 1
+	for pair in "get etcd_range" "put_new etcd_create"; do
+		read -r lg_sc etcd_sc <<<"$pair"
+		if awk -F' [|] ' -v m="| $size" -v l="$lg_sc" -v e="$etcd_sc" \
+		    'NF == 8 && $1 == m && $2 == l && $5 == e &&
+		    $8 + 0 > 0 { found = 1 } END { exit !found }' "$out"; then
+			pass
+		else
+			fail "no lockgate/etcd line for $lg_sc against $etcd_sc, $(members "$size")"
+		fi
+	done
+done
 
 # check_rss SERVER RESPONDER PROCESSES: the peak RSS row of SERVER and
 # RESPONDER, one "VmHWM (RssAnon + RssFile)" for each of its PROCESSES.
@@ -201,6 +238,12 @@ for server in "lockgate, 0 locks" "lockgate, 100 locks" \
     "lockgate, 0 locks, nosync" null; do
 	check_rss lighttpd "$server" "$BENCH_PROCS"
 done
+if [ "$no_etcd" = 0 ]; then
+	for size in $BENCH_ETCD_MEMBERS; do
+		check_rss lighttpd "lockgate on etcd, $(members "$size")" \
+		    "$BENCH_PROCS"
+	done
+fi
 for server in "lockgate, 0 locks" "lockgate, 100 locks" null; do
 	check_rss apache "$server" 1
 done
@@ -220,6 +263,11 @@ if grep -qE '^- apache: .*lockgate.fcgi --listen' "$out"; then
 else
 	fail "no line on Apache in the header"
 fi
+if grep -qE '^- etcd [0-9.]+: clusters of ' "$out"; then
+	pass
+else
+	fail "no line on etcd in the header"
+fi
 if [ "$(tail -n 1 "$out" | cut -d: -f1)" = "Load average at the end" ]; then
 	pass
 else
@@ -232,5 +280,8 @@ if [ "$failed" -gt 0 ]; then
 	printf 'bench check: %d of %d checks failed\n' "$failed" \
 	    "$((checks + failed))"
 	exit 1
+fi
+if [ "$no_etcd" = 1 ]; then
+	echo "bench check: note: ${LOCKGATE_FCGI:-lockgate.fcgi} has no etcd backend; the rows of lockgate on etcd were not checked"
 fi
 printf 'bench check: %d checks passed\n' "$checks"

@@ -10,6 +10,7 @@
 --   BENCH_POOL_PREFIX, BENCH_POOL_COUNT   locks made for the DELETE run
 --   BENCH_OWNER_ID                        the lock owners contend for
 --   BENCH_WRK_THREADS                     wrk's -t
+--   BENCH_ETCD_KEY                        the key etcd_range.lua reads
 -- A preloaded lock i is PREFIX-0000-4000-8000-<i as 12 hex digits>
 -- (tests/bench/preload.c makes the same ids).
 --
@@ -50,6 +51,27 @@ function uuid4()
 	return string.format("%04x%04x-%04x-4%03x-%04x-%04x%04x%04x",
 	    r(0, 65535), r(0, 65535), r(0, 65535), r(0, 4095),
 	    r(32768, 49151), r(0, 65535), r(0, 65535), r(0, 65535))
+end
+
+-- The standard base64 (RFC 4648, with padding) of the string s: etcd's
+-- JSON gateway takes every key and value so.
+local b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+function base64(s)
+	local out = {}
+
+	for i = 1, #s, 3 do
+		local a, b, c = s:byte(i, i + 2)
+		local n = a * 65536 + (b or 0) * 256 + (c or 0)
+		local d1 = math.floor(n / 262144) % 64
+		local d2 = math.floor(n / 4096) % 64
+		local d3 = math.floor(n / 64) % 64
+		local d4 = n % 64
+		out[#out + 1] = b64:sub(d1 + 1, d1 + 1) .. b64:sub(d2 + 1, d2 + 1) ..
+		    (b and b64:sub(d3 + 1, d3 + 1) or "=") ..
+		    (c and b64:sub(d4 + 1, d4 + 1) or "=")
+	end
+	return table.concat(out)
 end
 
 -- Seeds this thread's generator apart from every other thread's and run's.

@@ -23,8 +23,16 @@
 # (one process on a Unix socket, under spawn-fcgi). For reference, new-lock
 # PUTs then run once more on a fresh database with LOCKGATE_SYNC=nosync
 # (commits not flushed: not durable), which shows how much of a durable
-# write's time is the disk's. Then lighttpd mod_cgi runs lockgate.fcgi as a
-# plain CGI program. The peak RSS (VmHWM) of every FastCGI responder,
+# write's time is the disk's. Then, for each cluster size of
+# BENCH_ETCD_MEMBERS, a fresh etcd cluster on loopback ports (its data in
+# the temporary directory, the settings doc/scaling.md recommends): etcd
+# itself, driven straight at its leader through its JSON gateway (a
+# linearizable range of one key, a create-if-absent transaction on a new
+# key), each run just before lockgate's GET and new-lock PUT through
+# lighttpd with LOCKGATE_STORE=etcd on that cluster (the endpoints leader
+# first), and those paired with the null responder as the others are; a
+# second table gives lockgate's rate over etcd's. Then lighttpd mod_cgi
+# runs lockgate.fcgi as a plain CGI program. The peak RSS (VmHWM) of every FastCGI responder,
 # lockgate's and the null one's, is read before its server stops. A null
 # responder's run that got anything but 200, or socket errors other than a
 # few read errors, is noted under the table (its ratios are then not to be
@@ -36,6 +44,9 @@
 #   owner        PUT ?owner=X / DELETE ?owner=X, contended        201/200, 423
 #   put_new      PUT of a fresh random UUID each request          201
 #   delete       DELETE of locks made beforehand, each once       200 (404: pool used up)
+# and, against etcd itself:
+#   etcd_range   POST /v3/kv/range of one key that exists         200
+#   etcd_create  POST /v3/kv/txn: create a new key if absent      200 (409: it was there)
 #
 # Settings (environment):
 #   BENCH_DURATION      seconds per wrk run (10)
@@ -57,6 +68,9 @@
 #   BENCH_APACHE        1: also measure behind Apache; 0: skip (1)
 #   BENCH_APACHE_SCENARIOS  the scenarios measured behind Apache at each
 #                       level ("get put_new")
+#   BENCH_ETCD          1: also measure lockgate on etcd beside etcd
+#                       itself; 0: skip (1)
+#   BENCH_ETCD_MEMBERS  the sizes of the etcd clusters measured ("1 3")
 #   BENCH_CGI_CONNECTIONS  wrk connections in CGI mode (4)
 #   BENCH_DELETE_POOL   locks made for the delete scenario (10000 per
 #                       second of BENCH_DURATION)
@@ -69,7 +83,7 @@
 # (the built programs) and LOCKGATE_SRCDIR.
 #
 # Needs wrk, lighttpd and curl; apache2 and spawn-fcgi for the Apache
-# runs. Run as root, Apache's children run as www-data, as quickstart
+# runs; etcd (Debian: etcd-server) for the etcd runs. Run as root, Apache's children run as www-data, as quickstart
 # runs them, and reach the sockets through the group www-data.
 #
 # Only 127.0.0.1 is used. Every wrk run is bounded with timeout(1); every
@@ -112,6 +126,8 @@ APACHE_SCENARIOS=${BENCH_APACHE_SCENARIOS:-get put_new}
 NOSYNC=${BENCH_NOSYNC:-1}
 CEILING=${BENCH_CEILING:-1}
 CGI_CONNS=${BENCH_CGI_CONNECTIONS:-4}
+ETCD=${BENCH_ETCD:-1}
+ETCD_MEMBERS=${BENCH_ETCD_MEMBERS:-1 3}
 posint BENCH_DURATION "$DURATION"
 posint BENCH_CONNECTIONS "$CONNS"
 posint BENCH_PROCS "$PROCS"
@@ -124,6 +140,9 @@ POOL=${BENCH_DELETE_POOL:-$((DURATION * 10000))}
 posint BENCH_DELETE_POOL "$POOL"
 for l in $LEVELS; do
 	[[ $l =~ ^[0-9]+$ ]] || die "BENCH_LEVELS must be numbers of locks, not '$l'"
+done
+for m in $ETCD_MEMBERS; do
+	posint BENCH_ETCD_MEMBERS "$m"
 done
 for s in $SCENARIOS $APACHE_SCENARIOS; do
 	case $s in
@@ -139,6 +158,10 @@ command -v lighttpd >/dev/null 2>&1 ||
 command -v curl >/dev/null 2>&1 ||
     die "curl is not installed (Debian: apt-get install curl)"
 command -v timeout >/dev/null 2>&1 || die "timeout (coreutils) is missing"
+if [ "$ETCD" = 1 ]; then
+	command -v etcd >/dev/null 2>&1 ||
+	    die "etcd is not installed (Debian: apt-get install etcd-server), or set BENCH_ETCD=0"
+fi
 if [ "$APACHE" = 1 ]; then
 	command -v apache2 >/dev/null 2>&1 ||
 	    die "apache2 is not installed or not in PATH (Debian: apt-get install apache2), or set BENCH_APACHE=0"
@@ -178,6 +201,9 @@ HELD_TTL=86400
 export BENCH_HELD_PREFIX=a0000000
 export BENCH_POOL_PREFIX=d0000000
 export BENCH_OWNER_ID=c0000000-0000-4000-8000-000000000000
+# The key etcd_range.lua reads; etcd_create.lua makes keys under
+# lockgate-bench/new/. Neither is under lockgate's own prefix.
+export BENCH_ETCD_KEY=lockgate-bench/held
 
 TMP=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/lockgate-bench.XXXXXX") ||
     die "cannot make a temporary directory"
@@ -204,8 +230,9 @@ fi
 # Processes
 
 # The servers, one in each slot: "lockgate" (the one serving lockgate
-# now), "null" (the null responder behind lighttpd) and "null-apache"
-# (behind Apache). The variables below are the current slot's server,
+# now), "null" (the null responder behind lighttpd), "null-apache"
+# (behind Apache) and "etcd" (the members of the etcd cluster of the
+# moment, its leader's client port as PORT). The variables below are the current slot's server,
 # the one being started, stopped or measured: its web server's pid and
 # kind (lighttpd or apache), the responder started beside Apache
 # (lighttpd starts its own), the program its responders run, its
@@ -370,6 +397,7 @@ cleanup()
 	stop_server
 	in_slot null stop_server
 	in_slot null-apache stop_server
+	in_slot etcd stop_etcd
 	[ -z "$SOCKDIR" ] || rm -rf "$SOCKDIR"
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		say "kept $TMP"
@@ -527,6 +555,190 @@ CONF
 }
 
 # ---------------------------------------------------------------------------
+# etcd
+
+ETCD_REAL=""
+[ "$ETCD" != 1 ] || ETCD_REAL=$(readlink -f "$(command -v etcd)")
+ETCD_VERSION=""
+[ "$ETCD" != 1 ] || ETCD_VERSION=$(etcd --version 2>/dev/null |
+    sed -n 's/^etcd Version: *//p')
+ETCD_ENDPOINTS=""	# the cluster's client URLs, the leader's first
+ETCD_PORTS=" "		# the ports the cluster being started has taken
+FREE_PORT=""
+
+# Ports for etcd come from below the kernel's range of ephemeral ports,
+# which an outgoing connection (wrk's, curl's) may hold when a member binds.
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null) ||
+    EPHEMERAL_LOW=32768
+[[ $EPHEMERAL_LOW =~ ^[0-9]+$ ]] && [ "$EPHEMERAL_LOW" -gt 12000 ] ||
+    EPHEMERAL_LOW=60000
+
+# etcd_port: sets FREE_PORT to a loopback port nothing listens on that the
+# cluster being started has not taken yet.
+etcd_port()
+{
+	local p
+
+	for _ in $(seq 100); do
+		p=$((10000 + RANDOM % (EPHEMERAL_LOW - 10000)))
+		[[ $ETCD_PORTS == *" $p "* ]] && continue
+		port_busy "$p" && continue
+		ETCD_PORTS+="$p "
+		FREE_PORT=$p
+		return 0
+	done
+	die "found no free loopback port for etcd"
+}
+
+# members N: "1 member" or "N members".
+members()
+{
+	if [ "$1" = 1 ]; then
+		echo "1 member"
+	else
+		echo "$1 members"
+	fi
+}
+
+# b64 STRING: STRING in base64, as etcd's JSON gateway takes keys and
+# values.
+b64()
+{
+	printf '%s' "$1" | base64 -w 0
+}
+
+# etcd_post PATH BODY: POSTs BODY to PATH of the current cluster's leader
+# (etcd's JSON gateway); prints the answer.
+etcd_post()
+{
+	curl -s --max-time 10 -X POST -d "$2" "http://127.0.0.1:$PORT$1"
+}
+
+# etcd_field NAME: the value of the first "NAME":"VALUE" in the answer on
+# standard input (the gateway writes 64-bit numbers as strings).
+etcd_field()
+{
+	sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" | head -n 1
+}
+
+# start_etcd SIZE: in the current slot (etcd), a fresh cluster of SIZE
+# members on loopback ports, its data in $TMP/etcd-SIZE, with the settings
+# doc/scaling.md recommends (fast elections, compaction on); waits up to
+# 30 s for every member to answer that it has a leader (a member that could
+# not bind its ports: the cluster again on other ports, three times at
+# most). Then PORT is the leader's client port and ETCD_ENDPOINTS lists
+# every member's, the leader's first.
+start_etcd()
+{
+	local size=$1 i ok initial st lead="" deadline
+	local -a cport pport
+
+	RUNDIR=$TMP/etcd-$size
+	SERVER_EXE=$ETCD_REAL
+	for _ in 1 2 3; do
+		rm -rf "$RUNDIR"
+		mkdir -p "$RUNDIR"
+		ETCD_PORTS=" "
+		initial=""
+		for ((i = 1; i <= size; i++)); do
+			etcd_port
+			cport[i]=$FREE_PORT
+			etcd_port
+			pport[i]=$FREE_PORT
+			initial+=${initial:+,}m$i=http://127.0.0.1:${pport[i]}
+		done
+		for ((i = 1; i <= size; i++)); do
+			BENCH_MARK=$(mark) etcd --name "m$i" --data-dir "$RUNDIR/m$i" \
+			    --listen-client-urls "http://127.0.0.1:${cport[i]}" \
+			    --advertise-client-urls "http://127.0.0.1:${cport[i]}" \
+			    --listen-peer-urls "http://127.0.0.1:${pport[i]}" \
+			    --initial-advertise-peer-urls "http://127.0.0.1:${pport[i]}" \
+			    --initial-cluster "$initial" --initial-cluster-state new \
+			    --initial-cluster-token "bench-$$-$size" \
+			    --heartbeat-interval 100 --election-timeout 1000 \
+			    --auto-compaction-mode periodic \
+			    --auto-compaction-retention 1h \
+			    --logger zap --log-outputs stderr \
+			    </dev/null >"$RUNDIR/m$i.log" 2>&1 &
+		done
+		deadline=$((SECONDS + 30))
+		ok=0
+		while [ "$SECONDS" -lt "$deadline" ]; do
+			sleep 0.2
+			[ "$(responders | wc -l)" -eq "$size" ] || break
+			ok=1
+			for ((i = 1; i <= size; i++)); do
+				curl -s --max-time 1 "http://127.0.0.1:${cport[i]}/health" \
+				    2>/dev/null | grep -q '"health":"true"' ||
+				    { ok=0; break; }
+			done
+			[ "$ok" = 1 ] && break
+		done
+		if [ "$ok" = 1 ]; then
+			for ((i = 1; i <= size; i++)); do
+				st=$(curl -s --max-time 5 -X POST -d '{}' \
+				    "http://127.0.0.1:${cport[i]}/v3/maintenance/status") ||
+				    continue
+				if [ "$(etcd_field member_id <<<"$st")" = \
+				    "$(etcd_field leader <<<"$st")" ]; then
+					lead=$i
+					break
+				fi
+			done
+			[ -z "$lead" ] || break
+		fi
+		stop_etcd
+		grep -qs 'address already in use' "$RUNDIR"/m*.log || break
+		say "an etcd member could not bind its port: again on other ports"
+	done
+	if [ -z "$lead" ]; then
+		for ((i = 1; i <= size; i++)); do
+			echo "---- $RUNDIR/m$i.log" >&2
+			tail -n 20 "$RUNDIR/m$i.log" >&2
+		done
+		die "the etcd cluster of $size did not elect a leader within 30 s"
+	fi
+	PORT=${cport[lead]}
+	ETCD_ENDPOINTS=http://127.0.0.1:$PORT
+	for ((i = 1; i <= size; i++)); do
+		[ "$i" = "$lead" ] ||
+		    ETCD_ENDPOINTS+=,http://127.0.0.1:${cport[i]}
+	done
+}
+
+# stop_etcd: stops the current slot's etcd members, the others first, one
+# at a time, then the leader (the one serving PORT): stopped all at once,
+# a leader spends seconds handing its role to a member that is stopping
+# too. SIGKILL for one still there 10 s after its SIGTERM.
+stop_etcd()
+{
+	local p n lead=""
+	local -a order=()
+
+	for p in $(responders); do
+		if tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null |
+		    grep -qxF "http://127.0.0.1:$PORT"; then
+			lead=$p
+		else
+			order+=("$p")
+		fi
+	done
+	[ -z "$lead" ] || order+=("$lead")
+	for p in "${order[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+		n=100
+		while alive "$p" && [ "$n" -gt 0 ]; do
+			sleep 0.1
+			n=$((n - 1))
+		done
+		if alive "$p"; then
+			say "etcd member $p did not stop within 10 s: killing it"
+			kill -KILL "$p" 2>/dev/null || true
+		fi
+	done
+}
+
+# ---------------------------------------------------------------------------
 # Measurements
 
 # Results, by key "SETUP/SCENARIO": requests/s, 2xx/s of the expected
@@ -557,18 +769,24 @@ expected()
 	*/put_new*) echo 201 ;;
 	*/delete*) echo 200 ;;
 	*/owner*) echo 201 ;;
+	*/etcd_range* | */etcd_create*) echo 200 ;;
 	esac
 }
 
 # written_bytes: the bytes the responders now running have written to
-# storage so far (write_bytes of /proc/PID/io: pages they dirtied); empty
+# storage so far (write_bytes of /proc/PID/io: pages they dirtied), and
+# while lockgate runs on etcd (ON_ETCD=1) the etcd members' too; empty
 # when the server's processes do not outlive a request (CGI).
+ON_ETCD=0
 written_bytes()
 {
-	local p sum=0 b
+	local p sum=0 b more=""
 
 	[ -n "$SERVER_EXE" ] || return 0
-	for p in $(responders); do
+	if [ "$SLOT" = lockgate ] && [ "$ON_ETCD" = 1 ]; then
+		more=$(in_slot etcd responders)
+	fi
+	for p in $(responders) $more; do
 		b=$(awk '$1 == "write_bytes:" { print $2 }' "/proc/$p/io" 2>/dev/null)
 		sum=$((sum + ${b:-0}))
 	done
@@ -742,6 +960,9 @@ cat <<EOF
 - wrk: ${DURATION} s per run, $CONNS connections, $THREADS threads (owner: $CONNS threads, one connection each); CGI: $CGI_CONNS connections
 - lighttpd: $PROCS responder processes (mod_fastcgi, lighttpd/mkconf)
 EOF
+if [ "$ETCD" = 1 ]; then
+	echo "- etcd $ETCD_VERSION: clusters of ${ETCD_MEMBERS// /, then } members on loopback ports, data in $TMP, --heartbeat-interval 100 --election-timeout 1000, auto-compaction periodic 1h; etcd itself driven at its leader through its JSON gateway; lockgate on it behind lighttpd, LOCKGATE_ETCD_ENDPOINTS leader first"
+fi
 if [ "$APACHE" = 1 ]; then
 	echo "- apache: event MPM, mod_proxy_fcgi (apache/mkconf) to one lockgate.fcgi --listen process on a Unix socket; the null responder there: one process under spawn-fcgi; scenarios: $APACHE_SCENARIOS"
 fi
@@ -821,6 +1042,70 @@ if [ "$NOSYNC" = 1 ] && [ "${LOCKGATE_SYNC,,}" != nosync ] &&
 	stop_server
 	[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$LOCKGATE_DB"
 fi
+# lockgate on etcd, beside etcd itself: for each cluster size a fresh
+# cluster, lighttpd's responders on it with a local LOCKGATE_DB (wake-ups
+# and counters only) and one held lock, made through lockgate. For each
+# pair (lockgate's request, etcd's own), the null responder's run (with
+# BENCH_CEILING), etcd's run at its leader, then lockgate's, so that each
+# lockgate run follows the etcd run it is compared with.
+ETCD_NOTE=""
+if [ "$ETCD" = 1 ]; then
+	for size in $ETCD_MEMBERS; do
+		use etcd
+		start_etcd "$size"
+		out=$(etcd_post /v3/kv/put "{\"key\":\"$(b64 "$BENCH_ETCD_KEY")\",\"value\":\"$(b64 held)\"}")
+		[ -n "$(etcd_field revision <<<"$out")" ] ||
+		    die "cannot put $BENCH_ETCD_KEY into etcd: $out"
+		use lockgate
+		export LOCKGATE_DB=$TMP/db-etcd-$size
+		mkdir -p "$LOCKGATE_DB"
+		export LOCKGATE_STORE=etcd LOCKGATE_ETCD_PREFIX=lockgate/
+		export LOCKGATE_ETCD_ENDPOINTS=$ETCD_ENDPOINTS
+		SERVER_EXE=$FCGI_REAL
+		start_server "lockgate-etcd-$size" lighttpd fastcgi_conf "$FCGI_REAL"
+		unset LOCKGATE_STORE LOCKGATE_ETCD_PREFIX LOCKGATE_ETCD_ENDPOINTS
+		ON_ETCD=1
+		held="http://127.0.0.1:$PORT/v1/$BENCH_HELD_PREFIX-0000-4000-8000-000000000000?ttl=$HELD_TTL"
+		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 \
+		    -X PUT "$held") || true
+		[ "$code" = 201 ] ||
+		    die "the held lock on etcd ($size members) answered $code, not 201"
+		export BENCH_HELD_COUNT=1
+		# That lock must be in etcd, under lockgate's prefix: else this
+		# lockgate.fcgi has no etcd backend and kept it in LMDB.
+		keys=$(in_slot etcd etcd_post /v3/kv/range \
+		    "{\"key\":\"$(b64 lockgate/)\",\"range_end\":\"$(b64 lockgate0)\",\"count_only\":true}" |
+		    etcd_field count)
+		if [ "${keys:-0}" -eq 0 ]; then
+			ETCD_NOTE="Note: $LOCKGATE_FCGI kept no lock in etcd with LOCKGATE_STORE=etcd (it has no etcd backend): the rows of lockgate on etcd are left out."
+			ON_ETCD=0
+			stop_server
+		fi
+		for pair in "get etcd_range" "put_new etcd_create"; do
+			read -r lg_sc etcd_sc <<<"$pair"
+			if [ "$ON_ETCD" = 1 ] && [ "$CEILING" = 1 ]; then
+				with_null measure "null-on-etcd-$size/$lg_sc" "$lg_sc" \
+				    "$CONNS" "$THREADS"
+			fi
+			in_slot etcd measure "etcd-$size/$etcd_sc" "$etcd_sc" \
+			    "$CONNS" "$THREADS"
+			if [ "$ON_ETCD" = 1 ]; then
+				measure "on-etcd-$size/$lg_sc" "$lg_sc" "$CONNS" "$THREADS"
+			fi
+		done
+		if [ "$ON_ETCD" = 1 ]; then
+			rss "lockgate on etcd, $(members "$size")"
+			stop_server
+		fi
+		ON_ETCD=0
+		st=$(in_slot etcd etcd_post /v3/maintenance/status '{}')
+		NOTES+=("- etcd, $(members "$size"), after the runs: revision $(etcd_field revision <<<"$st"), database $(awk -v b="$(etcd_field dbSize <<<"$st")" 'BEGIN { printf "%.1f MB", b / 1e6 }')")
+		in_slot etcd stop_etcd
+		if [ "${BENCH_KEEP:-0}" != 1 ]; then
+			rm -rf "$LOCKGATE_DB" "$TMP/etcd-$size"
+		fi
+	done
+fi
 if [ "$CEILING" = 1 ]; then
 	in_slot null rss null
 	in_slot null stop_server
@@ -864,6 +1149,11 @@ for key in "${ROWS[@]}"; do
 	null-*) continue ;;	# shown beside the lockgate run it precedes
 	cgi) label="lockgate CGI" ;;
 	nosync) label="lockgate, 0 locks, LOCKGATE_SYNC=nosync (not durable)" ;;
+	etcd-*)
+		server=etcd
+		label="etcd itself, $(members "${setup#etcd-}")"
+		;;
+	on-etcd-*) label="lockgate on etcd, $(members "${setup#on-etcd-}")" ;;
 	apache-*)
 		server=apache
 		label="lockgate, ${setup#apache-} locks"
@@ -900,7 +1190,11 @@ to run lockgate: the same new-lock PUTs on a fresh database with commits
 written but never flushed; the gap to the durable put_new row is the
 time the disk takes to flush. Its KB written/req is not comparable: its
 pages stay dirty, and a page dirtied again before the kernel writes it
-is not counted again.
+is not counted again. etcd: etcd itself, no web server and no lockgate,
+driven at the cluster's leader through its JSON gateway (etcd_range: a
+linearizable read of one key; etcd_create: a transaction that puts a new
+key if it is absent); its KB written/req is the members' own. The rows of
+lockgate on etcd count the responders' and the members' writes together.
 EOF
 for key in "${ROWS[@]}"; do
 	case $key in
@@ -927,6 +1221,31 @@ for key in "${ROWS[@]}"; do
 		;;
 	esac
 done
+[ -z "$ETCD_NOTE" ] || echo "$ETCD_NOTE"
+if [ "$ETCD" = 1 ] && [ -z "$ETCD_NOTE" ]; then
+	echo
+	echo "lockgate on etcd against etcd itself (ok/s; each etcd run just before"
+	echo "the lockgate run beside it; goal: lockgate/etcd 0.8 or more):"
+	echo
+	echo "| members | lockgate request | ok/s | p50 ms | etcd request | ok/s | p50 ms | lockgate/etcd |"
+	echo "|---:|---|---:|---:|---|---:|---:|---:|"
+	for size in $ETCD_MEMBERS; do
+		for pair in "get etcd_range" "put_new etcd_create"; do
+			read -r lg_sc etcd_sc <<<"$pair"
+			lg=on-etcd-$size/$lg_sc
+			et=etcd-$size/$etcd_sc
+			if [ -z "${R_OK[$lg]:-}" ] || [ -z "${R_OK[$et]:-}" ]; then
+				continue
+			fi
+			ratio=-
+			[ "${R_OK[$et]}" -gt 0 ] && ratio=$(awk -v a="${R_OK[$lg]}" \
+			    -v b="${R_OK[$et]}" 'BEGIN { printf "%.3f", a / b }')
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$size" \
+			    "$lg_sc" "${R_OK[$lg]}" "${R_P50[$lg]}" "$etcd_sc" \
+			    "${R_OK[$et]}" "${R_P50[$et]}" "$ratio"
+		done
+	done
+fi
 if [ "$CGI" = 1 ]; then
 	echo
 	echo "CGI: milliseconds of wall time per request (1000 / req/s) with $CGI_CONNS connections:"

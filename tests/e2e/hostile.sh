@@ -19,6 +19,31 @@
 lg_init curl lighttpd jq cgi-fcgi timeout
 lg_start_lighttpd 2
 
+# Backend branch: on etcd (etcd-suites.sh sets LG_ETCD_ENDPOINTS) the
+# program run as CGI and over FastCGI below is given the store of the
+# servers (the cluster, and etcd_pair_start's key prefix for this
+# LOCKGATE_DB), so that it answers from the same store and "nothing
+# stored" (asked of the servers) covers its runs too; on LMDB the shared
+# LOCKGATE_DB is that store. STORE_ENV: NAME=VALUE words for lg_cgi and env.
+STORE_ENV=()
+if [ -n "${LG_ETCD_ENDPOINTS:-}" ]; then
+	STORE_ENV=(LOCKGATE_STORE=etcd
+	    "LOCKGATE_ETCD_ENDPOINTS=$LG_ETCD_ENDPOINTS"
+	    "LOCKGATE_ETCD_PREFIX=$LG_ETCD_PREFIX${LOCKGATE_DB##*/}/")
+fi
+# Backend branch: the logs of the responders (lighttpd's breakagelog) and
+# lighttpd's error log. On etcd LG_RUN is the balancer's run directory and
+# each server behind it keeps its own logs in its run directory
+# (ETCD_SRV_RUN), joined to the balancer's only when the servers stop.
+ERR_LOGS=("$LG_RUN/error.log")
+FCGI_LOGS=("$LG_RUN/lockgate.log")
+if [ -n "${LG_ETCD_ENDPOINTS:-}" ]; then
+	for s in $ETCD_PAIR; do
+		ERR_LOGS+=("${ETCD_SRV_RUN[$s]}/error.log")
+		FCGI_LOGS+=("${ETCD_SRV_RUN[$s]}/lockgate.log")
+	done
+fi
+
 ID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
 ULID=01hvkab4t422rap18rwjs2prnm
 NOTOBJ='{"message": "JSON body must be an object"}'
@@ -344,7 +369,7 @@ cj()
 	local d=$1 st=$2 body=$3
 
 	shift 3
-	lg_cgi "$@"
+	lg_cgi "${STORE_ENV[@]}" "$@"
 	lg_cgi_expect "$d" "$st" "$body"
 	lg_is "$d: exit 0, nothing on stderr" "0|" "$LG_RC|$LG_ERR"
 	stored "$d"
@@ -356,7 +381,7 @@ ct()
 	local d=$1 st=$2 text=$3
 
 	shift 3
-	lg_cgi "$@"
+	lg_cgi "${STORE_ENV[@]}" "$@"
 	lg_is "$d" "Status: $st $(lg_reason "$st") [$LG_TEXT_CT] $text" \
 	    "$LG_STATUSLINE [$(lg_hdr Content-Type)] $LG_BODY"
 	lg_is "$d: exit 0, nothing on stderr" "0|" "$LG_RC|$LG_ERR"
@@ -518,7 +543,8 @@ LG_CGI_IN=/dev/null
 
 lg_note "FastCGI: a body shorter than its Content-Length"
 SOCK=$LG_TMP/hostile.sock
-"$LOCKGATE_FCGI" --listen "$SOCK" 2>"$LG_TMP/listen.err" </dev/null &
+env "${STORE_ENV[@]}" "$LOCKGATE_FCGI" --listen "$SOCK" \
+    2>"$LG_TMP/listen.err" </dev/null &
 FPID=$!
 LG_BG_PIDS="$LG_BG_PIDS $FPID"
 n=100
@@ -564,10 +590,10 @@ lg_is "lighttpd still runs" yes "$(lg_alive "$LG_HTTPD_PID" && echo yes)"
 lg_is "the responders are the same processes as at the start" "$PIDS0" \
     "$(lg_responders | grep -vx "$FPID" | sort | tr '\n' ' ')"
 lg_is "the responders wrote nothing to their log" "" \
-    "$(cat "$LG_RUN/lockgate.log" 2>/dev/null)"
+    "$(cat "${FCGI_LOGS[@]}" 2>/dev/null)"
 lg_is "lighttpd logged no backend trouble" "" \
     "$(grep -iE 'fastcgi|gw_backend|backend|died|exited|signal|abort|sanitizer|runtime error' \
-    "$LG_RUN/error.log" 2>/dev/null)"
+    "${ERR_LOGS[@]}" 2>/dev/null)"
 lg_true "lighttpd stops, and every responder with it" lg_stop_lighttpd
 
 lg_finish

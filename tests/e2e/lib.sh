@@ -19,6 +19,10 @@
 # start is a failure (exit 1), never a skip (77): a test suite that skips
 # silently proves nothing.
 #
+# With LG_ETCD_ENDPOINTS set (etcd-suites.sh runs the suites so), lockgate
+# runs on that etcd cluster: each server is two servers behind a
+# balancer (etcd-lib.sh, loaded at the end of this file).
+#
 # This file is bash: it uses arrays, [[ =~ ]] and /dev/tcp.
 #
 # Copyright (c) 2026 The lockgate authors. ISC licence: see LICENSE.
@@ -42,6 +46,9 @@ LG_HTTPD_PID=""		# lighttpd -D, our child
 LG_BG_PIDS=""		# other background processes to stop on exit
 LG_FCGI_REAL=""		# LOCKGATE_FCGI with symbolic links resolved
 LG_MOUNT=""		# set before lg_start_lighttpd: serve under this sub-path
+LG_RUNNAME=run		# set before lg_start_lighttpd: its run directory's name
+LG_ON_STOP=""		# functions lg_stop_all calls last (words), e.g. the
+			# clean-up of servers and processes a helper file starts
 
 # The last response (lg_curl, lg_raw, lg_cgi): status code, headers file,
 # body as a string (exact, trailing newline kept).
@@ -313,9 +320,25 @@ lg_alive_count()
 	echo "$n"
 }
 
+# lg_ours ENVIRON: true when the process environment ENVIRON (a
+# /proc/PID/environ) has this script's LOCKGATE_DB, or a directory in it
+# (the servers on etcd of etcd_pair_start, one directory each).
+lg_ours()
+{
+	local e=""
+
+	IFS= read -r -d '' e < <(tr '\0' '\n' 2>/dev/null <"$1")
+	case $'\n'$e in
+	*$'\n'"LOCKGATE_DB=$LOCKGATE_DB"$'\n'* | \
+	    *$'\n'"LOCKGATE_DB=$LOCKGATE_DB/"*) return 0 ;;
+	esac
+	return 1
+}
+
 # lg_responders: prints the pids of this script's lockgate processes: the
-# program LOCKGATE_FCGI running with this script's LOCKGATE_DB (scripts run
-# in parallel under make check, so the program path alone is not enough).
+# program LOCKGATE_FCGI running with this script's LOCKGATE_DB or a
+# directory in it (scripts run in parallel under make check, so the
+# program path alone is not enough).
 lg_responders()
 {
 	local d p
@@ -326,8 +349,7 @@ lg_responders()
 	    2>/dev/null); do
 		d=${d%/exe}
 		p=${d#/proc/}
-		tr '\0' '\n' <"$d/environ" 2>/dev/null |
-		    grep -qxF "LOCKGATE_DB=$LOCKGATE_DB" || continue
+		lg_ours "$d/environ" || continue
 		lg_alive "$p" && echo "$p"
 	done
 	return 0
@@ -349,14 +371,17 @@ lg_wait_responders()
 
 # lg_stop_all: stops whatever of ours still runs, by pid: the server
 # (LG_HTTPD_PID), the other background processes (LG_BG_PIDS) and any
-# responder left; what is left after a few seconds is killed. Scans the
-# logs for sanitizer reports first and afterwards (lg_san_scan).
+# responder left; what is left after a few seconds is killed. Then runs
+# the functions named in LG_ON_STOP (each must stop what it knows of, and
+# do nothing the second time). Scans the logs for sanitizer reports first
+# and afterwards (lg_san_scan).
 lg_stop_all()
 {
 	local p
 
 	[ -n "$LG_TMP" ] || return 0
 	lg_san_scan
+	[ -z "${LG_ETCD_ENDPOINTS:-}" ] || etcd_pair_stop
 	if [ -n "$LG_HTTPD_PID" ] && lg_alive "$LG_HTTPD_PID"; then
 		kill -TERM "$LG_HTTPD_PID" 2>/dev/null
 		lg_wait_gone "$LG_HTTPD_PID" 5 ||
@@ -376,6 +401,9 @@ lg_stop_all()
 			kill -KILL "$p" 2>/dev/null
 		done
 	fi
+	for p in $LG_ON_STOP; do
+		"$p"
+	done
 	lg_san_scan
 }
 
@@ -519,18 +547,24 @@ lg_dump_logs()
 }
 
 # lg_start_lighttpd [PROCS]: writes the configuration with lighttpd/mkconf
-# into a fresh run directory and starts lighttpd in the foreground (-D) as a
+# into a fresh run directory ($LG_TMP/$LG_RUNNAME) and starts lighttpd in the foreground (-D) as a
 # background child, with PROCS lockgate responders (default 4), then waits
 # up to 10 s for GET /v1/health to answer 200. With LG_MOUNT set (e.g.
 # /lockgate), lockgate is mounted there (mkconf -m) and the health check is
 # $LG_MOUNT/v1/health, sent with LG_TOKEN as its bearer token when that is
-# set (for LOCKGATE_API_TOKENS). Sets LG_PORT and LG_URL.
+# set (for LOCKGATE_API_TOKENS). Sets LG_PORT and LG_URL. With
+# LG_ETCD_ENDPOINTS, two servers on that etcd cluster behind a balancer
+# stand for it (etcd-lib.sh's etcd_pair_start).
 # Failing to start is fatal for the script.
 lg_start_lighttpd()
 {
 	local procs=${1:-4} try
 
-	LG_RUN=$LG_TMP/run
+	if [ -n "${LG_ETCD_ENDPOINTS:-}" ]; then
+		etcd_pair_start "$procs"
+		return
+	fi
+	LG_RUN=$LG_TMP/$LG_RUNNAME
 	mkdir -p "$LG_RUN" || lg_bail "mkdir $LG_RUN"
 	for try in 1 2 3; do
 		LG_PORT=$(lg_free_port) || lg_bail "found a free loopback port"
@@ -562,11 +596,16 @@ lg_start_lighttpd()
 # lg_stop_lighttpd: stops lighttpd (SIGTERM, as an operator would) and
 # waits up to 5 s for it and up to 5 s more for every responder of ours,
 # then scans the logs for sanitizer reports (lg_san_scan; lg_finish
-# reports them). Returns 0 when all are gone.
+# reports them). Returns 0 when all are gone. With LG_ETCD_ENDPOINTS:
+# etcd_pair_stop.
 lg_stop_lighttpd()
 {
 	local rc=0
 
+	if [ -n "${LG_ETCD_ENDPOINTS:-}" ]; then
+		etcd_pair_stop
+		return
+	fi
 	[ -n "$LG_HTTPD_PID" ] || return 0
 	kill -TERM "$LG_HTTPD_PID" 2>/dev/null
 	lg_wait_gone "$LG_HTTPD_PID" 5 || rc=1
@@ -1055,12 +1094,17 @@ lg_records()
 # labels) in GET URL/metrics (default LG_URL), "<absent>" when it is not
 # there. With URL "cgi", asks one CGI run of the program on this script's
 # database instead: it sees what the processes on that database count
-# together (the waiting gauge), whatever server runs them. Leaves the last
-# response alone.
+# together (the waiting gauge), whatever server runs them; with
+# LG_ETCD_ENDPOINTS, URL "cgi" or none, the sum of etcd_pair_start's
+# servers (etcd_metric). Leaves the last response alone.
 lg_metric()
 {
 	local v
 
+	if [ -n "${LG_ETCD_ENDPOINTS:-}" ] && [ "${2:-cgi}" = cgi ]; then
+		etcd_metric "$1" "<absent>"
+		return
+	fi
 	if [ "${2:-}" = cgi ]; then
 		v=$(env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
 		    REQUEST_METHOD=GET PATH_INFO=/metrics \
@@ -1434,3 +1478,14 @@ lg_stop_apache()
 	lg_san_scan
 	return $rc
 }
+
+# ---------------------------------------------------------------------------
+# The suites on etcd (etcd-suites.sh): the servers of etcd-lib.sh.
+if [ -n "${LG_ETCD_ENDPOINTS:-}" ]; then
+	# shellcheck source-path=SCRIPTDIR source=etcd-lib.sh
+	. "${BASH_SOURCE[0]%/*}/etcd-lib.sh" || {
+		echo "not ok - ${BASH_SOURCE[0]%/*}/etcd-lib.sh loads"
+		echo "0 passed, 1 failed"
+		exit 1
+	}
+fi

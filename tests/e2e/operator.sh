@@ -43,10 +43,34 @@ unauthorized()
 
 # metric NAME: the value of the series NAME (with its labels) in the last
 # answer, or "<absent>".
+# Backend branch: on etcd (etcd-suites.sh sets LG_ETCD_ENDPOINTS) LG_URL is
+# a balancer in front of two servers and the last answer is one server's.
+# Each server counts its own requests (the *_total counters, the commit
+# histogram, the waiting gauge): for those the value is the sum of both
+# servers' now, each asked directly (with the admin token, which every
+# mode of /metrics here accepts). The cluster's lockgate_records and
+# lockgate_fence, and each server's constants, are the answer's, as on
+# LMDB.
 metric()
 {
-	local v
+	local v s n sum=""
 
+	if [ -n "${LG_ETCD_ENDPOINTS:-}" ]; then
+		case ${1%%\{*} in
+		*_total | lockgate_commit_seconds_* | lockgate_waiting)
+			for s in $ETCD_PAIR; do
+				n=$(curl -s --max-time 5 \
+				    -H "Authorization: Bearer $ADMIN" \
+				    "${ETCD_URL[$s]}/metrics" |
+				    awk -v n="$1" '$1 == n { print $2 }')
+				[[ $n =~ ^[0-9]+$ ]] || continue
+				sum=$((${sum:-0} + n))
+			done
+			echo "${sum:-<absent>}"
+			return
+			;;
+		esac
+	fi
 	v=$(printf '%s' "$LG_BODY" | awk -v n="$1" '$1 == n { print $2 }')
 	echo "${v:-<absent>}"
 }
@@ -91,6 +115,7 @@ IDC=00000000-0000-4000-8000-00000000000c
 lg_curl PUT "/v1/$IDC?ttl=0.1"
 lg_expect_lock "a lock that expires at once: 201" 201 true "lock acquired" \
     "$IDC" 0.1
+FENCEC=${LG_FENCE:-0}	# the last fence handed out (etcd branches below)
 # Until the server's clock has passed its expiry.
 EXPC=${LG_EXP:-0}
 lg_true "the clock passes its expiry" \
@@ -110,8 +135,18 @@ lg_is "the listing: live locks only, in key order, no owner tokens" \
     "$(printf '%s' "$LG_BODY" | jq -c '[.locks[] | if .surface == "lss" then {id, surface, locked, expires} else {id, surface, locked, limit, owned: [.holders[].owned]} end], .next' | tr '\n' ' ' | sed 's/ $//')"
 lg_is "a getlock holder's fields" '["timestamp","ttl","expires","fence","owned"]' \
     "$(printf '%s' "$LG_BODY" | jq -c '.locks[0].holders[0] | keys_unsorted')"
-lg_is "the fences of the semaphore's holders: 2 and 3" "[2,3]" \
-    "$(printf '%s' "$LG_BODY" | jq -c '[.locks[1].holders[].fence] | sort')"
+# Backend branch: on etcd a fence is the etcd revision of its grant (plus
+# a base): strictly increasing, not consecutive. The semaphore's two
+# holds were granted after the mutex's and before the expiring lock's.
+if [ -n "${LG_ETCD_ENDPOINTS:-}" ]; then
+	lg_is "the semaphore's fences: two, between ${HOLD1%% *} and $FENCEC" \
+	    true "$(printf '%s' "$LG_BODY" | jq --argjson lo "${HOLD1%% *}" \
+	    --argjson hi "$FENCEC" '[.locks[1].holders[].fence] | sort |
+	    length == 2 and $lo < .[0] and .[0] < .[1] and .[1] < $hi')"
+else
+	lg_is "the fences of the semaphore's holders: 2 and 3" "[2,3]" \
+	    "$(printf '%s' "$LG_BODY" | jq -c '[.locks[1].holders[].fence] | sort')"
+fi
 lg_is "no owner token or LSS key anywhere in the listing" "" \
     "$(printf '%s' "$LG_BODY" | grep -o 'secret-[a-z0-9-]*')"
 
@@ -151,7 +186,14 @@ lg_expect_hdr "GET /metrics: the Prometheus text format" Content-Type \
     "text/plain; version=0.0.4; charset=utf-8"
 lg_is "lockgate_info" 1 "$(metric "lockgate_info{version=\"$VERSION\"}")"
 lg_is "grants: 4 new holds so far" 4 "$(metric lockgate_grants_total)"
-lg_is "the current fence" 4 "$(metric lockgate_fence)"
+# Backend branch: on etcd the current fence is the last one handed out
+# (no write since), not the number of grants.
+if [ -n "${LG_ETCD_ENDPOINTS:-}" ]; then
+	lg_is "the current fence: the last one handed out" "$FENCEC" \
+	    "$(metric lockgate_fence)"
+else
+	lg_is "the current fence" 4 "$(metric lockgate_fence)"
+fi
 lg_is "getlock 201s" 4 \
     "$(metric 'lockgate_requests_total{surface="getlock",code="201"}')"
 lg_is "admin 401s" 3 \
@@ -162,8 +204,18 @@ lg_is "LSS 200s" 1 \
     "$(metric 'lockgate_requests_total{surface="lss",code="200"}')"
 lg_is "records: the 3 live locks and the expired one, not yet swept" 4 \
     "$(metric lockgate_records)"
-lg_like "map size" '^1073741824$' "$(metric lockgate_map_size_bytes)"
-lg_like "database file size" '^[0-9]+$' "$(metric lockgate_db_file_bytes)"
+# Backend branch: etcd has no LMDB map and no data file of lockgate's:
+# map size and map use are 0, the data file's size is not there.
+if [ -n "${LG_ETCD_ENDPOINTS:-}" ]; then
+	lg_is "map size and map use on etcd: 0 and 0" "0 0" \
+	    "$(metric lockgate_map_size_bytes) $(metric lockgate_map_used_bytes)"
+	lg_is "no database file size on etcd" "<absent>" \
+	    "$(metric lockgate_db_file_bytes)"
+else
+	lg_like "map size" '^1073741824$' "$(metric lockgate_map_size_bytes)"
+	lg_like "database file size" '^[0-9]+$' \
+	    "$(metric lockgate_db_file_bytes)"
+fi
 commits=$(metric lockgate_commit_seconds_count)
 lg_is "one commit per write so far (5 PUT/POST)" 5 "$commits"
 lg_is "the histogram's +Inf bucket equals its count" "$commits" \
@@ -299,27 +351,41 @@ lg_no_errors "no error logged" "$LG_RUN/error.log" "$LG_RUN/lockgate.log"
 lg_note "start-up refusals"
 
 LG_CGI_ARGS=--cgi
+# Backend branch: on etcd (etcd-suites.sh) the program run directly below
+# is given the servers' store (the cluster, and etcd_pair_start's key
+# prefix for this LOCKGATE_DB), so that these refusals are etcd's; on
+# LMDB it is LOCKGATE_DB. STORE_ENV: NAME=VALUE words for lg_cgi and env.
+STORE_ENV=()
+if [ -n "${LG_ETCD_ENDPOINTS:-}" ]; then
+	STORE_ENV=(LOCKGATE_STORE=etcd
+	    "LOCKGATE_ETCD_ENDPOINTS=$LG_ETCD_ENDPOINTS"
+	    "LOCKGATE_ETCD_PREFIX=$LG_ETCD_PREFIX${LOCKGATE_DB##*/}/")
+fi
 # lighttpd refuses a GET with a body; as CGI it reaches the program.
 printf '%s' '{"limit": "1\u0000x"}' >"$LG_TMP/nul.json"
 LG_CGI_IN=$LG_TMP/nul.json
-lg_cgi REQUEST_METHOD=GET PATH_INFO=/v1/locks CONTENT_TYPE=application/json \
+lg_cgi "${STORE_ENV[@]}" REQUEST_METHOD=GET PATH_INFO=/v1/locks \
+    CONTENT_TYPE=application/json \
     CONTENT_LENGTH="$(wc -c <"$LG_TMP/nul.json")" LOCKGATE_ADMIN_TOKEN=$ADMIN \
     "HTTP_AUTHORIZATION=Bearer $ADMIN"
 lg_cgi_expect "the listing's limit with a NUL after its digits: 400" 400 \
     '{"message": "limit: expected a whole number from 1 to 10000"}'
 LG_CGI_IN=/dev/null
 # lighttpd refuses such a Host itself; a CGI host may pass it on.
-lg_cgi REQUEST_METHOD=GET PATH_INFO=/ 'HTTP_HOST=<script>x</script>'
+lg_cgi "${STORE_ENV[@]}" REQUEST_METHOD=GET PATH_INFO=/ \
+    'HTTP_HOST=<script>x</script>'
 lg_is "GET / with a hostile Host: 200" 200 "$LG_STATUS"
 lg_like "GET / with a hostile Host: escaped" \
     "http://&lt;script&gt;x&lt;/script&gt;/v1/" "$LG_BODY"
 lg_is "GET / with a hostile Host: no raw tag" "" \
     "$(printf '%s' "$LG_BODY" | grep -F '<script>')"
-lg_cgi REQUEST_METHOD=GET PATH_INFO=/v1/health LOCKGATE_API_TOKENS=short
+lg_cgi "${STORE_ENV[@]}" REQUEST_METHOD=GET PATH_INFO=/v1/health \
+    LOCKGATE_API_TOKENS=short
 lg_cmp "a short API token: the program exits non-zero" "$LG_RC" -ne 0
 lg_like "and says why" 'LOCKGATE_API_TOKENS: token 1 is not 16 to 256 characters' \
     "$LG_ERR"
-lg_cgi REQUEST_METHOD=GET PATH_INFO=/v1/health LOCKGATE_METRICS=admin
+lg_cgi "${STORE_ENV[@]}" REQUEST_METHOD=GET PATH_INFO=/v1/health \
+    LOCKGATE_METRICS=admin
 lg_cmp "metrics=admin without an admin token: exits non-zero" "$LG_RC" -ne 0
 lg_like "and says why" 'LOCKGATE_METRICS: admin needs LOCKGATE_ADMIN_TOKEN' \
     "$LG_ERR"
@@ -333,8 +399,8 @@ if [ "$(id -u)" = 0 ]; then
 	as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
 	lg_program_for_others
 fi
-out=$(env -i PATH=/usr/bin:/bin LOCKGATE_DB="$RO" REQUEST_METHOD=GET \
-    PATH_INFO=/v1/health GATEWAY_INTERFACE=CGI/1.1 \
+out=$(env -i PATH=/usr/bin:/bin "${STORE_ENV[@]}" LOCKGATE_DB="$RO" \
+    REQUEST_METHOD=GET PATH_INFO=/v1/health GATEWAY_INTERFACE=CGI/1.1 \
     "${as_user[@]}" timeout 10 "$LOCKGATE_FCGI" --cgi 2>"$LG_TMP/ro.err")
 lg_like "CGI with an unwritable database directory: 503" \
     '^Status: 503 Service Unavailable' "$out"
@@ -342,7 +408,8 @@ lg_like "the log says which directory and why" \
     "error: $RO: Permission denied for user id [0-9]+; give this user the directory" \
     "$(cat "$LG_TMP/ro.err")"
 SOCK=$LG_TMP/ro.sock
-env -i PATH=/usr/bin:/bin LOCKGATE_DB="$RO" "${as_user[@]}" timeout 10 \
+env -i PATH=/usr/bin:/bin "${STORE_ENV[@]}" LOCKGATE_DB="$RO" \
+    "${as_user[@]}" timeout 10 \
     "$LOCKGATE_FCGI" --listen 127.0.0.1:"$(lg_free_port)" \
     >/dev/null 2>"$LG_TMP/ro2.err"
 rc=$?

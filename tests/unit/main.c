@@ -128,6 +128,7 @@ main(void)
 		test_params_add,
 		test_record_add,
 		test_store_add,
+		test_store_etcd_add,
 		test_ulid_add,
 		test_uuid_add,
 		test_wake_add,

@@ -27,6 +27,7 @@ int	test_operator_add(void);
 int	test_params_add(void);
 int	test_record_add(void);
 int	test_store_add(void);
+int	test_store_etcd_add(void);
 int	test_ulid_add(void);
 int	test_uuid_add(void);
 int	test_wake_add(void);
